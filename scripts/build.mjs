@@ -1,0 +1,15 @@
+// `npm run build`: native helpers, the ESM modules and types (tsc), the script-tag bundles (Vite)
+// and dist/custom-elements.json. Writes dist/.build-stamp last, so `npm start` knows it is complete.
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { bin, must, root } from './lib.mjs';
+
+const t0 = Date.now();
+rmSync(join(root, 'dist'), { recursive: true, force: true });
+await must(process.execPath, [join(root, 'scripts/build-native.mjs')]);
+await must(bin('tsc'), ['-p', 'tsconfig.json']);
+await must(bin('vite'), ['build']);
+await must(bin('vite'), ['build', '--mode', 'classic']);
+await must(bin('cem'), ['analyze', '--quiet']);
+writeFileSync(join(root, 'dist/.build-stamp'), new Date().toISOString() + '\n');
+process.stdout.write(`build: dist/ written in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);

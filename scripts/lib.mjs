@@ -1,0 +1,63 @@
+// Small helpers shared by the build, start and test scripts.
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = fileURLToPath(new URL('..', import.meta.url));
+export const bin = (name) => join(root, 'node_modules', '.bin', name);
+
+/** Runs a command with inherited stdio; resolves to its exit code. */
+export function run(cmd, args, options = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, stdio: 'inherit', ...options });
+    child.on('error', (err) => {
+      process.stderr.write(`${cmd}: ${err.message}\n`);
+      resolve(127);
+    });
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
+}
+
+/** Runs a command and throws when it fails. */
+export async function must(cmd, args, options) {
+  const code = await run(cmd, args, options);
+  if (code !== 0) throw new Error(`${[cmd, ...args].join(' ')} failed with exit code ${code}`);
+}
+
+/** Every file under `dir` (relative to the root) whose name passes `keep`. */
+export function files(dir, keep = () => true) {
+  const out = [];
+  const walk = (d) => {
+    let entries;
+    try {
+      entries = readdirSync(join(root, d), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const rel = join(d, e.name);
+      if (e.isDirectory()) walk(rel);
+      else if (keep(rel)) out.push(rel);
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+/** Newest modification time among files under the given folders or files. */
+export function newest(paths) {
+  let t = 0;
+  for (const p of paths) {
+    let info;
+    try {
+      info = statSync(join(root, p));
+    } catch {
+      continue;
+    }
+    if (info.isDirectory())
+      for (const f of files(p)) t = Math.max(t, statSync(join(root, f)).mtimeMs);
+    else t = Math.max(t, info.mtimeMs);
+  }
+  return t;
+}

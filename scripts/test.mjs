@@ -1,0 +1,105 @@
+// `npm test`: native helpers, type check of every layer, lint and format check, build, the Node
+// tests and the browser tests. Runs every step even after a failure, then prints one line that
+// counts passed and failed tests, and exits non-zero on any failure.
+//
+//   npm test                       everything
+//   npm test -- test/engine/x.test.ts   only these Node test files (no static checks, no browser)
+//   npm test -- --browser          only the browser tests
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { bin, files, root, run } from './lib.mjs';
+
+const args = process.argv.slice(2);
+const only = args.filter((a) => !a.startsWith('--'));
+const browserOnly = args.includes('--browser');
+const full = only.length === 0 && !browserOnly;
+
+const resultsDir = join(root, '.test-results');
+rmSync(resultsDir, { recursive: true, force: true });
+mkdirSync(resultsDir, { recursive: true });
+
+const steps = [];
+async function step(name, fn) {
+  const t0 = Date.now();
+  process.stdout.write(`\n=== ${name}\n`);
+  const code = await fn();
+  const secs = ((Date.now() - t0) / 1000).toFixed(1);
+  steps.push({ name, ok: code === 0, secs });
+  process.stdout.write(
+    `=== ${name}: ${code === 0 ? 'ok' : `FAILED (exit ${code})`} in ${secs} s\n`,
+  );
+  return code === 0;
+}
+
+function readCounts(file) {
+  try {
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    return JSON.parse(lines[lines.length - 1]);
+  } catch {
+    return null;
+  }
+}
+
+const totals = { passed: 0, failed: 0, skipped: 0 };
+function add(counts, stepOk, label) {
+  if (!counts) {
+    // The runner died before reporting: count that as a failure, never as silence.
+    totals.failed++;
+    process.stdout.write(`${label}: no results were reported\n`);
+    return;
+  }
+  totals.passed += counts.passed;
+  totals.failed += counts.failed;
+  totals.skipped += counts.skipped;
+  if (!stepOk && counts.failed === 0) totals.failed++;
+}
+
+if (full || only.length)
+  await step('native helpers', () => run(process.execPath, ['scripts/build-native.mjs']));
+if (full) {
+  await step('type check (every layer)', () => run(process.execPath, ['scripts/typecheck.mjs']));
+  await step('lint', () => run(bin('eslint'), ['--max-warnings', '0', '.']));
+  await step('format check', () => run(bin('prettier'), ['--check', '--log-level', 'warn', '.']));
+  await step('build', () => run(process.execPath, ['scripts/build.mjs']));
+}
+
+if (!browserOnly) {
+  const nodeTests = only.length
+    ? only
+    : files('test', (f) => f.endsWith('.test.ts') && !/^test\/(elements|embed)\//.test(f));
+  const countFile = join(resultsDir, 'node.json');
+  const ok = await step(`node tests (${nodeTests.length} files)`, () =>
+    run(process.execPath, [
+      '--import',
+      'tsx',
+      '--test',
+      '--test-timeout=300000',
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      `--test-reporter=${join(root, 'scripts/node-count-reporter.mjs')}`,
+      `--test-reporter-destination=${countFile}`,
+      ...nodeTests,
+    ]),
+  );
+  add(readCounts(countFile), ok, 'node tests');
+}
+
+if (full || browserOnly) {
+  const countFile = join(resultsDir, 'browser.json');
+  const ok = await step('browser tests (Chromium)', () =>
+    run(bin('wtr'), [], { env: { ...process.env, WTR_COUNT_FILE: countFile } }),
+  );
+  add(readCounts(countFile), ok, 'browser tests');
+}
+
+const failedSteps = steps.filter((s) => !s.ok);
+process.stdout.write('\n');
+for (const s of steps)
+  process.stdout.write(`${s.ok ? 'ok    ' : 'FAILED'} ${s.name} (${s.secs} s)\n`);
+if (totals.skipped) totals.failed += totals.skipped; // a skipped test proves nothing: it fails the run
+process.stdout.write(
+  `\nTests: ${totals.passed} passed, ${totals.failed} failed` +
+    (totals.skipped ? ` (${totals.skipped} skipped, counted as failed)` : '') +
+    `; steps: ${steps.length - failedSteps.length} of ${steps.length} ok\n`,
+);
+process.exit(failedSteps.length || totals.failed ? 1 : 0);

@@ -1,0 +1,52 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+/** A command-line mistake: printed as one line, exit code 2. */
+export class UsageError extends Error {}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** Parses `argv` strictly: unknown options and stray arguments are usage errors. */
+export function parse(
+  argv: string[],
+  options: Options,
+  positionals = 0,
+): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+  try {
+    const parsed = parseArgs({
+      args: argv,
+      options,
+      strict: true,
+      allowPositionals: positionals > 0,
+    });
+    if (parsed.positionals.length > positionals) {
+      throw new UsageError(`unexpected argument '${parsed.positionals[positionals]}'`);
+    }
+    return parsed as {
+      values: Record<string, string | boolean | undefined>;
+      positionals: string[];
+    };
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+}
+
+/** Reads an integer option (or its environment fallback) within [min, max]. */
+export function intOption(
+  name: string,
+  value: string | undefined,
+  fallback: number,
+  min = 0,
+  max = 65535,
+): number {
+  if (value === undefined || value === '') return fallback;
+  if (!/^\d+$/.test(value)) throw new UsageError(`${name} must be a whole number, got '${value}'`);
+  const n = Number(value);
+  if (n < min || n > max) throw new UsageError(`${name} must be between ${min} and ${max}`);
+  return n;
+}
+
+/** A string option's value (undefined when absent). */
+export function str(value: string | boolean | undefined): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}

@@ -1,0 +1,2 @@
+/** Entry of the script-tag bundle (`dist/cdn/se-widgets.js`): registers every element. */
+import './se-solve.js';

@@ -1,0 +1,106 @@
+/** Types of the Sphere Engine Compilers API v4 (spec/compilers-api-v4.txt). */
+
+/** Syntax-highlighter ids of a compiler, one per editor family; all ten keys are always present. */
+export interface Highlighters {
+  ace: string;
+  geshi: string;
+  pygments: string;
+  highlights: string;
+  rouge: string;
+  codemirror: string;
+  highlightjs: string;
+  prism: string;
+  monaco: string;
+  code_prettify: string;
+}
+
+export interface CompilerVersion {
+  id: number;
+  name: string;
+}
+
+export interface Compiler {
+  id: number;
+  name: string;
+  short: string;
+  versions: CompilerVersion[];
+  highlighters: Highlighters;
+}
+
+export interface CompilersResponse {
+  items: Compiler[];
+}
+
+/** Body of `{error_code, message}` returned with every 4xx/5xx answer. */
+export interface ApiError {
+  error_code: number;
+  message: string;
+}
+
+export interface StatusInfo {
+  code: number;
+  name: string;
+}
+
+export interface StreamRef {
+  size: number;
+  uri: string;
+}
+
+export interface SubmissionCompiler {
+  id: number;
+  name: string;
+  version: CompilerVersion;
+}
+
+export interface SubmissionResultSummary {
+  status: StatusInfo;
+  time: number | null;
+  memory: number | null;
+  signal: number | null;
+  signal_desc: string | null;
+}
+
+export interface CompilersSubmissionStreams {
+  source: StreamRef | null;
+  input: StreamRef | null;
+  output: StreamRef | null;
+  error: StreamRef | null;
+  cmpinfo: StreamRef | null;
+}
+
+/** `GET /submissions/:id`. */
+export interface CompilersSubmission {
+  id: number;
+  executing: boolean;
+  /** `yyyy-mm-dd hh:mm:ss +00:00` */
+  date: string;
+  compiler: SubmissionCompiler;
+  result: SubmissionResultSummary & { streams: CompilersSubmissionStreams };
+}
+
+/** An item of `GET /submissions?ids=`. */
+export interface CompilersSubmissionSummary {
+  id: number;
+  executing: boolean;
+  date: string;
+  compiler: SubmissionCompiler;
+  result: SubmissionResultSummary;
+  uri: string;
+}
+
+export type CompilersStreamName = 'source' | 'input' | 'output' | 'error' | 'cmpinfo';
+
+/** Parameters of `POST /submissions` (names as in the spec). */
+export interface CreateCompilersSubmission {
+  source?: string;
+  compilerId: number;
+  compilerVersionId?: number;
+  input?: string;
+  /** seconds */
+  timeLimit?: number;
+  /** kilobytes */
+  memoryLimit?: number;
+  /** multi-file mode: file name to content */
+  files?: Record<string, string>;
+}

@@ -1,0 +1,6 @@
+export { Status, statusName, isTransient } from './status.js';
+export type { StatusCode } from './status.js';
+export type * from './compilers.js';
+export type * from './problems.js';
+export { ProblemTypes } from './problems.js';
+export type * from './v1.js';
