@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from './args.js';
+import { engine, engineHelp } from './engine.js';
 import { serve, serveHelp } from './serve.js';
 
 interface Command {
@@ -13,6 +14,11 @@ const commands: Record<string, Command> = {
     summary: 'run the signing backend, the demo and the bundles',
     help: serveHelp,
     run: serve,
+  },
+  engine: {
+    summary: 'run the embedded engine alone (Sphere Engine Compilers API v4)',
+    help: engineHelp,
+    run: engine,
   },
 };
 

@@ -1,0 +1,99 @@
+import { startEngine } from '../engine/index.js';
+import { intOption, parse, str, UsageError } from './args.js';
+
+export const engineHelp = `se-widgets engine [options]
+
+Runs the embedded engine alone: the Sphere Engine Compilers API v4 at /compilers/api/v4, running
+code in the bubblewrap sandbox, with submissions kept in SQLite under the data folder.
+
+Options:
+  --port N               port to listen on (env SE_ENGINE_PORT, default 3100; 0 = any free port)
+  --host HOST            address to bind (default 127.0.0.1)
+  --data-dir DIR         data folder (env SE_ENGINE_DATA_DIR, default ./.se-engine)
+  --workers N            programs run at once (env SE_ENGINE_WORKERS, default: the number of cores)
+  --queue-size N         submissions waiting before new ones get 503 (env SE_ENGINE_QUEUE_SIZE,
+                         default 1000)
+  --webhook-url URL      POST each finished submission there (env SE_ENGINE_WEBHOOK_URL)
+  --webhook-secret S     key of its X-Sphere-Engine-Signature (env SE_ENGINE_WEBHOOK_SECRET)
+  --unsafe-no-sandbox    development only: run code WITHOUT the sandbox (refused when
+                         NODE_ENV=production or CI=true)
+  -h, --help             show this help
+
+Environment:
+  SE_ENGINE_ACCESS_TOKEN the API access token; generated and printed once when unset`;
+
+/** `se-widgets engine`: runs until SIGTERM or SIGINT, then stops cleanly. */
+export async function engine(argv: string[]): Promise<number> {
+  const { values } = parse(argv, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    'data-dir': { type: 'string' },
+    workers: { type: 'string' },
+    'queue-size': { type: 'string' },
+    'webhook-url': { type: 'string' },
+    'webhook-secret': { type: 'string' },
+    'unsafe-no-sandbox': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    process.stdout.write(engineHelp + '\n');
+    return 0;
+  }
+  const env = process.env;
+  const port = intOption('--port', str(values.port) ?? env.SE_ENGINE_PORT, 3100);
+  const workersText = str(values.workers) ?? env.SE_ENGINE_WORKERS;
+  const workers = workersText ? intOption('--workers', workersText, 1, 1, 256) : undefined;
+  const queueSize = intOption(
+    '--queue-size',
+    str(values['queue-size']) ?? env.SE_ENGINE_QUEUE_SIZE,
+    1000,
+    1,
+    1_000_000,
+  );
+  const webhookUrl = str(values['webhook-url']) ?? env.SE_ENGINE_WEBHOOK_URL;
+  const webhookSecret = str(values['webhook-secret']) ?? env.SE_ENGINE_WEBHOOK_SECRET;
+  if (webhookUrl && !webhookSecret) {
+    throw new UsageError('--webhook-url needs --webhook-secret (or SE_ENGINE_WEBHOOK_SECRET)');
+  }
+  if (webhookUrl && !URL.canParse(webhookUrl)) {
+    throw new UsageError(`--webhook-url is not a URL: '${webhookUrl}'`);
+  }
+  const tokenFromEnv = env.SE_ENGINE_ACCESS_TOKEN || undefined;
+
+  const running = await startEngine({
+    port,
+    host: str(values.host) ?? '127.0.0.1',
+    dataDir: str(values['data-dir']) ?? env.SE_ENGINE_DATA_DIR ?? './.se-engine',
+    accessToken: tokenFromEnv,
+    workers,
+    queueSize,
+    webhook: webhookUrl && webhookSecret ? { url: webhookUrl, secret: webhookSecret } : undefined,
+    unsafeNoSandbox: values['unsafe-no-sandbox'] === true,
+  });
+  if (!tokenFromEnv) {
+    process.stdout.write(
+      `se-widgets engine: generated access token (set SE_ENGINE_ACCESS_TOKEN to keep one): ` +
+        `${running.accessToken}\n`,
+    );
+  }
+  if (!running.selfTest.ok) {
+    process.stderr.write(
+      `se-widgets engine: the sandbox self-test failed; submissions end with status 20:\n` +
+        running.selfTest.problems.map((p) => `  - ${p}\n`).join(''),
+    );
+  }
+  process.stdout.write(`se-widgets engine: serving on ${running.url}/compilers/api/v4\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      resolve();
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+  process.stdout.write('se-widgets engine: stopping (running submissions finish or re-queue)\n');
+  await running.close();
+  process.stdout.write('se-widgets engine: stopped\n');
+  return 0;
+}

@@ -1,0 +1,26 @@
+import { ApiError } from '../http/errors.js';
+
+/** The Compilers API's error codes (spec: compilers-api-v4.txt, "Response HTTP Code"). */
+export const CompilersError = {
+  SubmissionNotFound: 1001,
+  CreationFailed: 1003,
+  StreamNotFound: 1101,
+  CompilerNotFound: 201101,
+  CompilerNotProvided: 201104,
+  MultiFileNotSupported: 201107,
+  VersionNotFound: 201201,
+  SourceNotProvided: 201304,
+  SourceTooLarge: 201306,
+  InputTooLarge: 201406,
+  TimeLimitOutOfRange: 201906,
+  MemoryLimitOutOfRange: 202006,
+  IdsNotProvided: 205104,
+  IdsInvalid: 205105,
+  IdsTooMany: 205106,
+} as const;
+
+export const badRequest = (code: number, message: string): ApiError =>
+  new ApiError(400, code, message);
+
+export const submissionNotFound = (): ApiError =>
+  new ApiError(404, CompilersError.SubmissionNotFound, 'submission not found');

@@ -1,0 +1,56 @@
+import { ApiError } from '../http/errors.js';
+import { json, Router, type ApiResponse } from '../http/router.js';
+import { CompilersError, submissionNotFound } from './errors.js';
+import type { CompilersService } from './service.js';
+import { STREAMS, type StreamName } from './store.js';
+import { parseCreate, parseIds } from './validate.js';
+import { detailView, summaryView } from './view.js';
+
+/** The Compilers API v4 (spec/compilers-api-v4.txt): one handler per method. */
+export function compilersRouter(service: CompilersService): Router {
+  return (
+    new Router()
+      // GET /test
+      .get('/test', () => json({ message: 'You can use Sphere Engine Compilers API.' }))
+
+      // GET /compilers
+      .get('/compilers', () => json({ items: service.compilers() }))
+
+      // POST /submissions
+      .post('/submissions', async (req) => {
+        const create = parseCreate(await req.body(), service.languages());
+        return json({ id: service.create(create) }, 201);
+      })
+
+      // GET /submissions?ids=
+      .get('/submissions', (req) => {
+        const rows = service.list(parseIds(req.query.get('ids')));
+        return json({ items: rows.map((r) => summaryView(r, req.baseUrl, req.accessToken)) });
+      })
+
+      // GET /submissions/:id
+      .get('/submissions/:id', (req) => {
+        const row = service.get(submissionId(req.params.id));
+        if (!row) throw submissionNotFound();
+        return json(detailView(row, req.baseUrl, req.accessToken));
+      })
+
+      // GET /submissions/:id/:stream
+      .get('/submissions/:id/:stream', (req): ApiResponse => {
+        const id = submissionId(req.params.id);
+        const name = req.params.stream as StreamName;
+        if (!service.get(id)) throw submissionNotFound();
+        const found = STREAMS.includes(name) ? service.stream(id, name) : null;
+        if (!found?.data?.length) {
+          throw new ApiError(404, CompilersError.StreamNotFound, 'stream not found');
+        }
+        return { status: 200, raw: found.data, contentType: 'text/plain; charset=utf-8' };
+      })
+  );
+}
+
+/** A path id; ids that cannot exist (not a positive integer) are "not found". */
+function submissionId(param: string | undefined): number {
+  if (!param || !/^\d{1,15}$/.test(param)) throw submissionNotFound();
+  return Number(param);
+}

@@ -1,0 +1,195 @@
+import type { Db, Migration } from '../store/db.js';
+
+/** The Compilers module's tables. Append new migrations; never edit a shipped one. */
+export const compilersMigrations: Migration[] = [
+  {
+    id: 'compilers/001-submissions',
+    up: `
+      CREATE TABLE compilers_submissions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        created_at INTEGER NOT NULL,
+        compiler_id INTEGER NOT NULL,
+        version_id INTEGER NOT NULL,
+        -- names as they were when the submission was made: the toolchain may be gone later
+        compiler_name TEXT NOT NULL,
+        version_name TEXT NOT NULL,
+        time_limit REAL NOT NULL,
+        memory_limit INTEGER NOT NULL,
+        source BLOB NOT NULL,
+        input BLOB NOT NULL,
+        files TEXT,
+        status INTEGER NOT NULL DEFAULT 0,
+        time REAL,
+        memory INTEGER,
+        signal INTEGER,
+        signal_desc TEXT,
+        output BLOB,
+        error BLOB,
+        cmpinfo BLOB,
+        -- the operator's detail of an internal error (host paths etc.); never served
+        internal_error TEXT,
+        started_at INTEGER,
+        finished_at INTEGER
+      );
+    `,
+  },
+];
+
+export const STREAMS = ['source', 'input', 'output', 'error', 'cmpinfo'] as const;
+export type StreamName = (typeof STREAMS)[number];
+
+/** A submission without its streams' contents (their sizes only). */
+export interface SubmissionRow {
+  id: number;
+  created_at: number;
+  compiler_id: number;
+  version_id: number;
+  compiler_name: string;
+  version_name: string;
+  status: number;
+  time: number | null;
+  memory: number | null;
+  signal: number | null;
+  signal_desc: string | null;
+  source_size: number;
+  input_size: number;
+  output_size: number | null;
+  error_size: number | null;
+  cmpinfo_size: number | null;
+}
+
+/** What a worker needs to run a submission. */
+export interface SubmissionJob {
+  id: number;
+  compiler_id: number;
+  version_id: number;
+  time_limit: number;
+  memory_limit: number;
+  source: Buffer;
+  input: Buffer;
+  files: string | null;
+}
+
+export interface NewSubmission {
+  compilerId: number;
+  versionId: number;
+  compilerName: string;
+  versionName: string;
+  timeLimitSec: number;
+  memoryLimitKb: number;
+  source: string;
+  input: string;
+  files: Record<string, string> | null;
+}
+
+/** The final figures and streams of a submission. */
+export interface SubmissionResult {
+  status: number;
+  time: number;
+  memory: number;
+  signal: number;
+  signalDesc: string;
+  output: Buffer;
+  error: Buffer;
+  cmpinfo: Buffer;
+  internalError?: string;
+}
+
+const SUMMARY_COLUMNS = `id, created_at, compiler_id, version_id, compiler_name, version_name,
+  status, time, memory, signal, signal_desc,
+  length(source) AS source_size, length(input) AS input_size, length(output) AS output_size,
+  length(error) AS error_size, length(cmpinfo) AS cmpinfo_size`;
+
+/** The Compilers module's submissions table. */
+export class SubmissionStore {
+  private readonly stmt;
+
+  constructor(private readonly db: Db) {
+    this.stmt = {
+      insert: db.prepare(`INSERT INTO compilers_submissions
+        (created_at, compiler_id, version_id, compiler_name, version_name, time_limit,
+         memory_limit, source, input, files, status)
+        VALUES (@createdAt, @compilerId, @versionId, @compilerName, @versionName, @timeLimitSec,
+         @memoryLimitKb, @source, @input, @files, @status)`),
+      get: db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM compilers_submissions WHERE id = ?`),
+      job: db.prepare(`SELECT id, compiler_id, version_id, time_limit, memory_limit, source, input,
+        files FROM compilers_submissions WHERE id = ?`),
+      status: db.prepare(
+        'UPDATE compilers_submissions SET status = ?, started_at = coalesce(started_at, ?) WHERE id = ?',
+      ),
+      finish: db.prepare(`UPDATE compilers_submissions SET status = @status, time = @time,
+        memory = @memory, signal = @signal, signal_desc = @signalDesc, output = @output,
+        error = @error, cmpinfo = @cmpinfo, internal_error = @internalError,
+        finished_at = @finishedAt WHERE id = @id`),
+      orphans: db.prepare(`SELECT id FROM compilers_submissions WHERE status < 10
+        AND id NOT IN (SELECT ref FROM jobs WHERE kind = 'compilers')`),
+    };
+  }
+
+  /** Inserts a submission with `status` (0 waiting, or final when it will not run); its id. */
+  insert(s: NewSubmission, status = 0): number {
+    return Number(
+      this.stmt.insert.run({
+        ...s,
+        source: Buffer.from(s.source),
+        input: Buffer.from(s.input),
+        files: s.files ? JSON.stringify(s.files) : null,
+        createdAt: Date.now(),
+        status,
+      }).lastInsertRowid,
+    );
+  }
+
+  get(id: number): SubmissionRow | undefined {
+    return this.stmt.get.get(id) as SubmissionRow | undefined;
+  }
+
+  /** The submissions among `ids` that exist, ascending by id. */
+  list(ids: number[]): SubmissionRow[] {
+    if (!ids.length) return [];
+    return this.db
+      .prepare(
+        `SELECT ${SUMMARY_COLUMNS} FROM compilers_submissions
+         WHERE id IN (${ids.map(() => '?').join(',')}) ORDER BY id`,
+      )
+      .all(...ids) as SubmissionRow[];
+  }
+
+  /** A stream's bytes; null when the submission does not exist. */
+  stream(id: number, name: StreamName): { data: Buffer | null } | null {
+    // `name` is one of STREAMS (checked by the caller), never user text, so it may be a column.
+    const row = this.db
+      .prepare(`SELECT ${name} AS data FROM compilers_submissions WHERE id = ?`)
+      .get(id) as { data: Buffer | null } | undefined;
+    return row ?? null;
+  }
+
+  job(id: number): SubmissionJob | undefined {
+    return this.stmt.job.get(id) as SubmissionJob | undefined;
+  }
+
+  setStatus(id: number, status: number): void {
+    this.stmt.status.run(status, Date.now(), id);
+  }
+
+  finish(id: number, r: SubmissionResult): void {
+    this.stmt.finish.run({
+      id,
+      status: r.status,
+      time: r.time,
+      memory: r.memory,
+      signal: r.signal,
+      signalDesc: r.signalDesc,
+      output: r.output,
+      error: r.error,
+      cmpinfo: r.cmpinfo,
+      internalError: r.internalError ?? null,
+      finishedAt: Date.now(),
+    });
+  }
+
+  /** Ids of submissions still "executing" with no job left to run them (should be none). */
+  orphans(): number[] {
+    return (this.stmt.orphans.all() as Array<{ id: number }>).map((r) => r.id);
+  }
+}

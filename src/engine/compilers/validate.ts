@@ -1,0 +1,184 @@
+import type { LanguageInfo } from '../exec/types.js';
+import type { Body } from '../http/body.js';
+import { LIMITS } from '../limits.js';
+import { badRequest, CompilersError as E } from './errors.js';
+
+/** A validated `POST /submissions`. */
+export interface CreateRequest {
+  language: LanguageInfo;
+  version: { id: number; name: string };
+  source: string;
+  input: string;
+  /** multi-file mode: file name to content */
+  files: Record<string, string> | null;
+  timeLimitSec: number;
+  memoryLimitKb: number;
+}
+
+/** Most ids `GET /submissions?ids=` takes. */
+export const MAX_IDS = 20;
+
+/**
+ * A relative path whose segments start with a letter, digit or `_`: so no `..`, no absolute path,
+ * no hidden file.
+ */
+const FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9._+-]*(?:\/[A-Za-z0-9_][A-Za-z0-9._+-]*)*$/;
+
+/**
+ * Validates the parameters of `POST /submissions` (spec table "Request parameters"), in this order:
+ * compiler, version, multi-file support, source, sizes, limits. Throws the spec's 400 errors.
+ */
+export function parseCreate(body: Body, languages: Map<number, LanguageInfo>): CreateRequest {
+  const compilerId = body.compilerId;
+  if (compilerId === undefined || compilerId === null || compilerId === '') {
+    throw badRequest(E.CompilerNotProvided, 'compiler not provided');
+  }
+  const language = languages.get(toInt(compilerId) ?? NaN);
+  if (!language) throw badRequest(E.CompilerNotFound, 'compiler not found');
+
+  const version = parseVersion(body.compilerVersionId, language);
+
+  const files = parseFiles(body.files);
+  if (files && !language.multiFile) {
+    throw badRequest(
+      E.MultiFileNotSupported,
+      `compiler not supported for multi-files submissions: ${language.name}`,
+    );
+  }
+
+  const source = typeof body.source === 'string' ? body.source : '';
+  if (source === '' && !files) throw badRequest(E.SourceNotProvided, 'source not provided');
+  let sourceBytes = Buffer.byteLength(source);
+  for (const content of Object.values(files ?? {})) sourceBytes += Buffer.byteLength(content);
+  if (sourceBytes > LIMITS.sourceBytes) {
+    throw badRequest(
+      E.SourceTooLarge,
+      `source size limit exceeded: ${sourceBytes} bytes, at most ${LIMITS.sourceBytes}`,
+    );
+  }
+
+  const input = parseInput(body.input);
+  const inputBytes = Buffer.byteLength(input);
+  if (inputBytes > LIMITS.inputBytes) {
+    throw badRequest(
+      E.InputTooLarge,
+      `input size limit exceeded: ${inputBytes} bytes, at most ${LIMITS.inputBytes}`,
+    );
+  }
+
+  const t = LIMITS.timeSec;
+  const timeLimitSec = inRange(body.timeLimit, t.min, t.max, t.default);
+  if (timeLimitSec === null) {
+    throw badRequest(
+      E.TimeLimitOutOfRange,
+      `time limit out of range: give seconds from ${t.min} to ${t.max}`,
+    );
+  }
+  const m = LIMITS.memoryKb;
+  const memoryLimitKb = inRange(body.memoryLimit, m.min, m.max, m.default);
+  if (memoryLimitKb === null) {
+    throw badRequest(
+      E.MemoryLimitOutOfRange,
+      `memory limit out of range: give kilobytes from ${m.min} to ${m.max}`,
+    );
+  }
+
+  return {
+    language,
+    version,
+    source,
+    input,
+    files,
+    timeLimitSec,
+    memoryLimitKb: Math.floor(memoryLimitKb),
+  };
+}
+
+/**
+ * `ids` of `GET /submissions`: comma-separated integers, at most {@link MAX_IDS}; duplicates are
+ * answered once.
+ */
+export function parseIds(ids: string | null): number[] {
+  if (ids === null || ids.trim() === '') {
+    throw badRequest(E.IdsNotProvided, 'identifiers are not provided');
+  }
+  const parts = ids.split(',').map((s) => s.trim());
+  if (!parts.every((p) => /^\d{1,15}$/.test(p))) {
+    throw badRequest(
+      E.IdsInvalid,
+      'invalid format of identifiers: give integers separated by commas',
+    );
+  }
+  const unique = [...new Set(parts.map(Number))];
+  if (unique.length > MAX_IDS) {
+    throw badRequest(
+      E.IdsTooMany,
+      `maximum number of identifiers exceeded: at most ${MAX_IDS}, got ${unique.length}`,
+    );
+  }
+  return unique;
+}
+
+function parseVersion(value: unknown, language: LanguageInfo): { id: number; name: string } {
+  if (value === undefined || value === null || value === '') {
+    return (
+      language.versions.find((v) => v.id === language.defaultVersionId) ?? language.versions[0]!
+    );
+  }
+  const id = toInt(value);
+  const version = language.versions.find((v) => v.id === id);
+  if (!version) throw badRequest(E.VersionNotFound, 'compiler version not found');
+  return version;
+}
+
+function parseFiles(value: unknown): Record<string, string> | null {
+  if (value === undefined || value === null || value === '') return null;
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw badRequest(E.CreationFailed, 'creation failed: files must map file names to contents');
+  }
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length === 0) return null;
+  if (entries.length > LIMITS.files) {
+    throw badRequest(E.CreationFailed, `creation failed: more than ${LIMITS.files} files`);
+  }
+  const files: Record<string, string> = {};
+  for (const [name, content] of entries) {
+    if (name.length > 200 || !FILE_NAME.test(name)) {
+      throw badRequest(
+        E.CreationFailed,
+        `creation failed: invalid file name '${name.slice(0, 200)}' (letters, digits, . _ + - and / between folders)`,
+      );
+    }
+    if (typeof content !== 'string') {
+      throw badRequest(E.CreationFailed, `creation failed: the content of '${name}' is not text`);
+    }
+    files[name] = content;
+  }
+  return files;
+}
+
+function parseInput(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  throw badRequest(E.CreationFailed, 'creation failed: input must be text');
+}
+
+/** An integer given as a number or a string of digits; undefined otherwise. */
+function toInt(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isInteger(value) ? value : undefined;
+  if (typeof value === 'string' && /^\s*\d{1,9}\s*$/.test(value)) return Number(value);
+  return undefined;
+}
+
+/** A number (or numeric string) within [min, max]; `fallback` when absent; null when not. */
+function inRange(value: unknown, min: number, max: number, fallback: number): number | null {
+  if (value === undefined || value === null || value === '') return fallback;
+  const n =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value)
+        ? Number(value)
+        : NaN;
+  return Number.isFinite(n) && n >= min && n <= max ? n : null;
+}

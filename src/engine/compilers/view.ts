@@ -1,0 +1,75 @@
+import type {
+  CompilersSubmission,
+  CompilersSubmissionStreams,
+  CompilersSubmissionSummary,
+  StreamRef,
+} from '../../shared/compilers.js';
+import { isTransient, statusName } from '../../shared/status.js';
+import { STREAMS, type SubmissionRow } from './store.js';
+
+/** `yyyy-mm-dd hh:mm:ss +00:00` (server time, UTC). */
+export function formatDate(ms: number): string {
+  return new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + ' +00:00';
+}
+
+/**
+ * An item of `GET /submissions?ids=` (also the webhook's `submission`). `baseUrl` is the module's
+ * base URL (`http://host:port/compilers/api/v4`).
+ */
+export function summaryView(
+  row: SubmissionRow,
+  baseUrl: string,
+  accessToken: string,
+): CompilersSubmissionSummary {
+  return { ...common(row), uri: uri(baseUrl, `/submissions/${row.id}`, accessToken) };
+}
+
+/** `GET /submissions/:id`. */
+export function detailView(
+  row: SubmissionRow,
+  baseUrl: string,
+  accessToken: string,
+): CompilersSubmission {
+  const c = common(row);
+  const streams = {} as CompilersSubmissionStreams;
+  for (const name of STREAMS) {
+    const size = row[`${name}_size`];
+    // Empty streams and streams not produced yet are null, as in the spec's example.
+    streams[name] =
+      size === null || size === 0
+        ? null
+        : ({
+            size,
+            uri: uri(baseUrl, `/submissions/${row.id}/${name}`, accessToken),
+          } satisfies StreamRef);
+  }
+  return { ...c, result: { ...c.result, streams } };
+}
+
+function common(row: SubmissionRow): Omit<CompilersSubmissionSummary, 'uri'> {
+  const executing = isTransient(row.status);
+  return {
+    id: row.id,
+    executing,
+    date: formatDate(row.created_at),
+    compiler: {
+      id: row.compiler_id,
+      name: row.compiler_name,
+      version: { id: row.version_id, name: row.version_name },
+    },
+    result: {
+      status: { code: row.status, name: statusName(row.status) },
+      time: executing ? null : row.time,
+      memory: executing ? null : row.memory,
+      signal: executing ? null : row.signal,
+      signal_desc: executing ? null : row.signal_desc,
+    },
+  };
+}
+
+function uri(baseUrl: string, path: string, accessToken: string): string {
+  return `${baseUrl}${path}?access_token=${encodeURIComponent(accessToken)}`;
+}
+
+/** `signal_desc` for a signal number (e.g. `SIGSEGV (Segmentation fault)`; empty for 0). */
+export { signalDesc as signalDescription } from '../exec/signals.js';

@@ -1,0 +1,155 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { checkToken, requestToken } from './auth.js';
+import { readBody, type Body } from './body.js';
+import { ApiError, ErrorCode } from './errors.js';
+import type { ApiRequest, ApiResponse, Router } from './router.js';
+
+export interface ApiServerOptions {
+  accessToken: string;
+  /** cap on request bodies, in bytes */
+  maxBodyBytes: number;
+  log: (line: string) => void;
+}
+
+interface Mount {
+  basePath: string;
+  router: Router | null;
+  /** for base paths served by no module: the message of their 404 */
+  unavailable?: string;
+}
+
+/**
+ * The engine's HTTP server: API modules mounted at their base paths on one port, the access token
+ * checked for every mounted module, errors answered as `{error_code, message}` from one place.
+ */
+export class ApiServer {
+  private readonly mounts: Mount[] = [];
+  private readonly server: Server;
+  private readonly sockets = new Set<Socket>();
+
+  constructor(private readonly options: ApiServerOptions) {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+  }
+
+  /** Serves `router` under `basePath` (e.g. `/compilers/api/v4`); every route needs the token. */
+  mount(basePath: string, router: Router): this {
+    this.mounts.push({ basePath: trimSlash(basePath), router });
+    return this;
+  }
+
+  /** Answers every request under `basePath` with a 404 JSON body carrying `message`. */
+  unavailable(basePath: string, message: string): this {
+    this.mounts.push({ basePath: trimSlash(basePath), router: null, unavailable: message });
+    return this;
+  }
+
+  /** Listens; resolves to the `http://host:port` URL. */
+  async listen(port: number, host: string): Promise<string> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    const actual = (this.server.address() as AddressInfo).port;
+    return `http://${host.includes(':') ? `[${host}]` : host}:${actual}`;
+  }
+
+  /** Stops listening and closes every connection. */
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      for (const s of this.sockets) s.destroy();
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      send(res, await this.dispatch(req));
+    } catch (err) {
+      if (err instanceof ApiError) {
+        send(res, errorResponse(err));
+        return;
+      }
+      this.options.log(
+        `se-engine: ${req.method} ${pathOnly(req.url)} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+      );
+      send(res, errorResponse(new ApiError(500, ErrorCode.Internal, 'internal error')));
+    }
+  }
+
+  private async dispatch(req: IncomingMessage): Promise<ApiResponse> {
+    const url = new URL(req.url ?? '/', 'http://engine.invalid');
+    const path = url.pathname;
+    const mount = this.mounts.find((m) => path === m.basePath || path.startsWith(m.basePath + '/'));
+    if (!mount) {
+      throw new ApiError(
+        404,
+        ErrorCode.NotFound,
+        `no API here; base paths: ${this.mounts.map((m) => m.basePath).join(', ')}`,
+      );
+    }
+    if (!mount.router)
+      throw new ApiError(404, ErrorCode.NotFound, mount.unavailable ?? 'not found');
+    const accessToken = checkToken(requestToken(req, url.searchParams), this.options.accessToken);
+    const sub = path.slice(mount.basePath.length) || '/';
+    const method = req.method ?? 'GET';
+    const { handler, params } = mount.router.resolve(method, sub);
+    let body: Promise<Body> | undefined;
+    const request: ApiRequest = {
+      method,
+      path: sub,
+      params,
+      query: url.searchParams,
+      baseUrl: `http://${req.headers.host ?? 'localhost'}${mount.basePath}`,
+      accessToken,
+      body: () => (body ??= readBody(req, this.options.maxBodyBytes)),
+      raw: req,
+    };
+    return handler(request);
+  }
+}
+
+/** The one place an ApiError becomes a response. */
+export function errorResponse(err: ApiError): ApiResponse {
+  return {
+    status: err.status,
+    json: { error_code: err.code, message: err.message },
+    headers: err.headers,
+  };
+}
+
+function send(res: ServerResponse, r: ApiResponse): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const headers: Record<string, string | number> = { ...r.headers };
+  let payload: Buffer;
+  if ('json' in r) {
+    payload = Buffer.from(JSON.stringify(r.json));
+    headers['Content-Type'] = 'application/json; charset=utf-8';
+  } else {
+    payload = typeof r.raw === 'string' ? Buffer.from(r.raw) : r.raw;
+    headers['Content-Type'] = r.contentType;
+  }
+  headers['Content-Length'] = payload.length;
+  headers['Cache-Control'] = 'no-store';
+  res.writeHead(r.status, headers);
+  res.end(payload);
+}
+
+function trimSlash(p: string): string {
+  return p.replace(/\/+$/, '');
+}
+
+function pathOnly(url: string | undefined): string {
+  // Never log the query: it carries the access token.
+  return (url ?? '/').split('?')[0]!;
+}
