@@ -1,0 +1,529 @@
+/**
+ * Judging: a submission is compiled once, then run on each selected test case with that test
+ * case's time limit; a test-case judge decides each, the master judge decides the whole
+ * (JUDGES.md). Runs on the engine's shared queue as job kind `problems`.
+ */
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Status } from '../../shared/status.js';
+import type { Executor, LanguageInfo, Program, StageOutcome } from '../exec/types.js';
+import { LIMITS } from '../limits.js';
+import type { EngineContext } from '../module.js';
+import type { JobContext, JobKind } from '../queue.js';
+import {
+  runBuiltinMasterJudge,
+  runBuiltinTestcaseJudge,
+  type FinalVerdict,
+  type TestcaseOutcome,
+} from './judges/builtin.js';
+import { BUILTIN_JUDGES } from './judges/catalog.js';
+import {
+  runInteractive,
+  runMasterJudge,
+  runTestcaseJudge,
+  writeJudgeFiles,
+  type CustomVerdict,
+} from './judges/custom.js';
+import { JudgePrograms, type JudgeLease } from './judges/programs.js';
+import type {
+  JudgeRow,
+  ProblemsStore,
+  SubmissionResult,
+  SubmissionRow,
+  TestcaseMeta,
+} from './store.js';
+import { sourceStream, submissionItem } from './views.js';
+
+export const BASE_PATH = '/problems/api/v4';
+export const JOB_KIND = 'problems';
+
+/** Memory limit of a submission's runs (the Problems API has no memory parameter). */
+export const PROBLEM_MEMORY_KB = LIMITS.memoryKb.default;
+
+const USER_INTERNAL_ERROR =
+  'internal error: the engine could not judge this submission. Try again; if it happens again, ' +
+  'tell the operator (the engine log has the details).\n';
+const NO_SANDBOX_NOTE =
+  '[se-engine] development mode: this submission ran WITHOUT a sandbox (--unsafe-no-sandbox).\n';
+
+/** The Problems module's judging work, through the shared queue. */
+export class ProblemsService implements JobKind {
+  private readonly judges: JudgePrograms | null;
+  private readonly workDir: string;
+
+  constructor(
+    private readonly ctx: EngineContext,
+    readonly store: ProblemsStore,
+  ) {
+    this.judges = ctx.executor ? new JudgePrograms(ctx.executor, ctx.log) : null;
+    this.workDir = join(dirname(ctx.db.name), 'problems-work');
+  }
+
+  /** The languages this machine runs, by id (none when the execution core did not start). */
+  languages(): Map<number, LanguageInfo> {
+    return this.ctx.executor?.languages() ?? new Map();
+  }
+
+  /**
+   * Stores a submission with `create` and queues it (503 when the queue is full). Without a
+   * working sandbox it is stored already ended with status 20 and the reason in `error`.
+   */
+  submit(create: () => number): number {
+    if (!this.canRun()) {
+      const id = this.ctx.db.transaction(() => {
+        const id = create();
+        this.store.finishSubmission(
+          id,
+          this.internal(this.ctx.sandbox.refusal, 'sandbox unavailable'),
+        );
+        return id;
+      })();
+      this.announce(id, Status.InternalError);
+      return id;
+    }
+    const id = this.ctx.queue.enqueue(JOB_KIND, create);
+    this.ctx.statusChanged('problems', id, Status.Waiting);
+    return id;
+  }
+
+  /** Ends submissions left "executing" with no job (a state the queue should never leave). */
+  sweepOrphans(): void {
+    for (const id of this.store.orphans(JOB_KIND)) {
+      this.store.finishSubmission(
+        id,
+        this.internal(USER_INTERNAL_ERROR, 'found executing with no job'),
+      );
+      this.ctx.log(`se-engine: problems ${id} was executing with no job; ended with status 20`);
+    }
+  }
+
+  /** Disposes the compiled judges. */
+  async close(): Promise<void> {
+    await this.judges?.close();
+  }
+
+  // JobKind
+
+  async run(id: number, job: JobContext): Promise<void> {
+    const sub = this.store.getSubmission(id);
+    if (!sub) return;
+    const executor = this.ctx.executor;
+    if (!executor || !this.judges || !this.canRun()) {
+      this.end(id, job.finish, this.internal(this.ctx.sandbox.refusal, 'sandbox unavailable'));
+      return;
+    }
+    const plan = this.plan(sub);
+    if ('error' in plan) {
+      this.end(id, job.finish, plan.error);
+      return;
+    }
+    const language = executor.languages().get(sub.compilerId);
+    if (!language) {
+      this.end(
+        id,
+        job.finish,
+        this.internal(
+          `internal error: compiler ${sub.compilerId} is no longer available on this engine.\n`,
+          'compiler gone',
+        ),
+      );
+      return;
+    }
+
+    if (language.compiled) this.setStatus(id, Status.Compiling, job);
+    const source = sub.source.toString('utf8');
+    const compiled = await executor.compile(
+      {
+        languageId: language.id,
+        versionId: sub.compilerVersionId,
+        ...(source !== '' || !sub.files ? { source } : {}),
+        ...(sub.files ? { files: sub.files } : {}),
+      },
+      job.slot,
+    );
+    if (!compiled.ok) {
+      const internal = compiled.status === Status.InternalError;
+      this.end(id, job.finish, {
+        ...empty(compiled.status),
+        cmpinfo: Buffer.from(this.mark(compiled.cmpinfo)),
+        error: internal ? Buffer.from(USER_INTERNAL_ERROR) : null,
+        ...(internal ? { internalError: compiled.outcome.internalError ?? 'compile stage' } : {}),
+      });
+      return;
+    }
+
+    const leases: JudgeLease[] = [];
+    let dir: string | undefined;
+    try {
+      const judges = new Map<number, Program>();
+      for (const [phase, rows] of [
+        [Status.CompilingJudge, plan.customJudges],
+        [Status.CompilingMasterJudge, plan.customMaster ? [plan.customMaster] : []],
+      ] as const) {
+        for (const row of rows) {
+          if (job.signal.aborted) return;
+          if (!this.judges.has(row)) this.setStatus(id, phase, job);
+          const lease = await this.judges.acquire(row, job.slot);
+          leases.push(lease);
+          if (!lease.result.ok) {
+            const internal = lease.result.status === Status.InternalError;
+            const what = phase === Status.CompilingMasterJudge ? 'master judge' : 'judge';
+            this.end(id, job.finish, {
+              ...empty(internal ? Status.InternalError : Status.JudgeError),
+              cmpinfo: Buffer.from(this.mark(compiled.cmpinfo)),
+              error: internal ? Buffer.from(USER_INTERNAL_ERROR) : null,
+              debug: Buffer.from(
+                `${what} ${row.id} did not compile (status ${lease.result.status}):\n${lease.result.cmpinfo}`,
+              ),
+              ...(internal ? { internalError: `compiling ${what} ${row.id}` } : {}),
+            });
+            return;
+          }
+          judges.set(row.id, lease.result.program);
+        }
+      }
+
+      mkdirSync(this.workDir, { recursive: true, mode: 0o700 });
+      dir = mkdtempSync(join(this.workDir, `${id}-`));
+      const result = await this.test(id, job, executor, compiled.program, judges, plan, sub, dir);
+      if (!result) return;
+      result.cmpinfo = Buffer.from(this.mark(compiled.cmpinfo));
+      this.end(id, job.finish, result);
+    } finally {
+      for (const l of leases) l.release();
+      await compiled.program.dispose().catch((err: unknown) => {
+        this.ctx.log(`se-engine: problems ${id}: cleanup failed: ${String(err)}`);
+      });
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  abandon(id: number, reason: string, finish: (write: () => void) => boolean): void {
+    this.end(id, finish, this.internal(`internal error: ${reason}.\n`, reason));
+  }
+
+  requeued(id: number): void {
+    this.setStatus(id, Status.Waiting);
+  }
+
+  // internals
+
+  /** What a submission needs: its test cases and judges; or the problem error that stops it. */
+  private plan(sub: SubmissionRow): Plan | { error: SubmissionResult } {
+    const problemError = (why: string) => ({
+      error: { ...empty(Status.ProblemError), error: Buffer.from(`problem error: ${why}\n`) },
+    });
+    const problem = this.store.findProblem(sub.problemId);
+    if (!problem) return problemError('the problem was deleted');
+    const all = this.store.listTestcases(problem.id);
+    const tests = sub.tests
+      ? all.filter((t) => sub.tests!.includes(t.number))
+      : all.filter((t) => t.active);
+    if (tests.length === 0) {
+      return problemError(
+        sub.tests
+          ? 'the selected test cases no longer exist'
+          : 'the problem has no active test cases',
+      );
+    }
+    const customJudges: JudgeRow[] = [];
+    for (const judgeId of new Set(tests.map((t) => t.judgeId))) {
+      if (BUILTIN_JUDGES.has(judgeId)) {
+        if (problem.interactive) {
+          return problemError(
+            `an interactive problem needs custom test-case judges; judge ${judgeId} is built in`,
+          );
+        }
+        continue;
+      }
+      const row = this.store.getJudge(judgeId);
+      if (!row) return problemError(`test-case judge ${judgeId} does not exist`);
+      customJudges.push(row);
+    }
+    let customMaster: JudgeRow | null = null;
+    if (!BUILTIN_JUDGES.has(problem.masterjudgeId)) {
+      customMaster = this.store.getJudge(problem.masterjudgeId);
+      if (!customMaster)
+        return problemError(`master judge ${problem.masterjudgeId} does not exist`);
+    }
+    return {
+      problemTypeId: problem.typeId,
+      interactive: problem.interactive,
+      masterjudgeId: problem.masterjudgeId,
+      tests,
+      customJudges,
+      customMaster,
+    };
+  }
+
+  /** Runs every test case, then the master judge; null when the job was taken back. */
+  private async test(
+    id: number,
+    job: JobContext,
+    executor: Executor,
+    program: Program,
+    judges: Map<number, Program>,
+    plan: Plan,
+    sub: SubmissionRow,
+    dir: string,
+  ): Promise<SubmissionResult | null> {
+    const source = sourceStream(sub);
+    let sourceBytes = sub.source.length;
+    for (const c of Object.values(sub.files ?? {})) sourceBytes += Buffer.byteLength(c);
+    const results: TestcaseOutcome[] = [];
+    const debug: string[] = [];
+    type Shown = { output: Buffer; error: Buffer; notes: string };
+    let shown: Shown | null = null;
+    let firstFailure: Shown | null = null;
+    let internalError: string | undefined;
+
+    for (const meta of plan.tests) {
+      if (job.signal.aborted) return null;
+      this.setStatus(id, Status.Testing, job);
+      const tc = this.store.getTestcase(meta.problemId, meta.number);
+      if (!tc) continue;
+      const limits = { timeSec: tc.timeLimit, memoryKb: PROBLEM_MEMORY_KB };
+      const judgeProgram = judges.get(tc.judgeId);
+      const caseDir = join(dir, String(tc.number));
+      let run: StageOutcome;
+      let output: Buffer;
+      let status: number;
+      let score = 0;
+      let verdict: CustomVerdict | null = null;
+
+      if (plan.interactive && judgeProgram) {
+        mkdirSync(caseDir);
+        const files = writeJudgeFiles(caseDir, {
+          output: Buffer.alloc(0),
+          expected: tc.output,
+          source,
+        });
+        this.setStatus(id, Status.ExecutingJudge, job);
+        const r = await runInteractive(
+          executor,
+          program,
+          judgeProgram,
+          tc.input,
+          files,
+          limits,
+          job.slot,
+          LIMITS.outputBytes,
+        );
+        run = r.program;
+        output = r.transcript;
+        verdict = r.judge;
+        status = interactiveStatus(r.program.status, r.judge.status);
+        score = status === Status.Accepted || status === Status.WrongAnswer ? r.judge.score : 0;
+      } else {
+        run = await executor.run(program, {
+          stdin: tc.input,
+          limits,
+          slot: job.slot,
+          outputCapBytes: LIMITS.outputBytes,
+        });
+        output = run.stdout;
+        if (run.status !== 0) {
+          status = run.status;
+        } else if (!judgeProgram) {
+          const v = runBuiltinTestcaseJudge(tc.judgeId, {
+            output,
+            expected: tc.output,
+            sourceBytes,
+          });
+          status = v.status;
+          score = v.score;
+          if (v.debug) debug.push(`--- test ${tc.number}: ${v.debug}`);
+        } else {
+          mkdirSync(caseDir);
+          const files = writeJudgeFiles(caseDir, { output, expected: tc.output, source });
+          this.setStatus(id, Status.ExecutingJudge, job);
+          verdict = await runTestcaseJudge(executor, judgeProgram, tc.input, files, job.slot);
+          status = verdict.status;
+          score = verdict.score;
+        }
+      }
+      if (run.status === Status.InternalError) internalError ??= run.internalError ?? 'run stage';
+      if (verdict) {
+        if (verdict.status === Status.InternalError)
+          internalError ??= verdict.failure ?? 'judge run';
+        pushJudgeText(debug, `test ${tc.number}`, verdict);
+      }
+      const outcome: TestcaseOutcome = {
+        number: tc.number,
+        status,
+        score,
+        signal: run.signal,
+        time: round2(run.timeSec),
+        memory: Math.round(run.memoryKb),
+      };
+      results.push(outcome);
+      const streams = {
+        output,
+        error: status === Status.InternalError ? Buffer.from(USER_INTERNAL_ERROR) : run.stderr,
+        notes: truncationNotes(run),
+      };
+      shown = streams;
+      if (status !== Status.Accepted && !firstFailure) firstFailure = streams;
+    }
+    if (results.length === 0) {
+      return {
+        ...empty(Status.ProblemError),
+        error: Buffer.from('problem error: no test case ran\n'),
+      };
+    }
+
+    let final: FinalVerdict;
+    if (plan.customMaster) {
+      if (job.signal.aborted) return null;
+      this.setStatus(id, Status.ExecutingMasterJudge, job);
+      const m = await runMasterJudge(
+        executor,
+        judges.get(plan.customMaster.id)!,
+        results,
+        dir,
+        job.slot,
+      );
+      pushJudgeText(debug, 'master judge', m);
+      if (m.verdict) final = m.verdict;
+      else {
+        if (m.internal) internalError ??= m.failure;
+        final = {
+          ...runBuiltinMasterJudge(1000, results),
+          status: m.internal ? Status.InternalError : Status.JudgeError,
+          score: 0,
+        };
+      }
+    } else {
+      final = runBuiltinMasterJudge(plan.masterjudgeId, results);
+    }
+    const score = plan.problemTypeId === 4 ? Math.min(100, Math.max(0, final.score)) : final.score;
+    const pick = firstFailure ?? shown!;
+    const sep =
+      pick.error.length && pick.error[pick.error.length - 1] !== 0x0a && pick.notes ? '\n' : '';
+    return {
+      status: final.status,
+      score,
+      time: final.time,
+      memory: final.memory,
+      signal: final.signal,
+      testcases: results,
+      output: pick.output,
+      error: Buffer.concat([pick.error, Buffer.from(sep + pick.notes)]),
+      cmpinfo: null,
+      debug: debug.length ? Buffer.from(debug.join('')) : null,
+      ...(internalError ? { internalError } : {}),
+    };
+  }
+
+  private canRun(): boolean {
+    return this.ctx.executor !== null && (this.ctx.sandbox.ok || this.ctx.sandbox.unsafe);
+  }
+
+  private setStatus(id: number, status: number, job?: JobContext): void {
+    if (job?.signal.aborted) return;
+    const cur = this.store.getStatus(id);
+    if (cur === status) return;
+    this.store.setSubmissionStatus(id, status);
+    this.ctx.statusChanged('problems', id, status);
+  }
+
+  private end(id: number, finish: (write: () => void) => boolean, r: SubmissionResult): void {
+    if (r.internalError)
+      this.ctx.log(`se-engine: problems ${id}: internal error: ${r.internalError}`);
+    if (finish(() => this.store.finishSubmission(id, r))) this.announce(id, r.status);
+  }
+
+  private announce(id: number, status: number): void {
+    this.ctx.statusChanged('problems', id, status);
+    const row = this.store.getSubmission(id);
+    const summary = row
+      ? submissionItem(row, {
+          baseUrl: this.ctx.url + BASE_PATH,
+          accessToken: this.ctx.accessToken,
+        })
+      : null;
+    this.ctx.finished('problems', id, status, summary);
+  }
+
+  /** Marks a result produced without a sandbox (development flag), in its `cmpinfo`. */
+  private mark(cmpinfo: string): string {
+    return this.ctx.sandbox.unsafe ? NO_SANDBOX_NOTE + cmpinfo : cmpinfo;
+  }
+
+  private internal(userMessage: string, operatorDetail: string): SubmissionResult {
+    return {
+      ...empty(Status.InternalError),
+      error: Buffer.from(userMessage),
+      internalError: operatorDetail,
+    };
+  }
+}
+
+interface Plan {
+  problemTypeId: number;
+  interactive: boolean;
+  masterjudgeId: number;
+  tests: TestcaseMeta[];
+  customJudges: JudgeRow[];
+  customMaster: JudgeRow | null;
+}
+
+function empty(status: number): SubmissionResult {
+  return {
+    status,
+    score: 0,
+    time: 0,
+    memory: 0,
+    signal: 0,
+    testcases: [],
+    output: null,
+    error: null,
+    cmpinfo: null,
+    debug: null,
+  };
+}
+
+const round2 = (x: number): number => Math.round(x * 100) / 100;
+
+/**
+ * An interactive test case's status from both runs: the judge's own failure first, then the
+ * program's hard limits, then the judge's verdict, then the program's crash.
+ */
+export function interactiveStatus(program: number, judge: number): number {
+  if (judge === Status.InternalError || judge === Status.JudgeError) return judge;
+  if (program === Status.InternalError) return program;
+  if (
+    program === Status.TimeLimitExceeded ||
+    program === Status.MemoryLimitExceeded ||
+    program === Status.IllegalSystemCall
+  ) {
+    return program;
+  }
+  if (judge === Status.WrongAnswer) return judge;
+  if (program !== 0) return program;
+  return judge;
+}
+
+function pushJudgeText(
+  out: string[],
+  label: string,
+  v: { debug: string; info: string; failure?: string; status?: number },
+): void {
+  if (v.failure) out.push(`--- ${label}: judge error: ${v.failure}\n`);
+  if (v.debug) out.push(`--- ${label}, judge debug (fd 6):\n${withNewline(v.debug)}`);
+  if (v.info) out.push(`--- ${label}, user info (fd 7):\n${withNewline(v.info)}`);
+}
+
+const withNewline = (s: string): string => (s.endsWith('\n') ? s : s + '\n');
+
+function truncationNotes(o: StageOutcome): string {
+  const cap = `the cap of ${LIMITS.outputBytes} bytes`;
+  let notes = '';
+  if (o.stdoutTruncated) {
+    notes += `[se-engine] output exceeded ${cap}: the program was stopped, output truncated.\n`;
+  }
+  if (o.stderrTruncated) {
+    notes += `[se-engine] error output exceeded ${cap}: the program was stopped, truncated.\n`;
+  }
+  return notes;
+}
