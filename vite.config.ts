@@ -1,8 +1,10 @@
 import { defineConfig } from 'vite';
 
-// The script-tag bundles (dist/cdn). `vite build` writes the module bundle, whose heavy parts
-// (language packs) are chunks loaded only when used; `vite build --mode classic` writes a single
-// classic-script file for pages that cannot use type="module".
+// The script-tag bundles (dist/cdn). `vite build` writes the module bundle `se-widgets.js`, whose
+// heavy parts (language packs, the lint gutter) are chunks in dist/cdn/chunks loaded only when
+// used; `vite build --mode classic` writes one classic-script file for pages that cannot use
+// type="module". Not lib mode: lib mode keeps whitespace in ES output, and the script-tag bundle is
+// consumed by browsers, not bundlers.
 export default defineConfig(({ mode }) => {
   const classic = mode === 'classic';
   return {
@@ -16,16 +18,24 @@ export default defineConfig(({ mode }) => {
       minify: true,
       sourcemap: true,
       reportCompressedSize: false,
-      lib: {
-        entry: 'src/elements/define/all.ts',
-        formats: [classic ? 'iife' : 'es'],
-        name: 'SeWidgets',
-        fileName: () => (classic ? 'se-widgets.classic.js' : 'se-widgets.js'),
-      },
+      // The classic file inlines every language pack: large by design (documented).
+      chunkSizeWarningLimit: classic ? 2000 : 500,
+      modulePreload: false,
       rollupOptions: {
+        input: { 'se-widgets': 'src/elements/define/all.ts' },
+        preserveEntrySignatures: 'allow-extension',
         output: classic
-          ? { inlineDynamicImports: true }
-          : { chunkFileNames: 'chunks/[name]-[hash].js' },
+          ? {
+              format: 'iife',
+              name: 'SeWidgets',
+              inlineDynamicImports: true,
+              entryFileNames: 'se-widgets.classic.js',
+            }
+          : {
+              format: 'es',
+              entryFileNames: '[name].js',
+              chunkFileNames: 'chunks/[name]-[hash].js',
+            },
       },
     },
   };

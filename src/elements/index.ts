@@ -1,7 +1,27 @@
 /**
- * The package index: element classes and types. Importing it registers nothing; import
- * `se-widgets/se-solve.js` (or load the script-tag bundle) to define the tags.
+ * The package index: element classes, their events and types. Importing it registers nothing;
+ * import `se-widgets/se-solve.js` (or load the script-tag bundle) to define the tags.
  */
-export { SeSolve } from './se-solve/se-solve.js';
+export { SeSolve, type SeSolveTheme } from './se-solve/se-solve.js';
+export {
+  SeBeforeSubmitEvent,
+  SeChangeEvent,
+  SeErrorEvent,
+  SeReadyEvent,
+  SeResultEvent,
+  SeStatusEvent,
+  SeSubmitEvent,
+  SeTokenExpiredEvent,
+  type SeBeforeSubmitDetail,
+  type SeChangeDetail,
+  type SeErrorDetail,
+  type SeReadyDetail,
+  type SeStatusDetail,
+  type SeSubmitDetail,
+  type SeTaskKind,
+  type SeTokenExpiredDetail,
+} from './events.js';
+export { messagesFor, locales, type Messages } from './i18n/index.js';
+export { editorLanguageOf, editorLanguages, type EditorLanguage } from '../shared/highlighters.js';
 export { Status, statusName, isTransient, ProblemTypes } from '../shared/index.js';
 export type * from '../shared/index.js';

@@ -1,0 +1,146 @@
+import { Compartment, EditorState, type Extension } from '@codemirror/state';
+import { EditorView } from '@codemirror/view';
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { EditorLanguage } from '../../shared/highlighters.js';
+import { basicSetup } from '../editor/basic-setup.js';
+import { changeListener } from '../editor/change-listener.js';
+import { contentLabel } from '../editor/content-attributes.js';
+import { showDiagnostics } from '../editor/diagnostics.js';
+import { loadLanguage } from '../editor/language.js';
+import type { LineMark } from '../editor/message-lines.js';
+import { submitKeymap } from '../editor/submit-keymap.js';
+import { editorTheme } from '../editor/theme.js';
+
+export interface EditorOptions {
+  /** where the editor goes, once rendered */
+  container(): HTMLElement | null;
+  /** the shadow root, so CodeMirror measures and styles inside it */
+  root(): ShadowRoot | Document;
+  changed(source: string, byUser: boolean): void;
+  /** Ctrl/Cmd+Enter */
+  submit(): void;
+}
+
+/**
+ * Hosts a CodeMirror view in the element's shadow root: created when the host renders while
+ * connected, destroyed (keeping its text) on disconnect. What can change at run time (language,
+ * read-only, theme, label, diagnostics gutter) lives in compartments.
+ */
+export class EditorController implements ReactiveController {
+  view: EditorView | null = null;
+
+  private text = '';
+  private languageKey: EditorLanguage = 'plain';
+  private languageExt: Extension = [];
+  private languageLoad = 0;
+  private readOnlyOn = false;
+  private dark = false;
+  private labelText = '';
+  private hintId = '';
+  private readonly language = new Compartment();
+  private readonly readOnly = new Compartment();
+  private readonly theme = new Compartment();
+  private readonly label = new Compartment();
+  private readonly gutter = new Compartment();
+
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    private readonly options: EditorOptions,
+  ) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    // A re-attached element renders no update by itself; ask for one so hostUpdated recreates the view.
+    this.host.requestUpdate();
+  }
+
+  hostUpdated(): void {
+    if (this.view) return;
+    const parent = this.options.container();
+    if (!parent || !parent.isConnected) return;
+    this.view = new EditorView({
+      parent,
+      root: this.options.root(),
+      state: EditorState.create({
+        doc: this.text,
+        extensions: [
+          basicSetup(),
+          submitKeymap(() => this.options.submit()),
+          changeListener((source, byUser) => {
+            this.text = source;
+            this.options.changed(source, byUser);
+          }),
+          this.language.of(this.languageExt),
+          this.readOnly.of(EditorState.readOnly.of(this.readOnlyOn)),
+          this.theme.of(editorTheme(this.dark)),
+          this.label.of(contentLabel(this.labelText, this.hintId)),
+          this.gutter.of([]),
+        ],
+      }),
+    });
+  }
+
+  hostDisconnected(): void {
+    if (!this.view) return;
+    this.text = this.view.state.doc.toString();
+    this.view.destroy();
+    this.view = null;
+  }
+
+  get source(): string {
+    return this.view ? this.view.state.doc.toString() : this.text;
+  }
+
+  /** Replaces the whole text (not a user edit: no change is reported as the learner's). */
+  set source(value: string) {
+    this.text = value;
+    const view = this.view;
+    if (!view || view.state.doc.toString() === value) return;
+    view.dispatch({
+      changes: { from: 0, to: view.state.doc.length, insert: value },
+      selection: { anchor: Math.min(view.state.selection.main.head, value.length) },
+    });
+  }
+
+  /** Loads the language pack (lazily) and switches to it; a newer call wins over a slower one. */
+  async setLanguage(key: EditorLanguage): Promise<void> {
+    if (key === this.languageKey && this.languageLoad > 0) return;
+    this.languageKey = key;
+    const ticket = ++this.languageLoad;
+    const ext = await loadLanguage(key);
+    if (ticket !== this.languageLoad) return;
+    this.languageExt = ext;
+    this.view?.dispatch({ effects: this.language.reconfigure(ext) });
+  }
+
+  setReadOnly(on: boolean): void {
+    if (on === this.readOnlyOn) return;
+    this.readOnlyOn = on;
+    this.view?.dispatch({ effects: this.readOnly.reconfigure(EditorState.readOnly.of(on)) });
+  }
+
+  setDark(dark: boolean): void {
+    if (dark === this.dark) return;
+    this.dark = dark;
+    this.view?.dispatch({ effects: this.theme.reconfigure(editorTheme(dark)) });
+  }
+
+  setLabel(label: string, hintId: string): void {
+    if (label === this.labelText && hintId === this.hintId) return;
+    this.labelText = label;
+    this.hintId = hintId;
+    this.view?.dispatch({ effects: this.label.reconfigure(contentLabel(label, hintId)) });
+  }
+
+  /** Marks lines (compiler errors, traceback frames); an empty list clears the marks. */
+  async mark(marks: LineMark[]): Promise<void> {
+    const view = this.view;
+    if (!view) return;
+    await showDiagnostics(view, this.gutter, marks, () => this.view === view);
+  }
+
+  focus(): void {
+    this.view?.focus();
+  }
+}

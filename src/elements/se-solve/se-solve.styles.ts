@@ -1,0 +1,402 @@
+import { css, unsafeCSS } from 'lit';
+
+/** Dark defaults, shared by `theme="dark"` and `theme="auto"` under a dark colour scheme. */
+const dark = unsafeCSS(`
+  --se-solve-background: var(--se-color-background, #1e1f22);
+  --se-solve-foreground: var(--se-color-foreground, #e8eaed);
+  --se-solve-muted: var(--se-color-muted, #b0b5bc);
+  --se-solve-surface: var(--se-color-surface, #26282c);
+  --se-solve-border-color: var(--se-color-border, #5a5e66);
+  --se-solve-accent: var(--se-color-accent, #8ab4f8);
+  --se-solve-accent-foreground: var(--se-color-accent-foreground, #0b1b33);
+  --se-solve-success: var(--se-color-success, #81e2a6);
+  --se-solve-error: var(--se-color-error, #ffb4ab);
+  --se-solve-warning: var(--se-color-warning, #f5c46b);
+  --se-solve-code-background: var(--se-color-code-background, #1e1f22);
+  --se-solve-code-foreground: var(--se-color-code-foreground, #e8eaed);
+  --se-solve-code-gutter-background: #26282c;
+  --se-solve-code-gutter-foreground: #b0b5bc;
+  --se-solve-code-active-line: #2b2e34;
+  --se-solve-code-selection: #264f78;
+  --se-solve-code-keyword: #d2a8ff;
+  --se-solve-code-string: #a5d6ff;
+  --se-solve-code-comment: #9ea6b0;
+  --se-solve-code-number: #79c0ff;
+  --se-solve-code-function: #ffc27a;
+  --se-solve-code-type: #ffa657;
+  --se-solve-code-meta: #ff9bce;
+  --se-solve-code-invalid: #ffb4ab;
+  color-scheme: dark;
+`);
+
+export const styles = css`
+  :host {
+    --se-solve-background: var(--se-color-background, #ffffff);
+    --se-solve-foreground: var(--se-color-foreground, #1f2328);
+    --se-solve-muted: var(--se-color-muted, #57606a);
+    --se-solve-surface: var(--se-color-surface, #f6f8fa);
+    --se-solve-border-color: var(--se-color-border, #8c959f);
+    --se-solve-accent: var(--se-color-accent, #0b57d0);
+    --se-solve-accent-foreground: var(--se-color-accent-foreground, #ffffff);
+    --se-solve-success: var(--se-color-success, #116329);
+    --se-solve-error: var(--se-color-error, #b3261e);
+    --se-solve-warning: var(--se-color-warning, #7a4d00);
+    --se-solve-font: var(
+      --se-font-family,
+      system-ui,
+      -apple-system,
+      'Segoe UI',
+      Roboto,
+      sans-serif
+    );
+    --se-solve-font-mono: var(
+      --se-font-family-mono,
+      ui-monospace,
+      'SFMono-Regular',
+      'DejaVu Sans Mono',
+      Menlo,
+      Consolas,
+      monospace
+    );
+    --se-solve-font-size: var(--se-font-size, 1rem);
+    --se-solve-code-font-size: 0.9em;
+    --se-solve-radius: var(--se-radius, 6px);
+    --se-solve-height: auto;
+    --se-solve-editor-height: 16rem;
+    --se-solve-statement-max-height: 40%;
+    --se-solve-focus-ring: var(--se-focus-ring, 2px solid var(--se-solve-accent));
+    --se-solve-code-background: var(--se-color-code-background, #ffffff);
+    --se-solve-code-foreground: var(--se-color-code-foreground, #1f2328);
+    --se-solve-code-gutter-background: #f6f8fa;
+    --se-solve-code-gutter-foreground: #57606a;
+    --se-solve-code-active-line: #eef3fb;
+    --se-solve-code-selection: #c8dcfa;
+    --se-solve-code-keyword: #8128c8;
+    --se-solve-code-string: #0a3069;
+    --se-solve-code-comment: #57606a;
+    --se-solve-code-number: #0550ae;
+    --se-solve-code-function: #6639ba;
+    --se-solve-code-type: #953800;
+    --se-solve-code-meta: #a0114d;
+    --se-solve-code-invalid: #b3261e;
+    color-scheme: light;
+
+    display: block;
+    box-sizing: border-box;
+    height: var(--se-solve-height);
+    min-width: 0;
+    font-family: var(--se-solve-font);
+    font-size: var(--se-solve-font-size);
+    line-height: 1.45;
+    color: var(--se-solve-foreground);
+  }
+  :host([theme='dark']) {
+    ${dark}
+  }
+  @media (prefers-color-scheme: dark) {
+    :host([theme='auto']) {
+      ${dark}
+    }
+  }
+  :host([hidden]) {
+    display: none;
+  }
+  *,
+  *::before,
+  *::after {
+    box-sizing: border-box;
+  }
+
+  .frame {
+    display: flex;
+    flex-direction: column;
+    gap: 0.5rem;
+    height: 100%;
+    min-height: 0;
+    padding: 0.75rem;
+    background: var(--se-solve-background);
+    border: 1px solid var(--se-solve-border-color);
+    border-radius: var(--se-solve-radius);
+  }
+
+  .statement {
+    flex: 0 1 auto;
+    min-height: 3rem;
+    max-height: var(--se-solve-statement-max-height);
+    overflow: auto;
+    overflow-wrap: anywhere;
+    padding: 0 0.25rem;
+  }
+  .statement h2 {
+    margin: 0 0 0.5rem;
+    font-size: 1.2em;
+  }
+  .statement pre,
+  .statement code {
+    font-family: var(--se-solve-font-mono);
+  }
+  .statement pre {
+    padding: 0.5rem;
+    overflow: auto;
+    background: var(--se-solve-surface);
+    border-radius: var(--se-solve-radius);
+  }
+  .statement img {
+    max-width: 100%;
+    height: auto;
+  }
+  .statement a {
+    color: var(--se-solve-accent);
+  }
+
+  .toolbar {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: 0.5rem;
+  }
+  .toolbar .spacer {
+    flex: 1 1 0;
+  }
+  .picker {
+    display: flex;
+    align-items: center;
+    gap: 0.4rem;
+    min-width: 0;
+    max-width: 100%;
+  }
+  select,
+  textarea,
+  button {
+    font: inherit;
+    color: inherit;
+    border-radius: var(--se-solve-radius);
+  }
+  select {
+    min-width: 0;
+    max-width: 100%;
+    min-height: 2.25rem;
+    padding: 0.25rem 0.5rem;
+    background: var(--se-solve-background);
+    border: 1px solid var(--se-solve-border-color);
+  }
+  button {
+    min-height: 2.25rem;
+    min-width: 2.75rem;
+    padding: 0.25rem 1rem;
+    border: 1px solid var(--se-solve-accent);
+    background: var(--se-solve-accent);
+    color: var(--se-solve-accent-foreground);
+    font-weight: 600;
+    cursor: pointer;
+  }
+  button.secondary {
+    background: transparent;
+    color: var(--se-solve-foreground);
+    border-color: var(--se-solve-border-color);
+    font-weight: 400;
+  }
+  button[aria-disabled='true'] {
+    cursor: progress;
+    opacity: 0.85;
+  }
+  :is(button, select, textarea, pre, .statement, a):focus-visible {
+    outline: var(--se-solve-focus-ring);
+    outline-offset: 2px;
+  }
+
+  .editor {
+    flex: 1 1 var(--se-solve-editor-height);
+    height: var(--se-solve-editor-height);
+    min-height: 6rem;
+    overflow: hidden;
+    border: 1px solid var(--se-solve-border-color);
+    border-radius: var(--se-solve-radius);
+    background: var(--se-solve-code-background);
+  }
+  .editor:focus-within {
+    outline: var(--se-solve-focus-ring);
+    outline-offset: 1px;
+  }
+  .hint {
+    margin: 0;
+    font-size: 0.85em;
+    color: var(--se-solve-muted);
+  }
+
+  .stdin {
+    display: flex;
+    flex-direction: column;
+    gap: 0.25rem;
+    flex: 0 0 auto;
+  }
+  textarea {
+    width: 100%;
+    min-height: 3.5rem;
+    height: 4.5rem;
+    resize: vertical;
+    padding: 0.4rem 0.5rem;
+    font-family: var(--se-solve-font-mono);
+    font-size: var(--se-solve-code-font-size);
+    background: var(--se-solve-code-background);
+    border: 1px solid var(--se-solve-border-color);
+  }
+
+  .results {
+    flex: 0 1 auto;
+    min-height: 0;
+    overflow: auto;
+  }
+  .results:empty {
+    display: none;
+  }
+  .status {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: 0.4rem;
+    min-height: 1.5rem;
+    font-weight: 600;
+  }
+  .status .summary {
+    font-weight: 400;
+  }
+  .tone-ok {
+    color: var(--se-solve-success);
+  }
+  .tone-fail {
+    color: var(--se-solve-error);
+  }
+  .tone-warn {
+    color: var(--se-solve-warning);
+  }
+  .icon {
+    flex: none;
+    vertical-align: -0.15em;
+  }
+  .icon .spin {
+    transform-origin: 8px 8px;
+    animation: spin 0.9s linear infinite;
+  }
+  @keyframes spin {
+    to {
+      transform: rotate(360deg);
+    }
+  }
+  @media (prefers-reduced-motion: reduce) {
+    .icon .spin {
+      animation: none;
+    }
+  }
+  .stale .details {
+    opacity: 0.75;
+  }
+  .note {
+    display: flex;
+    align-items: center;
+    gap: 0.4rem;
+    margin: 0.25rem 0;
+    font-size: 0.9em;
+    color: var(--se-solve-warning);
+  }
+  .muted {
+    color: var(--se-solve-muted);
+    margin: 0.25rem 0;
+  }
+  .metrics {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.25rem 1.25rem;
+    margin: 0.5rem 0;
+  }
+  .metrics div {
+    display: flex;
+    gap: 0.35rem;
+  }
+  .metrics dt {
+    color: var(--se-solve-muted);
+  }
+  .metrics dd {
+    margin: 0;
+  }
+  h3 {
+    margin: 0.6rem 0 0.25rem;
+    font-size: 0.95em;
+  }
+  pre {
+    margin: 0;
+    max-height: 14rem;
+    overflow: auto;
+    padding: 0.5rem;
+    font-family: var(--se-solve-font-mono);
+    font-size: var(--se-solve-code-font-size);
+    white-space: pre-wrap;
+    overflow-wrap: anywhere;
+    background: var(--se-solve-surface);
+    border: 1px solid var(--se-solve-border-color);
+    border-radius: var(--se-solve-radius);
+  }
+  .stderr pre,
+  .cmpinfo pre {
+    border-left: 4px solid var(--se-solve-error);
+  }
+  .tests {
+    overflow-x: auto;
+  }
+  table {
+    border-collapse: collapse;
+    margin: 0.5rem 0;
+    min-width: 100%;
+  }
+  caption {
+    text-align: start;
+    font-weight: 600;
+    padding-bottom: 0.25rem;
+  }
+  th,
+  td {
+    text-align: start;
+    padding: 0.25rem 0.6rem;
+    border-bottom: 1px solid var(--se-solve-border-color);
+    white-space: nowrap;
+  }
+  td .icon {
+    margin-inline-end: 0.2rem;
+  }
+  .diff {
+    margin: 0.25rem 0;
+  }
+  .diff summary {
+    cursor: pointer;
+  }
+  .diff-panes {
+    display: grid;
+    grid-template-columns: repeat(auto-fit, minmax(10rem, 1fr));
+    gap: 0.5rem;
+  }
+  .message {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: 0.5rem;
+    padding: 0.5rem 0.75rem;
+    border: 1px solid var(--se-solve-error);
+    border-radius: var(--se-solve-radius);
+    color: var(--se-solve-foreground);
+    background: var(--se-solve-surface);
+  }
+  .message .icon {
+    color: var(--se-solve-error);
+  }
+  .sr-only {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    margin: -1px;
+    padding: 0;
+    overflow: hidden;
+    clip: rect(0 0 0 0);
+    white-space: nowrap;
+    border: 0;
+  }
+`;
