@@ -1,0 +1,43 @@
+import type {
+  CompilersResponse,
+  CompilersStreamName,
+  CompilersSubmission,
+  CompilersSubmissionSummary,
+  CreateCompilersSubmission,
+} from '../shared/compilers.js';
+import type { CappedText, Transport } from './transport.js';
+
+/** The Compilers API v4 (spec/compilers-api-v4.txt), one method per API method. */
+export class CompilersClient {
+  constructor(private readonly http: Transport) {}
+
+  /** `GET /test`: answers when the module is reachable and the token is accepted. */
+  test(options: { timeoutMs?: number } = {}): Promise<{ message: string }> {
+    return this.http.json('GET', '/test', options);
+  }
+
+  /** `GET /compilers` */
+  compilers(): Promise<CompilersResponse> {
+    return this.http.json('GET', '/compilers');
+  }
+
+  /** `POST /submissions`: never retried (every call spends the submissions pool). */
+  createSubmission(submission: CreateCompilersSubmission): Promise<{ id: number }> {
+    return this.http.json('POST', '/submissions', { json: submission });
+  }
+
+  /** `GET /submissions?ids=` (at most 20 ids) */
+  submissions(ids: number[]): Promise<{ items: CompilersSubmissionSummary[] }> {
+    return this.http.json('GET', '/submissions', { query: { ids: ids.join(',') } });
+  }
+
+  /** `GET /submissions/:id` */
+  submission(id: number): Promise<CompilersSubmission> {
+    return this.http.json('GET', '/submissions/:id', { params: { id } });
+  }
+
+  /** `GET /submissions/:id/:stream`, read up to `maxBytes` */
+  stream(id: number, stream: CompilersStreamName, maxBytes: number): Promise<CappedText> {
+    return this.http.text('/submissions/:id/:stream', maxBytes, { params: { id, stream } });
+  }
+}
