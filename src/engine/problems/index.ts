@@ -4,6 +4,7 @@
  */
 import type { EngineModule } from '../module.js';
 import { problemsRouter } from './routes.js';
+import { seedProblems } from './seed.js';
 import { BASE_PATH, JOB_KIND, ProblemsService } from './service.js';
 import { problemsMigrations, ProblemsStore } from './store.js';
 
@@ -17,6 +18,7 @@ export const problemsModule: EngineModule = {
     const service = new ProblemsService(ctx, store);
     ctx.queue.register(JOB_KIND, service);
     service.sweepOrphans();
+    seedProblems(store, service.languages(), ctx.log);
     return problemsRouter({
       store,
       languages: () => service.languages(),
@@ -26,3 +28,12 @@ export const problemsModule: EngineModule = {
 };
 
 export { problemsMigrations, ProblemsStore } from './store.js';
+export {
+  exportProblemFolder,
+  importProblemFolder,
+  ProblemFolderError,
+  readProblemFolder,
+  type ImportResult,
+} from './folder.js';
+export { DEMO_PROBLEMS_DIR, seedProblems } from './seed.js';
+export { openProblemsData, type ProblemsData } from './data-dir.js';

@@ -10,6 +10,7 @@ import type { Body } from '../http/body.js';
 import { json, Router, type ApiRequest, type ApiResponse } from '../http/router.js';
 import { LIMITS } from '../limits.js';
 import { accessDenied, badRequest, notFound, ProblemsError as E } from './errors.js';
+import { PROBLEM_LIMITS } from './limits.js';
 import { BUILTIN_JUDGES, JudgeType } from './judges/catalog.js';
 import {
   absent,
@@ -37,23 +38,6 @@ import {
   testcaseView,
   type Links,
 } from './views.js';
-
-/** The module's limits (documented in the README). */
-export const PROBLEM_LIMITS = {
-  /** problem codes: a capital letter, then capitals, digits or `_` */
-  code: /^[A-Z][A-Z0-9_]{0,31}$/,
-  nameChars: 255,
-  bodyBytes: 1024 * 1024,
-  testcases: 256,
-  /** bytes of a test case's input, and of its output */
-  testcaseBytes: 4 * 1024 * 1024,
-  /** a test case's time limit, seconds */
-  timeSec: { min: 0.1, max: 15, default: 1 },
-  /** ids `GET /submissions?ids=` takes */
-  ids: 20,
-  listLimit: { default: 10, max: 100 },
-  widgetNameChars: 128,
-} as const;
 
 const TYPE_IDS = new Set([0, 1, 2, 4]);
 
@@ -684,8 +668,8 @@ function checkFiles(value: unknown): Record<string, string> | null {
   }
   const entries = Object.entries(value as Record<string, unknown>);
   if (entries.length === 0) return null;
-  if (entries.length > LIMITS.files) {
-    throw badRequest(E.CreationFailed, `creation failed: more than ${LIMITS.files} files`);
+  if (entries.length > PROBLEM_LIMITS.files) {
+    throw badRequest(E.CreationFailed, `creation failed: more than ${PROBLEM_LIMITS.files} files`);
   }
   const files: Record<string, string> = {};
   for (const [name, content] of entries) {

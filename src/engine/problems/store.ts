@@ -390,7 +390,8 @@ export class ProblemsStore {
     return this.db.prepare('DELETE FROM problems WHERE id = ?').run(id).changes > 0;
   }
 
-  private touchSettings(problemId: number): void {
+  /** Marks the problem's settings as modified now (`lastModified.settings`). */
+  touchSettings(problemId: number): void {
     this.db
       .prepare('UPDATE problems SET settings_modified = ? WHERE id = ?')
       .run(nowSec(), problemId);
