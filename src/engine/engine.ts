@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { availableParallelism, tmpdir } from 'node:os';
+import { resolve } from 'node:path';
 import { statusName, isTransient } from '../shared/status.js';
 import { compilersModule } from './compilers/index.js';
-import type { Executor } from './exec/types.js';
+import { problemsModule } from './problems/index.js';
+import { createExecutor, type EngineExecutor } from './exec/index.js';
 import { ApiServer } from './http/server.js';
 import { LIMITS, QUEUE_DEFAULTS } from './limits.js';
 import type { EngineContext, EngineModule, SandboxState } from './module.js';
@@ -57,7 +58,7 @@ export interface RunningEngine {
 }
 
 /** The API modules, in the order their migrations apply. Add a module here. */
-const MODULES: EngineModule[] = [compilersModule];
+const MODULES: EngineModule[] = [compilersModule, problemsModule];
 
 /** Base paths answered with a clear 404 (modules this engine does not implement). */
 const UNAVAILABLE: Array<{ basePath: string; message: string }> = [
@@ -70,14 +71,6 @@ const UNAVAILABLE: Array<{ basePath: string; message: string }> = [
 
 /** How long `close` waits for running submissions before re-queueing them. */
 const CLOSE_GRACE_MS = 10_000;
-
-type ExecutorFactory = (options: {
-  workDir: string;
-  workers: number;
-  unsafeNoSandbox?: boolean;
-  outputCapBytes?: number;
-  log?: (line: string) => void;
-}) => Promise<Executor & { selfTest: { ok: boolean; problems: string[] }; close(): Promise<void> }>;
 
 /** Starts the embedded engine: the HTTP API of every module on one port, the queue and pool. */
 export async function startEngine(options: EngineOptions): Promise<RunningEngine> {
@@ -98,8 +91,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
 
   const { executor, sandbox } = await startExecutor(dataDir, workers, unsafe, log);
-  if (unsafe) log('se-engine: WARNING: running code WITHOUT a sandbox (development flag)');
-  else if (!sandbox.ok) log(`se-engine: ${sandbox.refusal}`);
+  if (!sandbox.ok && !sandbox.unsafe) log(`se-engine: ${sandbox.refusal}`);
 
   const db = openDb(dataDir, [...coreMigrations, ...MODULES.flatMap((m) => m.migrations)]);
   const queue = new JobQueue(db, { workers, queueSize, log });
@@ -176,28 +168,35 @@ async function startExecutor(
   workers: number,
   unsafe: boolean,
   log: (line: string) => void,
-): Promise<{
-  executor: (Executor & { close(): Promise<void> }) | null;
-  sandbox: SandboxState;
-}> {
+): Promise<{ executor: EngineExecutor | null; sandbox: SandboxState }> {
   try {
-    // TODO(integration): static import once src/engine/exec/index.ts exists.
-    const modulePath = './exec/index.js';
-    const { createExecutor } = (await import(modulePath)) as { createExecutor: ExecutorFactory };
     const executor = await createExecutor({
-      workDir: join(dataDir, 'work'),
+      // The data folder stays private (0700), so sandboxes (other uids) could not reach program
+      // folders below it: those go to the system temp folder.
+      workDir: tmpdir(),
       workers,
       unsafeNoSandbox: unsafe,
       outputCapBytes: LIMITS.outputBytes,
       log,
     });
     const { ok, problems } = executor.selfTest;
-    return { executor, sandbox: { ok, problems, unsafe, refusal: ok ? '' : refusal(problems) } };
+    return {
+      executor,
+      sandbox: {
+        ok,
+        problems: [...problems],
+        unsafe: executor.unsandboxed,
+        refusal: ok ? '' : refusal(problems),
+      },
+    };
   } catch (err) {
     const problems = [
       `the execution core did not start: ${err instanceof Error ? err.message : String(err)}`,
     ];
-    return { executor: null, sandbox: { ok: false, problems, unsafe, refusal: refusal(problems) } };
+    return {
+      executor: null,
+      sandbox: { ok: false, problems, unsafe: false, refusal: refusal(problems) },
+    };
   }
 }
 

@@ -5,10 +5,10 @@
 export const LIMITS = {
   /** bytes of `source` (in multi-file mode: of `source` and every file together) */
   sourceBytes: 256 * 1024,
-  /** bytes of `input` */
-  inputBytes: 1024 * 1024,
   /** files of a multi-file submission */
   files: 100,
+  /** bytes of `input` */
+  inputBytes: 1024 * 1024,
   /** `timeLimit`, seconds */
   timeSec: { min: 1, max: 15, default: 5 },
   /** `memoryLimit`, kilobytes: 16 MiB to 1 GiB, 256 MiB by default */

@@ -119,7 +119,8 @@ export class JobQueue {
       return r;
     })();
     this.pending.push(job!);
-    this.pump();
+    // Dispatch after the caller has announced the new record (status "waiting" comes first).
+    this.schedulePump();
     return ref;
   }
 
@@ -191,6 +192,17 @@ export class JobQueue {
   private retryAfterSec(): number {
     const wait = (this.pending.length * this.avgJobMs) / this.options.workers / 1000;
     return Math.min(60, Math.max(1, Math.ceil(wait)));
+  }
+
+  private pumpScheduled = false;
+
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    queueMicrotask(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
   }
 
   private pump(): void {

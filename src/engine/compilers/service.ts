@@ -129,8 +129,8 @@ export class CompilersService implements JobKind {
       {
         languageId: language.id,
         versionId: sub.version_id,
-        ...(source !== '' || !files ? { source } : {}),
-        ...(files ? { files } : {}),
+        // In multi-file mode `source` is already among the files (see CreateRequest).
+        ...(files ? { files } : { source }),
       },
       job.slot,
     );

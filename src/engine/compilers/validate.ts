@@ -1,3 +1,4 @@
+import { FilesError, validateFiles } from '../exec/files.js';
 import type { LanguageInfo } from '../exec/types.js';
 import type { Body } from '../http/body.js';
 import { LIMITS } from '../limits.js';
@@ -9,7 +10,10 @@ export interface CreateRequest {
   version: { id: number; name: string };
   source: string;
   input: string;
-  /** multi-file mode: file name to content */
+  /**
+   * multi-file mode: file name to content; a non-empty `source` is one of them, under the
+   * language's single-file name (e.g. `prog.cpp`) unless `files` already has that name
+   */
   files: Record<string, string> | null;
   timeLimitSec: number;
   memoryLimitKb: number;
@@ -17,12 +21,6 @@ export interface CreateRequest {
 
 /** Most ids `GET /submissions?ids=` takes. */
 export const MAX_IDS = 20;
-
-/**
- * A relative path whose segments start with a letter, digit or `_`: so no `..`, no absolute path,
- * no hidden file.
- */
-const FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9._+-]*(?:\/[A-Za-z0-9_][A-Za-z0-9._+-]*)*$/;
 
 /**
  * Validates the parameters of `POST /submissions` (spec table "Request parameters"), in this order:
@@ -57,6 +55,16 @@ export function parseCreate(body: Body, languages: Map<number, LanguageInfo>): C
     );
   }
 
+  if (files) {
+    try {
+      validateFiles(files);
+    } catch (err) {
+      if (err instanceof FilesError)
+        throw badRequest(E.CreationFailed, `creation failed: ${err.message}`);
+      throw err;
+    }
+  }
+
   const input = parseInput(body.input);
   const inputBytes = Buffer.byteLength(input);
   if (inputBytes > LIMITS.inputBytes) {
@@ -88,7 +96,10 @@ export function parseCreate(body: Body, languages: Map<number, LanguageInfo>): C
     version,
     source,
     input,
-    files,
+    files:
+      files && source !== '' && !(language.sourceFile in files)
+        ? { [language.sourceFile]: source, ...files }
+        : files,
     timeLimitSec,
     memoryLimitKb: Math.floor(memoryLimitKb),
   };
@@ -141,14 +152,8 @@ function parseFiles(value: unknown): Record<string, string> | null {
   if (entries.length > LIMITS.files) {
     throw badRequest(E.CreationFailed, `creation failed: more than ${LIMITS.files} files`);
   }
-  const files: Record<string, string> = {};
+  const files = Object.create(null) as Record<string, string>;
   for (const [name, content] of entries) {
-    if (name.length > 200 || !FILE_NAME.test(name)) {
-      throw badRequest(
-        E.CreationFailed,
-        `creation failed: invalid file name '${name.slice(0, 200)}' (letters, digits, . _ + - and / between folders)`,
-      );
-    }
     if (typeof content !== 'string') {
       throw badRequest(E.CreationFailed, `creation failed: the content of '${name}' is not text`);
     }

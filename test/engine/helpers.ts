@@ -1,0 +1,154 @@
+// Shared by the engine's tests: a real engine (real sandbox, real SQLite file in a temp folder)
+// and a small client over real HTTP.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CompilersSubmission } from '../../src/shared/compilers.js';
+import { startEngine, type EngineOptions, type RunningEngine } from '../../src/engine/index.js';
+
+export const BASE = '/compilers/api/v4';
+
+export interface Reply {
+  status: number;
+  headers: Headers;
+  text: string;
+  // Tests read fields of many shapes; a loose type keeps them short.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  json: any;
+}
+
+/** A request body: JSON, form (x-www-form-urlencoded) or multipart. */
+export type SendBody =
+  { json: unknown } | { form: Record<string, string> } | { multipart: Record<string, string> };
+
+export interface TestEngine {
+  engine: RunningEngine;
+  dataDir: string;
+  /** `engine.url` + the Compilers base path */
+  api: string;
+  /** GET `path` (below the Compilers base path) with the token in the query unless told */
+  get(path: string, token?: string | null): Promise<Reply>;
+  post(path: string, body: SendBody, token?: string | null): Promise<Reply>;
+  /** POST /submissions (JSON) expecting 201; the new id */
+  submit(fields: Record<string, unknown>): Promise<number>;
+  /** Waits for the submission's final status (GET, then the in-process event); its details. */
+  final(id: number, timeoutMs?: number): Promise<CompilersSubmission>;
+  /** GET /submissions/:id/:stream as text ('' when the stream is empty) */
+  stream(id: number, name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Starts an engine on port 0 with a temp data folder (removed by `close`). */
+export async function startTestEngine(
+  options: Partial<EngineOptions> & { dataDir?: string } = {},
+): Promise<TestEngine> {
+  const ownDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'se-engine-test-')));
+  const engine = await startEngine({ port: 0, workers: 2, log: () => {}, ...options, dataDir });
+  const api = engine.url + BASE;
+  const finished = new Set<number>();
+  const waiters = new Map<number, Array<() => void>>();
+  engine.events.on('submission.finished', (e) => {
+    if (e.module !== 'compilers') return;
+    finished.add(e.id);
+    for (const w of waiters.get(e.id) ?? []) w();
+    waiters.delete(e.id);
+  });
+  /** Resolves when `id` finishes; `cancel` drops the wait. */
+  const finishedEvent = (id: number, timeoutMs: number) => {
+    let cancel = () => {};
+    const done = new Promise<void>((resolve, reject) => {
+      if (finished.has(id)) return resolve();
+      const timer = setTimeout(
+        () => reject(new Error(`submission ${id} did not finish in ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      const w = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      waiters.set(id, [...(waiters.get(id) ?? []), w]);
+      cancel = () => {
+        clearTimeout(timer);
+        waiters.set(
+          id,
+          (waiters.get(id) ?? []).filter((x) => x !== w),
+        );
+      };
+    });
+    return { done, cancel };
+  };
+  const withToken = (path: string, token: string | null | undefined) => {
+    if (token === null) return api + path;
+    const sep = path.includes('?') ? '&' : '?';
+    return `${api}${path}${sep}access_token=${encodeURIComponent(token ?? engine.accessToken)}`;
+  };
+  const t: TestEngine = {
+    engine,
+    dataDir,
+    api,
+    get: async (path, token) => reply(await fetch(withToken(path, token))),
+    post: async (path, body, token) => reply(await fetch(withToken(path, token), encode(body))),
+    async submit(fields) {
+      const r = await t.post('/submissions', { json: fields });
+      if (r.status !== 201) throw new Error(`POST /submissions: ${r.status} ${r.text}`);
+      return r.json.id as number;
+    },
+    async final(id, timeoutMs = 30_000) {
+      const wait = finishedEvent(id, timeoutMs);
+      // It may have finished before this engine started (a restart) or before this call.
+      const now = await t.get(`/submissions/${id}`);
+      if (now.status === 200 && now.json.executing === false) {
+        wait.cancel();
+        return now.json as CompilersSubmission;
+      }
+      await wait.done;
+      const r = await t.get(`/submissions/${id}`);
+      if (r.status !== 200) throw new Error(`GET /submissions/${id}: ${r.status} ${r.text}`);
+      return r.json as CompilersSubmission;
+    },
+    async stream(id, name) {
+      const r = await t.get(`/submissions/${id}/${name}`);
+      if (r.status === 404 && r.json?.error_code === 1101) return '';
+      if (r.status !== 200) throw new Error(`GET ${name}: ${r.status} ${r.text}`);
+      return r.text;
+    },
+    async close() {
+      await engine.close();
+      if (ownDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+  return t;
+}
+
+async function reply(res: Response): Promise<Reply> {
+  const text = await res.text();
+  let json: unknown = undefined;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // raw stream
+  }
+  return { status: res.status, headers: res.headers, text, json };
+}
+
+function encode(body: SendBody): RequestInit {
+  if ('json' in body) {
+    return {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body.json),
+    };
+  }
+  if ('form' in body) {
+    return { method: 'POST', body: new URLSearchParams(body.form) };
+  }
+  const fd = new FormData();
+  for (const [k, v] of Object.entries(body.multipart)) fd.append(k, v);
+  return { method: 'POST', body: fd };
+}
+
+/** Ids of the languages every machine of the project has. */
+export const PYTHON = 116;
+export const CPP = 1;
+export const C = 11;
