@@ -1,9 +1,73 @@
-// Browser tests: Debian's Chromium, TypeScript through esbuild.
+// Browser tests: Debian's Chromium, TypeScript through esbuild. The real signing backend and the
+// embedded engine run in this Node process (startAll from src/cli/serve.ts, loaded through tsx),
+// with the demo widgets allowed on the test page's origin; tests read its URL from
+// window.__SE_BACKEND__ and mint host-signed tokens with the `se-sign-session` server command.
 import { defaultReporter } from '@web/test-runner';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { countReporter } from './scripts/wtr-count-reporter.mjs';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+
+/** @type {{url: string, sessionSecret: string, close(): Promise<void>} | null} */
+let backend = null;
+/** @type {Promise<void> | null} */
+let starting = null;
+let backendError = '';
+
+async function startBackend(pageOrigin) {
+  const entry = `${root}src/cli/serve.ts`;
+  if (!existsSync(entry)) throw new Error('src/cli/serve.ts is missing');
+  const { register } = await import('tsx/esm/api');
+  register();
+  const serve = await import(pathToFileURL(entry).href);
+  const server = await import(pathToFileURL(`${root}src/server/index.ts`).href);
+  const { defaultConfigJson } = await import(
+    pathToFileURL(`${root}src/server/default-config.ts`).href
+  );
+  if (typeof serve.startAll !== 'function') throw new Error('startAll is not exported yet');
+  const raw = structuredClone(defaultConfigJson);
+  const many = { subject: 10000, ip: 10000 };
+  raw.widgets = raw.widgets.map((w) => ({ ...w, origins: ['self', pageOrigin] }));
+  // A host-signed widget (no anonymous sessions), for the token tests.
+  raw.widgets.push({ ...raw.widgets[0], id: 'signed-run', public: false });
+  raw.sessions = { ...raw.sessions, perMinute: many };
+  raw.limits = {
+    ...raw.limits,
+    runsPerMinute: many,
+    submissionsPerMinute: many,
+    concurrentRuns: 50,
+  };
+  backend = await serve.startAll({
+    port: 0,
+    config: server.parseConfig(raw),
+    log: () => {},
+    accessLog: false,
+  });
+  backend.signSession = server.signSession;
+}
+
+const backendPlugin = {
+  name: 'se-backend',
+  async serverStart({ config }) {
+    const origin = `http://${config.hostname ?? 'localhost'}:${config.port}`;
+    starting = startBackend(origin).catch((err) => {
+      backendError = err instanceof Error ? err.message : String(err);
+      process.stderr.write(`web-test-runner: the backend did not start: ${backendError}\n`);
+    });
+    await starting;
+  },
+  async serverStop() {
+    await backend?.close();
+  },
+  async executeCommand({ command, payload }) {
+    if (command !== 'se-sign-session') return undefined;
+    if (!backend) throw new Error(`no backend: ${backendError}`);
+    return backend.signSession({ secret: backend.sessionSecret, sub: 'browser-test', ...payload });
+  },
+};
 
 export default {
   files: ['test/elements/**/*.test.ts', 'test/embed/**/*.test.ts'],
@@ -14,9 +78,19 @@ export default {
     esbuildPlugin({
       ts: true,
       target: 'es2022',
-      tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)),
+      // The plugin reads the file as is (no "extends"): the base holds the decorator settings.
+      tsconfig: fileURLToPath(new URL('./tsconfig.base.json', import.meta.url)),
     }),
+    backendPlugin,
   ],
+  testRunnerHtml: (testFramework) => `<!doctype html>
+<html lang="en">
+  <head><meta charset="utf-8">
+    <script>window.__SE_BACKEND__ = ${JSON.stringify(backend?.url ?? null)};
+      window.__SE_BACKEND_ERROR__ = ${JSON.stringify(backendError)};</script>
+  </head>
+  <body><script type="module" src="${testFramework}"></script></body>
+</html>`,
   browsers: [
     chromeLauncher({
       launchOptions: {

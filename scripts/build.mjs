@@ -10,6 +10,8 @@ await must(process.execPath, [join(root, 'scripts/build-native.mjs')]);
 await must(bin('tsc'), ['-p', 'tsconfig.json']);
 await must(bin('vite'), ['build']);
 await must(bin('vite'), ['build', '--mode', 'classic']);
+// The demo app (demo/app.html): imports the ESM build above as an app would.
+await must(bin('vite'), ['build', '--config', 'demo/app/vite.config.ts']);
 await must(bin('cem'), ['analyze', '--quiet']);
 writeFileSync(join(root, 'dist/.build-stamp'), new Date().toISOString() + '\n');
 process.stdout.write(`build: dist/ written in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);

@@ -286,8 +286,10 @@ export class SeSolve extends LitElement {
     return this.session.widget;
   }
 
+  /** Autosave key: the widget, plus the element's id so two copies of a widget on a page differ. */
   private storageName(): string {
-    return this.widget || this.session.widget?.id || this.id || 'default';
+    const widget = this.widget || this.session.widget?.id || 'default';
+    return this.id ? `${widget}#${this.id}` : widget;
   }
 
   private scope(): AutosaveScope | null {
@@ -599,24 +601,27 @@ export class SeSolve extends LitElement {
 
   private languageOptions(): TemplateResult[] {
     const out: TemplateResult[] = [];
+    // "C++17 (GCC 12.2.0)" already names the language; "3.11.2" does not.
+    const label = (l: V1Language, version: string) =>
+      version.toLowerCase().startsWith(l.name.toLowerCase()) ? version : `${l.name} (${version})`;
     for (const l of this.available) {
       const versions = l.versions ?? [];
       if (versions.length <= 1) {
-        const label = versions[0] ? `${l.name} (${versions[0].name})` : l.name;
+        const text = versions[0] ? label(l, versions[0].name) : l.name;
         out.push(
           html`<option value=${String(l.id)} ?selected=${this.selected?.id === l.id}>
-            ${label}
+            ${text}
           </option>`,
         );
-      } else {
-        versions.forEach((v, i) => {
-          const value = i === 0 ? String(l.id) : `${l.id}:${v.id}`;
-          const sel =
-            this.selected?.id === l.id &&
-            (this.selected.version === null ? i === 0 : this.selected.version === v.id);
-          out.push(html`<option value=${value} ?selected=${sel}>${l.name} (${v.name})</option>`);
-        });
+        continue;
       }
+      versions.forEach((v, i) => {
+        const value = i === 0 ? String(l.id) : `${l.id}:${v.id}`;
+        const sel =
+          this.selected?.id === l.id &&
+          (this.selected.version === null ? i === 0 : this.selected.version === v.id);
+        out.push(html`<option value=${value} ?selected=${sel}>${label(l, v.name)}</option>`);
+      });
     }
     return out;
   }

@@ -41,6 +41,12 @@ export interface SessionOptions {
   expired(detail: SeTokenExpiredDetail): void;
 }
 
+/**
+ * Sessions of public widgets, shared by the elements of a page: a widget mounted again (a host
+ * app navigating back) reuses a session that still has time instead of minting another.
+ */
+const publicSessions = new Map<string, { token: string; expiresAt: string; widget: WidgetInfo }>();
+
 /** How long before expiry a session is renewed, and the host warned. */
 const renewAhead = 60_000;
 /** How long the host has to answer `se-token-expired` before the backend refresh is tried. */
@@ -125,6 +131,7 @@ export class SessionController implements ReactiveController {
    */
   async recover(): Promise<string> {
     const old = this.token;
+    for (const [key, value] of publicSessions) if (value.token === old) publicSessions.delete(key);
     this.token = null;
     this.state = 'connecting';
     try {
@@ -160,9 +167,16 @@ export class SessionController implements ReactiveController {
     }
     if (!this.widgetId)
       throw new V1ClientError('unauthorized', 'The widget has no session: set widget or token.');
+    const key = `${client.backend}|${this.widgetId}`;
+    const cached = publicSessions.get(key);
+    if (cached && Date.parse(cached.expiresAt) - Date.now() > renewAhead + minDelay) {
+      this.adopt(cached.token, cached.expiresAt, cached.widget);
+      return cached.token;
+    }
     this.state = 'connecting';
     try {
       const s = await client.createSession(this.widgetId, signal);
+      publicSessions.set(key, { token: s.token, expiresAt: s.expiresAt, widget: s.widget });
       this.adopt(s.token, s.expiresAt, s.widget);
       return s.token;
     } catch (err) {
@@ -217,12 +231,14 @@ export class SessionController implements ReactiveController {
       const s = await client.refreshSession(token, signal);
       if (signal.aborted || this.token !== token) return;
       if (this.hostToken) this.hostToken = s.token;
+      else if (this.widgetId) publicSessions.set(`${client.backend}|${this.widgetId}`, s);
       this.adopt(s.token, s.expiresAt, s.widget);
     } catch {
       if (signal.aborted || this.token !== token) return;
       if (this.widgetId && !this.hostToken) {
         try {
           const s = await client.createSession(this.widgetId, signal);
+          publicSessions.set(`${client.backend}|${this.widgetId}`, s);
           if (!signal.aborted) this.adopt(s.token, s.expiresAt, s.widget);
           return;
         } catch {

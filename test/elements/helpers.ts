@@ -1,0 +1,102 @@
+/** Shared by the browser tests of the elements: the real backend started by the test runner. */
+import { oneEvent } from '@open-wc/testing';
+import { executeServerCommand } from '@web/test-runner-commands';
+import '../../src/elements/define/se-solve.js';
+import type { SeSolve } from '../../src/elements/index.js';
+
+const w = window as unknown as { __SE_BACKEND__: string | null; __SE_BACKEND_ERROR__: string };
+
+/** The backend's URL; throws (failing the test, never skipping it) when it did not start. */
+export function backendUrl(): string {
+  if (!w.__SE_BACKEND__)
+    throw new Error(`the test backend is not running: ${w.__SE_BACKEND_ERROR__}`);
+  return w.__SE_BACKEND__;
+}
+
+/** A host-signed session token from the backend's secret (the host server's job in real life). */
+export async function signToken(payload: {
+  widget: string;
+  ttlSeconds?: number;
+  problem?: number | string;
+}): Promise<string> {
+  const r = await executeServerCommand<{ token: string }, typeof payload>(
+    'se-sign-session',
+    payload,
+  );
+  if (!r?.token) throw new Error('no token from the se-sign-session command');
+  return r.token;
+}
+
+let n = 0;
+const mounted = new Set<HTMLElement>();
+
+/** A unique widget-local storage name, so tests do not see each other's autosaves. */
+export function uniqueId(prefix = 'solve'): string {
+  return `${prefix}-${Date.now().toString(36)}-${n++}`;
+}
+
+export interface MountOptions {
+  attrs?: Record<string, string>;
+  style?: string;
+  /** wait for se-ready (default true) */
+  ready?: boolean;
+  parent?: HTMLElement;
+}
+
+/** Creates an `<se-solve>` on the real backend, appends it and (by default) waits for se-ready. */
+export async function mount(options: MountOptions = {}): Promise<SeSolve> {
+  const el = document.createElement('se-solve');
+  el.setAttribute('backend', backendUrl());
+  el.id = uniqueId();
+  for (const [k, v] of Object.entries(options.attrs ?? { widget: 'run-demo' }))
+    el.setAttribute(k, v);
+  if (options.style) el.setAttribute('style', options.style);
+  const ready = oneEvent(el, 'se-ready');
+  (options.parent ?? document.body).append(el);
+  mounted.add(el);
+  if (options.ready !== false) await ready;
+  await el.updateComplete;
+  return el;
+}
+
+/** Removes every element mounted by the current test. */
+export function unmountAll(): void {
+  for (const el of mounted) el.remove();
+  mounted.clear();
+}
+
+export function shadow(el: SeSolve): ShadowRoot {
+  if (!el.shadowRoot) throw new Error('no shadow root');
+  return el.shadowRoot;
+}
+
+export function part(el: SeSolve, name: string): HTMLElement {
+  const found = shadow(el).querySelector<HTMLElement>(`[part~="${name}"]`);
+  if (!found) throw new Error(`no part ${name}`);
+  return found;
+}
+
+export function editorContent(el: SeSolve): HTMLElement {
+  const found = shadow(el).querySelector<HTMLElement>('.cm-content');
+  if (!found) throw new Error('no editor content');
+  return found;
+}
+
+export async function until(check: () => boolean, what: string, ms = 10000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Picks the first language whose option text starts with `name`, as a learner's change does. */
+export async function pick(el: SeSolve, name: string): Promise<string> {
+  const select = part(el, 'language-picker') as HTMLSelectElement;
+  const option = [...select.options].find((o) => o.text.trim().startsWith(name));
+  if (!option) throw new Error(`no language ${name} in ${[...select.options].map((o) => o.text)}`);
+  select.value = option.value;
+  select.dispatchEvent(new Event('change', { bubbles: true }));
+  await el.updateComplete;
+  return option.value;
+}
