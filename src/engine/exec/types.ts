@@ -3,7 +3,17 @@
  * code, and what the sandbox (src/engine/sandbox) provides. Statuses follow SANDBOX.md's
  * "Outcome to status" table.
  */
+import type { Duplex, Readable, Writable } from 'node:stream';
 import type { Highlighters } from '../../shared/compilers.js';
+
+/**
+ * The sandbox's start-up self-test (SANDBOX.md, "Policy when the sandbox is missing"). `problems`
+ * names each missing piece with the command that installs or fixes it; empty when `ok`.
+ */
+export interface SelfTestResult {
+  ok: boolean;
+  problems: string[];
+}
 
 /** A language the engine can run on this machine (detected at start). */
 export interface LanguageInfo {
@@ -18,6 +28,8 @@ export interface LanguageInfo {
   compiled: boolean;
   /** true when multi-file submissions (`files`) are supported */
   multiFile: boolean;
+  /** the version used when a request names none (the first of `versions`) */
+  defaultVersionId: number;
 }
 
 export interface Limits {
@@ -49,6 +61,13 @@ export interface StageOutcome {
   stderrTruncated: boolean;
   /** for status 20: what failed, for the operator (never shown with host paths to users) */
   internalError?: string;
+  /**
+   * true when the stage ran WITHOUT the sandbox (development flag `unsafeNoSandbox`); such a
+   * result must never be trusted or shown as a real verdict
+   */
+  unsandboxed?: boolean;
+  /** extra fds (see `ExtraFd`) whose `writeFile` hit its cap: the file holds the first bytes */
+  truncatedFds?: number[];
 }
 
 /** A compiled (or prepared, for interpreted languages) program, ready to run many times. */
@@ -57,6 +76,8 @@ export interface Program {
   versionId: number;
   /** host folder mounted read-only at /box in run stages */
   dir: string;
+  /** argv of a run inside the sandbox (working directory /box), e.g. `['./prog']` */
+  command: string[];
   /** removes the program's folder */
   dispose(): Promise<void>;
 }
@@ -65,6 +86,28 @@ export type CompileResult =
   | { ok: true; program: Program; cmpinfo: string; outcome: StageOutcome | null }
   | { ok: false; status: number; cmpinfo: string; outcome: StageOutcome };
 
+/** fd numbers a program may receive besides 0-2 (the custom-judge protocol of JUDGES.md). */
+export type ExtraFdNumber = 3 | 4 | 5 | 6 | 7 | 8;
+
+/**
+ * An extra descriptor for a run, as custom judges need (JUDGES.md: 3 = program output,
+ * 4 = expected output, 5 = source, 6 = setter debug, 7 = user info, 8 = interactive channel):
+ *
+ * - `readFile`: a host file the engine opens read-only (never following a symlink; it must be a
+ *   regular file) and hands over as that fd. The program can read it but not reopen it by path.
+ * - `writeFile`: a host file the engine creates (0600, truncated, never through a symlink); the
+ *   program writes to a pipe on that fd and the engine copies at most `capBytes` (default: the
+ *   output cap) into the file. Extra bytes are dropped and the fd is listed in
+ *   `StageOutcome.truncatedFds`; the program is not stopped for it.
+ * - `stream`: a socket pair; the program gets one end on that fd, the caller gets the other as a
+ *   Node `Duplex` in `RunningProgram.fds` (only with `Executor.start`). Used for fd 8 of
+ *   interactive problems, where the judge and the running program talk while both run.
+ */
+export type ExtraFd =
+  | { fd: ExtraFdNumber; readFile: string }
+  | { fd: ExtraFdNumber; writeFile: string; capBytes?: number }
+  | { fd: ExtraFdNumber; stream: true };
+
 export interface RunOptions {
   stdin: Buffer | string;
   limits: Limits;
@@ -72,6 +115,31 @@ export interface RunOptions {
   slot: number;
   /** per-stream output cap in bytes (default: the engine's cap) */
   outputCapBytes?: number;
+  /** extra fds 3..8 (custom judges); `stream` entries need `Executor.start` */
+  fds?: ExtraFd[];
+}
+
+/** Options of `Executor.start`: stdin is a stream there, so it is not given up front. */
+export type StartOptions = Omit<RunOptions, 'stdin'>;
+
+/**
+ * A program started with `Executor.start`, for interactive judging: the caller writes its stdin
+ * and reads its stdout while it runs (e.g. piping them to and from a judge's fd 8 stream).
+ */
+export interface RunningProgram {
+  /** the program's stdin; end it when no more input will come */
+  stdin: Writable;
+  /** the program's stdout, capped at the output cap (the program is stopped at the cap) */
+  stdout: Readable;
+  /** the caller's ends of `stream` fds, by fd number */
+  fds: ReadonlyMap<number, Duplex>;
+  /**
+   * resolves when every process of the run is gone; its `stdout` is empty (the output went to
+   * the stream; `stdoutTruncated` still says whether the cap was hit), its `stderr` is collected
+   */
+  done: Promise<StageOutcome>;
+  /** stops the run now (a stopped run reports what it had reached, usually status 12 or 13) */
+  stop(): void;
 }
 
 export interface Executor {
@@ -90,6 +158,8 @@ export interface Executor {
     },
     slot: number,
   ): Promise<CompileResult>;
-  /** Runs a prepared program once. */
+  /** Runs a prepared program once with the given stdin; collects stdout and stderr (capped). */
   run(program: Program, options: RunOptions): Promise<StageOutcome>;
+  /** Starts a prepared program with streams for stdin and stdout (interactive judges). */
+  start(program: Program, options: StartOptions): RunningProgram;
 }

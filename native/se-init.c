@@ -1,0 +1,319 @@
+/*
+ * se-init: the sandbox's process helper (see /work/shared/design/SANDBOX.md).
+ *
+ * Two modes, both in this one static binary so the chain needs no extra files:
+ *
+ *   se-init launch [--cgroup PROCS_FILE]... [--uid N --gid N] -- BWRAP ARGS...
+ *     Runs first, as root, outside the sandbox. Moves itself into the run's cgroups (so every
+ *     process the sandbox ever makes is counted from the first instruction), drops to the slot
+ *     uid/gid with no supplementary groups, and execs bwrap with an empty environment. Node cannot
+ *     run code between fork and exec, hence this step.
+ *
+ *   se-init run --report-fd N [--cpu SEC] [--fsize BYTES] [--nofile N] [--stack BYTES]
+ *               [--wall-ms MS] -- PROGRAM ARGS...
+ *     Runs as PID 1 inside the sandbox (bwrap --as-pid-1). Non-dumpable, so the program can neither
+ *     ptrace it nor read its /proc/1/{environ,mem,...}. Forks and execs the program with rlimits,
+ *     reaps every process of the pid namespace, kills whatever is left once the program exits (or
+ *     the wall timer fires), and writes one JSON line of figures to the report fd, which the
+ *     program never sees. fds 3..8 are left open for the program (custom judges use them); every
+ *     other inherited fd >= 9 is closed in the child. SIGUSR1 sent from outside the sandbox (the
+ *     engine, when the output cap is hit) stops the program the same way the wall timer does.
+ *
+ * Figures come from inside the namespace because wait4() on bwrap loses them once a pid namespace
+ * is used (measured: 0.00 s and 1.9 MB for a program that used 0.77 s and 212 MB).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* The highest fd the program may inherit (custom judges use 3..8). */
+#define LAST_PROGRAM_FD 8
+
+static void die(const char *what) {
+  dprintf(2, "se-init: %s: %s\n", what, strerror(errno));
+  _exit(125);
+}
+
+static void usage(void) {
+  dprintf(2, "usage: se-init launch [--cgroup FILE]... [--uid N --gid N] -- CMD...\n"
+             "       se-init run --report-fd N [--cpu S] [--fsize B] [--nofile N] [--stack B]"
+             " [--wall-ms MS] -- CMD...\n");
+  _exit(125);
+}
+
+static long long num(const char *s) {
+  char *end;
+  errno = 0;
+  long long v = strtoll(s, &end, 10);
+  if (errno || *s == '\0' || *end != '\0' || v < 0) usage();
+  return v;
+}
+
+static void write_all(int fd, const char *buf, size_t len) {
+  while (len > 0) {
+    ssize_t n = write(fd, buf, len);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    buf += n;
+    len -= (size_t)n;
+  }
+}
+
+static void close_from(unsigned int first, unsigned int keep) {
+  /* close_range(2) exists since Linux 5.9; fall back to a loop on older kernels. */
+  if (keep < first) {
+    if (syscall(SYS_close_range, first, ~0U, 0) == 0) return;
+  } else {
+    if (syscall(SYS_close_range, first, keep - 1, 0) == 0 &&
+        syscall(SYS_close_range, keep + 1, ~0U, 0) == 0)
+      return;
+  }
+  long max = sysconf(_SC_OPEN_MAX);
+  if (max < 0 || max > 65536) max = 65536;
+  for (long fd = first; fd < max; fd++)
+    if ((unsigned int)fd != keep) close((int)fd);
+}
+
+/* ---- launch mode ---------------------------------------------------------------------------- */
+
+static int launch(int argc, char **argv) {
+  long long uid = -1, gid = -1;
+  int i = 2;
+  char pid[32];
+  snprintf(pid, sizeof pid, "%d\n", (int)getpid());
+  for (; i < argc; i++) {
+    if (strcmp(argv[i], "--") == 0) {
+      i++;
+      break;
+    } else if (strcmp(argv[i], "--cgroup") == 0 && i + 1 < argc) {
+      int fd = open(argv[++i], O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+      if (fd < 0) die(argv[i]);
+      if (write(fd, pid, strlen(pid)) < 0) die(argv[i]);
+      close(fd);
+    } else if (strcmp(argv[i], "--uid") == 0 && i + 1 < argc) {
+      uid = num(argv[++i]);
+    } else if (strcmp(argv[i], "--gid") == 0 && i + 1 < argc) {
+      gid = num(argv[++i]);
+    } else {
+      usage();
+    }
+  }
+  if (i >= argc) usage();
+  if ((uid < 0) != (gid < 0)) usage();
+  if (uid >= 0) {
+    if (setgroups(0, NULL) != 0) die("setgroups");
+    if (setresgid((gid_t)gid, (gid_t)gid, (gid_t)gid) != 0) die("setresgid");
+    if (setresuid((uid_t)uid, (uid_t)uid, (uid_t)uid) != 0) die("setresuid");
+    if (getuid() != (uid_t)uid || geteuid() != (uid_t)uid || getgid() != (gid_t)gid) {
+      errno = EPERM;
+      die("dropping privileges");
+    }
+    /* Credentials changed: the kernel cleared any parent-death signal; bwrap sets its own. */
+  }
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) die("PR_SET_NO_NEW_PRIVS");
+  char *empty_env[] = {NULL};
+  execve(argv[i], &argv[i], empty_env);
+  die(argv[i]);
+  return 125;
+}
+
+/* ---- run mode (PID 1 in the sandbox) ---------------------------------------------------------- */
+
+static volatile sig_atomic_t wall_killed = 0, stopped = 0;
+
+static void on_alarm(int sig, siginfo_t *info, void *ctx) {
+  (void)sig;
+  (void)ctx;
+  /* Only the kernel's timer counts: a kill() from the program (si_code <= 0) is ignored. */
+  if (info->si_code <= 0) return;
+  wall_killed = 1;
+  kill(-1, SIGKILL); /* as PID 1: every process of the namespace but this one */
+}
+
+/*
+ * SIGUSR1 from the engine (the output cap was hit): stop the program but still report figures.
+ * A sender outside this pid namespace shows as si_pid 0; the program itself cannot forge that.
+ */
+static void on_stop(int sig, siginfo_t *info, void *ctx) {
+  (void)sig;
+  (void)ctx;
+  if (info->si_code != SI_USER || info->si_pid != 0) return;
+  stopped = 1;
+  kill(-1, SIGKILL);
+}
+
+static long long ms_between(const struct timespec *a, const struct timespec *b) {
+  return (b->tv_sec - a->tv_sec) * 1000LL + (b->tv_nsec - a->tv_nsec) / 1000000LL;
+}
+
+static void set_limit(int resource, rlim_t soft, rlim_t hard) {
+  struct rlimit rl = {soft, hard};
+  if (setrlimit(resource, &rl) != 0) {
+    /* Never raise above what we have: clamp to the current hard limit. */
+    struct rlimit cur;
+    if (getrlimit(resource, &cur) == 0) {
+      if (rl.rlim_max > cur.rlim_max) rl.rlim_max = cur.rlim_max;
+      if (rl.rlim_cur > rl.rlim_max) rl.rlim_cur = rl.rlim_max;
+      if (setrlimit(resource, &rl) == 0) return;
+    }
+    die("setrlimit");
+  }
+}
+
+static int run(int argc, char **argv) {
+  long long report_fd = -1, cpu = -1, fsize = -1, nofile = -1, stack = -1, wall_ms = -1;
+  int i = 2;
+  for (; i < argc; i++) {
+    if (strcmp(argv[i], "--") == 0) {
+      i++;
+      break;
+    }
+    if (i + 1 >= argc) usage();
+    if (strcmp(argv[i], "--report-fd") == 0) report_fd = num(argv[++i]);
+    else if (strcmp(argv[i], "--cpu") == 0) cpu = num(argv[++i]);
+    else if (strcmp(argv[i], "--fsize") == 0) fsize = num(argv[++i]);
+    else if (strcmp(argv[i], "--nofile") == 0) nofile = num(argv[++i]);
+    else if (strcmp(argv[i], "--stack") == 0) stack = num(argv[++i]);
+    else if (strcmp(argv[i], "--wall-ms") == 0) wall_ms = num(argv[++i]);
+    else usage();
+  }
+  if (i >= argc || report_fd <= LAST_PROGRAM_FD) usage();
+  if (fcntl((int)report_fd, F_SETFD, FD_CLOEXEC) != 0) die("report fd");
+
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) die("PR_SET_DUMPABLE");
+
+  /* exec failures travel back on a close-on-exec pipe placed above the program's fds */
+  int errpipe[2];
+  if (pipe2(errpipe, O_CLOEXEC) != 0) die("pipe");
+  for (int k = 0; k < 2; k++) {
+    if (errpipe[k] <= LAST_PROGRAM_FD || errpipe[k] == report_fd) {
+      int moved = fcntl(errpipe[k], F_DUPFD_CLOEXEC, (int)report_fd + 1);
+      if (moved < 0) die("fcntl");
+      close(errpipe[k]);
+      errpipe[k] = moved;
+    }
+  }
+
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = on_alarm;
+  sa.sa_flags = SA_SIGINFO; /* no SA_RESTART: wait4 must see the interruption */
+  sigemptyset(&sa.sa_mask);
+  if (sigaction(SIGALRM, &sa, NULL) != 0) die("sigaction");
+  sa.sa_sigaction = on_stop;
+  if (sigaction(SIGUSR1, &sa, NULL) != 0) die("sigaction");
+
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  pid_t child = fork();
+  if (child < 0) die("fork");
+  if (child == 0) {
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigaction(SIGALRM, &dfl, NULL);
+    sigaction(SIGUSR1, &dfl, NULL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    close(errpipe[0]);
+    close((int)report_fd);
+    close_from(LAST_PROGRAM_FD + 1, (unsigned int)errpipe[1]);
+    umask(022);
+    if (cpu >= 0) set_limit(RLIMIT_CPU, (rlim_t)cpu, (rlim_t)cpu + 1);
+    if (fsize >= 0) set_limit(RLIMIT_FSIZE, (rlim_t)fsize, (rlim_t)fsize);
+    if (nofile >= 0) set_limit(RLIMIT_NOFILE, (rlim_t)nofile, (rlim_t)nofile);
+    if (stack >= 0) set_limit(RLIMIT_STACK, (rlim_t)stack, (rlim_t)stack);
+    set_limit(RLIMIT_CORE, 0, 0);
+    execv(argv[i], &argv[i]);
+    int e = errno;
+    write_all(errpipe[1], (const char *)&e, sizeof e);
+    _exit(127);
+  }
+  close(errpipe[1]);
+  int exec_errno = 0;
+  for (;;) {
+    ssize_t n = read(errpipe[0], &exec_errno, sizeof exec_errno);
+    if (n < 0 && errno == EINTR) continue;
+    if (n != (ssize_t)sizeof exec_errno) exec_errno = 0;
+    break;
+  }
+  close(errpipe[0]);
+
+  if (wall_ms > 0) {
+    struct itimerval it;
+    memset(&it, 0, sizeof it);
+    it.it_value.tv_sec = wall_ms / 1000;
+    it.it_value.tv_usec = (wall_ms % 1000) * 1000;
+    if (setitimer(ITIMER_REAL, &it, NULL) != 0) die("setitimer");
+  }
+
+  int status = 0, main_done = 0, reaped = 0;
+  for (;;) {
+    int st;
+    pid_t p = wait4(-1, &st, __WALL, NULL);
+    if (p < 0) {
+      if (errno == EINTR) continue;
+      break; /* ECHILD: the namespace is empty */
+    }
+    reaped++;
+    if (p == child) {
+      status = st;
+      main_done = 1;
+      clock_gettime(CLOCK_MONOTONIC, &t1);
+    }
+    /*
+     * Once the program is over (exited, or stopped by a timer), whatever it left behind dies with
+     * it. Again after every reap: a fork bomb's processes fork while the first kill(-1) walks
+     * the task list, and the children it misses would otherwise keep this loop alive.
+     */
+    if (main_done || wall_killed || stopped) kill(-1, SIGKILL);
+  }
+  if (!main_done) clock_gettime(CLOCK_MONOTONIC, &t1);
+  struct itimerval off;
+  memset(&off, 0, sizeof off);
+  setitimer(ITIMER_REAL, &off, NULL);
+
+  struct rusage ru;
+  memset(&ru, 0, sizeof ru);
+  getrusage(RUSAGE_CHILDREN, &ru);
+  long long user_ms = ru.ru_utime.tv_sec * 1000LL + ru.ru_utime.tv_usec / 1000;
+  long long sys_ms = ru.ru_stime.tv_sec * 1000LL + ru.ru_stime.tv_usec / 1000;
+  int exit_code = main_done && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  int sig = main_done && WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+
+  char line[512];
+  int len = snprintf(line, sizeof line,
+                     "{\"v\":1,\"exit\":%d,\"signal\":%d,\"user_ms\":%lld,\"sys_ms\":%lld,"
+                     "\"cpu_ms\":%lld,\"maxrss_kb\":%ld,\"wall_ms\":%lld,\"wall_killed\":%d,"
+                     "\"stopped\":%d,\"exec_errno\":%d,\"reaped\":%d}\n",
+                     exit_code, sig, user_ms, sys_ms, user_ms + sys_ms, ru.ru_maxrss,
+                     ms_between(&t0, &t1), (int)wall_killed, (int)stopped, exec_errno, reaped);
+  write_all((int)report_fd, line, (size_t)len);
+  close((int)report_fd);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) usage();
+  if (strcmp(argv[1], "launch") == 0) return launch(argc, argv);
+  if (strcmp(argv[1], "run") == 0) return run(argc, argv);
+  usage();
+  return 125;
+}

@@ -1,0 +1,310 @@
+/**
+ * The Executor (types.ts) on the sandbox: compile once into a program folder, run it many times.
+ *
+ * Multi-file convention (`files`):
+ * - every file is written as named (relative paths, folders allowed; see validateFiles);
+ * - a file named `build` at the top is the compile stage: `bash build` runs in /box (read-write)
+ *   with the compile limits, instead of the language's own compile command;
+ * - a file named `run` at the top is the run stage: `bash run` in /box (read-only);
+ * - otherwise compiled languages compile every source of theirs (C: every .c; C++: every .cpp,
+ *   .cc, .cxx, .c++; Java: every .java, running the class found as for single files in Main.java
+ *   or the first file that declares main), and interpreted ones run `main.<ext>`, else the
+ *   single-file name (`prog.py`, ...), else the only file with their extension.
+ */
+import { chown, chmod, mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import type { Sandbox, StageLimits, StageSpec } from '../sandbox/index.js';
+import { SLOT_UID_BASE } from '../sandbox/index.js';
+import { boxSize, FilesError, validateFiles, writeFiles } from './files.js';
+import { javaNames, type Language } from './languages.js';
+import type {
+  CompileResult,
+  Executor,
+  LanguageInfo,
+  Program,
+  RunningProgram,
+  RunOptions,
+  StageOutcome,
+  StartOptions,
+} from './types.js';
+
+/** The compile stage's own limits (generous and fixed: user limits are for the run). */
+export const COMPILE_LIMITS = {
+  cpuSec: 10,
+  memoryMb: 512,
+  pids: 128,
+} as const;
+/** A build may leave at most this much in the program folder. */
+export const MAX_PROGRAM_BYTES = 256 * 1024 * 1024;
+const MB = 1024 * 1024;
+/** Private /tmp of a stage (tmpfs; it is also charged to the memory limit). */
+const TMP_BYTES = 64 * MB;
+
+/** The wall-clock limit for a CPU limit: max(2 x limit, limit + 1 s). */
+export function wallLimitMs(cpuSec: number): number {
+  return Math.ceil(Math.max(2 * cpuSec, cpuSec + 1) * 1000);
+}
+
+export interface ExecutorOptions {
+  sandbox: Sandbox | null;
+  /** why there is no sandbox (the self-test's problems) */
+  unavailable: string[];
+  languages: Map<number, Language>;
+  /** folder where program folders are made */
+  programsDir: string;
+  workers: number;
+  outputCapBytes: number;
+}
+
+interface ProgramInternal extends Program {
+  binds: string[];
+}
+
+export class SandboxExecutor implements Executor {
+  private readonly infos: Map<number, LanguageInfo>;
+
+  constructor(private readonly o: ExecutorOptions) {
+    this.infos = new Map([...o.languages].map(([id, l]) => [id, l.info]));
+  }
+
+  languages(): Map<number, LanguageInfo> {
+    return new Map(this.infos);
+  }
+
+  private checkSlot(slot: number): void {
+    if (!Number.isInteger(slot) || slot < 0 || slot >= Math.max(this.o.workers, 1))
+      throw new RangeError(`slot ${slot} is outside 0..${this.o.workers - 1}`);
+  }
+
+  private unavailableOutcome(): StageOutcome {
+    return {
+      status: 20,
+      exitCode: null,
+      signal: 0,
+      timeSec: 0,
+      memoryKb: 0,
+      wallMs: 0,
+      stdout: Buffer.alloc(0),
+      stderr: Buffer.alloc(0),
+      stdoutTruncated: false,
+      stderrTruncated: false,
+      internalError: `the sandbox is not available: ${this.o.unavailable.join('; ')}`,
+    };
+  }
+
+  async compile(
+    req: { languageId: number; versionId: number; source?: string; files?: Record<string, string> },
+    slot: number,
+  ): Promise<CompileResult> {
+    this.checkSlot(slot);
+    const lang = this.o.languages.get(req.languageId);
+    if (!lang) throw new RangeError(`unknown language ${req.languageId}`);
+    const versionArg = lang.versionArgs.get(req.versionId);
+    if (versionArg === undefined)
+      throw new RangeError(`unknown version ${req.versionId} of language ${req.languageId}`);
+    const multi = req.files !== undefined;
+    if (multi) validateFiles(req.files ?? {});
+    else if (typeof req.source !== 'string') throw new FilesError('no source given');
+    if (!this.o.sandbox)
+      return { ok: false, status: 20, cmpinfo: '', outcome: this.unavailableOutcome() };
+
+    const def = lang.def;
+    const dir = await mkdtemp(join(this.o.programsDir, 'p-'));
+    await chmod(dir, 0o755);
+    const dispose = () => rm(dir, { recursive: true, force: true });
+    try {
+      // Decide the files, the compile argv and the run argv.
+      let files: Record<string, string>;
+      let entry = def.sourceFile;
+      if (multi) {
+        files = req.files ?? {};
+      } else if (def.id === 10) {
+        const names = javaNames(req.source ?? '');
+        files = { [names.file]: req.source ?? '' };
+        entry = names.mainClass;
+      } else {
+        files = { [def.sourceFile]: req.source ?? '' };
+      }
+      const created = await writeFiles(dir, files);
+      const names = Object.keys(files);
+      let compileArgv: string[] | null = null;
+      let runArgv: string[] | null = null;
+      let planError: string | null = null;
+      if (multi && names.includes('build')) compileArgv = ['/usr/bin/bash', 'build'];
+      if (multi && names.includes('run')) runArgv = ['/usr/bin/bash', 'run'];
+      const sources = names.filter((n) => def.extensions.some((e) => n.endsWith(e))).sort();
+      if (!compileArgv && def.compile) {
+        if (sources.length === 0)
+          planError = `no ${def.extensions.join('/')} source among the files`;
+        else compileArgv = def.compile(versionArg, sources);
+      }
+      if (!runArgv) {
+        if (multi && def.id === 10) {
+          const withMain =
+            sources.find((n) => n === 'Main.java') ??
+            sources.find((n) => /\bvoid\s+main\s*\(/.test(files[n]));
+          entry = withMain ? javaNames(files[withMain]).mainClass : 'Main';
+        } else if (multi && !def.compile) {
+          const ext = def.extensions[0];
+          entry =
+            [`main${ext}`, def.sourceFile].find((n) => names.includes(n)) ??
+            (sources.length === 1 ? sources[0] : '');
+          if (!entry)
+            planError = `no entry point: name the main file main${ext} (or add a "run" script)`;
+        }
+      }
+      if (planError) {
+        await dispose();
+        return {
+          ok: false,
+          status: 11,
+          cmpinfo: planError,
+          outcome: { ...this.emptyOutcome(), status: 11 },
+        };
+      }
+
+      const program: ProgramInternal = {
+        language: lang.info,
+        versionId: req.versionId,
+        dir,
+        command: runArgv ?? [],
+        binds: lang.binds,
+        dispose,
+      };
+      // Java's heap flag depends on the run's memory limit: keep the entry, build argv per run.
+      entryOf.set(program, { versionArg, entry, custom: runArgv !== null });
+      if (!runArgv) program.command = def.run(versionArg, entry, 256 * 1024);
+
+      if (!compileArgv) return { ok: true, program, cmpinfo: '', outcome: null };
+
+      // The compile stage writes into the folder: hand it (and what we wrote) to the slot's uid
+      // now, before any code runs; never afterwards.
+      if (process.getuid?.() === 0) {
+        const id = SLOT_UID_BASE + slot;
+        await chown(dir, id, id);
+        for (const p of created) await chown(p, id, id);
+      }
+      const memoryMb = def.compileMemoryMb ?? COMPILE_LIMITS.memoryMb;
+      const limits: StageLimits = {
+        cpuSec: COMPILE_LIMITS.cpuSec,
+        memoryBytes: memoryMb * MB,
+        wallMs: wallLimitMs(COMPILE_LIMITS.cpuSec),
+        pids: def.compilePids ?? COMPILE_LIMITS.pids,
+        nofile: 1024,
+        fsizeBytes: 64 * MB,
+        stackBytes: 64 * MB,
+        tmpBytes: 128 * MB,
+      };
+      const outcome = await this.o.sandbox.run(
+        {
+          stage: 'compile',
+          argv: compileArgv,
+          boxDir: dir,
+          boxWritable: true,
+          slot,
+          limits,
+          outputCapBytes: this.o.outputCapBytes,
+          extraBinds: lang.binds,
+        },
+        '',
+      );
+      let cmpinfo = Buffer.concat([outcome.stdout, outcome.stderr]).toString('utf8');
+      if (outcome.stdoutTruncated || outcome.stderrTruncated) cmpinfo += '\n[output truncated]';
+      if (outcome.status === 20) {
+        await dispose();
+        return { ok: false, status: 20, cmpinfo: '', outcome };
+      }
+      if (outcome.status !== 0) {
+        await dispose();
+        if (outcome.timeSec >= limits.cpuSec)
+          cmpinfo += `\n[compilation stopped: over ${limits.cpuSec} s]`;
+        return { ok: false, status: 11, cmpinfo, outcome };
+      }
+      if ((await boxSize(dir, MAX_PROGRAM_BYTES)) > MAX_PROGRAM_BYTES) {
+        await dispose();
+        return {
+          ok: false,
+          status: 11,
+          cmpinfo: `${cmpinfo}\n[the build left more than ${MAX_PROGRAM_BYTES / MB} MB]`,
+          outcome: { ...outcome, status: 11 },
+        };
+      }
+      return { ok: true, program, cmpinfo, outcome };
+    } catch (err) {
+      await dispose();
+      throw err;
+    }
+  }
+
+  private emptyOutcome(): StageOutcome {
+    return {
+      status: 0,
+      exitCode: null,
+      signal: 0,
+      timeSec: 0,
+      memoryKb: 0,
+      wallMs: 0,
+      stdout: Buffer.alloc(0),
+      stderr: Buffer.alloc(0),
+      stdoutTruncated: false,
+      stderrTruncated: false,
+    };
+  }
+
+  private runSpec(program: Program, options: StartOptions): StageSpec {
+    this.checkSlot(options.slot);
+    const lang = this.o.languages.get(program.language.id);
+    if (!lang) throw new RangeError(`unknown language ${program.language.id}`);
+    const { timeSec, memoryKb } = options.limits;
+    if (!(timeSec > 0) || !(memoryKb > 0)) throw new RangeError('limits must be positive');
+    const e = entryOf.get(program);
+    const argv = e && !e.custom ? lang.def.run(e.versionArg, e.entry, memoryKb) : program.command;
+    const memoryBytes = memoryKb * 1024;
+    return {
+      stage: 'run',
+      argv,
+      boxDir: program.dir,
+      boxWritable: false,
+      slot: options.slot,
+      limits: {
+        cpuSec: timeSec,
+        memoryBytes,
+        wallMs: wallLimitMs(timeSec),
+        pids: lang.def.pids,
+        nofile: lang.def.nofile,
+        fsizeBytes: TMP_BYTES,
+        stackBytes: Math.min(Math.max(memoryBytes, 8 * MB), 1024 * MB),
+        tmpBytes: TMP_BYTES,
+      },
+      outputCapBytes: options.outputCapBytes ?? this.o.outputCapBytes,
+      extraBinds: lang.binds,
+      fds: options.fds,
+    };
+  }
+
+  async run(program: Program, options: RunOptions): Promise<StageOutcome> {
+    if (!this.o.sandbox) return this.unavailableOutcome();
+    return this.o.sandbox.run(this.runSpec(program, options), options.stdin);
+  }
+
+  start(program: Program, options: StartOptions): RunningProgram {
+    if (!this.o.sandbox) {
+      const h = this.unavailableOutcome();
+      const stdout = new PassThrough();
+      stdout.end();
+      return {
+        stdin: new PassThrough(),
+        stdout,
+        fds: new Map(),
+        done: Promise.resolve(h),
+        stop() {},
+      };
+    }
+    const h = this.o.sandbox.start(this.runSpec(program, options), false);
+    return { stdin: h.stdin, stdout: h.stdout, fds: h.fds, done: h.done, stop: h.stop };
+  }
+}
+
+/** Per program: what its run argv is built from (the Java heap follows each run's limit). */
+const entryOf = new WeakMap<Program, { versionArg: string; entry: string; custom: boolean }>();

@@ -1,0 +1,237 @@
+/**
+ * The execution core: `createExecutor` starts the sandbox (self-test included), detects the
+ * languages and returns the Executor the Compilers and Problems modules call.
+ */
+import { readdirSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createSandbox, PROBE_LIMITS, Sandbox } from '../sandbox/index.js';
+import { SandboxExecutor } from './executor.js';
+import { LANGUAGE_DEFS, languageFromProbe, toolchainPresent, type Language } from './languages.js';
+import type { Executor, SelfTestResult } from './types.js';
+
+export type {
+  CompileResult,
+  Executor,
+  ExtraFd,
+  ExtraFdNumber,
+  LanguageInfo,
+  Limits,
+  Program,
+  RunningProgram,
+  RunOptions,
+  SelfTestResult,
+  StageOutcome,
+  StartOptions,
+} from './types.js';
+export { signalDesc, signalName, Signals } from './signals.js';
+export { FilesError, FILES_LIMITS, readBoxFile, validateFiles } from './files.js';
+export { COMPILE_LIMITS, MAX_PROGRAM_BYTES, wallLimitMs } from './executor.js';
+
+/** Environment variable that enables the development flag (same as `unsafeNoSandbox: true`). */
+export const UNSAFE_ENV = 'SE_ENGINE_UNSAFE_NO_SANDBOX';
+/** Default per-stream output cap: stdout and stderr are each cut (and the run stopped) here. */
+export const DEFAULT_OUTPUT_CAP_BYTES = 1024 * 1024;
+
+export interface CreateExecutorOptions {
+  /** scratch folder for program folders (made if missing; a per-instance subfolder is used) */
+  workDir: string;
+  /** worker slots: runs take a slot in 0..workers-1, which picks their uid and cgroup */
+  workers: number;
+  /**
+   * Development flag: when the sandbox self-test fails, run code UNCONFINED instead of refusing
+   * (also `SE_ENGINE_UNSAFE_NO_SANDBOX=1`). Warns, marks every result `unsandboxed`, and is
+   * refused (createExecutor throws) when NODE_ENV=production or CI=true. With a working sandbox
+   * the flag changes nothing.
+   */
+  unsafeNoSandbox?: boolean;
+  /** per-stream output cap in bytes (default DEFAULT_OUTPUT_CAP_BYTES) */
+  outputCapBytes?: number;
+  /** where warnings and notes go (default: stderr) */
+  log?: (line: string) => void;
+  /**
+   * Other locations of the sandbox's tools (default: bwrap from /usr/bin, the helper and filter
+   * from native/build/). For unusual installs, and for tests of the missing-sandbox policy.
+   */
+  sandboxTools?: { bwrap?: string; init?: string; seccomp?: string };
+}
+
+export type EngineExecutor = Executor & {
+  /** the start-up self-test; when not ok (and no dev flag) every stage answers status 20 */
+  readonly selfTest: SelfTestResult;
+  /** true when stages run unconfined under the development flag */
+  readonly unsandboxed: boolean;
+  /** removes this instance's cgroups and scratch folder; running stages should be done first */
+  close(): Promise<void>;
+};
+
+/**
+ * Starts the execution core. Never throws because the sandbox is missing: that is reported in
+ * `selfTest` (and each stage then fails with status 20 naming the missing piece). Throws when the
+ * development flag is given under NODE_ENV=production or CI=true.
+ */
+export async function createExecutor(options: CreateExecutorOptions): Promise<EngineExecutor> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const unsafe = options.unsafeNoSandbox === true || process.env[UNSAFE_ENV] === '1';
+  if (unsafe && (process.env.NODE_ENV === 'production' || process.env.CI === 'true'))
+    throw new Error(
+      `refusing to run without a sandbox (unsafeNoSandbox / ${UNSAFE_ENV}=1) when ` +
+        'NODE_ENV=production or CI=true',
+    );
+  if (!Number.isInteger(options.workers) || options.workers < 1 || options.workers > 1000)
+    throw new RangeError('workers must be an integer in 1..1000');
+
+  await mkdir(options.workDir, { recursive: true, mode: 0o711 });
+  // bwrap (running as the slot uid) resolves the box's path itself, so every folder above a box
+  // must be searchable by others. When workDir's are not (e.g. it lies under /root), boxes go to
+  // a fresh private folder in the system temp folder instead.
+  let parent = options.workDir;
+  if (!searchable(parent)) {
+    parent = tmpdir();
+    log(
+      `sandbox: ${options.workDir} is not searchable by other users (a folder above it lacks o+x); ` +
+        `program folders go to ${parent} instead`,
+    );
+  }
+  removeStaleScratch(parent);
+  const scratch = await mkdtemp(join(parent, `se-exec-${process.pid}-`));
+  // searchable but not listable: sandboxes reach their own box by its unguessable name only
+  await chmod(scratch, 0o711);
+  const programsDir = join(scratch, 'programs');
+  await mkdir(programsDir, { mode: 0o711 });
+  await chmod(programsDir, 0o711);
+
+  const created = await createSandbox({
+    workDir: scratch,
+    unsafe,
+    log,
+    tools: options.sandboxTools,
+  });
+  const { selfTest } = created;
+  const unsandboxed = selfTest.ok === false && created.sandbox !== null;
+  if (!selfTest.ok) {
+    for (const p of selfTest.problems) log(`sandbox: ${p}`);
+    log(
+      unsandboxed
+        ? 'WARNING: running submissions WITHOUT a sandbox (development flag); results are marked ' +
+            '"unsandboxed". Never do this on a machine reachable by others.'
+        : 'sandbox: self-test failed; no code will run (every stage ends with status 20)',
+    );
+  }
+
+  const languages = await detectLanguages(created.sandbox, scratch, options.workers, log);
+  const executor = new SandboxExecutor({
+    sandbox: created.sandbox,
+    unavailable: selfTest.problems,
+    languages,
+    programsDir,
+    workers: options.workers,
+    outputCapBytes: options.outputCapBytes ?? DEFAULT_OUTPUT_CAP_BYTES,
+  });
+  let closed = false;
+  return Object.assign(executor, {
+    selfTest,
+    unsandboxed,
+    async close() {
+      if (closed) return;
+      closed = true;
+      created.close();
+      await rm(scratch, { recursive: true, force: true });
+    },
+  });
+}
+
+/** True when `dir` and every folder above it let others search (o+x). */
+function searchable(dir: string): boolean {
+  try {
+    let d = realpathSync(dir);
+    for (;;) {
+      if ((statSync(d).mode & 0o001) === 0) return false;
+      const up = dirname(d);
+      if (up === d) return true;
+      d = up;
+    }
+  } catch {
+    return false;
+  }
+}
+
+/** Scratch folders `se-exec-<pid>-*` of engines that are gone. */
+function removeStaleScratch(workDir: string): void {
+  let entries: string[] = [];
+  try {
+    entries = readdirSync(workDir);
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    const m = /^se-exec-(\d+)-/.exec(e);
+    if (!m || Number(m[1]) === process.pid) continue;
+    try {
+      process.kill(Number(m[1]), 0);
+      continue;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EPERM') continue;
+    }
+    rmSync(join(workDir, e), { recursive: true, force: true });
+  }
+}
+
+/**
+ * Probes each toolchain present under /usr once, in the sandbox, `workers` at a time. Without a
+ * sandbox the probes run the trusted binaries directly (no user code is involved), so the list
+ * still shows what is installed; every stage then fails with status 20.
+ */
+async function detectLanguages(
+  sandbox: Sandbox | null,
+  scratch: string,
+  workers: number,
+  log: (line: string) => void,
+): Promise<Map<number, Language>> {
+  const prober =
+    sandbox ??
+    new Sandbox({
+      paths: { bwrap: '', init: '', seccomp: '' },
+      cgroups: null,
+      unsafe: true,
+      rootLinks: [],
+      etcBinds: [],
+    });
+  const box = await mkdtemp(join(scratch, 'detect-'));
+  await chmod(box, 0o755);
+  const candidates = LANGUAGE_DEFS.filter(toolchainPresent);
+  const found = new Map<number, Language>();
+  let next = 0;
+  const worker = async (slot: number) => {
+    while (next < candidates.length) {
+      const def = candidates[next++];
+      const binds = def.binds?.() ?? [];
+      const out = await prober.run(
+        {
+          stage: 'run',
+          argv: def.probe,
+          boxDir: box,
+          boxWritable: false,
+          slot,
+          limits: PROBE_LIMITS,
+          outputCapBytes: 64 * 1024,
+          extraBinds: binds,
+        },
+        '',
+      );
+      const text = Buffer.concat([out.stdout, out.stderr]).toString('utf8');
+      const lang = out.status === 0 ? languageFromProbe(def, text) : null;
+      if (lang) found.set(def.id, lang);
+      else
+        log(
+          `languages: ${def.name} is installed but its probe failed (status ${out.status}` +
+            `${out.internalError ? `: ${out.internalError}` : ''}); not listed`,
+        );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(workers, 4) }, (_, i) => worker(i)));
+  await rm(box, { recursive: true, force: true });
+  // a stable order: as in LANGUAGE_DEFS
+  return new Map(LANGUAGE_DEFS.filter((d) => found.has(d.id)).map((d) => [d.id, found.get(d.id)!]));
+}

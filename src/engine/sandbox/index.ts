@@ -1,0 +1,199 @@
+/**
+ * The sandbox of SANDBOX.md: finds its tools, makes this engine's cgroup subtree, and runs the
+ * start-up self-test. `createSandbox` never throws for a missing piece: it reports it in
+ * `selfTest.problems`, and the caller decides (SANDBOX.md's policy: execute nothing).
+ */
+import {
+  accessSync,
+  constants,
+  lstatSync,
+  mkdtempSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import { chmod } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { SelfTestResult } from '../exec/types.js';
+import { CgroupTree, findCgroupMounts } from './cgroups.js';
+import { ROOT_LINKS, Sandbox, type SandboxPaths, type StageLimits } from './sandbox.js';
+
+export { Sandbox, SLOT_UID_BASE } from './sandbox.js';
+export type { StageLimits, StageSpec, StageHandle, SandboxPaths } from './sandbox.js';
+export { decideStatus } from './status.js';
+export type { InitReport, StatusInput } from './status.js';
+
+const NATIVE_BUILD = fileURLToPath(new URL('../../../native/build/', import.meta.url));
+const BWRAP_CANDIDATES = ['/usr/bin/bwrap', '/bin/bwrap', '/usr/local/bin/bwrap'];
+const BUILD_HINT =
+  'apt-get install build-essential libseccomp-dev && node scripts/build-native.mjs';
+
+export interface CreatedSandbox {
+  /** the sandbox when the self-test passed (or unconfined with `unsafe`), otherwise null */
+  sandbox: Sandbox | null;
+  selfTest: SelfTestResult;
+  close(): void;
+}
+
+export interface CreateSandboxOptions {
+  /** scratch folder for the self-test's probe box */
+  workDir: string;
+  /** run unconfined when the self-test fails (the caller has checked the policy) */
+  unsafe: boolean;
+  /** other locations of the tools (unusual installs; tests of the missing-sandbox policy) */
+  tools?: Partial<SandboxPaths>;
+  log?: (line: string) => void;
+}
+
+function executable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Small limits for probes (self-test, language detection). */
+export const PROBE_LIMITS: StageLimits = {
+  cpuSec: 5,
+  memoryBytes: 512 * 1024 * 1024,
+  wallMs: 10000,
+  pids: 256,
+  nofile: 256,
+  fsizeBytes: 1024 * 1024,
+  stackBytes: 8 * 1024 * 1024,
+  tmpBytes: 16 * 1024 * 1024,
+};
+
+// Runs inside the sandbox; prints what it can see and do. Builtins plus cat and id from /usr/bin.
+const PROBE_SCRIPT = [
+  'while IFS=: read -r name rest; do case "$name" in *"|"*) ;; *) echo if:$name;; esac; done < /proc/net/dev',
+  'if (echo x > /usr/.se-probe) 2>/dev/null; then echo usr:writable; else echo usr:readonly; fi',
+  'if cat /proc/1/environ >/dev/null 2>&1; then echo environ:readable; else echo environ:denied; fi',
+  'echo uid:$(id -u)',
+].join('\n');
+
+/** Finds the tools, makes the cgroups and runs the probes. */
+export async function createSandbox(options: CreateSandboxOptions): Promise<CreatedSandbox> {
+  const problems: string[] = [];
+  const tools = options.tools ?? {};
+  const bwrap = tools.bwrap ?? BWRAP_CANDIDATES.find(executable);
+  if (!bwrap || !executable(bwrap))
+    problems.push('bubblewrap (bwrap) is not installed: apt-get install bubblewrap');
+  const paths: SandboxPaths = {
+    bwrap: bwrap ?? '/usr/bin/bwrap',
+    init: tools.init ?? join(NATIVE_BUILD, 'se-init'),
+    seccomp: tools.seccomp ?? join(NATIVE_BUILD, 'seccomp.bpf'),
+  };
+  if (!executable(paths.init))
+    problems.push(`the sandbox helper ${paths.init} is missing (not built): ${BUILD_HINT}`);
+  let seccompOk = false;
+  try {
+    seccompOk = statSync(paths.seccomp).isFile() && statSync(paths.seccomp).size > 0;
+  } catch {
+    // reported below
+  }
+  if (!seccompOk)
+    problems.push(`the seccomp filter ${paths.seccomp} is missing (not built): ${BUILD_HINT}`);
+
+  let cgroups: CgroupTree | null = null;
+  const mounts = findCgroupMounts();
+  const cgroupHint =
+    'run the engine as root on a host with the cgroup v1 memory and pids controllers mounted ' +
+    '(e.g. mount -t cgroup -o memory cgroup /sys/fs/cgroup/memory; same for pids)';
+  if ('error' in mounts) {
+    problems.push(`cgroups: ${mounts.error}: ${cgroupHint}`);
+  } else {
+    try {
+      cgroups = CgroupTree.create(mounts, options.log);
+      const probe = cgroups.createRun({ memoryBytes: 64 * 1024 * 1024, pidsMax: 16 });
+      await probe.remove();
+      if (!cgroups.hasMemsw)
+        options.log?.('sandbox: no memory.memsw (swap accounting off): memory limits exclude swap');
+    } catch (err) {
+      problems.push(`cgroups cannot be made (${(err as Error).message}): ${cgroupHint}`);
+      cgroups?.close();
+      cgroups = null;
+    }
+  }
+
+  const rootLinks: Array<{ name: string; target: string | null }> = [];
+  for (const name of ROOT_LINKS) {
+    try {
+      const st = lstatSync(`/${name}`);
+      if (st.isSymbolicLink()) rootLinks.push({ name, target: readlinkSync(`/${name}`) });
+      else if (st.isDirectory()) rootLinks.push({ name, target: null });
+    } catch {
+      // absent on this machine
+    }
+  }
+  const etcBinds = ['/etc/ld.so.cache', '/etc/alternatives'].filter((p) => {
+    try {
+      lstatSync(p);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+
+  const close = () => cgroups?.close();
+  if (problems.length === 0) {
+    const sandbox = new Sandbox({ paths, cgroups, unsafe: false, rootLinks, etcBinds });
+    const probeProblems = await probe(sandbox, options.workDir);
+    problems.push(...probeProblems);
+    if (problems.length === 0) return { sandbox, selfTest: { ok: true, problems }, close };
+  }
+  if (options.unsafe) {
+    const sandbox = new Sandbox({ paths, cgroups: null, unsafe: true, rootLinks, etcBinds });
+    return { sandbox, selfTest: { ok: false, problems }, close };
+  }
+  return { sandbox: null, selfTest: { ok: false, problems }, close };
+}
+
+async function probe(sandbox: Sandbox, workDir: string): Promise<string[]> {
+  const problems: string[] = [];
+  const box = mkdtempSync(join(workDir, 'probe-'));
+  try {
+    await chmod(box, 0o755);
+    const out = await sandbox.run(
+      {
+        stage: 'run',
+        argv: ['/bin/sh', '-c', PROBE_SCRIPT],
+        boxDir: box,
+        boxWritable: false,
+        slot: 0,
+        limits: PROBE_LIMITS,
+        outputCapBytes: 64 * 1024,
+      },
+      '',
+    );
+    if (out.status !== 0) {
+      problems.push(
+        `a probe run in the sandbox failed (status ${out.status}: ${out.internalError ?? out.stderr.toString('utf8').trim()}); ` +
+          'bwrap needs unprivileged user namespaces: sysctl -w user.max_user_namespaces=15000 ' +
+          '(and kernel.unprivileged_userns_clone=1 where it exists)',
+      );
+      return problems;
+    }
+    const lines = out.stdout.toString('utf8').split('\n');
+    const ifaces = lines.filter((l) => l.startsWith('if:')).map((l) => l.slice(3).trim());
+    if (ifaces.length !== 1 || ifaces[0] !== 'lo')
+      problems.push(
+        `network isolation failed: the probe saw interfaces [${ifaces.join(', ')}] instead of only lo ` +
+          '(bwrap --unshare-net): apt-get install --reinstall bubblewrap',
+      );
+    if (!lines.includes('usr:readonly'))
+      problems.push(
+        'the probe could write to /usr: the read-only root is not in effect (bwrap --remount-ro)',
+      );
+    if (!lines.includes('environ:denied'))
+      problems.push(
+        `the probe could read /proc/1/environ: the helper is not a non-dumpable PID 1: ${BUILD_HINT}`,
+      );
+  } finally {
+    rmSync(box, { recursive: true, force: true });
+  }
+  return problems;
+}

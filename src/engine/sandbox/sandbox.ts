@@ -1,0 +1,617 @@
+/**
+ * Runs one stage (a compile or a run) in the sandbox of SANDBOX.md:
+ *
+ *   node --spawn(env {}, own process group)--> se-init launch   (root: joins the run's cgroups,
+ *        drops to uid/gid 60000+slot)
+ *     --exec--> bwrap (namespaces, read-only root, capped /tmp, /box, seccomp)
+ *       --exec--> se-init run (PID 1: rlimits, reaping, figures on a private fd)
+ *         --fork/exec--> the program
+ *
+ * The engine keeps a wall-clock backstop, enforces the output caps while it reads the pipes, and
+ * maps what happened to a status with `decideStatus`. Without a working sandbox a stage runs only
+ * when the development flag allows it (`unsafe`), unconfined and marked as such.
+ */
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { closeSync, constants, fstatSync, openSync, writeSync } from 'node:fs';
+import { constants as osConstants, tmpdir } from 'node:os';
+import { PassThrough, type Duplex, type Readable, type Writable } from 'node:stream';
+import type { ExtraFd, StageOutcome } from '../exec/types.js';
+import type { CgroupTree, RunCgroup } from './cgroups.js';
+import { decideStatus, type InitReport } from './status.js';
+
+/** First uid/gid of the worker slots: slot n runs as 60000 + n (when the engine is root). */
+export const SLOT_UID_BASE = 60000;
+
+/** Where the sandbox's tools live on this machine. */
+export interface SandboxPaths {
+  bwrap: string;
+  /** native/build/se-init */
+  init: string;
+  /** native/build/seccomp.bpf */
+  seccomp: string;
+}
+
+export interface StageLimits {
+  /** CPU seconds (RLIMIT_CPU soft = ceil, hard = soft + 1; the status uses the exact value) */
+  cpuSec: number;
+  memoryBytes: number;
+  wallMs: number;
+  pids: number;
+  nofile: number;
+  fsizeBytes: number;
+  stackBytes: number;
+  /** size of the private /tmp (tmpfs, charged to the memory cgroup as well) */
+  tmpBytes: number;
+}
+
+export interface StageSpec {
+  stage: 'compile' | 'run';
+  /** argv inside the sandbox; the working directory is /box */
+  argv: string[];
+  /** extra environment variables (the base is PATH, HOME=/tmp, TMPDIR=/tmp, LANG=C.UTF-8) */
+  env?: Record<string, string>;
+  /** host folder bound at /box */
+  boxDir: string;
+  boxWritable: boolean;
+  slot: number;
+  limits: StageLimits;
+  outputCapBytes: number;
+  /** host paths bound read-only at the same place (e.g. /etc/java-17-openjdk) */
+  extraBinds?: string[];
+  fds?: ExtraFd[];
+}
+
+/** A started stage. */
+export interface StageHandle {
+  stdin: Writable;
+  /** capped; only meaningful when the stage was started with `collect: false` */
+  stdout: Readable;
+  fds: ReadonlyMap<number, Duplex>;
+  done: Promise<StageOutcome>;
+  stop(): void;
+}
+
+// Fixed fd numbers of the chain: 0-2 stdio, 3-8 the program's extra fds, then ours (closed by
+// se-init before the program starts).
+const FD_SECCOMP = 9;
+const FD_REPORT = 10;
+const FD_INFO = 11;
+const FD_BOX = 12;
+const FD_INIT = 13;
+const INIT_IN_SANDBOX = '/.se-init';
+const REPORT_CAP = 4096;
+/** POSIX shared memory (/dev/shm): small, and charged to the memory cgroup like /tmp. */
+const SHM_BYTES = 16 * 1024 * 1024;
+/** How long a stopped run may take to report before its process group is killed. */
+const STOP_GRACE_MS = 500;
+/** The engine's wall timer fires this long after se-init's own. */
+const BACKSTOP_MS = 1000;
+
+const ROOT_LINKS = ['bin', 'lib', 'lib32', 'lib64', 'libx32', 'sbin'];
+
+export interface SandboxOptions {
+  paths: SandboxPaths;
+  cgroups: CgroupTree | null;
+  /** true: run unconfined (the development flag, after the self-test failed) */
+  unsafe: boolean;
+  /** host entries that exist at the root, as symlinks (merged /usr) or folders */
+  rootLinks: Array<{ name: string; target: string | null }>;
+  /** /etc files every stage gets */
+  etcBinds: string[];
+}
+
+/** Runs stages. One instance per engine; safe for concurrent stages on different slots. */
+export class Sandbox {
+  constructor(private readonly opts: SandboxOptions) {}
+
+  /** Starts a stage. With `collect`, stdout is gathered into the outcome instead of streamed. */
+  start(spec: StageSpec, collect: boolean): StageHandle {
+    return new Stage(this.opts, spec, collect).handle;
+  }
+
+  /** Runs a stage to its end with the given stdin. */
+  run(spec: StageSpec, stdin: Buffer | string): Promise<StageOutcome> {
+    const h = this.start(spec, true);
+    h.stdin.on('error', () => {
+      // EPIPE: the program exited without reading all of its input
+    });
+    h.stdin.end(stdin);
+    return h.done;
+  }
+
+  /** The bwrap arguments of a stage (exported for the self-test's diagnostics). */
+  bwrapArgs(spec: StageSpec): string[] {
+    const a: string[] = [
+      '--unshare-user',
+      '--unshare-pid',
+      '--unshare-net',
+      '--unshare-ipc',
+      '--unshare-uts',
+      '--unshare-cgroup-try',
+      '--hostname',
+      'sandbox',
+      '--die-with-parent',
+      '--new-session',
+      '--disable-userns',
+      '--as-pid-1',
+      '--info-fd',
+      String(FD_INFO),
+      '--ro-bind',
+      '/usr',
+      '/usr',
+    ];
+    for (const l of this.opts.rootLinks)
+      if (l.target !== null) a.push('--symlink', l.target, `/${l.name}`);
+      else a.push('--ro-bind', `/${l.name}`, `/${l.name}`);
+    for (const p of [...this.opts.etcBinds, ...(spec.extraBinds ?? [])]) a.push('--ro-bind', p, p);
+    // /dev itself read-only (its device nodes stay usable); /dev/shm a small private tmpfs
+    a.push('--proc', '/proc', '--dev', '/dev');
+    a.push('--size', String(SHM_BYTES), '--tmpfs', '/dev/shm', '--remount-ro', '/dev');
+    a.push('--size', String(spec.limits.tmpBytes), '--tmpfs', '/tmp');
+    a.push(spec.boxWritable ? '--bind-fd' : '--ro-bind-fd', String(FD_BOX), '/box');
+    a.push('--ro-bind-fd', String(FD_INIT), INIT_IN_SANDBOX);
+    a.push('--remount-ro', '/', '--chdir', '/box', '--clearenv');
+    const env: Record<string, string> = {
+      PATH: '/usr/local/bin:/usr/bin:/bin',
+      HOME: '/tmp',
+      TMPDIR: '/tmp',
+      LANG: 'C.UTF-8',
+      ...spec.env,
+    };
+    for (const [k, v] of Object.entries(env)) a.push('--setenv', k, v);
+    a.push('--seccomp', String(FD_SECCOMP));
+    const l = spec.limits;
+    a.push(
+      INIT_IN_SANDBOX,
+      'run',
+      '--report-fd',
+      String(FD_REPORT),
+      '--cpu',
+      String(Math.max(1, Math.ceil(l.cpuSec))),
+      '--fsize',
+      String(Math.floor(l.fsizeBytes)),
+      '--nofile',
+      String(l.nofile),
+      '--stack',
+      String(Math.floor(l.stackBytes)),
+      '--wall-ms',
+      String(Math.ceil(l.wallMs)),
+      '--',
+      ...spec.argv,
+    );
+    return a;
+  }
+
+  /** The whole argv the engine spawns for a stage (the launcher first). */
+  launchArgv(spec: StageSpec, cgroup: RunCgroup | null): string[] {
+    const argv = [this.opts.paths.init, 'launch'];
+    for (const f of cgroup?.procsFiles ?? []) argv.push('--cgroup', f);
+    if (process.getuid?.() === 0) {
+      const id = String(SLOT_UID_BASE + spec.slot);
+      argv.push('--uid', id, '--gid', id);
+    }
+    argv.push('--', this.opts.paths.bwrap, ...this.bwrapArgs(spec));
+    return argv;
+  }
+}
+
+/** Opens a file for an fd the program reads: never through a symlink, regular files only. */
+function openReadFile(path: string): number {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  try {
+    if (!fstatSync(fd).isFile()) throw new Error(`${path} is not a regular file`);
+    return fd;
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+}
+
+class Stage {
+  readonly handle: StageHandle;
+  private child: ChildProcess | null = null;
+  private cgroup: RunCgroup | null = null;
+  private sandboxPid = 0;
+  private engineStop: 'wall' | 'output' | 'caller' | null = null;
+  private killedGroup = false;
+  private stdoutChunks: Buffer[] = [];
+  private stderrChunks: Buffer[] = [];
+  private stdoutBytes = 0;
+  private stderrBytes = 0;
+  private stdoutTruncated = false;
+  private stderrTruncated = false;
+  private report = '';
+  private info = '';
+  private truncatedFds: number[] = [];
+  private readonly stdin = new PassThrough();
+  private readonly stdout = new PassThrough();
+  private readonly callerFds = new Map<number, Duplex>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly t0 = Date.now();
+
+  constructor(
+    private readonly opts: SandboxOptions,
+    private readonly spec: StageSpec,
+    private readonly collect: boolean,
+  ) {
+    const done = this.launch();
+    this.handle = {
+      stdin: this.stdin,
+      stdout: this.stdout,
+      fds: this.callerFds,
+      done,
+      stop: () => this.stop('caller'),
+    };
+  }
+
+  private fail(reason: string): StageOutcome {
+    return {
+      status: 20,
+      exitCode: null,
+      signal: 0,
+      timeSec: 0,
+      memoryKb: 0,
+      wallMs: Date.now() - this.t0,
+      stdout: Buffer.alloc(0),
+      stderr: Buffer.alloc(0),
+      stdoutTruncated: false,
+      stderrTruncated: false,
+      internalError: reason,
+      ...(this.opts.unsafe ? { unsandboxed: true } : {}),
+    };
+  }
+
+  private async launch(): Promise<StageOutcome> {
+    const spec = this.spec;
+    const opened: number[] = [];
+    const writeFiles = new Map<number, { fd: number; cap: number; written: number }>();
+    const stdio: StdioOptions = ['pipe', 'pipe', 'pipe'];
+    const closeOpened = () => {
+      for (const fd of opened.splice(0))
+        try {
+          closeSync(fd);
+        } catch {
+          // already closed
+        }
+    };
+    let argv: string[];
+    try {
+      for (let fd = 3; fd <= 8; fd++) stdio[fd] = 'ignore';
+      for (const x of spec.fds ?? []) {
+        if (!Number.isInteger(x.fd) || x.fd < 3 || x.fd > 8)
+          throw new Error(`extra fd ${x.fd} is outside 3..8`);
+        if (stdio[x.fd] !== 'ignore') throw new Error(`extra fd ${x.fd} is given twice`);
+        if ('readFile' in x) {
+          const fd = openReadFile(x.readFile);
+          opened.push(fd);
+          stdio[x.fd] = fd;
+        } else if ('writeFile' in x) {
+          const fd = openSync(
+            x.writeFile,
+            constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW,
+            0o600,
+          );
+          writeFiles.set(x.fd, { fd, cap: x.capBytes ?? spec.outputCapBytes, written: 0 });
+          stdio[x.fd] = 'pipe';
+        } else {
+          if (this.collect) throw new Error('stream fds need Executor.start');
+          stdio[x.fd] = 'pipe';
+        }
+      }
+      if (this.opts.unsafe) {
+        argv = spec.argv;
+      } else {
+        if (this.opts.cgroups)
+          this.cgroup = this.opts.cgroups.createRun({
+            memoryBytes: spec.limits.memoryBytes,
+            pidsMax: spec.limits.pids,
+          });
+        const seccomp = openReadFile(this.opts.paths.seccomp);
+        opened.push(seccomp);
+        const box = openSync(
+          spec.boxDir,
+          constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW,
+        );
+        opened.push(box);
+        const init = openReadFile(this.opts.paths.init);
+        opened.push(init);
+        stdio[FD_SECCOMP] = seccomp;
+        stdio[FD_REPORT] = 'pipe';
+        stdio[FD_INFO] = 'pipe';
+        stdio[FD_BOX] = box;
+        stdio[FD_INIT] = init;
+        argv = new Sandbox(this.opts).launchArgv(spec, this.cgroup);
+      }
+    } catch (err) {
+      closeOpened();
+      for (const w of writeFiles.values()) closeSync(w.fd);
+      await this.cgroup?.remove().catch(() => undefined);
+      return this.fail(`sandbox setup: ${(err as Error).message}`);
+    }
+
+    let child: ChildProcess;
+    try {
+      child = spawn(argv[0], argv.slice(1), {
+        stdio,
+        detached: true, // own process group (setsid), so the whole chain can be killed at once
+        cwd: this.opts.unsafe ? spec.boxDir : '/',
+        env: this.opts.unsafe
+          ? {
+              PATH: '/usr/local/bin:/usr/bin:/bin',
+              HOME: spec.boxDir,
+              TMPDIR: tmpdir(),
+              LANG: 'C.UTF-8',
+              ...spec.env,
+            }
+          : {},
+      });
+    } catch (err) {
+      closeOpened();
+      for (const w of writeFiles.values()) closeSync(w.fd);
+      await this.cgroup?.remove().catch(() => undefined);
+      return this.fail(`spawn: ${(err as Error).message}`);
+    }
+    // The child has its own copies now.
+    closeOpened();
+    this.child = child;
+    // child.stdio is typed as a 5-tuple; the chain uses up to fd 13
+    const pipes = child.stdio as unknown as Array<Readable | Writable | null | undefined>;
+
+    const ended: Array<Promise<void>> = [];
+    const drain = (s: Readable | null | undefined, onData: (b: Buffer) => void) => {
+      if (!s) return;
+      ended.push(
+        new Promise<void>((resolve) => {
+          s.on('data', onData);
+          s.on('error', () => resolve());
+          s.on('close', () => resolve());
+          s.on('end', () => resolve());
+        }),
+      );
+    };
+    const cap = spec.outputCapBytes;
+    drain(child.stdout, (b) => {
+      if (this.stdoutTruncated) return;
+      const room = cap - this.stdoutBytes;
+      const part = b.length > room ? b.subarray(0, room) : b;
+      this.stdoutBytes += part.length;
+      if (this.collect) this.stdoutChunks.push(part);
+      else if (part.length) this.stdout.write(part);
+      if (b.length > room) {
+        this.stdoutTruncated = true;
+        this.stop('output');
+      }
+    });
+    drain(child.stderr, (b) => {
+      if (this.stderrTruncated) return;
+      const room = cap - this.stderrBytes;
+      const part = b.length > room ? b.subarray(0, room) : b;
+      this.stderrBytes += part.length;
+      this.stderrChunks.push(part);
+      if (b.length > room) {
+        this.stderrTruncated = true;
+        this.stop('output');
+      }
+    });
+    if (!this.opts.unsafe) {
+      drain(pipes[FD_REPORT] as Readable, (b) => {
+        if (this.report.length < REPORT_CAP) this.report += b.toString('utf8');
+      });
+      drain(pipes[FD_INFO] as Readable, (b) => {
+        if (this.info.length < REPORT_CAP) this.info += b.toString('utf8');
+        const m = /"child-pid"\s*:\s*(\d+)/.exec(this.info);
+        if (m) this.sandboxPid = Number(m[1]);
+      });
+    }
+    for (const [n, w] of writeFiles) {
+      drain(pipes[n] as Readable, (b) => {
+        const room = w.cap - w.written;
+        if (room <= 0) {
+          if (!this.truncatedFds.includes(n)) this.truncatedFds.push(n);
+          return;
+        }
+        const part = b.length > room ? b.subarray(0, room) : b;
+        try {
+          writeSync(w.fd, part);
+        } catch {
+          // the host file became unwritable: the judge sees a short file
+        }
+        w.written += part.length;
+        if (b.length > room && !this.truncatedFds.includes(n)) this.truncatedFds.push(n);
+      });
+    }
+    for (const x of spec.fds ?? [])
+      if ('stream' in x) this.callerFds.set(x.fd, pipes[x.fd] as Duplex);
+
+    if (child.stdin) {
+      child.stdin.on('error', () => {
+        // EPIPE when the program exits without reading everything
+      });
+      this.stdin.pipe(child.stdin);
+    }
+
+    let spawnError: string | null = null;
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
+      (resolve) => {
+        child.once('error', (err) => {
+          spawnError = err.message;
+          resolve({ code: null, signal: null });
+        });
+        child.once('exit', (code, signal) => resolve({ code, signal }));
+      },
+    );
+
+    // se-init enforces the wall limit itself; this is the backstop (and the only timer unsandboxed).
+    const wall = spec.limits.wallMs + (this.opts.unsafe ? 0 : BACKSTOP_MS);
+    this.timers.push(setTimeout(() => this.stop('wall'), wall));
+
+    const exit = await exited;
+    if (this.opts.unsafe && child.pid) {
+      // unconfined: take the program's leftover background processes down with it
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // none left
+      }
+    }
+    // Every process of the sandbox is gone once bwrap exits, so the pipes are at EOF; the bound
+    // only matters for a spawn error or an unconfined program's escaped child.
+    if (!spawnError) await Promise.race([Promise.all(ended), delay(2000)]);
+    for (const [i, s] of pipes.entries()) if (i > 0 && !this.callerFds.has(i)) s?.destroy();
+    for (const t of this.timers) clearTimeout(t);
+    for (const w of writeFiles.values()) closeSync(w.fd);
+    this.stdout.end();
+    const wallMs = Date.now() - this.t0;
+
+    const stdout = Buffer.concat(this.stdoutChunks);
+    let stderr = Buffer.concat(this.stderrChunks);
+    if (this.opts.unsafe) return this.unsafeOutcome(exit, spawnError, wallMs, stdout, stderr);
+
+    const report = parseReport(this.report);
+    let oomKills = 0;
+    let peakBytes = 0;
+    let cleanupError: string | null = null;
+    if (this.cgroup) {
+      oomKills = this.cgroup.oomKills();
+      peakBytes = this.cgroup.peakBytes();
+      try {
+        await this.cgroup.remove();
+      } catch (err) {
+        cleanupError = (err as Error).message;
+      }
+    }
+    let setupError: string | null = spawnError ? `spawn: ${spawnError}` : null;
+    if (!report && !this.engineStop && !setupError) {
+      // bwrap or the launcher failed before the program ran; their message is on stderr
+      const text = stderr.toString('utf8').trim().split('\n').slice(-5).join('\n');
+      setupError = `sandbox setup failed (exit ${exit.code ?? exit.signal}): ${text}`;
+    }
+    const decided = decideStatus({
+      stage: spec.stage,
+      report,
+      setupError,
+      engineStop: this.engineStop,
+      oomKills,
+      cpuLimitSec: spec.limits.cpuSec,
+      outputTruncated: this.stdoutTruncated || this.stderrTruncated,
+    });
+    if (decided.status === 20) stderr = Buffer.alloc(0); // may hold host paths: operator only
+    const timedOut = this.engineStop === 'wall' || (report?.wall_killed ?? 0) > 0;
+    const outcome: StageOutcome = {
+      status: decided.status,
+      exitCode: report && report.exit >= 0 ? report.exit : null,
+      signal: report?.signal ?? (this.killedGroup ? 9 : 0),
+      timeSec: timedOut
+        ? spec.limits.cpuSec
+        : report
+          ? report.cpu_ms / 1000
+          : Math.min(wallMs, spec.limits.wallMs) / 1000,
+      memoryKb: report ? report.maxrss_kb : Math.round(peakBytes / 1024),
+      wallMs: report ? report.wall_ms : wallMs,
+      stdout,
+      stderr,
+      stdoutTruncated: this.stdoutTruncated,
+      stderrTruncated: this.stderrTruncated,
+    };
+    if (decided.status === 20) outcome.internalError = decided.reason;
+    if (cleanupError)
+      outcome.internalError = [outcome.internalError, cleanupError].filter(Boolean).join('; ');
+    if (this.truncatedFds.length) outcome.truncatedFds = this.truncatedFds.sort();
+    return outcome;
+  }
+
+  private unsafeOutcome(
+    exit: { code: number | null; signal: NodeJS.Signals | null },
+    spawnError: string | null,
+    wallMs: number,
+    stdout: Buffer,
+    stderr: Buffer,
+  ): StageOutcome {
+    if (spawnError) return this.fail(`spawn: ${spawnError}`);
+    const signal = exit.signal
+      ? ((osConstants.signals as Record<string, number>)[exit.signal] ?? 0)
+      : 0;
+    const timedOut = this.engineStop === 'wall';
+    const out = this.truncatedFds;
+    const failed = signal !== 0 || exit.code !== 0 || this.engineStop !== null;
+    let status = 0;
+    if (this.spec.stage === 'compile') status = failed ? 11 : 0;
+    else if (timedOut) status = 13;
+    else if (failed) status = 12;
+    return {
+      status,
+      exitCode: exit.code,
+      signal,
+      // no figures without se-init: wall time stands in for CPU time, memory is unknown
+      timeSec: timedOut ? this.spec.limits.cpuSec : wallMs / 1000,
+      memoryKb: 0,
+      wallMs,
+      stdout,
+      stderr,
+      stdoutTruncated: this.stdoutTruncated,
+      stderrTruncated: this.stderrTruncated,
+      unsandboxed: true,
+      ...(out.length ? { truncatedFds: out.sort() } : {}),
+    };
+  }
+
+  private stop(reason: 'wall' | 'output' | 'caller'): void {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) {
+      // not started yet or already gone; a stop before spawn ends the run as soon as it starts
+      if (!child) this.engineStop ??= reason;
+      return;
+    }
+    this.engineStop ??= reason;
+    if (reason !== 'wall' && this.sandboxPid && !this.opts.unsafe) {
+      // Let se-init stop the program so the figures survive; kill the group if it lingers.
+      try {
+        process.kill(this.sandboxPid, 'SIGUSR1');
+      } catch {
+        // already gone
+      }
+      this.timers.push(setTimeout(() => this.killGroup(), STOP_GRACE_MS));
+      return;
+    }
+    this.killGroup();
+  }
+
+  private killGroup(): void {
+    const child = this.child;
+    if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
+    this.killedGroup = true;
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+function parseReport(text: string): InitReport | null {
+  const line = text.split('\n').find((l) => l.startsWith('{'));
+  if (!line) return null;
+  try {
+    const r = JSON.parse(line) as Partial<InitReport>;
+    const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+    return {
+      exit: typeof r.exit === 'number' ? r.exit : -1,
+      signal: n(r.signal),
+      cpu_ms: n(r.cpu_ms),
+      maxrss_kb: n(r.maxrss_kb),
+      wall_ms: n(r.wall_ms),
+      wall_killed: n(r.wall_killed),
+      stopped: n(r.stopped),
+      exec_errno: n(r.exec_errno),
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** Host entries at / that a sandbox recreates: symlinks into /usr (merged /usr) or folders. */
+export { ROOT_LINKS };
