@@ -134,4 +134,30 @@ describe('restart', () => {
       check.close();
     }
   });
+
+  it('lets a running submission finish when the engine closes', async () => {
+    const dataDir = join(dir, 'close');
+    const t = await startTestEngine({ dataDir, workers: 1 });
+    const running = new Promise<void>((resolve) => {
+      t.engine.events.on('submission.status', (e) => e.status.code === 3 && resolve());
+    });
+    const id = await t.submit({
+      compilerId: PYTHON,
+      source: 'import time\ntime.sleep(0.5)\nprint("finished")',
+    });
+    await running;
+    await t.close();
+    // Final before the engine is gone: finished, not re-queued.
+    const db = new Database(join(dataDir, 'engine.db'), { readonly: true });
+    try {
+      const row = db
+        .prepare('SELECT status, output FROM compilers_submissions WHERE id = ?')
+        .get(id) as { status: number; output: Buffer };
+      assert.equal(row.status, 15);
+      assert.equal(row.output.toString(), 'finished\n');
+      assert.equal((db.prepare('SELECT count(*) AS n FROM jobs').get() as { n: number }).n, 0);
+    } finally {
+      db.close();
+    }
+  });
 });

@@ -27,6 +27,7 @@ export class ApiServer {
   private readonly mounts: Mount[] = [];
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
+  private url = 'http://localhost';
 
   constructor(private readonly options: ApiServerOptions) {
     this.server = createServer((req, res) => void this.handle(req, res));
@@ -58,7 +59,8 @@ export class ApiServer {
       });
     });
     const actual = (this.server.address() as AddressInfo).port;
-    return `http://${host.includes(':') ? `[${host}]` : host}:${actual}`;
+    this.url = `http://${host.includes(':') ? `[${host}]` : host}:${actual}`;
+    return this.url;
   }
 
   /** Stops listening and closes every connection. */
@@ -107,7 +109,8 @@ export class ApiServer {
       path: sub,
       params,
       query: url.searchParams,
-      baseUrl: `http://${req.headers.host ?? 'localhost'}${mount.basePath}`,
+      // `uri` fields point at the engine as this client reached it (the Host it used).
+      baseUrl: (req.headers.host ? `http://${req.headers.host}` : this.url) + mount.basePath,
       accessToken,
       body: () => (body ??= readBody(req, this.options.maxBodyBytes)),
       raw: req,
