@@ -13,6 +13,4 @@ export const PROBLEM_LIMITS = {
   ids: 20,
   listLimit: { default: 10, max: 100 },
   widgetNameChars: 128,
-  /** files of a multi-file submission */
-  files: 100,
 } as const;

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { isTransient } from '../../shared/status.js';
+import { FilesError, validateFiles } from '../exec/files.js';
 import type { LanguageInfo } from '../exec/types.js';
 import type { Body } from '../http/body.js';
 import { json, Router, type ApiRequest, type ApiResponse } from '../http/router.js';
@@ -655,34 +656,20 @@ function pickVersion(v: unknown, language: LanguageInfo): { id: number; name: st
   return language.versions.find((x) => x.id === id) ?? null;
 }
 
-/**
- * A relative path whose segments start with a letter, digit or `_`: so no `..`, no absolute path,
- * no hidden file.
- */
-const FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9._+-]*(?:\/[A-Za-z0-9_][A-Za-z0-9._+-]*)*$/;
-
+/** `files` of multi-file mode: names to contents, checked by the execution core's rules. */
 function checkFiles(value: unknown): Record<string, string> | null {
   if (absent(value) || value === '') return null;
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw badRequest(E.CreationFailed, 'creation failed: files must map file names to contents');
   }
-  const entries = Object.entries(value as Record<string, unknown>);
-  if (entries.length === 0) return null;
-  if (entries.length > PROBLEM_LIMITS.files) {
-    throw badRequest(E.CreationFailed, `creation failed: more than ${PROBLEM_LIMITS.files} files`);
-  }
-  const files: Record<string, string> = {};
-  for (const [name, content] of entries) {
-    if (name.length > 200 || !FILE_NAME.test(name)) {
-      throw badRequest(
-        E.CreationFailed,
-        `creation failed: invalid file name '${name.slice(0, 200)}' (letters, digits, . _ + - and / between folders)`,
-      );
-    }
-    if (typeof content !== 'string') {
-      throw badRequest(E.CreationFailed, `creation failed: the content of '${name}' is not text`);
-    }
-    files[name] = content;
+  const files = value as Record<string, string>;
+  if (Object.keys(files).length === 0) return null;
+  try {
+    validateFiles(files);
+  } catch (err) {
+    if (err instanceof FilesError)
+      throw badRequest(E.CreationFailed, `creation failed: ${err.message}`);
+    throw err;
   }
   return files;
 }

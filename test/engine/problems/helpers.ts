@@ -1,0 +1,172 @@
+// Shared by the Problems module's tests: a real engine (real sandbox, real SQLite file in a temp
+// folder) and a small client of /problems/api/v4 over real HTTP.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEngine, type EngineOptions, type RunningEngine } from '../../../src/engine/index.js';
+import type { ProblemsSubmission } from '../../../src/shared/problems.js';
+
+export const BASE = '/problems/api/v4';
+export const PYTHON = 116;
+export const CPP = 1;
+
+export interface Reply {
+  status: number;
+  headers: Headers;
+  text: string;
+  // Tests read fields of many shapes; a loose type keeps them short.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  json: any;
+}
+
+/** A request body: JSON, form (x-www-form-urlencoded) or multipart. */
+export type SendBody =
+  { json: unknown } | { form: Record<string, string> } | { multipart: Record<string, string> };
+
+export interface ProblemsEngine {
+  engine: RunningEngine;
+  dataDir: string;
+  /** `engine.url` + the Problems base path */
+  api: string;
+  get(path: string, token?: string | null): Promise<Reply>;
+  post(path: string, body: SendBody, token?: string | null): Promise<Reply>;
+  put(path: string, body: SendBody, token?: string | null): Promise<Reply>;
+  del(path: string, token?: string | null): Promise<Reply>;
+  /** POST with a JSON body, expecting 201; the answer's JSON */
+  create(path: string, fields: Record<string, unknown>): Promise<Record<string, unknown>>;
+  /**
+   * A problem with test cases `[input, output, extra fields]` (JSON), created through the API;
+   * its id.
+   */
+  problem(
+    fields: Record<string, unknown>,
+    tests: Array<[string, string, Record<string, unknown>?]>,
+  ): Promise<number>;
+  /** A custom judge from `source` (Python unless `compilerId` is given); its id. */
+  judge(source: string, typeId?: number, compilerId?: number): Promise<number>;
+  /** POST /submissions (JSON) expecting 201, then the final result. */
+  judgeRun(fields: Record<string, unknown>, timeoutMs?: number): Promise<ProblemsSubmission>;
+  /** Waits for the submission's final status; its details. */
+  final(id: number, timeoutMs?: number): Promise<ProblemsSubmission>;
+  /** GET /submissions/:id/:stream as text ('' when the stream does not exist) */
+  stream(id: number, name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Starts an engine on port 0 with a temp data folder (removed by `close`). */
+export async function startProblemsEngine(
+  options: Partial<EngineOptions> = {},
+): Promise<ProblemsEngine> {
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'se-problems-test-')));
+  const engine = await startEngine({ port: 0, workers: 2, log: () => {}, ...options, dataDir });
+  const api = engine.url + BASE;
+  const finished = new Set<number>();
+  const waiters = new Map<number, () => void>();
+  engine.events.on('submission.finished', (e) => {
+    if (e.module !== 'problems') return;
+    finished.add(e.id);
+    waiters.get(e.id)?.();
+  });
+  const url = (path: string, token: string | null | undefined) => {
+    if (token === null) return api + path;
+    const sep = path.includes('?') ? '&' : '?';
+    return `${api}${path}${sep}access_token=${encodeURIComponent(token ?? engine.accessToken)}`;
+  };
+  const t: ProblemsEngine = {
+    engine,
+    dataDir,
+    api,
+    get: async (path, token) => reply(await fetch(url(path, token))),
+    post: async (path, body, token) =>
+      reply(await fetch(url(path, token), { method: 'POST', ...encode(body) })),
+    put: async (path, body, token) =>
+      reply(await fetch(url(path, token), { method: 'PUT', ...encode(body) })),
+    del: async (path, token) => reply(await fetch(url(path, token), { method: 'DELETE' })),
+    async create(path, fields) {
+      const r = await t.post(path, { json: fields });
+      assert.equal(r.status, 201, `POST ${path}: ${r.status} ${r.text}`);
+      return r.json;
+    },
+    async problem(fields, tests) {
+      const p = await t.create('/problems', {
+        name: 'test problem',
+        masterjudgeId: 1000,
+        ...fields,
+      });
+      for (const [input, output, extra] of tests) {
+        await t.create(`/problems/${p.id}/testcases`, { input, output, judgeId: 1, ...extra });
+      }
+      return p.id as number;
+    },
+    async judge(source, typeId = 0, compilerId = PYTHON) {
+      const j = await t.create('/judges', { source, typeId, compilerId });
+      return j.id as number;
+    },
+    async judgeRun(fields, timeoutMs) {
+      const r = await t.create('/submissions', fields);
+      return t.final(r.id as number, timeoutMs);
+    },
+    async final(id, timeoutMs = 60_000) {
+      const done = new Promise<void>((resolve, reject) => {
+        if (finished.has(id)) return resolve();
+        const timer = setTimeout(
+          () => reject(new Error(`submission ${id} did not finish in ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+        waiters.set(id, () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      await done;
+      const r = await t.get(`/submissions/${id}`);
+      assert.equal(r.status, 200, r.text);
+      return r.json as ProblemsSubmission;
+    },
+    async stream(id, name) {
+      const r = await t.get(`/submissions/${id}/${name}`);
+      if (r.status === 404 && r.json?.error_code === 1101) return '';
+      assert.equal(r.status, 200, `GET ${name}: ${r.status} ${r.text}`);
+      return r.text;
+    },
+    async close() {
+      await engine.close();
+      if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+  return t;
+}
+
+async function reply(res: Response): Promise<Reply> {
+  const text = await res.text();
+  let json: unknown = undefined;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // a raw stream
+  }
+  return { status: res.status, headers: res.headers, text, json };
+}
+
+function encode(body: SendBody): RequestInit {
+  if ('json' in body) {
+    return { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body.json) };
+  }
+  if ('form' in body) return { body: new URLSearchParams(body.form) };
+  const fd = new FormData();
+  for (const [k, v] of Object.entries(body.multipart)) fd.append(k, v);
+  return { body: fd };
+}
+
+/** Asserts an error answer: HTTP status, the spec's `error_code` and a message. */
+export function assertError(r: Reply, status: number, code: number): void {
+  assert.equal(r.status, status, r.text);
+  assert.equal(r.json?.error_code, code, r.text);
+  assert.equal(typeof r.json?.message, 'string');
+  assert.ok(r.json.message.length > 0);
+}
+
+/** Test-case statuses of a result, in order: e.g. `[15, 15, 13]`. */
+export const statuses = (s: ProblemsSubmission): number[] =>
+  s.result.testcases.map((t) => t.status.code);
