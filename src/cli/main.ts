@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from './args.js';
 import { engine, engineHelp } from './engine.js';
+import { problems, problemsHelp } from './problems.js';
 import { serve, serveHelp } from './serve.js';
 
 interface Command {
@@ -19,6 +20,11 @@ const commands: Record<string, Command> = {
     summary: 'run the embedded engine alone (Sphere Engine Compilers API v4)',
     help: engineHelp,
     run: engine,
+  },
+  problems: {
+    summary: 'import and export problem folders (an engine data folder)',
+    help: problemsHelp,
+    run: problems,
   },
 };
 
