@@ -3,6 +3,7 @@ import { UsageError } from './args.js';
 import { engine, engineHelp } from './engine.js';
 import { problems, problemsHelp } from './problems.js';
 import { serve, serveHelp } from './serve.js';
+import { token, tokenHelp } from './token.js';
 
 interface Command {
   summary: string;
@@ -25,6 +26,11 @@ const commands: Record<string, Command> = {
     summary: 'import and export problem folders (an engine data folder)',
     help: problemsHelp,
     run: problems,
+  },
+  token: {
+    summary: 'mint a session token for a widget (signed with SE_SESSION_SECRET)',
+    help: tokenHelp,
+    run: token,
   },
 };
 

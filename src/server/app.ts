@@ -1,13 +1,45 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  createSession,
+  createRun,
+  createSubmission,
+  getResult,
+  languages,
+  problem,
+  refreshSession,
+} from './api.js';
+import { Backend, type UpstreamLink } from './backend.js';
+import { type BackendConfig, defaultConfig } from './config.js';
+import { ApiError, notFound } from './errors.js';
+import { eventStream } from './events.js';
+import { Health } from './health.js';
+import { apiHeaders, sendError, sendJson } from './http.js';
 import { demoDir, distDir } from './paths.js';
+import { randomSessionSecret } from './sessions.js';
 import { serveFile } from './static.js';
+import { receiveWebhook, WEBHOOK_PATH } from './webhook.js';
 
 export interface ServeOptions {
   port?: number;
   host?: string;
-  /** log function for one-line messages; defaults to stderr */
+  /** log function for one-line messages (scrubbed of secrets); defaults to stderr */
   log?: (line: string) => void;
+  /** widgets, limits, sessions and upstream settings (default: the built-in demo configuration) */
+  config?: BackendConfig;
+  /**
+   * signs and verifies session tokens: one secret, or `kid:secret,kid:secret` (the first signs).
+   * When absent a random one is generated and a warning logged: tokens then die with the process.
+   */
+  sessionSecret?: string;
+  /** the upstream; default: the endpoints of `config.upstream` (it can also be set later) */
+  upstream?: UpstreamLink;
+  /** interval of server-sent-event heartbeats (default 15000 ms) */
+  heartbeatMs?: number;
+  /** longest life of an event stream (default 10 minutes) */
+  eventsMaxMs?: number;
+  /** log one line per API request (default true) */
+  accessLog?: boolean;
 }
 
 export interface RunningServer {
@@ -15,40 +47,179 @@ export interface RunningServer {
   url: string;
   port: number;
   server: Server;
+  /** points the backend at (another) upstream */
+  setUpstream(link: UpstreamLink): void;
   close(): Promise<void>;
 }
 
-function notFound(res: ServerResponse): void {
-  res.writeHead(404, { 'Content-Type': 'application/json; charset=utf-8' });
-  res.end(JSON.stringify({ error: { code: 'not_found', message: 'No such resource.' } }));
+const API_METHODS = 'GET, POST, OPTIONS';
+const API_HEADERS = 'Authorization, Content-Type';
+
+type Route =
+  | { name: 'sessions' | 'refresh' | 'languages' | 'runs' | 'submissions' }
+  | { name: 'problem'; id: string }
+  | { name: 'result' | 'events'; kind: 'run' | 'submission'; id: string };
+
+function route(method: string, path: string): Route | null {
+  if (method === 'POST' && path === '/v1/sessions') return { name: 'sessions' };
+  if (method === 'POST' && path === '/v1/sessions/refresh') return { name: 'refresh' };
+  if (method === 'GET' && path === '/v1/languages') return { name: 'languages' };
+  if (method === 'POST' && path === '/v1/runs') return { name: 'runs' };
+  if (method === 'POST' && path === '/v1/submissions') return { name: 'submissions' };
+  if (method !== 'GET') return null;
+  let m = /^\/v1\/problems\/([^/]+)$/.exec(path);
+  if (m) return { name: 'problem', id: decodeURIComponent(m[1]!) };
+  m = /^\/v1\/(runs|submissions)\/([A-Za-z0-9_-]+)(\/events)?$/.exec(path);
+  if (m) {
+    return {
+      name: m[3] ? 'events' : 'result',
+      kind: m[1] === 'runs' ? 'run' : 'submission',
+      id: m[2]!,
+    };
+  }
+  return null;
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  const path = url.pathname;
-  if (req.method === 'GET' || req.method === 'HEAD') {
-    // Built bundles: the script-tag build and the ESM build.
-    if (path.startsWith('/dist/')) {
-      if (await serveFile(req, res, distDir, path.slice('/dist/'.length))) return;
-      return notFound(res);
+/** Creates the request handler of the signing backend. */
+export function createApp(
+  b: Backend,
+  health: Health,
+  options: Pick<ServeOptions, 'heartbeatMs' | 'eventsMaxMs' | 'accessLog'>,
+): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  const events = {
+    heartbeatMs: options.heartbeatMs ?? 15000,
+    maxMs: options.eventsMaxMs ?? 10 * 60_000,
+  };
+
+  async function api(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    cors: Record<string, string>,
+  ) {
+    const origin = req.headers.origin;
+    if (req.method === 'OPTIONS') {
+      // Preflight: any origin some widget allows; the real request then checks the token's widget.
+      if (origin === undefined || !b.origins.allowsAny(origin, req)) {
+        throw new ApiError(403, 'origin_not_allowed', 'This origin may not use this backend.');
+      }
+      res.writeHead(204, {
+        ...apiHeaders,
+        ...cors,
+        'Access-Control-Allow-Methods': API_METHODS,
+        'Access-Control-Allow-Headers': API_HEADERS,
+        'Access-Control-Max-Age': '600',
+      });
+      res.end();
+      return;
     }
-    if (await serveFile(req, res, demoDir, path === '/' ? 'index.html' : path.slice(1))) return;
+    const r = route(req.method ?? 'GET', path);
+    if (!r) throw notFound('No such resource.');
+    if (r.name === 'sessions') return createSession(b, req, res);
+    const session = await b.session(req);
+    b.checkOrigin(req, session.widget);
+    switch (r.name) {
+      case 'refresh':
+        return refreshSession(b, session, req, res);
+      case 'languages':
+        return languages(b, session, res);
+      case 'problem':
+        return problem(b, session, r.id, res);
+      case 'runs':
+        return createRun(b, session, req, res);
+      case 'submissions':
+        return createSubmission(b, session, req, res);
+      case 'result':
+        return getResult(b, session, r.kind, r.id, res);
+      case 'events':
+        return eventStream(b, session, r.kind, r.id, req, res, cors, events);
+    }
   }
-  notFound(res);
+
+  return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = Date.now();
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname;
+    const isApi = path === '/v1' || path.startsWith('/v1/');
+    // CORS: echo the origin only when some widget lists it; never credentials, never '*'.
+    const origin = req.headers.origin;
+    const cors: Record<string, string> =
+      isApi && origin !== undefined && b.origins.allowsAny(origin, req)
+        ? { 'Access-Control-Allow-Origin': origin, 'Access-Control-Expose-Headers': 'Retry-After' }
+        : {};
+    for (const [k, v] of Object.entries(cors)) res.setHeader(k, v);
+    try {
+      if (isApi) {
+        await api(req, res, path, cors);
+      } else if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
+        const h = await health.get();
+        sendJson(res, h.ok ? 200 : 503, h);
+      } else if (path === WEBHOOK_PATH && req.method === 'POST') {
+        await receiveWebhook(b, req, res);
+      } else if (req.method === 'GET' || req.method === 'HEAD') {
+        // Built bundles: the script-tag build and the ESM build.
+        if (path.startsWith('/dist/')) {
+          if (!(await serveFile(req, res, distDir, path.slice('/dist/'.length)))) {
+            throw notFound('No such resource.');
+          }
+        } else if (
+          !(await serveFile(req, res, demoDir, path === '/' ? 'index.html' : path.slice(1)))
+        ) {
+          throw notFound('No such resource.');
+        }
+      } else {
+        throw notFound('No such resource.');
+      }
+    } catch (err) {
+      const e = err instanceof ApiError ? err : null;
+      if (!e)
+        b.log(
+          `se-widgets: ${req.method} ${path} failed: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      if (!res.headersSent) {
+        sendError(res, e ?? new ApiError(500, 'internal', 'Internal error.'));
+      } else {
+        res.destroy();
+      }
+    } finally {
+      if (options.accessLog !== false && (isApi || path === WEBHOOK_PATH)) {
+        const line = `se-widgets: ${req.method} ${path} ${res.statusCode} ${Date.now() - started}ms`;
+        if (res.writableEnded || res.headersSent) b.log(line);
+      }
+    }
+  };
 }
 
 /** Starts the signing backend's HTTP server. */
 export async function startServer(options: ServeOptions = {}): Promise<RunningServer> {
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  const config = options.config ?? defaultConfig();
+  let secret = options.sessionSecret;
+  if (!secret && process.env.NODE_ENV === 'production') {
+    throw new Error('SE_SESSION_SECRET must be set when NODE_ENV=production');
+  }
+  if (!secret) {
+    secret = randomSessionSecret();
+    log(
+      'se-widgets: warning: SE_SESSION_SECRET is not set; using a random secret (sessions end when the server stops)',
+    );
+  }
+  const backend = new Backend(config, secret, log);
+  const health = new Health(backend);
+  backend.setUpstream(
+    options.upstream ?? {
+      endpoints: config.upstream.endpoints,
+      webhookSecret: config.upstream.webhookSecret,
+      pushModules: config.upstream.webhookSecret ? ['compilers', 'problems'] : [],
+    },
+  );
+  const handle = createApp(backend, health, options);
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
-      log(`se-widgets: request failed: ${err instanceof Error ? err.message : String(err)}`);
-      if (!res.headersSent) {
-        res.writeHead(500, { 'Content-Type': 'application/json; charset=utf-8' });
-        res.end(JSON.stringify({ error: { code: 'internal', message: 'Internal error.' } }));
-      } else {
-        res.destroy();
-      }
+      backend.log(
+        `se-widgets: request failed: ${err instanceof Error ? err.message : String(err)}`,
+      );
+      res.destroy();
     });
   });
   const host = options.host ?? '127.0.0.1';
@@ -60,13 +231,19 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
     });
   });
   const port = (server.address() as AddressInfo).port;
+  backend.origins.bind(host, port);
   const shownHost = host.includes(':') ? `[${host}]` : host;
   return {
     url: `http://${shownHost}:${port}`,
     port,
     server,
+    setUpstream(link) {
+      backend.setUpstream(link);
+      health.reset();
+    },
     close: () =>
       new Promise<void>((resolve) => {
+        backend.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

@@ -30,6 +30,8 @@ export interface WidgetInfo {
   compilers: number[];
   defaultCompilerId: number | null;
   display: DisplayOptions;
+  /** what the session may do: `run` (Compilers), `submit` (Problems) */
+  actions: SessionAction[];
 }
 
 /** `POST /v1/sessions` body: a session for a public widget (no host server needed). */

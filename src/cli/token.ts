@@ -1,0 +1,84 @@
+import { ConfigError, defaultConfig, loadConfig, signSession } from '../server/index.js';
+import { intOption, parse, str, UsageError } from './args.js';
+
+export const tokenHelp = `se-widgets token --widget ID --sub USER [options]
+
+Mints a session token for a widget, signed with SE_SESSION_SECRET, and prints it alone on the last
+line of standard output (its expiry goes to standard error). For a host server written in another
+language, see "Signing backend" in the README.
+
+Options:
+  --widget ID     the widget, as declared in the configuration (required)
+  --sub USER      a pseudonymous, stable user id (required)
+  --ttl SECONDS   lifetime, 1 to 900 (default 600)
+  --problem REF   problem id or code, for a problem widget whose configuration leaves it out
+  --config FILE   the backend's configuration: checks the widget and uses its issuer and audience
+                  (default: the built-in configuration)
+  -h, --help      show this help
+
+Environment:
+  SE_SESSION_SECRET  the backend's secret (required)`;
+
+/** `se-widgets token`: prints a session token. */
+export async function token(argv: string[]): Promise<number> {
+  const { values } = parse(argv, {
+    widget: { type: 'string' },
+    sub: { type: 'string' },
+    ttl: { type: 'string' },
+    problem: { type: 'string' },
+    config: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    process.stdout.write(tokenHelp + '\n');
+    return 0;
+  }
+  const widget = str(values.widget);
+  const sub = str(values.sub);
+  if (!widget) throw new UsageError('--widget is required');
+  if (!sub) throw new UsageError('--sub is required');
+  const ttlSeconds = intOption('--ttl', str(values.ttl), 600, 1, 900);
+  const secret = process.env.SE_SESSION_SECRET;
+  if (!secret) throw new UsageError('SE_SESSION_SECRET is not set');
+  const configFile = str(values.config);
+  let config;
+  try {
+    config = configFile ? await loadConfig(configFile) : defaultConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) throw new UsageError(err.message);
+    throw err;
+  }
+  const w = config.widgets.get(widget);
+  if (!w) {
+    throw new UsageError(
+      `no widget '${widget}' in ${configFile ?? 'the built-in configuration'} ` +
+        `(known: ${[...config.widgets.keys()].join(', ')})`,
+    );
+  }
+  const problemText = str(values.problem);
+  if (problemText !== undefined && w.mode !== 'problem') {
+    throw new UsageError(`widget '${widget}' is a run widget: it has no problem`);
+  }
+  if (problemText === undefined && w.mode === 'problem' && w.problem === null) {
+    throw new UsageError(`widget '${widget}' leaves the problem to the token: give --problem`);
+  }
+  const problem =
+    problemText === undefined
+      ? undefined
+      : /^\d+$/.test(problemText)
+        ? Number(problemText)
+        : problemText;
+  const minted = await signSession({
+    secret,
+    widget,
+    sub,
+    ttlSeconds,
+    problem,
+    actions: w.actions,
+    issuer: config.sessions.issuer,
+    audience: config.sessions.audience,
+  });
+  process.stderr.write(`se-widgets token: expires ${minted.expiresAt}\n`);
+  process.stdout.write(minted.token + '\n');
+  return 0;
+}

@@ -1,0 +1,360 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type {
+  CreatedResponse,
+  LanguagesResponse,
+  SessionResponse,
+  V1Language,
+  V1Problem,
+} from '../shared/v1.js';
+import type { Backend, Session } from './backend.js';
+import {
+  ApiError,
+  badRequest,
+  forbidden,
+  fromUpstream,
+  notFound,
+  rateLimited,
+  tooLarge,
+} from './errors.js';
+import { readJson, sendJson } from './http.js';
+import type { ResultKind } from './ids.js';
+import type { ReadResult } from './results.js';
+
+/** Room for JSON syntax and escapes around the source and input in a request body. */
+const bodyRoom = (bytes: number) => bytes * 2 + 4096;
+
+function optionalInt(body: Record<string, unknown>, key: string): number | undefined {
+  const v = body[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
+    throw badRequest(`'${key}' must be a whole number.`);
+  }
+  return v;
+}
+
+function requiredInt(body: Record<string, unknown>, key: string): number {
+  const v = optionalInt(body, key);
+  if (v === undefined) throw badRequest(`'${key}' is required.`);
+  return v;
+}
+
+function text(body: Record<string, unknown>, key: string, required: boolean): string | undefined {
+  const v = body[key];
+  if (v === undefined || v === null) {
+    if (required) throw badRequest(`'${key}' is required.`);
+    return undefined;
+  }
+  if (typeof v !== 'string') throw badRequest(`'${key}' must be a string.`);
+  return v;
+}
+
+function checkCompiler(session: Session, compilerId: number): void {
+  if (session.compilers !== null && !session.compilers.includes(compilerId)) {
+    throw forbidden(`Compiler ${compilerId} is not allowed in this session.`);
+  }
+}
+
+/** `POST /v1/sessions`: an anonymous session for a public widget. */
+export async function createSession(
+  b: Backend,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const body = await readJson(req, 4096);
+  const id = text(body, 'widget', true)!;
+  const widget = b.config.widgets.get(id);
+  if (!widget) throw notFound(`There is no widget '${id}'.`);
+  b.checkOrigin(req, widget);
+  if (!widget.public) {
+    throw forbidden(`Widget '${id}' is not public: the host's server signs its sessions.`);
+  }
+  b.rateLimit(
+    [{ key: `session:ip:${b.ip(req)}`, perMinute: b.config.sessions.perMinute.ip }],
+    'new sessions',
+  );
+  const sub = `anon:${randomBytes(12).toString('base64url')}`;
+  const scope = {
+    widget: widget.id,
+    problem: widget.problem,
+    compilers: widget.compilers,
+    actions: widget.actions,
+  };
+  // Resolve the problem first: a session that cannot load its problem is of no use.
+  const info = await b.widgetInfo({
+    widget,
+    problem: widget.problem,
+    compilers: widget.compilers,
+    actions: widget.actions,
+  });
+  const minted = await b.mint(sub, scope, widget, b.config.sessions.ttlSeconds);
+  const answer: SessionResponse = {
+    token: minted.token,
+    expiresAt: minted.expiresAt,
+    widget: info,
+  };
+  sendJson(res, 201, answer);
+}
+
+/** `POST /v1/sessions/refresh`: a new token for the same session, before the current one expires. */
+export async function refreshSession(
+  b: Backend,
+  session: Session,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const { claims, widget } = session;
+  b.rateLimit(
+    [
+      { key: `session:sub:${session.owner}`, perMinute: b.config.sessions.perMinute.subject },
+      { key: `session:ip:${b.ip(req)}`, perMinute: b.config.sessions.perMinute.ip },
+    ],
+    'session refreshes',
+  );
+  const now = Math.floor(Date.now() / 1000);
+  if (now - claims.origIat > b.config.sessions.maxLifetimeSeconds) {
+    throw new ApiError(
+      401,
+      'token_expired',
+      'The session has reached its maximum lifetime; start a new one.',
+    );
+  }
+  const ttl = Math.min(claims.exp - claims.iat, 900);
+  const minted = await b.mint(claims.sub, claims.scope, widget, ttl, claims.origIat);
+  const answer: SessionResponse = {
+    token: minted.token,
+    expiresAt: minted.expiresAt,
+    widget: await b.widgetInfo(session),
+  };
+  sendJson(res, 200, answer);
+}
+
+/** `GET /v1/languages` */
+export async function languages(b: Backend, session: Session, res: ServerResponse): Promise<void> {
+  const all = await b.compilers(session.widget.mode === 'problem' ? 'problems' : 'compilers');
+  const items: V1Language[] = all
+    .filter((c) => session.compilers === null || session.compilers.includes(c.id))
+    .map((c) => ({
+      id: c.id,
+      name: c.name,
+      short: c.short,
+      versions: c.versions.map((v) => ({ id: v.id, name: v.name })),
+      highlighters: { ...c.highlighters },
+    }));
+  const info = await b.widgetInfo(session);
+  const answer: LanguagesResponse = {
+    items,
+    defaultId:
+      info.defaultCompilerId !== null && items.some((c) => c.id === info.defaultCompilerId)
+        ? info.defaultCompilerId
+        : null,
+  };
+  sendJson(res, 200, answer);
+}
+
+/** `GET /v1/problems/:id` */
+export async function problem(
+  b: Backend,
+  session: Session,
+  ref: string,
+  res: ServerResponse,
+): Promise<void> {
+  if (session.problem === null) throw forbidden('This session has no problem.');
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(ref)) throw notFound('No such problem.');
+  const [mine, asked] = await Promise.all([b.problemId(session.problem), b.problemId(ref)]);
+  if (mine !== asked) throw forbidden('This session may not open that problem.');
+  const p = await b.problem(mine);
+  const languages = session.compilers ?? (await b.compilers('problems')).map((c) => c.id);
+  const answer: V1Problem = {
+    id: p.id,
+    name: p.name,
+    statement: p.body,
+    type: { id: p.type.id, name: p.type.name },
+    languages,
+    display: { ...session.widget.display },
+  };
+  sendJson(res, 200, answer);
+}
+
+function checkSizes(session: Session, source: string, input: string | undefined): void {
+  const sourceBytes = Buffer.byteLength(source);
+  if (sourceBytes > session.limits.sourceBytes) {
+    throw tooLarge(
+      `The source is ${sourceBytes} bytes; this widget accepts ${session.limits.sourceBytes}.`,
+    );
+  }
+  const inputBytes = input === undefined ? 0 : Buffer.byteLength(input);
+  if (inputBytes > session.limits.inputBytes) {
+    throw tooLarge(
+      `The input is ${inputBytes} bytes; this widget accepts ${session.limits.inputBytes}.`,
+    );
+  }
+}
+
+function checkConcurrency(b: Backend, session: Session): void {
+  if (b.tracker.active(session.owner) >= session.limits.concurrentRuns) {
+    throw rateLimited(
+      `At most ${session.limits.concurrentRuns} runs may execute at once; wait for one to finish.`,
+      2,
+    );
+  }
+}
+
+/** `POST /v1/runs` */
+export async function createRun(
+  b: Backend,
+  session: Session,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  b.requireAction(session, 'run');
+  const body = await readJson(
+    req,
+    bodyRoom(session.limits.sourceBytes + session.limits.inputBytes),
+  );
+  const compilerId = requiredInt(body, 'compilerId');
+  const compilerVersionId = optionalInt(body, 'compilerVersionId');
+  const source = text(body, 'source', true)!;
+  const input = text(body, 'input', false);
+  checkCompiler(session, compilerId);
+  checkSizes(session, source, input);
+  checkConcurrency(b, session);
+  b.rateLimit(
+    [
+      { key: `run:sub:${session.owner}`, perMinute: session.limits.runsPerMinute.subject },
+      { key: `run:ip:${b.ip(req)}`, perMinute: session.limits.runsPerMinute.ip },
+    ],
+    'runs',
+  );
+  const client = b.module('compilers');
+  let id: number;
+  try {
+    ({ id } = await client.createSubmission({
+      compilerId,
+      compilerVersionId,
+      source,
+      input: input ?? '',
+      ...(session.limits.timeLimitSec !== null ? { timeLimit: session.limits.timeLimitSec } : {}),
+    }));
+  } catch (err) {
+    throw fromUpstream(err);
+  }
+  b.tracker.track('compilers', id, session.owner);
+  const answer: CreatedResponse = {
+    id: b.sealer.seal({ kind: 'run', upstreamId: id, widget: session.widget.id, sub: session.sub }),
+  };
+  b.log(`se-widgets: run created (widget ${session.widget.id}, compiler ${compilerId})`);
+  sendJson(res, 201, answer);
+}
+
+/** `POST /v1/submissions` */
+export async function createSubmission(
+  b: Backend,
+  session: Session,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  b.requireAction(session, 'submit');
+  if (session.problem === null) throw forbidden('This session has no problem.');
+  const body = await readJson(req, bodyRoom(session.limits.sourceBytes));
+  const asked = body.problemId;
+  if (typeof asked !== 'number' && typeof asked !== 'string')
+    throw badRequest("'problemId' is required.");
+  const compilerId = requiredInt(body, 'compilerId');
+  const compilerVersionId = optionalInt(body, 'compilerVersionId');
+  const source = text(body, 'source', true)!;
+  checkCompiler(session, compilerId);
+  const [mine, theirs] = await Promise.all([b.problemId(session.problem), b.problemId(asked)]);
+  if (mine !== theirs) throw forbidden('This session may not submit to that problem.');
+  checkSizes(session, source, undefined);
+  checkConcurrency(b, session);
+  b.rateLimit(
+    [
+      {
+        key: `submit:sub:${session.owner}`,
+        perMinute: session.limits.submissionsPerMinute.subject,
+      },
+      { key: `submit:ip:${b.ip(req)}`, perMinute: session.limits.submissionsPerMinute.ip },
+    ],
+    'submissions',
+  );
+  const client = b.module('problems');
+  let id: number;
+  try {
+    ({ id } = await client.createSubmission({
+      problemId: mine,
+      compilerId,
+      compilerVersionId,
+      source,
+    }));
+  } catch (err) {
+    throw fromUpstream(err);
+  }
+  b.tracker.track('problems', id, session.owner);
+  const answer: CreatedResponse = {
+    id: b.sealer.seal({
+      kind: 'submission',
+      upstreamId: id,
+      widget: session.widget.id,
+      sub: session.sub,
+    }),
+  };
+  b.log(`se-widgets: submission created (widget ${session.widget.id}, compiler ${compilerId})`);
+  sendJson(res, 201, answer);
+}
+
+/** Opens an opaque id and checks it belongs to the session (404 when not ours, 403 when another's). */
+export function owned(b: Backend, session: Session, kind: ResultKind, id: string): number {
+  const ref = b.sealer.open(id, kind);
+  if (!ref) throw notFound(`No such ${kind}.`);
+  if (ref.sub !== session.sub || ref.widget !== session.widget.id) {
+    throw forbidden(`This ${kind} belongs to another session.`);
+  }
+  return ref.upstreamId;
+}
+
+/** Reads a run or submission for the page, and tells the tracker what it saw. */
+export async function read(
+  b: Backend,
+  session: Session,
+  kind: ResultKind,
+  upstreamId: number,
+  publicId: string,
+): Promise<ReadResult> {
+  let out: ReadResult;
+  try {
+    out =
+      kind === 'run'
+        ? await b.results.run(
+            b.module('compilers'),
+            upstreamId,
+            publicId,
+            session.widget,
+            session.limits.streamBytes,
+          )
+        : await b.results.submission(
+            b.module('problems'),
+            upstreamId,
+            publicId,
+            session.widget,
+            session.limits.streamBytes,
+          );
+  } catch (err) {
+    throw fromUpstream(err, kind === 'run' ? 'The run' : 'The submission');
+  }
+  b.tracker.update(out.update);
+  return out;
+}
+
+/** `GET /v1/runs/:id` and `GET /v1/submissions/:id` */
+export async function getResult(
+  b: Backend,
+  session: Session,
+  kind: ResultKind,
+  id: string,
+  res: ServerResponse,
+): Promise<void> {
+  const upstreamId = owned(b, session, kind, id);
+  const { result } = await read(b, session, kind, upstreamId, id);
+  sendJson(res, 200, result);
+}

@@ -1,0 +1,179 @@
+import {
+  parseConfig,
+  startServer,
+  type RunningServer,
+  type UpstreamLink,
+} from '../../src/server/index.js';
+import { startStandin, type Module, type Standin, type StandinOptions } from './standin.js';
+
+export const SECRET =
+  'k1:test-secret-one-0123456789abcdefghijklmnop,k2:test-secret-two-0123456789abcdefghijklmnop';
+export const TOKENS: Record<Module, string> = {
+  compilers: 'compilers-access-token-5f3a9c1e7b',
+  problems: 'problems-access-token-8d2b6e4f0a',
+  containers: 'containers-access-token-1c7e9a3b5d',
+};
+
+/** A parsed JSON answer, read loosely by tests (each assertion says what it expects). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
+export type Loose = any;
+
+/** Everything a browser would have received in a test: for leak checks. */
+export class Recorder {
+  readonly seen: string[] = [];
+
+  /** A fetch that records the status line, every header and the whole body. */
+  async fetch(
+    url: string,
+    init: RequestInit = {},
+  ): Promise<{ status: number; headers: Headers; text: string; json: () => Loose }> {
+    const res = await fetch(url, init);
+    const text = await res.text();
+    this.seen.push(
+      `${res.status} ${[...res.headers].map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n${text}`,
+    );
+    return { status: res.status, headers: res.headers, text, json: () => JSON.parse(text) };
+  }
+
+  /** The first recorded text containing one of `needles`, or null. */
+  leak(needles: string[]): string | null {
+    for (const s of this.seen)
+      for (const n of needles) if (s.includes(n)) return `${n} in: ${s.slice(0, 400)}`;
+    return null;
+  }
+}
+
+export interface TestBackend {
+  url: string;
+  server: RunningServer;
+  standin: Standin | null;
+  log: string[];
+  rec: Recorder;
+  /** POST/GET with a session token and JSON */
+  call(
+    path: string,
+    opts?: {
+      token?: string;
+      method?: string;
+      body?: unknown;
+      origin?: string;
+      headers?: Record<string, string>;
+    },
+  ): ReturnType<Recorder['fetch']>;
+  /** a public session for `widget` */
+  session(widget: string, origin?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** The widgets most tests use: public run and problem widgets, and a host-signed one. */
+export const testConfig = {
+  widgets: [
+    {
+      id: 'run',
+      mode: 'run',
+      compilers: [1, 116],
+      defaultCompiler: 116,
+      origins: ['https://lms.example.org', 'self'],
+      public: true,
+    },
+    {
+      id: 'problem',
+      mode: 'problem',
+      problem: 43,
+      compilers: 'all',
+      display: { perTestResults: true, output: true, expectedVsGot: true },
+      origins: ['https://lms.example.org'],
+      public: true,
+    },
+    {
+      id: 'private',
+      mode: 'run',
+      compilers: 'all',
+      origins: ['https://school.example.com'],
+      public: false,
+    },
+  ],
+};
+
+export async function startTestBackend(
+  options: {
+    config?: unknown;
+    standin?: Partial<StandinOptions> | false;
+    link?: (s: Standin | null) => UpstreamLink;
+    heartbeatMs?: number;
+  } = {},
+): Promise<TestBackend> {
+  const standin =
+    options.standin === false ? null : await startStandin({ tokens: TOKENS, ...options.standin });
+  const log: string[] = [];
+  const config = parseConfig(options.config ?? testConfig);
+  const server = await startServer({
+    port: 0,
+    config,
+    sessionSecret: SECRET,
+    log: (l) => log.push(l),
+    heartbeatMs: options.heartbeatMs,
+    upstream: options.link
+      ? options.link(standin)
+      : {
+          endpoints: standin
+            ? {
+                compilers: standin.endpoint('compilers'),
+                problems: standin.endpoint('problems'),
+                containers: standin.endpoint('containers'),
+              }
+            : {},
+          timeoutMs: 1000,
+          retries: 1,
+        },
+  });
+  const rec = new Recorder();
+  const call: TestBackend['call'] = (path, opts = {}) => {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    if (opts.origin) headers.origin = opts.origin;
+    if (opts.body !== undefined) headers['content-type'] = 'application/json';
+    return rec.fetch(server.url + path, {
+      method: opts.method ?? (opts.body !== undefined ? 'POST' : 'GET'),
+      headers,
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    });
+  };
+  return {
+    url: server.url,
+    server,
+    standin,
+    log,
+    rec,
+    call,
+    async session(widget, origin) {
+      const r = await call('/v1/sessions', { body: { widget }, origin });
+      if (r.status !== 201) throw new Error(`session: ${r.status} ${r.text}`);
+      return r.json().token as string;
+    },
+    async close() {
+      await server.close();
+      await standin?.close();
+    },
+  };
+}
+
+/** Reads a server-sent-event stream to its end: the events in order. */
+export async function readEvents(
+  url: string,
+  token: string,
+  rec?: Recorder,
+): Promise<{ status: number; events: Array<{ event: string; data: Loose }>; raw: string }> {
+  const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+  const raw = await res.text();
+  rec?.seen.push(raw);
+  const events = raw
+    .split('\n\n')
+    .filter((b) => b.startsWith('event:'))
+    .map((b) => {
+      const event = /^event: (.*)$/m.exec(b)![1]!;
+      const data = JSON.parse(/^data: (.*)$/m.exec(b)![1]!);
+      return { event, data };
+    });
+  return { status: res.status, events, raw };
+}
