@@ -11,7 +11,7 @@
  *   or the first file that declares main), and interpreted ones run `main.<ext>`, else the
  *   single-file name (`prog.py`, ...), else the only file with their extension.
  */
-import { chown, chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chown, chmod, lstat, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { Sandbox, StageLimits, StageSpec } from '../sandbox/index.js';
@@ -221,6 +221,20 @@ export class SandboxExecutor implements Executor {
           cmpinfo += `\n[compilation stopped: over ${limits.cpuSec} s]`;
         return { ok: false, status: 11, cmpinfo, outcome };
       }
+      // The default run of C/C++ is ./prog: say so now rather than fail every run.
+      if (
+        !runArgv &&
+        program.command[0] === './prog' &&
+        !(await isRegularFile(join(dir, 'prog')))
+      ) {
+        await dispose();
+        return {
+          ok: false,
+          status: 11,
+          cmpinfo: `${cmpinfo}\n[the build wrote no ./prog: write it, or add a "run" script]`,
+          outcome: { ...outcome, status: 11 },
+        };
+      }
       if ((await boxSize(dir, MAX_PROGRAM_BYTES)) > MAX_PROGRAM_BYTES) {
         await dispose();
         return {
@@ -303,6 +317,15 @@ export class SandboxExecutor implements Executor {
     }
     const h = this.o.sandbox.start(this.runSpec(program, options), false);
     return { stdin: h.stdin, stdout: h.stdout, fds: h.fds, done: h.done, stop: h.stop };
+  }
+}
+
+/** lstat, never following a planted symlink. */
+async function isRegularFile(path: string): Promise<boolean> {
+  try {
+    return (await lstat(path)).isFile();
+  } catch {
+    return false;
   }
 }
 

@@ -2,7 +2,7 @@
  * The execution core: `createExecutor` starts the sandbox (self-test included), detects the
  * languages and returns the Executor the Compilers and Problems modules call.
  */
-import { readdirSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, readlinkSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -95,7 +95,7 @@ export async function createExecutor(options: CreateExecutorOptions): Promise<En
     );
   }
   removeStaleScratch(parent);
-  const scratch = await mkdtemp(join(parent, `se-exec-${process.pid}-`));
+  const scratch = await mkdtemp(join(parent, `se-exec-${process.pid}-${pidNamespace()}-`));
   // searchable but not listable: sandboxes reach their own box by its unguessable name only
   await chmod(scratch, 0o711);
   const programsDir = join(scratch, 'programs');
@@ -157,8 +157,18 @@ function searchable(dir: string): boolean {
   }
 }
 
-/** Scratch folders `se-exec-<pid>-*` of engines that are gone. */
+/** The inode number of this process's pid namespace (a shared /tmp may span several). */
+function pidNamespace(): string {
+  try {
+    return /\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/pid'))?.[1] ?? '0';
+  } catch {
+    return '0';
+  }
+}
+
+/** Scratch folders `se-exec-<pid>-<pid namespace>-*` of engines that are gone. */
 function removeStaleScratch(workDir: string): void {
+  const ns = pidNamespace();
   let entries: string[] = [];
   try {
     entries = readdirSync(workDir);
@@ -166,8 +176,8 @@ function removeStaleScratch(workDir: string): void {
     return;
   }
   for (const e of entries) {
-    const m = /^se-exec-(\d+)-/.exec(e);
-    if (!m || Number(m[1]) === process.pid) continue;
+    const m = /^se-exec-(\d+)-(\d+)-/.exec(e);
+    if (!m || m[2] !== ns || Number(m[1]) === process.pid) continue;
     try {
       process.kill(Number(m[1]), 0);
       continue;

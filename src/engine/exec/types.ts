@@ -147,7 +147,11 @@ export interface Executor {
   languages(): Map<number, LanguageInfo>;
   /**
    * Writes the source (or `files` in multi-file mode) to a fresh folder and runs the compile stage,
-   * if any, with `limits` (compilers get a fixed, generous limit of their own).
+   * if any, with the compile stage's own fixed, generous limits (COMPILE_LIMITS: 10 s CPU, 512 MB,
+   * Java 1 GB). Resolves `ok: false` with status 11 (the compiler failed, or was stopped for time,
+   * memory or output; `cmpinfo` says why) or 20 (the sandbox failed or is unavailable). Throws
+   * `FilesError` for a refused `files` map or a missing source, `RangeError` for an unknown
+   * language, version or slot: nothing ran then. Multi-file conventions: see exec/executor.ts.
    */
   compile(
     req: {

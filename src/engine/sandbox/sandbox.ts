@@ -494,7 +494,12 @@ class Stage {
       oomKills,
       cpuLimitSec: spec.limits.cpuSec,
       outputTruncated: this.stdoutTruncated || this.stderrTruncated,
+      programInBox: !spec.argv[0]?.startsWith('/'),
     });
+    if (report?.exec_errno && decided.status !== 20) {
+      const why = report.exec_errno === 2 ? 'not found' : `errno ${report.exec_errno}`;
+      stderr = Buffer.concat([stderr, Buffer.from(`cannot execute ${spec.argv[0]}: ${why}\n`)]);
+    }
     if (decided.status === 20) stderr = Buffer.alloc(0); // may hold host paths: operator only
     const timedOut = this.engineStop === 'wall' || (report?.wall_killed ?? 0) > 0;
     const outcome: StageOutcome = {

@@ -26,6 +26,11 @@ export interface StatusInput {
   oomKills: number;
   cpuLimitSec: number;
   outputTruncated: boolean;
+  /**
+   * true when the program is a file of the box (e.g. `./prog`): its failing to start is the
+   * submission's fault (12), not the sandbox's (20)
+   */
+  programInBox?: boolean;
 }
 
 /** 0 for success, otherwise the final status (11, 12, 13, 17, 19, 20). */
@@ -33,7 +38,11 @@ export function decideStatus(i: StatusInput): { status: number; reason?: string 
   if (i.setupError) return { status: 20, reason: i.setupError };
   const r = i.report;
   if (!r && !i.engineStop) return { status: 20, reason: 'the sandbox reported no figures' };
-  if (r?.exec_errno) return { status: 20, reason: `exec failed with errno ${r.exec_errno}` };
+  if (r?.exec_errno) {
+    const reason = `exec failed with errno ${r.exec_errno}`;
+    if (!i.programInBox) return { status: 20, reason };
+    return { status: i.stage === 'compile' ? 11 : 12, reason };
+  }
   const oom = i.oomKills > 0;
   const timedOut =
     i.engineStop === 'wall' ||

@@ -72,6 +72,13 @@ describe('containment', () => {
       'except OSError as e:',
       '    print("pid1 environ", e.errno)',
       'print(sorted(os.environ))',
+      // the helper (PID 1) holds fds of host folders: they must stay out of reach
+      'for p in ["/proc/1/fd", "/proc/1/root/", "/proc/1/cwd/", "/proc/1/mem", "/proc/1/maps"]:',
+      '    try:',
+      '        os.listdir(p) if p.endswith(("fd", "/")) else open(p, "rb").read(16)',
+      '        print(p, "open")',
+      '    except OSError as e:',
+      '        print(p, "denied")',
     ].join('\n');
     const r = await compileRun(t.ex, PY, probe);
     assert.equal(r.status, 0, r.err);
@@ -80,6 +87,13 @@ describe('containment', () => {
     assert.equal(lines[1], 'readable True');
     assert.equal(lines[2], 'pid1 environ 13'); // EACCES
     assert.equal(lines[3], "['HOME', 'LANG', 'PATH', 'PWD', 'TMPDIR']");
+    assert.deepEqual(lines.slice(4, 9), [
+      '/proc/1/fd denied',
+      '/proc/1/root/ denied',
+      '/proc/1/cwd/ denied',
+      '/proc/1/mem denied',
+      '/proc/1/maps denied',
+    ]);
     assert.ok(!r.out.includes(SECRET) && !r.err.includes(SECRET));
   });
 

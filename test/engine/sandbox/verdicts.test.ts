@@ -349,6 +349,24 @@ describe('multi-file', () => {
     assert.match(r.cmpinfo, /no way/);
   });
 
+  it('reports a build that writes no ./prog as a compilation error', async () => {
+    const r = await compileRun(t.ex, C, {
+      build: 'gcc -o other a.c',
+      'a.c': 'int main(){return 0;}',
+    });
+    assert.equal(r.status, 11);
+    assert.match(r.cmpinfo, /the build wrote no \.\/prog/);
+  });
+
+  it('reports a ./prog that cannot be executed as a runtime error, not an internal one', async () => {
+    const r = await compileRun(t.ex, C, {
+      build: 'echo "not a program" > prog && chmod 644 prog',
+      'a.c': 'int main(){return 0;}',
+    });
+    assert.equal(r.status, 12);
+    assert.match(r.err, /cannot execute \.\/prog/);
+  });
+
   it('rejects unsafe or oversized file sets before running anything', async () => {
     const lang = t.ex.languages().get(CPP);
     assert.ok(lang);
