@@ -21,10 +21,12 @@ export async function showDiagnostics(
     .filter((m) => m.line >= 1 && m.line <= doc.lines)
     .map((m) => {
       const line = doc.line(m.line);
-      const from = m.column ? Math.min(line.from + m.column - 1, line.to) : line.from;
+      let from = m.column ? Math.min(line.from + m.column - 1, line.to) : line.from;
+      // A column at the end of the line ("expected ';'") would be an invisible empty range.
+      if (from >= line.to) from = line.from;
       return {
         from,
-        to: line.to > from ? line.to : from,
+        to: line.to,
         severity: m.severity,
         message: m.message,
       };

@@ -1,0 +1,198 @@
+// End to end: the demo page (script-tag bundle) in Debian's Chromium through playwright-core,
+// against the real signing backend and embedded engine started in-process by startAll.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { startAll, type StartedAll } from '../../src/cli/serve.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+let backend: StartedAll;
+let browser: Browser;
+
+before(async () => {
+  if (!existsSync(join(root, 'dist/cdn/se-widgets.js'))) {
+    // Standalone runs: `npm test` builds first; here only the script-tag bundle is needed.
+    const r = spawnSync(join(root, 'node_modules/.bin/vite'), ['build'], { cwd: root });
+    assert.equal(r.status, 0, String(r.stderr));
+  }
+  backend = await startAll({ port: 0, log: () => {}, accessLog: false });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await backend?.close();
+});
+
+async function demo(): Promise<Page> {
+  const page = await browser.newPage();
+  await page.goto(`${backend.url}/`);
+  await page.waitForFunction(`[...document.querySelectorAll('se-solve')].every(
+    (e) => e.shadowRoot?.querySelector('.cm-content') && !e.shadowRoot.querySelector('select[disabled]'))`);
+  return page;
+}
+
+async function pickLanguage(widget: Locator, prefix: string): Promise<void> {
+  const picker = widget.locator('[part~="language-picker"]');
+  const options = picker.locator('option');
+  const index = (await options.allTextContents()).findIndex((t) => t.trim().startsWith(prefix));
+  const value = index < 0 ? null : await options.nth(index).getAttribute('value');
+  assert.ok(value, `no ${prefix} in the picker`);
+  await picker.selectOption(value);
+}
+
+/** Replaces the editor's text by typing, as a learner does. */
+async function typeProgram(page: Page, widget: Locator, text: string): Promise<void> {
+  await widget.locator('.cm-content').click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Delete');
+  // CodeMirror auto-indents after a newline: type each line from its start.
+  for (const [i, line] of text.split('\n').entries()) {
+    if (i > 0) {
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('Shift+Home');
+      await page.keyboard.press('Delete');
+    }
+    await page.keyboard.type(line);
+  }
+}
+
+async function statusOf(widget: Locator, pattern: RegExp): Promise<string> {
+  const status = widget.locator('[part~="status"]');
+  await status.filter({ hasText: pattern }).waitFor({ timeout: 30000 });
+  return (await status.textContent()) ?? '';
+}
+
+describe('the demo page, end to end', () => {
+  it('runs a Python program with input and shows its output', async () => {
+    const page = await demo();
+    const run = page.locator('#run-demo');
+    await pickLanguage(run, 'Python');
+    await typeProgram(page, run, 'name = input()\nprint("Hello, " + name + "!")');
+    await run.locator('[part~="stdin"]').fill('Ada');
+    await run.locator('[part~="run-button"]').click();
+    await statusOf(run, /Finished/);
+    assert.equal((await run.locator('.output pre').textContent())?.trim(), 'Hello, Ada!');
+    await page.close();
+  });
+
+  it('shows a runtime error with its message', async () => {
+    const page = await demo();
+    const run = page.locator('#run-demo');
+    await pickLanguage(run, 'Python');
+    await typeProgram(page, run, 'print(1 // 0)');
+    await run.locator('.cm-content').press('Control+Enter');
+    assert.match(await statusOf(run, /Runtime error/), /Runtime error on line 1/);
+    assert.match((await run.locator('.stderr pre').textContent()) ?? '', /ZeroDivisionError/);
+    await page.close();
+  });
+
+  it('submits a wrong then a right answer to the demo problem', async () => {
+    const page = await demo();
+    const problem = page.locator('#problem-demo');
+    assert.equal(
+      await problem.locator('[part~="statement"] h2').textContent(),
+      'Sum of two integers',
+    );
+    await pickLanguage(problem, 'Python');
+    await typeProgram(page, problem, 'a, b = map(int, input().split())\nprint(a * b)');
+    await problem.locator('[part~="submit-button"]').click();
+    await statusOf(problem, /Wrong answer/);
+    const failedRows = await problem.locator('.tests tbody tr').count();
+    assert.ok(failedRows > 0, 'a per-test table');
+    await typeProgram(page, problem, 'a, b = map(int, input().split())\nprint(a + b)');
+    assert.match(
+      (await problem.locator('[part~="results"]').textContent()) ?? '',
+      /earlier version/,
+      'the old verdict is marked stale',
+    );
+    await problem.locator('[part~="submit-button"]').click();
+    const status = await statusOf(problem, /Accepted/);
+    const rows = problem.locator('.tests tbody tr');
+    const n = await rows.count();
+    assert.ok(n > 0);
+    assert.match(status, new RegExp(`${n} of ${n} tests passed`));
+    assert.equal(await rows.filter({ hasText: 'Accepted' }).count(), n);
+    await page.close();
+  });
+
+  it('marks a compile error on its line', async () => {
+    const page = await demo();
+    const run = page.locator('#run-demo');
+    await pickLanguage(run, 'C++');
+    await run.evaluate((el: { source: string }) => {
+      el.source = 'int main() {\n  return 0\n}\n';
+    });
+    await run.locator('[part~="run-button"]').click();
+    assert.match(await statusOf(run, /Compilation error/), /Compilation error on line \d/);
+    await run.locator('.cm-lint-marker-error').first().waitFor();
+    const marked = await run.locator('.cm-line:has(.cm-lintRange-error)').count();
+    assert.ok(marked >= 1, 'a marked line');
+    await page.close();
+  });
+
+  it('leaves no listener, editor or stream behind after 50 mounts and unmounts', async () => {
+    const page = await demo();
+    const cdp = await page.context().newCDPSession(page);
+    const listeners = async () => {
+      let total = 0;
+      for (const expr of ['window', 'document']) {
+        const { result } = await cdp.send('Runtime.evaluate', { expression: expr });
+        const { listeners: l } = await cdp.send('DOMDebugger.getEventListeners', {
+          objectId: result.objectId as string,
+        });
+        total += l.length;
+      }
+      return total;
+    };
+    const streams = { started: 0, ended: 0 };
+    page.on('request', (r) => r.url().endsWith('/events') && streams.started++);
+    page.on('requestfinished', (r) => r.url().endsWith('/events') && streams.ended++);
+    page.on('requestfailed', (r) => r.url().endsWith('/events') && streams.ended++);
+    const before = await listeners();
+    // In the page: mount and unmount 50 widgets; some are unmounted while their run is followed.
+    await page.evaluate(`(async () => {
+      for (let i = 0; i < 50; i++) {
+        const el = document.createElement('se-solve');
+        el.setAttribute('widget', 'run-demo');
+        const ready = new Promise((r) => el.addEventListener('se-ready', r, { once: true }));
+        document.body.append(el);
+        await ready;
+        if (i % 20 === 10) {
+          el.source = 'import time\\ntime.sleep(1)\\n';
+          const submitted = new Promise((r) => el.addEventListener('se-submit', r, { once: true }));
+          void el.run();
+          await submitted;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        el.remove();
+      }
+    })()`);
+    await page.waitForTimeout(300);
+    assert.equal(await listeners(), before, 'window and document listeners');
+    assert.equal(
+      await page.evaluate(
+        `[...document.querySelectorAll('se-solve')].filter((e) => e.shadowRoot?.querySelector('.cm-editor')).length`,
+      ),
+      2,
+      'only the two demo editors are left',
+    );
+    assert.ok(streams.started >= 2, 'streams were opened');
+    assert.equal(streams.ended, streams.started, 'every result stream was closed');
+    await page.close();
+  });
+});
