@@ -1,3 +1,4 @@
+/* global document, HTMLElement -- used in functions that run in the page */
 // Takes docs/demo.png, the README's picture of the demo: starts the real backend and engine
 // in-process (startAll, through tsx), opens the demo page in Debian's Chromium (never a downloaded
 // browser), runs a program in the run widget and submits in the problem widget, then shoots.
