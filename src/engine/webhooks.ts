@@ -90,11 +90,21 @@ export class WebhookSender {
     void this.attempt(this.setting, body, 0, payload);
   }
 
-  /** Cancels pending retries and deliveries in flight. */
-  async close(): Promise<void> {
+  /**
+   * Gives deliveries in flight up to `graceMs` to complete, then aborts them; pending retries are
+   * dropped (and logged).
+   */
+  async close(graceMs = 2000): Promise<void> {
     this.closed = true;
+    if (this.timers.size) {
+      this.log(`se-engine: ${this.timers.size} webhook retries dropped at shutdown`);
+    }
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    const deadline = Date.now() + graceMs;
+    while (this.inFlight.size && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
     for (const c of this.inFlight) c.abort();
   }
 

@@ -213,6 +213,40 @@ describe('POST /submissions bodies', () => {
       assert.equal(await t.stream(id, 'output'), inputs[i] + '\n');
     }
   });
+  it('takes multi-file projects as form and multipart files[name] fields', async () => {
+    const form = await t.post('/submissions', {
+      form: {
+        compilerId: String(PYTHON),
+        'files[main.py]': 'from pkg import util\nutil.hi("form")',
+        'files[pkg/util.py]': 'def hi(who): print("hi from", who)',
+      },
+    });
+    assert.equal(form.status, 201, form.text);
+    // a `source` beside `files` is the entry file under the language's single-file name
+    const multipart = await t.post('/submissions', {
+      multipart: {
+        compilerId: String(PYTHON),
+        source: 'import util\nutil.hi("multipart")',
+        'files[util.py]': 'def hi(who): print("hi from", who)',
+      },
+    });
+    assert.equal(multipart.status, 201, multipart.text);
+    const f = await t.final(form.json.id as number);
+    assert.equal(f.result.status.code, 15, await t.stream(f.id, 'error'));
+    assert.equal(await t.stream(f.id, 'output'), 'hi from form\n');
+    const m = await t.final(multipart.json.id as number);
+    assert.equal(m.result.status.code, 15, await t.stream(m.id, 'error'));
+    assert.equal(await t.stream(m.id, 'output'), 'hi from multipart\n');
+  });
+
+  it('400/1003 for a file name that leaves the project folder', async () => {
+    for (const name of ['../evil.py', '/etc/passwd', 'a/./b.py']) {
+      const r = await t.post('/submissions', {
+        json: { compilerId: PYTHON, files: { [name]: 'print(1)', 'main.py': 'print(2)' } },
+      });
+      assertError(r, 400, 1003);
+    }
+  });
 });
 
 describe('GET /submissions?ids=', () => {

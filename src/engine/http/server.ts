@@ -63,11 +63,20 @@ export class ApiServer {
     return this.url;
   }
 
-  /** Stops listening and closes every connection. */
-  close(): Promise<void> {
+  /**
+   * Stops listening; requests in progress get `graceMs` to be answered, then every connection
+   * left is closed.
+   */
+  close(graceMs = 2000): Promise<void> {
     return new Promise((resolve) => {
-      this.server.close(() => resolve());
-      for (const s of this.sockets) s.destroy();
+      const timer = setTimeout(() => {
+        for (const s of this.sockets) s.destroy();
+      }, graceMs);
+      this.server.close(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.server.closeIdleConnections();
     });
   }
 
