@@ -132,7 +132,7 @@ export function createApp(
       case 'result':
         return getResult(b, session, r.kind, r.id, res);
       case 'events':
-        return eventStream(b, session, r.kind, r.id, req, res, cors, events);
+        return eventStream(b, session, r.kind, r.id, res, cors, events);
     }
   }
 

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { V1Error, V1Result, V1StatusEvent } from '../shared/v1.js';
 import { owned, read } from './api.js';
 import type { Backend, Session } from './backend.js';
@@ -24,7 +24,6 @@ export async function eventStream(
   session: Session,
   kind: ResultKind,
   id: string,
-  req: IncomingMessage,
   res: ServerResponse,
   cors: Record<string, string>,
   options: EventStreamOptions,
@@ -89,8 +88,9 @@ export async function eventStream(
     else void complete();
   };
   cleanups.push(b.tracker.watch(module, upstreamId, session.owner, onUpdate));
-  req.on('close', finish);
-  cleanups.push(() => req.off('close', finish));
+  // The response's 'close' tells of a client that went away (the request's may come earlier).
+  res.on('close', finish);
+  cleanups.push(() => res.off('close', finish));
 
   let first;
   try {

@@ -82,6 +82,16 @@ describe('relay on the embedded engine', () => {
     assert.deepEqual(again.json(), result);
   });
 
+  it('frees a subject’s run slot when the run ends (at most 2 at once)', async () => {
+    const { token } = await session('run-demo');
+    for (let i = 0; i < 4; i++) {
+      const r = await call('/v1/runs', token, { compilerId: PYTHON, source: `print(${i})` });
+      assert.equal(r.status, 201, `run ${i}: ${r.text}`);
+      const { events } = await readEvents(`${all.url}/v1/runs/${r.json().id}/events`, token, rec);
+      assert.equal(events.at(-1)!.data.result.output.text, `${i}\n`);
+    }
+  });
+
   it('cuts long output at the widget’s stream cap and says so', async () => {
     const { token } = await session('run-demo');
     const { id } = (

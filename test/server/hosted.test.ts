@@ -159,15 +159,16 @@ describe('relay to the hosted service (stand-in answering with the spec examples
 
 describe('completion on the hosted service', () => {
   it('polls (no webhook): status events, then the result, never faster than every 2 s', async () => {
-    const t = await startTestBackend({ standin: { pendingReads: 1 } });
+    const t = await startTestBackend({ standin: { pendingReads: 1 }, heartbeatMs: 300 });
     try {
       const token = await t.session('run');
       const { id } = (
         await t.call('/v1/runs', { token, body: { compilerId: 1, source: 'x' } })
       ).json();
       const started = Date.now();
-      const { status, events } = await readEvents(`${t.url}/v1/runs/${id}/events`, token);
+      const { status, events, raw } = await readEvents(`${t.url}/v1/runs/${id}/events`, token);
       assert.equal(status, 200);
+      assert.match(raw, /^: heartbeat$/m, 'heartbeats while waiting');
       assert.deepEqual(
         events.map((e) => e.event),
         ['status', 'status', 'result'],
