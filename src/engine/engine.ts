@@ -11,7 +11,7 @@ import { ApiServer } from './http/server.js';
 import { LIMITS, QUEUE_DEFAULTS } from './limits.js';
 import type { EngineContext, EngineModule, SandboxState } from './module.js';
 import { JobQueue } from './queue.js';
-import { coreMigrations, openDb } from './store/db.js';
+import { coreMigrations, openDb, type Db } from './store/db.js';
 import {
   WebhookSender,
   type EngineEventMap,
@@ -93,7 +93,13 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   const { executor, sandbox } = await startExecutor(dataDir, workers, unsafe, log);
   if (!sandbox.ok && !sandbox.unsafe) log(`se-engine: ${sandbox.refusal}`);
 
-  const db = openDb(dataDir, [...coreMigrations, ...MODULES.flatMap((m) => m.migrations)]);
+  let db: Db;
+  try {
+    db = openDb(dataDir, [...coreMigrations, ...MODULES.flatMap((m) => m.migrations)]);
+  } catch (err) {
+    await closeExecutor(executor, log);
+    throw err;
+  }
   const queue = new JobQueue(db, { workers, queueSize, log });
   const events: EngineEvents = new EventEmitter<EngineEventMap>();
   const webhooks = new WebhookSender(options.webhook, log);
@@ -141,7 +147,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     url = await server.listen(options.port ?? 3100, options.host ?? '127.0.0.1');
   } catch (err) {
     db.close();
-    await executor?.close();
+    await closeExecutor(executor, log);
     throw err;
   }
   queue.start();
@@ -157,7 +163,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
         await server.close();
         await queue.close(CLOSE_GRACE_MS);
         await webhooks.close();
-        await executor?.close();
+        await closeExecutor(executor, log);
         db.close();
       })()),
   };
@@ -197,6 +203,17 @@ async function startExecutor(
       executor: null,
       sandbox: { ok: false, problems, unsafe: false, refusal: refusal(problems) },
     };
+  }
+}
+
+async function closeExecutor(
+  executor: EngineExecutor | null,
+  log: (line: string) => void,
+): Promise<void> {
+  try {
+    await executor?.close();
+  } catch (err) {
+    log(`se-engine: closing the execution core failed: ${String(err)}`);
   }
 }
 
