@@ -5,4 +5,16 @@ export default {
   outdir: 'dist',
   litelement: true,
   dependencies: false,
+  plugins: [
+    {
+      // The analyzer also guesses events from `dispatchEvent(new X(arg))` calls, naming them after
+      // the argument; the documented `@event` tags are the contract, so keep only those.
+      name: 'se-documented-events-only',
+      packageLinkPhase({ customElementsManifest }) {
+        for (const mod of customElementsManifest.modules ?? [])
+          for (const d of mod.declarations ?? [])
+            if (d.events) d.events = d.events.filter((e) => e.name?.startsWith('se-'));
+      },
+    },
+  ],
 };
