@@ -2,8 +2,9 @@
 // beside a bare spawn of the same interpreter measured in the same run, and the sustained
 // throughput of a burst. Targets on 2 cores: p50 at most 3x the bare spawn; 30 submissions/s.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEngine } from '../src/engine/index.js';
 
@@ -28,6 +29,13 @@ function bareSpawn(): Promise<number> {
     child.on('error', reject);
     child.on('close', () => resolve(performance.now() - t0));
   });
+}
+
+/** CPU ms of reaped child processes (sandboxes and what ran in them), from /proc/self/stat. */
+function childrenCpuMs(): number {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+  // cutime and cstime are fields 16 and 17 of stat(5), in clock ticks (100 per second here)
+  return (Number(fields[13]) + Number(fields[14])) * 10;
 }
 
 const dataDir = await mkdtemp(join(tmpdir(), 'se-engine-bench-'));
@@ -104,15 +112,24 @@ try {
   );
 
   // burst: everything posted at once, until the last one is final
+  const cpu0 = process.cpuUsage();
+  const children0 = childrenCpuMs();
   const t0 = performance.now();
   const ids = await Promise.all(Array.from({ length: BURST }, (_, i) => post(i)));
   const posted = performance.now() - t0;
   await Promise.all(ids.map(finished));
   const total = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const engineCpu = (cpu.user + cpu.system) / 1000 / BURST;
+  const childCpu = (childrenCpuMs() - children0) / BURST;
   process.stdout.write(
     `burst of ${BURST} python submissions, ${WORKERS} workers: all posted in ${ms(posted)}, ` +
       `all final in ${total.toFixed(2)} s = ${(BURST / total).toFixed(1)} submissions/s ` +
-      `(target >= 30/s)\n`,
+      `(target >= 30/s)\n` +
+      `  CPU per submission: engine process (HTTP, SQLite, queue, sandbox setup in Node) ` +
+      `${ms(engineCpu)}, sandboxed processes ${ms(childCpu)}; ` +
+      `CPU-bound ceiling on ${availableParallelism()} cores ` +
+      `${((availableParallelism() * 1000) / (engineCpu + childCpu)).toFixed(0)}/s\n`,
   );
 } finally {
   await engine.close();
