@@ -38,6 +38,8 @@ export const COMPILE_LIMITS = {
 /** A build may leave at most this much in the program folder. */
 export const MAX_PROGRAM_BYTES = 256 * 1024 * 1024;
 const MB = 1024 * 1024;
+/** How often the size of a compile stage's folder is checked while it runs. */
+const SIZE_WATCH_MS = 200;
 /** Private /tmp of a stage (tmpfs; it is also charged to the memory limit). */
 const TMP_BYTES = 64 * MB;
 
@@ -196,7 +198,7 @@ export class SandboxExecutor implements Executor {
         stackBytes: 64 * MB,
         tmpBytes: 128 * MB,
       };
-      const outcome = await this.o.sandbox.run(
+      const stage = this.o.sandbox.start(
         {
           stage: 'compile',
           argv: compileArgv,
@@ -207,10 +209,37 @@ export class SandboxExecutor implements Executor {
           outputCapBytes: this.o.outputCapBytes,
           extraBinds: lang.binds,
         },
-        '',
+        true,
       );
+      stage.stdin.on('error', () => undefined);
+      stage.stdin.end();
+      // The compile stage writes the host folder (a build script may write anything): watch its
+      // size while it runs, so the disk use stays near MAX_PROGRAM_BYTES.
+      let overSize = false;
+      let checking = false;
+      const watch = setInterval(() => {
+        if (checking) return;
+        checking = true;
+        void boxSize(dir, MAX_PROGRAM_BYTES).then((bytes) => {
+          checking = false;
+          if (bytes > MAX_PROGRAM_BYTES && !overSize) {
+            overSize = true;
+            stage.stop();
+          }
+        });
+      }, SIZE_WATCH_MS);
+      const outcome = await stage.done.finally(() => clearInterval(watch));
       let cmpinfo = Buffer.concat([outcome.stdout, outcome.stderr]).toString('utf8');
       if (outcome.stdoutTruncated || outcome.stderrTruncated) cmpinfo += '\n[output truncated]';
+      if (overSize && outcome.status !== 20) {
+        await dispose();
+        return {
+          ok: false,
+          status: 11,
+          cmpinfo: `${cmpinfo}\n[the build wrote more than ${MAX_PROGRAM_BYTES / MB} MB]`,
+          outcome: { ...outcome, status: 11 },
+        };
+      }
       if (outcome.status === 20) {
         await dispose();
         return { ok: false, status: 20, cmpinfo: '', outcome };

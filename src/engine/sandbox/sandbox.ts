@@ -344,6 +344,10 @@ class Stage {
               ...spec.env,
             }
           : {},
+        // unconfined, a root engine still drops the program to the slot's uid
+        ...(this.opts.unsafe && process.getuid?.() === 0
+          ? { uid: SLOT_UID_BASE + spec.slot, gid: SLOT_UID_BASE + spec.slot }
+          : {}),
       });
     } catch (err) {
       closeOpened();
@@ -506,10 +510,14 @@ class Stage {
       status: decided.status,
       exitCode: report && report.exit >= 0 ? report.exit : null,
       signal: report?.signal ?? (this.killedGroup ? 9 : 0),
+      // a wall-timer kill reports the limit; a CPU-limit kill at least the limit (SIGXCPU comes
+      // on the kernel's tick, the figures may round a little under it)
       timeSec: timedOut
         ? spec.limits.cpuSec
         : report
-          ? report.cpu_ms / 1000
+          ? decided.status === 13
+            ? Math.max(report.cpu_ms / 1000, spec.limits.cpuSec)
+            : report.cpu_ms / 1000
           : Math.min(wallMs, spec.limits.wallMs) / 1000,
       memoryKb: report ? report.maxrss_kb : Math.round(peakBytes / 1024),
       wallMs: report ? report.wall_ms : wallMs,

@@ -119,12 +119,15 @@ describe('missing-sandbox policy', () => {
       assert.equal(ex.selfTest.ok, false);
       assert.equal(ex.unsandboxed, true);
       assert.ok(logs.some((l) => /WARNING: running submissions WITHOUT a sandbox/.test(l)));
-      const c = await ex.compile({ languageId: PY, versionId: 1, source: 'print(input())' }, 0);
+      const c = await ex.compile(
+        { languageId: PY, versionId: 1, source: 'import os\nprint(input(), os.getuid() != 0)' },
+        0,
+      );
       assert.ok(c.ok);
       const r = await ex.run(c.program, { stdin: 'dev\n', limits: LIMITS, slot: 0 });
       await c.program.dispose();
       assert.equal(r.status, 0);
-      assert.equal(r.stdout.toString(), 'dev\n');
+      assert.equal(r.stdout.toString(), 'dev True\n'); // not root, even unconfined
       assert.equal(r.unsandboxed, true);
     } finally {
       await ex.close();
