@@ -323,26 +323,19 @@ export async function read(
 ): Promise<ReadResult> {
   let out: ReadResult;
   try {
-    out =
-      kind === 'run'
-        ? await b.results.run(
-            b.module('compilers'),
-            upstreamId,
-            publicId,
-            session.widget,
-            session.limits.streamBytes,
-          )
-        : await b.results.submission(
-            b.module('problems'),
-            upstreamId,
-            publicId,
-            session.widget,
-            session.limits.streamBytes,
-          );
+    const client = kind === 'run' ? b.module('compilers') : b.module('problems');
+    out = await b.results.read(
+      kind,
+      client,
+      upstreamId,
+      publicId,
+      session.widget,
+      session.limits.streamBytes,
+    );
   } catch (err) {
     throw fromUpstream(err, kind === 'run' ? 'The run' : 'The submission');
   }
-  b.tracker.update(out.update);
+  b.tracker.update(out.update, true);
   return out;
 }
 

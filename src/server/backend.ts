@@ -83,6 +83,8 @@ export class Backend {
   readonly origins: Origins;
   readonly results = new Results();
   readonly tracker: Tracker;
+  /** open result streams per owner */
+  readonly openStreams = new Map<string, number>();
   upstream: Upstream = {};
   link: UpstreamLink = { endpoints: {} };
   private unsubscribe: (() => void) | null = null;
@@ -104,6 +106,7 @@ export class Backend {
     this.tracker = new Tracker({
       poll: (module, ids) => this.poll(module, ids),
       mode: (module) => this.completionMode(module),
+      onChange: (u) => this.results.invalidate(u.module, u.id),
       log: (line) => this.log(line),
     });
   }

@@ -2,10 +2,13 @@ import type { ServerResponse } from 'node:http';
 import type { V1Error, V1Result, V1StatusEvent } from '../shared/v1.js';
 import { owned, read } from './api.js';
 import type { Backend, Session } from './backend.js';
-import { ApiError, fromUpstream } from './errors.js';
+import { ApiError, fromUpstream, rateLimited } from './errors.js';
 import { apiHeaders } from './http.js';
 import type { ResultKind } from './ids.js';
 import type { SubmissionUpdate } from './tracker.js';
+
+/** Result streams one subject may hold open at once (each holds a connection). */
+export const MAX_STREAMS_PER_SUBJECT = 8;
 
 export interface EventStreamOptions {
   /** interval of the `: heartbeat` comments that keep proxies from closing an idle stream */
@@ -30,10 +33,21 @@ export async function eventStream(
 ): Promise<void> {
   const upstreamId = owned(b, session, kind, id);
   const module = kind === 'run' ? 'compilers' : 'problems';
+  const open = b.openStreams.get(session.owner) ?? 0;
+  if (open >= MAX_STREAMS_PER_SUBJECT) {
+    throw rateLimited(`At most ${MAX_STREAMS_PER_SUBJECT} result streams may be open at once.`, 5);
+  }
+  b.openStreams.set(session.owner, open + 1);
   let closed = false;
   let lastCode: number | null = null;
   let finishing = false;
-  const cleanups: Array<() => void> = [];
+  const cleanups: Array<() => void> = [
+    () => {
+      const n = (b.openStreams.get(session.owner) ?? 1) - 1;
+      if (n > 0) b.openStreams.set(session.owner, n);
+      else b.openStreams.delete(session.owner);
+    },
+  ];
   const finish = () => {
     if (closed) return;
     closed = true;
@@ -64,17 +78,24 @@ export async function eventStream(
     send('result', result);
     finish();
   };
-  const complete = async () => {
-    if (finishing) return;
+  let retry: NodeJS.Timeout | null = null;
+  const complete = async (delay = 100) => {
+    if (finishing || closed) return;
     finishing = true;
     try {
       const { result } = await read(b, session, kind, upstreamId, id);
-      if (!result.executing) sendResult(result);
-      else finishing = false; // the push ran ahead of the read model: wait for the next one
+      if (!result.executing) return sendResult(result);
+      // Told "finished" but read "executing": the push ran ahead of what the upstream serves.
+      // Read again shortly, backing off to every 2 s.
+      finishing = false;
+      retry = setTimeout(() => void complete(Math.min(delay * 2, 2000)), delay);
     } catch (err) {
       sendError(err);
     }
   };
+  cleanups.push(() => {
+    if (retry) clearTimeout(retry);
+  });
 
   // Subscribe before reading, so a change between the read and the subscription is not lost.
   const queued: SubmissionUpdate[] = [];
@@ -96,9 +117,13 @@ export async function eventStream(
   try {
     first = await read(b, session, kind, upstreamId, id);
   } catch (err) {
-    cleanups.forEach((c) => c());
+    if (!closed) {
+      closed = true;
+      cleanups.forEach((c) => c());
+    }
     throw err;
   }
+  if (closed) return; // the client left during the read
   res.writeHead(200, {
     ...apiHeaders,
     ...cors,

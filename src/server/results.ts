@@ -38,23 +38,64 @@ async function stream(
   }
 }
 
+/** How long an "executing" read is reused when nothing said the submission changed. */
+export const EXECUTING_REUSE_MS = 2000;
+
 /**
  * Turns upstream submissions into the page's `V1Result`: only the fields the widget may show,
- * the streams' text inline and capped, never an upstream `uri`. Final results are cached (they
- * do not change), so polling pages cost the upstream nothing once a run is done.
+ * the streams' text inline and capped, never an upstream `uri`.
+ *
+ * Pages may poll as fast as they like without the upstream noticing: final results are cached
+ * (they never change), concurrent reads of one submission share one upstream call, and an
+ * "executing" answer is reused for 2 s unless a push or poll reports a change first (the hosted
+ * service asks for at least 2 s between reads of a submission).
  */
 export class Results {
   private readonly cache = new Map<string, V1Result>();
+  private readonly executing = new Map<string, { at: number; result: V1Result }>();
+  private readonly inflight = new Map<string, Promise<ReadResult>>();
 
-  async run(
+  /** Reads a run (Compilers) or a submission (Problems) for the page. */
+  read(
+    kind: ResultKind,
+    client: CompilersClient | ProblemsClient,
+    upstreamId: number,
+    publicId: string,
+    widget: WidgetConfig,
+    streamBytes: number,
+  ): Promise<ReadResult> {
+    const key = `${kind}:${upstreamId}:${widget.id}`;
+    const final = this.cache.get(key);
+    if (final) return Promise.resolve(this.answer(kind, upstreamId, { ...final, id: publicId }));
+    const recent = this.executing.get(key);
+    if (recent && Date.now() - recent.at < EXECUTING_REUSE_MS) {
+      return Promise.resolve(this.answer(kind, upstreamId, { ...recent.result, id: publicId }));
+    }
+    let pending = this.inflight.get(key);
+    if (!pending) {
+      pending = (
+        kind === 'run'
+          ? this.run(client as CompilersClient, upstreamId, publicId, widget, streamBytes)
+          : this.submission(client as ProblemsClient, upstreamId, publicId, widget, streamBytes)
+      ).finally(() => this.inflight.delete(key));
+      this.inflight.set(key, pending);
+    }
+    return pending.then((r) => this.answer(kind, upstreamId, { ...r.result, id: publicId }));
+  }
+
+  /** Forgets reused "executing" answers of a submission (it changed). */
+  invalidate(module: 'compilers' | 'problems', upstreamId: number): void {
+    const prefix = `${module === 'compilers' ? 'run' : 'submission'}:${upstreamId}:`;
+    for (const key of this.executing.keys()) if (key.startsWith(prefix)) this.executing.delete(key);
+  }
+
+  private async run(
     client: CompilersClient,
     upstreamId: number,
     publicId: string,
     widget: WidgetConfig,
     streamBytes: number,
   ): Promise<ReadResult> {
-    const cached = this.cached('run', upstreamId, widget, publicId);
-    if (cached) return cached;
     const s = await client.submission(upstreamId);
     const body: V1ResultBody = {
       status: { code: s.result.status.code, name: s.result.status.name },
@@ -78,15 +119,13 @@ export class Results {
     return this.done('run', upstreamId, widget, publicId, s.executing, body);
   }
 
-  async submission(
+  private async submission(
     client: ProblemsClient,
     upstreamId: number,
     publicId: string,
     widget: WidgetConfig,
     streamBytes: number,
   ): Promise<ReadResult> {
-    const cached = this.cached('submission', upstreamId, widget, publicId);
-    if (cached) return cached;
     const s: ProblemsSubmission = await client.submission(upstreamId);
     const r = s.result;
     const body: V1ResultBody = {
@@ -145,21 +184,14 @@ export class Results {
     return this.done('submission', upstreamId, widget, publicId, s.executing, body);
   }
 
-  private cached(
-    kind: ResultKind,
-    upstreamId: number,
-    widget: WidgetConfig,
-    publicId: string,
-  ): ReadResult | null {
-    const hit = this.cache.get(`${kind}:${upstreamId}:${widget.id}`);
-    if (!hit) return null;
+  private answer(kind: ResultKind, upstreamId: number, result: V1Result): ReadResult {
     return {
-      result: { ...hit, id: publicId },
+      result,
       update: {
         module: kind === 'run' ? 'compilers' : 'problems',
         id: upstreamId,
-        executing: false,
-        status: hit.result.status,
+        executing: result.executing,
+        status: result.result.status,
       },
     };
   }
@@ -173,22 +205,25 @@ export class Results {
     body: V1ResultBody,
   ): ReadResult {
     const result: V1Result = { id: publicId, kind, executing, result: body };
-    if (!executing) {
-      const key = `${kind}:${upstreamId}:${widget.id}`;
+    const key = `${kind}:${upstreamId}:${widget.id}`;
+    if (executing) {
+      this.executing.set(key, { at: Date.now(), result });
+      if (this.executing.size > CACHE_SIZE) this.sweep();
+    } else {
+      this.executing.delete(key);
       if (this.cache.size >= CACHE_SIZE) {
         const oldest = this.cache.keys().next().value;
         if (oldest !== undefined) this.cache.delete(oldest);
       }
       this.cache.set(key, result);
     }
-    return {
-      result,
-      update: {
-        module: kind === 'run' ? 'compilers' : 'problems',
-        id: upstreamId,
-        executing,
-        status: body.status,
-      },
-    };
+    return this.answer(kind, upstreamId, result);
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const [key, e] of this.executing) {
+      if (now - e.at >= EXECUTING_REUSE_MS) this.executing.delete(key);
+    }
   }
 }

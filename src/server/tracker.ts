@@ -31,6 +31,8 @@ interface Entry {
   module: SubmissionModule;
   id: number;
   owner: string;
+  /** created by a run or submission of this backend: counts toward its owner's cap */
+  counted: boolean;
   executing: boolean;
   status: StatusInfo;
   createdAt: number;
@@ -43,6 +45,8 @@ export interface TrackerOptions {
   /** reads the current state of up to 20 submissions of one module */
   poll(module: SubmissionModule, ids: number[]): Promise<SubmissionUpdate[]>;
   mode(module: SubmissionModule): CompletionMode;
+  /** hears of every update that did not come from a read (pushes and polls) */
+  onChange?: (update: SubmissionUpdate) => void;
   /** forget a submission that has not finished after this long (default 10 minutes) */
   maxAgeMs?: number;
   log?: (line: string) => void;
@@ -70,8 +74,11 @@ export class Tracker {
     this.maxAgeMs = options.maxAgeMs ?? 10 * 60_000;
   }
 
-  /** Starts tracking a submission (no-op when already tracked). */
-  track(module: SubmissionModule, id: number, owner: string): void {
+  /**
+   * Starts tracking a submission (no-op when already tracked). `counted`: the submission was just
+   * created here, so it counts toward its owner's concurrent runs.
+   */
+  track(module: SubmissionModule, id: number, owner: string, counted = true): void {
     const key = `${module}:${id}`;
     if (this.entries.has(key) || this.closed) return;
     const now = Date.now();
@@ -79,6 +86,7 @@ export class Tracker {
       module,
       id,
       owner,
+      counted,
       executing: true,
       status: { code: 0, name: 'waiting...' },
       createdAt: now,
@@ -91,18 +99,36 @@ export class Tracker {
 
   /** Listens to a submission's updates, tracking it if needed. Returns the disposer. */
   watch(module: SubmissionModule, id: number, owner: string, listener: Listener): () => void {
-    this.track(module, id, owner);
-    const entry = this.entries.get(`${module}:${id}`);
+    const key = `${module}:${id}`;
+    this.track(module, id, owner, false);
+    const entry = this.entries.get(key);
     if (!entry) return () => undefined;
     entry.listeners.add(listener);
-    return () => entry.listeners.delete(listener);
+    return () => {
+      entry.listeners.delete(listener);
+      // Tracked only for this listener: nobody needs it any more.
+      if (!entry.counted && entry.listeners.size === 0 && this.entries.get(key) === entry) {
+        this.entries.delete(key);
+      }
+    };
   }
 
-  /** Records a state; listeners hear of changes; a final state ends the tracking. */
-  update(u: SubmissionUpdate): void {
+  /**
+   * Records a state; listeners hear of changes; a final state ends the tracking. `fromRead`: the
+   * state comes from the backend's own read (not news for the read cache).
+   */
+  update(u: SubmissionUpdate, fromRead = false): void {
+    if (!fromRead) this.options.onChange?.(u);
     const key = `${u.module}:${u.id}`;
     const entry = this.entries.get(key);
     if (!entry) return;
+    if (fromRead) {
+      // The backend just read it: the next poll can wait (one read per 2 s per submission at most).
+      entry.nextPollAt = Math.max(
+        entry.nextPollAt,
+        Date.now() + this.interval(u.module, entry.polls),
+      );
+    }
     const changed = entry.status.code !== u.status.code || entry.executing !== u.executing;
     entry.status = { code: u.status.code, name: u.status.name };
     entry.executing = u.executing;
@@ -115,7 +141,7 @@ export class Tracker {
   /** Submissions of `owner` still executing. */
   active(owner: string): number {
     let n = 0;
-    for (const e of this.entries.values()) if (e.owner === owner && e.executing) n++;
+    for (const e of this.entries.values()) if (e.owner === owner && e.counted && e.executing) n++;
     return n;
   }
 

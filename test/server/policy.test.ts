@@ -377,3 +377,61 @@ describe('CORS', () => {
     }
   });
 });
+
+describe('pages cannot make the backend hammer the upstream', () => {
+  it('reads an executing run upstream at most once per 2 s, however fast the page polls', async () => {
+    const t = await startTestBackend({ standin: { pendingReads: 1000 } });
+    try {
+      const token = await t.session('run');
+      const { id } = (
+        await t.call('/v1/runs', { token, body: { compilerId: 1, source: 'x' } })
+      ).json();
+      const reads = () =>
+        t.standin!.requests.filter((q) => q.method === 'GET' && /^\/submissions\/\d+$/.test(q.path))
+          .length;
+      const burst = await Promise.all(
+        Array.from({ length: 10 }, () => t.call(`/v1/runs/${id}`, { token })),
+      );
+      assert.ok(burst.every((r) => r.status === 200 && r.json().executing === true));
+      for (let i = 0; i < 10; i++)
+        assert.equal((await t.call(`/v1/runs/${id}`, { token })).status, 200);
+      assert.equal(reads(), 1, 'twenty page reads, one upstream read');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('caps the result streams one subject holds open, and frees them on disconnect', async () => {
+    const t = await startTestBackend({ standin: { pendingReads: 1000 } });
+    try {
+      const token = await t.session('run');
+      const { id } = (
+        await t.call('/v1/runs', { token, body: { compilerId: 1, source: 'x' } })
+      ).json();
+      const open = async () => {
+        const ac = new AbortController();
+        const res = await fetch(`${t.url}/v1/runs/${id}/events`, {
+          headers: { authorization: `Bearer ${token}` },
+          signal: ac.signal,
+        });
+        return { res, ac };
+      };
+      const streams = [];
+      for (let i = 0; i < 8; i++) {
+        const s = await open();
+        assert.equal(s.res.status, 200);
+        streams.push(s);
+      }
+      const ninth = await open();
+      assert.equal(ninth.res.status, 429);
+      assert.ok(ninth.res.headers.get('retry-after'));
+      for (const s of streams) s.ac.abort();
+      await new Promise((r) => setTimeout(r, 100));
+      const again = await open();
+      assert.equal(again.res.status, 200, 'closed streams are freed');
+      again.ac.abort();
+    } finally {
+      await t.close();
+    }
+  });
+});
