@@ -98,7 +98,10 @@ describe('demo problems', () => {
     });
     assert.equal(pair.result.status.code, 14);
     assert.deepEqual(statuses(pair).slice(0, 4), [15, 15, 15, 14]);
-    assert.match(await t.stream(pair.id, 'debug'), /user info \(fd 7\):\na\[1\] \+ a\[2\] = 6, not 0/);
+    assert.match(
+      await t.stream(pair.id, 'debug'),
+      /user info \(fd 7\):\na\[1\] \+ a\[2\] = 6, not 0/,
+    );
   });
 
   it('seeds only missing codes at the next start: an edit survives, a deleted one returns', async () => {
