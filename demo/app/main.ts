@@ -16,7 +16,8 @@ const solve: SeSolve = document.createElement('se-solve');
 solve.id = 'app-solve';
 solve.widget = 'run-demo';
 solve.backend = location.origin;
-solve.languages = 'python3 python cpp c';
+solve.languages = 'python3 cpp c';
+solve.language = 'python3';
 
 for (const type of ['se-ready', 'se-submit', 'se-status', 'se-error', 'se-token-expired'] as const)
   solve.addEventListener(type, () => note(type));

@@ -145,6 +145,19 @@ describe('the demo page, end to end', () => {
     await page.close();
   });
 
+  it('works in the app page built from the npm package (demo/app)', async () => {
+    // `npm test` builds dist/ first (the demo app imports dist/elements through the exports map).
+    assert.ok(existsSync(join(root, 'dist/demo-app/main.js')), 'dist/demo-app is built');
+    const page = await browser.newPage();
+    await page.goto(`${backend.url}/app.html`);
+    const solve = page.locator('#app-solve');
+    await solve.locator('[part~="run-button"]').click();
+    await statusOf(solve, /Finished/);
+    assert.equal((await solve.locator('.output pre').textContent())?.trim(), 'Hello, app!');
+    assert.match((await page.locator('#events').textContent()) ?? '', /se-result: accepted/);
+    await page.close();
+  });
+
   it('leaves no listener, editor or stream behind after 50 mounts and unmounts', async () => {
     const page = await demo();
     const cdp = await page.context().newCDPSession(page);

@@ -327,7 +327,8 @@ export class SeSolve extends LitElement {
   }
 
   protected override firstUpdated(): void {
-    void this.load();
+    // After this update has finished, so the state the load sets schedules a fresh one.
+    queueMicrotask(() => void this.load());
   }
 
   protected override updated(): void {
