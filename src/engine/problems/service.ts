@@ -163,11 +163,24 @@ export class ProblemsService implements JobKind {
         for (const row of rows) {
           if (job.signal.aborted) return;
           if (!this.judges.has(row)) this.setStatus(id, phase, job);
-          const lease = await this.judges.acquire(row, job.slot);
+          const what = phase === Status.CompilingMasterJudge ? 'master judge' : 'judge';
+          let lease: JudgeLease;
+          try {
+            lease = await this.judges.acquire(row, job.slot);
+          } catch (err) {
+            // e.g. the judge's language or version is not on this machine (any more)
+            this.end(id, job.finish, {
+              ...empty(Status.JudgeError),
+              cmpinfo: Buffer.from(this.mark(compiled.cmpinfo)),
+              debug: Buffer.from(
+                `${what} ${row.id} cannot be compiled here: ${err instanceof Error ? err.message : String(err)}\n`,
+              ),
+            });
+            return;
+          }
           leases.push(lease);
           if (!lease.result.ok) {
             const internal = lease.result.status === Status.InternalError;
-            const what = phase === Status.CompilingMasterJudge ? 'master judge' : 'judge';
             this.end(id, job.finish, {
               ...empty(internal ? Status.InternalError : Status.JudgeError),
               cmpinfo: Buffer.from(this.mark(compiled.cmpinfo)),
