@@ -7,10 +7,15 @@ import type {
   ProblemTestcaseResult,
 } from '../../shared/problems.js';
 import { isTransient, statusName } from '../../shared/status.js';
-import { formatDate, signalDescription } from '../compilers/view.js';
+import { signalDesc } from '../exec/signals.js';
 import type { LanguageInfo } from '../exec/types.js';
 import { BUILTIN_JUDGES, JudgeType } from './judges/catalog.js';
 import type { JudgeRow, ProblemRow, ProblemsStore, SubmissionRow, TestcaseMeta } from './store.js';
+
+/** `yyyy-mm-dd hh:mm:ss +00:00` (server time, UTC), as the spec's `date` fields. */
+export function formatDate(ms: number): string {
+  return new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + ' +00:00';
+}
 
 /** Where a response's `uri` fields point: this engine, as the client reached it. */
 export interface Links {
@@ -235,7 +240,7 @@ function common(row: SubmissionRow, l: Links) {
         time: t.time,
         memory: t.memory,
         signal: t.signal,
-        signal_desc: signalDescription(t.signal),
+        signal_desc: signalDesc(t.signal),
       }));
   return {
     id: row.id,
@@ -258,7 +263,7 @@ function common(row: SubmissionRow, l: Links) {
       time: executing ? null : row.time,
       memory: executing ? null : row.memory,
       signal: executing ? null : row.signal,
-      signal_desc: executing || row.signal === null ? null : signalDescription(row.signal),
+      signal_desc: executing || row.signal === null ? null : signalDesc(row.signal),
       testcases,
     },
   };
