@@ -1,0 +1,68 @@
+// A finished Problems submission reaches the webhook as the same item GET /submissions?ids=
+// answers, signed; and as in-process events.
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { verifyWebhook } from '../../../src/engine/webhooks.js';
+import { PYTHON, startProblemsEngine, type ProblemsEngine } from './helpers.js';
+
+const SECRET = 'webhook-secret';
+let receiver: Server;
+const deliveries: Array<{ body: string; signature: string | undefined }> = [];
+let delivered: () => void = () => {};
+let t: ProblemsEngine;
+
+before(async () => {
+  receiver = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      deliveries.push({
+        body: Buffer.concat(chunks).toString('utf8'),
+        signature: req.headers['x-sphere-engine-signature'] as string | undefined,
+      });
+      res.end('ok');
+      delivered();
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  const port = (receiver.address() as AddressInfo).port;
+  t = await startProblemsEngine({
+    webhook: { url: `http://127.0.0.1:${port}/hook`, secret: SECRET },
+  });
+});
+after(async () => {
+  await t.close();
+  await new Promise<void>((r) => receiver.close(() => r()));
+});
+
+describe('webhook of a judged submission', () => {
+  it('posts the GET /submissions?ids= item, signed, with module "problems"', async () => {
+    const arrived = new Promise<void>((r) => (delivered = r));
+    const s = await t.judgeRun({
+      problemId: 'SUMTWO',
+      compilerId: PYTHON,
+      source: 'a, b = map(int, input().split())\nprint(a + b)\n',
+    });
+    await arrived;
+    const d = deliveries.find((x) => JSON.parse(x.body).submission?.id === s.id)!;
+    assert.ok(d, 'the submission was delivered');
+    assert.ok(verifyWebhook(d.body, SECRET, d.signature), 'the signature verifies');
+    const payload = JSON.parse(d.body);
+    assert.equal(payload.event, 'submission.finished');
+    assert.equal(payload.module, 'problems');
+    const item = (await t.get(`/submissions?ids=${s.id}`)).json.items[0];
+    // The webhook's links use the engine's own URL; everything else is the same item.
+    assert.deepEqual(
+      { ...payload.submission, uri: 0, problem: { ...payload.submission.problem, uri: 0 } },
+      {
+        ...item,
+        uri: 0,
+        problem: { ...item.problem, uri: 0 },
+      },
+    );
+    assert.equal(payload.submission.result.status.code, 15);
+    assert.equal(payload.submission.result.testcases.length, 8);
+  });
+});
