@@ -3,6 +3,7 @@ import type { Compiler } from '../shared/compilers.js';
 import type { Problem } from '../shared/problems.js';
 import type { SessionAction, WidgetInfo } from '../shared/v1.js';
 import {
+  closeUpstream,
   createUpstream,
   type Endpoint,
   type ModuleName,
@@ -18,6 +19,7 @@ import { type Allowance, RateLimiter } from './limits.js';
 import { Origins } from './origins.js';
 import { Results } from './results.js';
 import {
+  CLOCK_TOLERANCE_SECONDS,
   type KeyRing,
   parseSessionSecret,
   type SessionClaims,
@@ -73,6 +75,7 @@ export interface Session {
 }
 
 const COMPILERS_TTL_MS = 60_000;
+const VERIFIED_CACHE_SIZE = 10_000;
 const PROBLEM_TTL_MS = 60_000;
 
 /** The signing backend's state: keys, policy, upstream clients, push. */
@@ -92,6 +95,7 @@ export class Backend {
   private readonly compilerCache = new Map<ModuleName, { at: number; items: Compiler[] }>();
   private readonly problemCache = new Map<string, { at: number; problem: Problem }>();
   private readonly rawLog: (line: string) => void;
+  private readonly verified = new Map<string, SessionClaims>();
 
   constructor(
     readonly config: BackendConfig,
@@ -121,6 +125,7 @@ export class Backend {
     this.unsubscribe?.();
     this.unsubscribe = null;
     this.link = link;
+    closeUpstream(this.upstream);
     this.upstream = createUpstream(link.endpoints, {
       timeoutMs: link.timeoutMs ?? this.config.upstream.timeoutMs,
       retries: link.retries ?? this.config.upstream.retries,
@@ -144,6 +149,7 @@ export class Backend {
   close(): void {
     this.unsubscribe?.();
     this.tracker.close();
+    closeUpstream(this.upstream);
   }
 
   // --- sessions -------------------------------------------------------------------------------
@@ -160,7 +166,7 @@ export class Backend {
     }
     let claims: SessionClaims;
     try {
-      claims = await verifyWithRing(this.ring, token, this.config.sessions);
+      claims = await this.verify(token);
     } catch (err) {
       if (err instanceof SessionError) {
         throw new ApiError(
@@ -221,6 +227,23 @@ export class Backend {
       actions: scope.actions.filter((a) => widget.actions.includes(a)),
       limits,
     };
+  }
+
+  /**
+   * Verifies a token, remembering the answer until the token expires: a page polling with the same
+   * token costs one HMAC, not one per request. Only expiry depends on time, so it is checked again.
+   */
+  private async verify(token: string): Promise<SessionClaims> {
+    const hit = this.verified.get(token);
+    if (hit && Date.now() / 1000 <= hit.exp + CLOCK_TOLERANCE_SECONDS) return hit;
+    this.verified.delete(token);
+    const claims = await verifyWithRing(this.ring, token, this.config.sessions);
+    if (this.verified.size >= VERIFIED_CACHE_SIZE) {
+      const oldest = this.verified.keys().next().value;
+      if (oldest !== undefined) this.verified.delete(oldest);
+    }
+    this.verified.set(token, claims);
+    return claims;
   }
 
   /** Signs a token for `sub` with `scope` and describes it for the page. */

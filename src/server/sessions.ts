@@ -49,7 +49,7 @@ export interface SessionClaims {
 
 export const SESSION_TYP = 'se-session+jwt';
 export const MAX_TTL_SECONDS = 900;
-const CLOCK_TOLERANCE_SECONDS = 30;
+export const CLOCK_TOLERANCE_SECONDS = 30;
 const MIN_SECRET_LENGTH = 32;
 const KID = /^[A-Za-z0-9._-]{1,64}$/;
 

@@ -34,3 +34,10 @@ export function createUpstream(
   }
   return upstream;
 }
+
+/** Closes the kept-alive connections of every client. */
+export function closeUpstream(upstream: Upstream): void {
+  upstream.compilers?.close();
+  upstream.problems?.close();
+  upstream.containers?.close();
+}

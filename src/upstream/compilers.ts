@@ -11,6 +11,11 @@ import type { CappedText, Transport } from './transport.js';
 export class CompilersClient {
   constructor(private readonly http: Transport) {}
 
+  /** Closes the client's kept-alive connections. */
+  close(): void {
+    this.http.close();
+  }
+
   /** `GET /test`: answers when the module is reachable and the token is accepted. */
   test(options: { timeoutMs?: number } = {}): Promise<{ message: string }> {
     return this.http.json('GET', '/test', options);

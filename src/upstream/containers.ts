@@ -136,6 +136,11 @@ function formOf(fields: Record<string, unknown>, files: Record<string, string>):
 export class ContainersClient {
   constructor(private readonly http: Transport) {}
 
+  /** Closes the client's kept-alive connections. */
+  close(): void {
+    this.http.close();
+  }
+
   test(options: { timeoutMs?: number } = {}): Promise<{ message: string }> {
     return this.http.json('GET', '/test', options);
   }

@@ -1,5 +1,5 @@
 /** Typed client of the Sphere Engine API: Compilers v4, Problems v4, Containers v1.1. */
-export { createUpstream } from './client.js';
+export { closeUpstream, createUpstream } from './client.js';
 export type { Upstream, UpstreamEndpoints } from './client.js';
 export { Transport } from './transport.js';
 export type { CappedText, Endpoint, RequestOptions, TransportOptions } from './transport.js';

@@ -127,6 +127,11 @@ export type ProblemRef = number | string;
 export class ProblemsClient {
   constructor(private readonly http: Transport) {}
 
+  /** Closes the client's kept-alive connections. */
+  close(): void {
+    this.http.close();
+  }
+
   test(options: { timeoutMs?: number } = {}): Promise<{ message: string }> {
     return this.http.json('GET', '/test', options);
   }

@@ -1,3 +1,5 @@
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import {
   type ModuleName,
   UpstreamError,
@@ -63,6 +65,7 @@ export class Transport {
   private readonly token: string;
   private readonly retries: number;
   private readonly retryDelayMs: number;
+  private readonly agent: HttpAgent;
 
   constructor(
     readonly module: ModuleName,
@@ -86,16 +89,20 @@ export class Transport {
     this.timeoutMs = options.timeoutMs ?? 10000;
     this.retries = options.retries ?? 2;
     this.retryDelayMs = options.retryDelayMs ?? 200;
+    // Kept-alive connections: a relayed call costs one round trip, not a handshake as well.
+    this.agent =
+      parsed.protocol === 'https:'
+        ? new HttpsAgent({ keepAlive: true, maxSockets: 64 })
+        : new HttpAgent({ keepAlive: true, maxSockets: 64 });
   }
 
   /** Calls a method answering JSON. */
   async json<T>(method: Method, template: string, options: RequestOptions = {}): Promise<T> {
     const operation = `${method} ${template}`;
-    return this.withRetries(method, operation, options, async (res) => {
-      const body = await res.text();
-      if (body === '') return {} as T;
+    return this.withRetries(method, operation, options, Infinity, (body) => {
+      if (body.bytes === 0) return {} as T;
       try {
-        return JSON.parse(body) as T;
+        return JSON.parse(body.text) as T;
       } catch {
         throw new UpstreamProtocolError(this.module, operation, 'the body is not JSON');
       }
@@ -108,20 +115,36 @@ export class Transport {
     maxBytes: number,
     options: RequestOptions = {},
   ): Promise<CappedText> {
-    const operation = `GET ${template}`;
-    return this.withRetries('GET', operation, options, (res) => readCapped(res, maxBytes));
+    return this.withRetries('GET', `GET ${template}`, options, maxBytes, (body) => body);
+  }
+
+  /** Closes the kept-alive connections. */
+  close(): void {
+    this.agent.destroy();
   }
 
   private async withRetries<T>(
     method: Method,
     operation: string,
     options: RequestOptions,
-    read: (res: Response) => Promise<T>,
+    maxBytes: number,
+    parse: (body: CappedText) => T,
   ): Promise<T> {
     const attempts = method === 'GET' ? this.retries + 1 : 1;
+    let payload: { body: Buffer; type: string } | null = null;
+    if (options.form) {
+      // Let the platform encode the multipart body (boundary included).
+      const encoded = new Response(options.form);
+      payload = {
+        body: Buffer.from(await encoded.arrayBuffer()),
+        type: encoded.headers.get('content-type') ?? 'multipart/form-data',
+      };
+    } else if (options.json !== undefined) {
+      payload = { body: Buffer.from(JSON.stringify(options.json)), type: 'application/json' };
+    }
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.once(method, operation, options, read);
+        return parse(await this.once(method, operation, options, payload, maxBytes));
       } catch (err) {
         if (attempt >= attempts || !retriable(err) || options.signal?.aborted) throw err;
         const retryAfter =
@@ -131,39 +154,70 @@ export class Transport {
     }
   }
 
-  private async once<T>(
+  /** One HTTP exchange: the body (up to `maxBytes`) on 2xx, a typed error otherwise. */
+  private once(
     method: Method,
     operation: string,
     options: RequestOptions,
-    read: (res: Response) => Promise<T>,
-  ): Promise<T> {
-    const url = this.url(operation.slice(method.length + 1), options);
+    payload: { body: Buffer; type: string } | null,
+    maxBytes: number,
+  ): Promise<CappedText> {
+    const url = new URL(this.url(operation.slice(method.length + 1), options));
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
-    const headers: Record<string, string> = { Accept: 'application/json' };
-    let body: string | FormData | undefined;
-    if (options.form) {
-      body = options.form;
-    } else if (options.json !== undefined) {
-      headers['Content-Type'] = 'application/json';
-      body = JSON.stringify(options.json);
+    const headers: Record<string, string | number> = { Accept: 'application/json' };
+    if (payload) {
+      headers['Content-Type'] = payload.type;
+      headers['Content-Length'] = payload.body.length;
     }
-    try {
-      const res = await fetch(url, { method, headers, body, signal, redirect: 'error' });
-      if (!res.ok) {
-        const text = await res.text().catch(() => '');
-        throw new UpstreamHttpError(this.module, operation, res.status, errorCodeOf(text));
+    return new Promise<CappedText>((resolve, reject) => {
+      let settled = false;
+      const fail = (err: Error) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+        req.destroy();
+        reject(err);
+      };
+      const done = (value: CappedText) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+        resolve(value);
+      };
+      const onAbort = () =>
+        fail(new UpstreamError(this.module, operation, 'the request was cancelled'));
+      const timer = setTimeout(
+        () => fail(new UpstreamTimeoutError(this.module, operation, timeoutMs)),
+        timeoutMs,
+      );
+      const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(
+        url,
+        { method, headers, agent: this.agent },
+        (res: IncomingMessage) => {
+          const status = res.statusCode ?? 0;
+          const ok = status >= 200 && status < 300;
+          // Error bodies are read only for their error_code: a few kilobytes at most.
+          readCapped(res, ok ? maxBytes : 8192).then(
+            (body) => {
+              if (ok) return done(body);
+              fail(new UpstreamHttpError(this.module, operation, status, errorCodeOf(body.text)));
+            },
+            (err: unknown) =>
+              fail(new UpstreamUnavailableError(this.module, operation, networkReason(err))),
+          );
+        },
+      );
+      req.on('error', (err) =>
+        fail(new UpstreamUnavailableError(this.module, operation, networkReason(err))),
+      );
+      if (options.signal) {
+        if (options.signal.aborted) return onAbort();
+        options.signal.addEventListener('abort', onAbort, { once: true });
       }
-      return await read(res);
-    } catch (err) {
-      if (err instanceof UpstreamError) throw err;
-      if (timeout.aborted) throw new UpstreamTimeoutError(this.module, operation, timeoutMs);
-      if (options.signal?.aborted) {
-        throw new UpstreamError(this.module, operation, 'the request was cancelled');
-      }
-      throw new UpstreamUnavailableError(this.module, operation, networkReason(err));
-    }
+      req.end(payload?.body);
+    });
   }
 
   private url(template: string, options: RequestOptions): string {
@@ -202,8 +256,9 @@ function errorCodeOf(body: string): number | null {
 
 /** A short reason for a network failure: an error code, never the error's text (it may hold a URL). */
 function networkReason(err: unknown): string {
-  const cause = (err as { cause?: { code?: unknown } } | null)?.cause;
-  const code = typeof cause?.code === 'string' ? cause.code : null;
+  const e = err as { code?: unknown; cause?: { code?: unknown } } | null;
+  const raw = e?.code ?? e?.cause?.code;
+  const code = typeof raw === 'string' ? raw : null;
   switch (code) {
     case 'ECONNREFUSED':
       return 'connection refused';
@@ -223,28 +278,41 @@ function networkReason(err: unknown): string {
   }
 }
 
-async function readCapped(res: Response, maxBytes: number): Promise<CappedText> {
-  const decoder = new TextDecoder();
-  if (!res.body) return { text: '', bytes: 0, complete: true };
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  let complete = true;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (total + value.byteLength > maxBytes) {
-      chunks.push(value.subarray(0, maxBytes - total));
-      total = maxBytes;
-      complete = false;
-      await reader.cancel().catch(() => undefined);
-      break;
-    }
-    chunks.push(value);
-    total += value.byteLength;
-  }
-  const all = Buffer.concat(chunks, total);
-  // With `stream: true` a character cut at the cap stays in the decoder and is dropped.
-  const text = complete ? decoder.decode(all) : decoder.decode(all, { stream: true });
-  return { text, bytes: complete ? total : Buffer.byteLength(text), complete };
+/** Reads a response body up to `maxBytes`, then stops reading (the connection is dropped). */
+function readCapped(res: IncomingMessage, maxBytes: number): Promise<CappedText> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    let complete = true;
+    const finish = () => {
+      const all = Buffer.concat(chunks, total);
+      // With `stream: true` a character cut at the cap stays in the decoder and is dropped.
+      const text = complete
+        ? new TextDecoder().decode(all)
+        : new TextDecoder().decode(all, { stream: true });
+      resolve({ text, bytes: complete ? total : Buffer.byteLength(text), complete });
+    };
+    res.on('data', (chunk: Buffer) => {
+      if (!complete) return;
+      if (total + chunk.length > maxBytes) {
+        chunks.push(chunk.subarray(0, maxBytes - total));
+        total = maxBytes;
+        complete = false;
+        res.destroy();
+        finish();
+        return;
+      }
+      chunks.push(chunk);
+      total += chunk.length;
+    });
+    res.on('end', () => {
+      if (complete) finish();
+    });
+    res.on('error', (err) => {
+      if (complete) reject(err);
+    });
+    res.on('aborted', () => {
+      if (complete) reject(new Error('aborted'));
+    });
+  });
 }
