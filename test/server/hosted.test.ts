@@ -127,6 +127,44 @@ describe('relay to the hosted service (stand-in answering with the spec examples
     );
   });
 
+  it('shows only what the widget’s display allows', async () => {
+    const t2 = await startTestBackend({
+      config: {
+        widgets: [
+          {
+            id: 'quiet',
+            mode: 'problem',
+            problem: 43,
+            display: { perTestResults: false, output: false, expectedVsGot: true },
+            origins: ['self'],
+            public: true,
+          },
+        ],
+      },
+    });
+    try {
+      const token = await t2.session('quiet');
+      const { id } = (
+        await t2.call('/v1/submissions', {
+          token,
+          body: { problemId: 43, compilerId: 1, source: 'x' },
+        })
+      ).json();
+      const result = (await t2.call(`/v1/submissions/${id}`, { token })).json();
+      assert.equal(result.result.status.code, 15);
+      assert.equal(result.result.output, null);
+      assert.equal(result.result.error, null);
+      assert.equal(result.result.cmpinfo, null);
+      assert.equal('testcases' in result.result, false);
+      assert.ok(
+        !t2.standin!.requests.some((q) => /^\/submissions\/\d+\/\w+$/.test(q.path)),
+        'no stream was even read',
+      );
+    } finally {
+      await t2.close();
+    }
+  });
+
   it('resolves the session problem given by code', async () => {
     const t2 = await startTestBackend({
       config: {
