@@ -87,7 +87,8 @@ const STOP_GRACE_MS = 500;
 /** The engine's wall timer fires this long after se-init's own. */
 const BACKSTOP_MS = 1000;
 
-const ROOT_LINKS = ['bin', 'lib', 'lib32', 'lib64', 'libx32', 'sbin'];
+/** Host entries at / that a sandbox recreates: symlinks into /usr (merged /usr) or folders. */
+export const ROOT_LINKS = ['bin', 'lib', 'lib32', 'lib64', 'libx32', 'sbin'];
 
 export interface SandboxOptions {
   paths: SandboxPaths;
@@ -106,7 +107,7 @@ export class Sandbox {
 
   /** Starts a stage. With `collect`, stdout is gathered into the outcome instead of streamed. */
   start(spec: StageSpec, collect: boolean): StageHandle {
-    return new Stage(this.opts, spec, collect).handle;
+    return new Stage(this, this.opts, spec, collect).handle;
   }
 
   /** Runs a stage to its end with the given stdin. */
@@ -119,7 +120,7 @@ export class Sandbox {
     return h.done;
   }
 
-  /** The bwrap arguments of a stage (exported for the self-test's diagnostics). */
+  /** The bwrap arguments of a stage. */
   bwrapArgs(spec: StageSpec): string[] {
     const a: string[] = [
       '--unshare-user',
@@ -230,6 +231,7 @@ class Stage {
   private readonly t0 = Date.now();
 
   constructor(
+    private readonly sandbox: Sandbox,
     private readonly opts: SandboxOptions,
     private readonly spec: StageSpec,
     private readonly collect: boolean,
@@ -245,6 +247,7 @@ class Stage {
   }
 
   private fail(reason: string): StageOutcome {
+    this.stdout.end();
     return {
       status: 20,
       exitCode: null,
@@ -320,7 +323,7 @@ class Stage {
         stdio[FD_INFO] = 'pipe';
         stdio[FD_BOX] = box;
         stdio[FD_INIT] = init;
-        argv = new Sandbox(this.opts).launchArgv(spec, this.cgroup);
+        argv = this.sandbox.launchArgv(spec, this.cgroup);
       }
     } catch (err) {
       closeOpened();
@@ -625,6 +628,3 @@ function parseReport(text: string): InitReport | null {
     return null;
   }
 }
-
-/** Host entries at / that a sandbox recreates: symlinks into /usr (merged /usr) or folders. */
-export { ROOT_LINKS };
