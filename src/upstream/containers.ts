@@ -124,7 +124,8 @@ function formOf(fields: Record<string, unknown>, files: Record<string, string>):
   for (const [key, value] of Object.entries(fields)) {
     if (value === undefined) continue;
     if (value instanceof Uint8Array) {
-      form.append(key, new Blob([value]), files[key] ?? key);
+      // Copy into a plain ArrayBuffer-backed view: Blob parts may not be shared memory.
+      form.append(key, new Blob([new Uint8Array(value)]), files[key] ?? key);
     } else {
       form.append(key, String(value));
     }

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { spawnCollect } from '../helpers/process.js';
@@ -35,8 +38,15 @@ describe('se-widgets command', () => {
     assert.match(p.stderr(), /--port must be a whole number/);
   });
 
-  it('starts serve, answers on its port, and stops cleanly on SIGTERM', async () => {
-    const p = spawnCollect(process.execPath, [cli, 'serve', '--port', '0']);
+  it('starts serve, answers on its port, and stops cleanly on SIGTERM', async (t) => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'se-cli-'));
+    const p = spawnCollect(process.execPath, [cli, 'serve', '--port', '0'], {
+      SE_ENGINE_DATA_DIR: dataDir,
+    });
+    t.after(async () => {
+      p.child.kill('SIGKILL');
+      await rm(dataDir, { recursive: true, force: true });
+    });
     const [, url] = await p.waitFor(/serving on (http:\/\/\S+?)\/?\n/);
     const page = await fetch(url + '/');
     assert.equal(page.status, 200);

@@ -12,9 +12,17 @@ export interface Spawned {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+const live = new Set<ChildProcess>();
+// A test that fails half-way must not leave a server running behind it.
+process.on('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
 /** Spawns a process and collects its output; for tests of commands. */
 export function spawnCollect(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Spawned {
   const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: 'pipe' });
+  live.add(child);
+  child.on('exit', () => live.delete(child));
   let out = '';
   let err = '';
   const waiters: Array<() => void> = [];
