@@ -157,7 +157,7 @@ export const LANGUAGE_DEFS: LanguageDef[] = [
   {
     id: 1,
     name: 'C++',
-    short: 'cpp',
+    short: 'CPP',
     highlighters: hl('cpp', { ace: 'c_cpp', codemirror: 'clike', rouge: 'cpp' }),
     sourceFile: 'prog.cpp',
     extensions: ['.cpp', '.cc', '.cxx', '.c++'],
@@ -182,7 +182,7 @@ export const LANGUAGE_DEFS: LanguageDef[] = [
   {
     id: 11,
     name: 'C',
-    short: 'c',
+    short: 'C',
     highlighters: hl('c', { ace: 'c_cpp', codemirror: 'clike' }),
     sourceFile: 'prog.c',
     extensions: ['.c'],
@@ -207,7 +207,7 @@ export const LANGUAGE_DEFS: LanguageDef[] = [
   {
     id: 116,
     name: 'Python 3',
-    short: 'python3',
+    short: 'PYTHON3',
     highlighters: hl('python', { codemirror: 'python' }),
     sourceFile: 'prog.py',
     extensions: ['.py'],
@@ -222,7 +222,7 @@ export const LANGUAGE_DEFS: LanguageDef[] = [
   {
     id: 10,
     name: 'Java',
-    short: 'java',
+    short: 'JAVA',
     highlighters: hl('java', { codemirror: 'clike' }),
     sourceFile: 'Main.java',
     extensions: ['.java'],
@@ -259,7 +259,7 @@ export const LANGUAGE_DEFS: LanguageDef[] = [
   {
     id: 56,
     name: 'Node.js',
-    short: 'node',
+    short: 'NODEJS',
     highlighters: hl('javascript', { codemirror: 'javascript', code_prettify: 'js' }),
     sourceFile: 'prog.js',
     extensions: ['.js', '.mjs', '.cjs'],
@@ -273,7 +273,7 @@ export const LANGUAGE_DEFS: LanguageDef[] = [
   {
     id: 28,
     name: 'Bash',
-    short: 'bash',
+    short: 'BASH',
     highlighters: hl('bash', {
       ace: 'sh',
       rouge: 'shell',
@@ -292,7 +292,7 @@ export const LANGUAGE_DEFS: LanguageDef[] = [
   {
     id: 3,
     name: 'Perl',
-    short: 'perl',
+    short: 'PERL',
     highlighters: hl('perl', { codemirror: 'perl' }),
     sourceFile: 'prog.pl',
     extensions: ['.pl'],
