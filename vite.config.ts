@@ -22,7 +22,15 @@ export default defineConfig(({ mode }) => {
       chunkSizeWarningLimit: classic ? 2000 : 500,
       modulePreload: false,
       rollupOptions: {
-        input: { 'se-widgets': 'src/elements/define/all.ts' },
+        // The module build also writes the iframe-embed scripts: the host SDK (se-embed.js) and
+        // the embed page's own script (se-embed-frame.js).
+        input: classic
+          ? { 'se-widgets': 'src/elements/define/all.ts' }
+          : {
+              'se-widgets': 'src/elements/define/all.ts',
+              'se-embed': 'src/embed/index.ts',
+              'se-embed-frame': 'src/embed/frame.ts',
+            },
         preserveEntrySignatures: 'allow-extension',
         output: classic
           ? {

@@ -5,7 +5,7 @@
 import { defaultReporter } from '@web/test-runner';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { countReporter } from './scripts/wtr-count-reporter.mjs';
 
@@ -49,6 +49,45 @@ async function startBackend(pageOrigin) {
   backend.signSession = server.signSession;
 }
 
+/* global document, window -- used in functions that run in the embed page */
+/**
+ * test/embed: looks inside the embed page's iframe, which is cross-origin to the test page (the
+ * backend), through the browser's own protocol: its layout, the widget's results, or axe-core.
+ */
+async function probeEmbedFrame(session, { action = 'layout', widget = '' }) {
+  const page = session.browser.getPage(session.id);
+  const frame = page
+    .frames()
+    .find((f) => f.url().includes('/embed/solve') && f.url().includes(`widget=${widget}`));
+  if (!frame) throw new Error(`no embed frame of widget '${widget}' on the page`);
+  if (action === 'axe') {
+    // Evaluated by the debugger protocol: the page's script policy does not apply to it.
+    await frame.evaluate(readFileSync(`${root}node_modules/axe-core/axe.min.js`, 'utf8'));
+    return frame.evaluate(async () => {
+      const r = await globalThis.axe.run(document, { resultTypes: ['violations'] });
+      return r.violations.map((v) => `${v.impact}: ${v.id} (${v.nodes.length}) ${v.help}`);
+    });
+  }
+  return frame.evaluate(() => {
+    const el = document.querySelector('se-solve');
+    const root = el?.shadowRoot;
+    const bar = document.querySelector('.bar');
+    return {
+      fill: document.documentElement.classList.contains('fill'),
+      innerHeight: window.innerHeight,
+      innerWidth: window.innerWidth,
+      scrollHeight: document.documentElement.scrollHeight,
+      scrollWidth: document.documentElement.scrollWidth,
+      elementBottom: el ? el.getBoundingClientRect().bottom : null,
+      barBottom: bar ? bar.getBoundingClientRect().bottom : null,
+      theme: el?.getAttribute('theme') ?? null,
+      results: root?.querySelector('[part~="results"]')?.textContent ?? null,
+      source: el?.source ?? null,
+      focused: root?.activeElement?.className ?? null,
+    };
+  });
+}
+
 const backendPlugin = {
   name: 'se-backend',
   async serverStart({ config }) {
@@ -62,7 +101,8 @@ const backendPlugin = {
   async serverStop() {
     await backend?.close();
   },
-  async executeCommand({ command, payload }) {
+  async executeCommand({ command, payload, session }) {
+    if (command === 'se-embed-frame') return probeEmbedFrame(session, payload ?? {});
     if (command !== 'se-sign-session') return undefined;
     if (!backend) throw new Error(`no backend: ${backendError}`);
     return backend.signSession({ secret: backend.sessionSecret, sub: 'browser-test', ...payload });

@@ -11,6 +11,7 @@ import {
 } from './api.js';
 import { Backend, type UpstreamLink } from './backend.js';
 import { type BackendConfig, defaultConfig } from './config.js';
+import { serveEmbed } from './embed.js';
 import { ApiError, notFound } from './errors.js';
 import { eventStream } from './events.js';
 import { Health } from './health.js';
@@ -156,6 +157,8 @@ export function createApp(
         sendJson(res, h.ok ? 200 : 503, h);
       } else if (path === WEBHOOK_PATH && req.method === 'POST') {
         await receiveWebhook(b, req, res);
+      } else if (serveEmbed(b, req, res, url)) {
+        // The iframe pages (src/server/embed.ts).
       } else if (req.method === 'GET' || req.method === 'HEAD') {
         // Built bundles: the script-tag build and the ESM build.
         if (path.startsWith('/dist/')) {

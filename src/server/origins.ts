@@ -50,6 +50,18 @@ export class Origins {
     return (isIP(name) !== 0 || name === 'localhost') && Number(url.port || 80) === this.port;
   }
 
+  /**
+   * The origins `"self"` stands for on this request, as a list (for `frame-ancestors`): the fixed
+   * ones, plus the request's own Host when the server listens on every interface and `isSelf`
+   * accepts it.
+   */
+  selfOrigins(req: IncomingMessage): string[] {
+    const out = [...this.fixedSelf];
+    const host = req.headers.host;
+    if (this.wildcard && host && this.isSelf(`http://${host}`, req)) out.push(`http://${host}`);
+    return out;
+  }
+
   /** True when `origin` may use `widget`. */
   allows(widget: WidgetConfig, origin: string, req: IncomingMessage): boolean {
     if (origin === 'null') return false;

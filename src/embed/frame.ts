@@ -1,0 +1,434 @@
+/**
+ * The script of the embed page (`/embed/solve`, built to `dist/cdn/se-embed-frame.js`): hosts one
+ * `<se-solve>` (defined by the script-tag bundle loaded before it), talks to the host page over a
+ * private `MessageChannel` after one checked handshake (see `protocol.ts`), reports its height to
+ * LMSs, and offers an "open in a new window" escape.
+ *
+ * It reads its settings from the page's `<script type="application/json" id="se-embed-config">`,
+ * written by the server: the widget and the exact host origins allowed to frame it. The origins a
+ * message claims are never trusted: only `event.origin` checked against that list.
+ */
+import {
+  COMMANDS,
+  envelope,
+  type Envelope,
+  type Fit,
+  lmsResizeMessages,
+  MIRRORED_EVENTS,
+  parseEnvelope,
+  type Theme,
+} from './protocol.js';
+
+/** The settings the server writes into the page. */
+interface PageConfig {
+  widget: string;
+  /** exact origins allowed to frame the page and to connect */
+  origins: string[];
+  /** the SDK embedded the page: wait for its handshake before starting */
+  sdk: boolean;
+  theme: Theme;
+  locale: string;
+}
+
+/** What the frame uses of `<se-solve>` (the element is defined by the script-tag bundle). */
+interface SolveElement extends HTMLElement {
+  backend: string;
+  widget: string;
+  token: string;
+  theme: Theme;
+  locale: string;
+  language: string;
+  source: string;
+  input: string;
+  readonly updateComplete: Promise<boolean>;
+  run(): Promise<unknown>;
+  submit(): Promise<unknown>;
+}
+
+/** How long the page waits for the SDK's handshake before starting on its own. */
+const HANDSHAKE_WAIT_MS = 5000;
+/** How long a window opened by "open in a new window" waits for the code and session. */
+const HANDOFF_WAIT_MS = 2000;
+/** Resize reports are debounced by this much. */
+const RESIZE_DEBOUNCE_MS = 100;
+/** After reporting a height, how long the host has to apply it before the page fills the frame. */
+const RESIZE_GRACE_MS = 1000;
+
+function readConfig(): PageConfig | null {
+  const node = document.getElementById('se-embed-config');
+  if (!node) return null;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(node.textContent ?? '');
+  } catch {
+    return null;
+  }
+  if (typeof raw !== 'object' || raw === null) return null;
+  const c = raw as Record<string, unknown>;
+  const themes: unknown[] = ['light', 'dark', 'auto'];
+  if (
+    typeof c.widget !== 'string' ||
+    !Array.isArray(c.origins) ||
+    !c.origins.every((o) => typeof o === 'string') ||
+    typeof c.sdk !== 'boolean' ||
+    !themes.includes(c.theme) ||
+    typeof c.locale !== 'string'
+  )
+    return null;
+  return {
+    widget: c.widget,
+    origins: c.origins as string[],
+    sdk: c.sdk,
+    theme: c.theme as Theme,
+    locale: c.locale,
+  };
+}
+
+/** A detail as plain JSON data, trimmed where the host has no use for the bulk. */
+function plainDetail(name: string, detail: unknown): unknown {
+  const copy: unknown = JSON.parse(JSON.stringify(detail ?? null));
+  if (name === 'se-ready' && copy && typeof copy === 'object') {
+    // The statement is the problem setter's HTML: the host does not need it to follow the widget.
+    const problem = (copy as { problem?: Record<string, unknown> | null }).problem;
+    if (problem) delete problem.statement;
+  }
+  return copy;
+}
+
+class EmbedFrame {
+  private el: SolveElement | null = null;
+  private mounted = false;
+  /** resolves commands that arrived before the element existed */
+  private whenMounted: (() => void) | null = null;
+  private port: MessagePort | null = null;
+  /** the host's exact origin, once its handshake was accepted */
+  private hostOrigin: string | null = null;
+  private handshakeDone = false;
+  private fit: Fit = 'content';
+  /** the host said how it sizes the frame: no switching between layouts */
+  private fitFixed = false;
+  private measuring = false;
+  private lastHeight = -1;
+  private naturalHeight = 0;
+  private resizeTimer: ReturnType<typeof setTimeout> | undefined;
+  private graceTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly inFrame = window.parent !== window;
+  /** resolves once the widget has started (se-ready) or failed to (se-error) */
+  private readonly settled: Promise<void>;
+  private markSettled: () => void = () => {};
+  /** the commands so far, in order */
+  private commands: Promise<unknown> = Promise.resolve();
+  private readonly main: HTMLElement;
+
+  constructor(private readonly config: PageConfig) {
+    this.main = document.querySelector('main') ?? document.body;
+    this.settled = new Promise((resolve) => (this.markSettled = resolve));
+  }
+
+  start(): void {
+    this.setTheme(this.config.theme);
+    this.setupEscapeLink();
+    if (this.inFrame) {
+      window.addEventListener('message', this.onWindowMessage);
+      this.announce();
+      new ResizeObserver(() => this.scheduleResize()).observe(this.main);
+      window.addEventListener('resize', () => this.onWindowResize());
+      if (this.config.sdk) {
+        setTimeout(() => this.mount(undefined), HANDSHAKE_WAIT_MS);
+      } else {
+        this.mount(undefined);
+      }
+    } else {
+      // A top-level window: the page scrolls like any other, and there is no link to open itself.
+      const bar = document.getElementById('se-open')?.closest<HTMLElement>('.bar');
+      if (bar) bar.hidden = true;
+      if (window.opener) this.awaitHandoff();
+      else this.mount(undefined);
+    }
+  }
+
+  /** The parent's exact origin when the browser tells it, else every allowed origin. */
+  private parentTargets(): string[] {
+    if (this.hostOrigin) return [this.hostOrigin];
+    const ancestor = location.ancestorOrigins?.[0];
+    if (ancestor && ancestor !== 'null')
+      return this.config.origins.includes(ancestor) ? [ancestor] : [];
+    return this.config.origins;
+  }
+
+  private postToParent(message: unknown): void {
+    for (const origin of this.parentTargets()) {
+      try {
+        window.parent.postMessage(message, origin);
+      } catch {
+        // A target that is not a valid origin: nothing to send to.
+      }
+    }
+  }
+
+  private announce(): void {
+    this.postToParent(envelope('se:frame.announce', { widget: this.config.widget }));
+  }
+
+  private readonly onWindowMessage = (e: MessageEvent): void => {
+    if (this.handshakeDone) return;
+    if (e.source !== window.parent || !this.config.origins.includes(e.origin)) return;
+    const msg = parseEnvelope(e.data, ['se:host.connect']);
+    const port = e.ports[0];
+    if (!msg || e.ports.length !== 1 || !port) return;
+    // Exactly one handshake: later ones, even from the same origin, are ignored.
+    this.handshakeDone = true;
+    window.removeEventListener('message', this.onWindowMessage);
+    this.hostOrigin = e.origin;
+    const p = msg.p as { nonce: string; token?: string; theme?: Theme; fit?: Fit };
+    this.port = port;
+    port.onmessage = (m) => this.onCommand(m);
+    if (p.theme) this.setTheme(p.theme);
+    if (p.fit) {
+      this.fit = p.fit;
+      this.fitFixed = true;
+      this.applyFit();
+    }
+    this.send(envelope('se:frame.ready', { nonce: p.nonce, widget: this.config.widget }));
+    if (this.el) {
+      if (p.token) this.el.token = p.token;
+    } else {
+      this.mount(p.token);
+    }
+    this.lastHeight = -1;
+    this.scheduleResize();
+  };
+
+  private send(message: Envelope): void {
+    this.port?.postMessage(message);
+  }
+
+  /** Creates the element, once, after the script-tag bundle has defined it. */
+  private mount(token: string | undefined, handoff?: { source?: string; language?: string }): void {
+    if (this.mounted) return;
+    this.mounted = true;
+    void customElements.whenDefined('se-solve').then(() => {
+      const el = document.createElement('se-solve') as SolveElement;
+      el.backend = location.origin;
+      el.widget = this.config.widget;
+      if (token) el.token = token;
+      el.theme = (document.documentElement.dataset.theme as Theme | undefined) ?? this.config.theme;
+      if (this.config.locale) el.locale = this.config.locale;
+      if (handoff?.language) el.language = handoff.language;
+      if (handoff?.source !== undefined) el.source = handoff.source;
+      for (const name of MIRRORED_EVENTS) {
+        el.addEventListener(name, (e) =>
+          this.mirror(name, (e as Event & { detail?: unknown }).detail),
+        );
+      }
+      const startMeasuring = () => {
+        this.measuring = true;
+        this.markSettled();
+        this.scheduleResize();
+      };
+      el.addEventListener('se-ready', startMeasuring, { once: true });
+      el.addEventListener('se-error', startMeasuring, { once: true });
+      this.el = el;
+      document.getElementById('se-loading')?.remove();
+      this.main.insertBefore(el, this.main.querySelector('.bar'));
+      this.whenMounted?.();
+    });
+  }
+
+  private mountedElement(): Promise<SolveElement> {
+    return new Promise((resolve) => {
+      const previous = this.whenMounted;
+      this.whenMounted = () => {
+        previous?.();
+        resolve(this.el as SolveElement);
+      };
+    });
+  }
+
+  private mirror(name: string, detail: unknown): void {
+    if (!this.port) return;
+    try {
+      this.send(envelope('se:event.emit', { name, detail: plainDetail(name, detail) }));
+    } catch (err) {
+      // Over the size cap: the host misses this one event rather than the channel breaking.
+      console.warn(`se-widgets embed: ${name} not mirrored: ${(err as Error).message}`);
+    }
+  }
+
+  private onCommand(e: MessageEvent): void {
+    const msg = parseEnvelope(e.data, COMMANDS);
+    if (!msg || msg.id === undefined) return;
+    const id = msg.id;
+    // Commands take effect in the order they were sent; a run or submit holds the line only
+    // until it has started, not until its result is in.
+    const started = this.commands.then(() => this.execute(msg));
+    this.commands = started.catch(() => undefined);
+    void started
+      .then((s) => s.result)
+      .then(
+        (value) =>
+          envelope(
+            'se:command.reply',
+            value === undefined ? { ok: true } : { ok: true, value },
+            id,
+          ),
+        (err: unknown) => {
+          const text = err instanceof Error ? err.message : String(err);
+          return envelope('se:command.reply', { ok: false, error: text.slice(0, 2000) }, id);
+        },
+      )
+      .catch((err: unknown) =>
+        // A reply over the size cap (e.g. huge code): say so instead.
+        envelope('se:command.reply', { ok: false, error: (err as Error).message }, id),
+      )
+      .then((reply) => this.send(reply));
+  }
+
+  /** Applies a command; `result` settles with its answer. */
+  private async execute(msg: Envelope): Promise<{ result: Promise<unknown> }> {
+    const done = (value?: unknown) => ({ result: Promise.resolve(value) });
+    const el = this.el ?? (await this.mountedElement());
+    const p = msg.p as Record<string, string | undefined>;
+    // The code is the restored one only once the widget has loaded its languages.
+    if (msg.t.startsWith('se:code.')) await this.settled;
+    switch (msg.t) {
+      case 'se:code.set':
+        if (p.language) {
+          // The language first: picking one loads that language's saved code.
+          el.language = p.language;
+          await el.updateComplete;
+        }
+        el.source = p.source ?? '';
+        return done();
+      case 'se:code.get':
+        return done({ source: el.source, language: el.language });
+      case 'se:code.run':
+        if (p.input !== undefined) el.input = p.input;
+        return { result: el.run().then((r) => plainDetail('se-result', r)) };
+      case 'se:code.submit':
+        return { result: el.submit().then((r) => plainDetail('se-result', r)) };
+      case 'se:theme.set':
+        this.setTheme(p.theme as Theme);
+        return done();
+      case 'se:editor.focus':
+        el.focus();
+        return done();
+      case 'se:token.set':
+        el.token = p.token ?? '';
+        return done();
+    }
+    throw new Error(`Unknown command ${msg.t}.`);
+  }
+
+  private setTheme(theme: Theme): void {
+    document.documentElement.dataset.theme = theme;
+    if (this.el) this.el.theme = theme;
+  }
+
+  private applyFit(): void {
+    document.documentElement.classList.toggle('fill', this.fit === 'fill');
+  }
+
+  private scheduleResize(): void {
+    clearTimeout(this.resizeTimer);
+    this.resizeTimer = setTimeout(() => this.reportHeight(), RESIZE_DEBOUNCE_MS);
+  }
+
+  /** Tells the host (SDK and LMS conventions) the height the content needs. */
+  private reportHeight(): void {
+    if (!this.inFrame || !this.measuring || this.fit !== 'content') return;
+    const height = Math.ceil(this.main.getBoundingClientRect().height);
+    this.naturalHeight = height;
+    if (height === this.lastHeight) return;
+    this.lastHeight = height;
+    for (const m of lmsResizeMessages(height)) this.postToParent(m);
+    if (this.port) this.send(envelope('se:frame.resize', { height }));
+    // Hosts that ignore resizes (Moodle) keep a fixed height: then fill it and scroll inside.
+    clearTimeout(this.graceTimer);
+    if (!this.fitFixed) {
+      this.graceTimer = setTimeout(() => {
+        if (this.fit === 'content' && window.innerHeight + 1 < this.naturalHeight) {
+          this.fit = 'fill';
+          this.applyFit();
+        }
+      }, RESIZE_GRACE_MS);
+    }
+  }
+
+  private onWindowResize(): void {
+    if (this.fitFixed) return;
+    if (this.fit === 'fill' && window.innerHeight >= this.naturalHeight) {
+      // The host gave the room the content needs after all: back to the natural layout.
+      this.fit = 'content';
+      this.applyFit();
+      this.lastHeight = -1;
+    }
+    this.scheduleResize();
+  }
+
+  /**
+   * "Open in a new window": the link works on its own (a fresh page on this backend); with script
+   * the new window also gets the current code and session, over a message to this same origin.
+   */
+  private setupEscapeLink(): void {
+    const link = document.getElementById('se-open') as HTMLAnchorElement | null;
+    if (!link) return;
+    link.addEventListener('click', (e) => {
+      const el = this.el;
+      if (!el) return;
+      const opened = window.open(link.href, '_blank');
+      if (!opened) return;
+      e.preventDefault();
+      const onMessage = (m: MessageEvent) => {
+        if (m.source !== opened || m.origin !== location.origin) return;
+        if (!parseEnvelope(m.data, ['se:frame.announce'])) return;
+        window.removeEventListener('message', onMessage);
+        const p: Record<string, string> = {
+          source: el.source,
+          language: el.language,
+          theme: el.theme,
+        };
+        if (el.token) p.token = el.token;
+        try {
+          opened.postMessage(envelope('se:handoff.init', p), location.origin);
+        } catch {
+          // Too large to hand over: the new window starts from its own saved code.
+        }
+      };
+      window.addEventListener('message', onMessage);
+      setTimeout(() => window.removeEventListener('message', onMessage), 60_000);
+    });
+  }
+
+  /** In a window opened by the escape link: take the code and session from the opener. */
+  private awaitHandoff(): void {
+    const opener = window.opener as Window;
+    const timer = setTimeout(() => {
+      window.removeEventListener('message', onMessage);
+      this.mount(undefined);
+    }, HANDOFF_WAIT_MS);
+    const onMessage = (m: MessageEvent) => {
+      if (m.source !== opener || m.origin !== location.origin) return;
+      const msg = parseEnvelope(m.data, ['se:handoff.init']);
+      if (!msg) return;
+      clearTimeout(timer);
+      window.removeEventListener('message', onMessage);
+      const p = msg.p as { token?: string; source?: string; language?: string; theme?: Theme };
+      if (p.theme) this.setTheme(p.theme);
+      this.mount(p.token, p);
+    };
+    window.addEventListener('message', onMessage);
+    try {
+      opener.postMessage(
+        envelope('se:frame.announce', { widget: this.config.widget }),
+        location.origin,
+      );
+    } catch {
+      // An opener we cannot reach: start on our own when the wait ends.
+    }
+  }
+}
+
+const config = readConfig();
+if (config) new EmbedFrame(config).start();
+else console.error('se-widgets embed: the page has no valid #se-embed-config');

@@ -1,0 +1,357 @@
+/**
+ * The host side of iframe embeds: `embedSolve()` puts a backend's `/embed/solve` page in an iframe
+ * and talks to it over a private `MessageChannel` (see `protocol.ts`).
+ */
+import type { StatusInfo } from '../shared/compilers.js';
+import type { V1Error, V1Language, V1Result, WidgetInfo } from '../shared/v1.js';
+import {
+  envelope,
+  type Envelope,
+  type Fit,
+  type MirroredEvent,
+  parseEnvelope,
+  randomNonce,
+  type Theme,
+} from './protocol.js';
+
+export type { Theme as EmbedTheme } from './protocol.js';
+
+/** Options of {@link embedSolve}. */
+export interface EmbedSolveOptions {
+  /** the signing backend's URL (its origin is used: the backend serves `/embed/solve` at its root) */
+  backend: string;
+  /** a widget id of the backend's configuration; its `origins` must list this page's and `"self"` */
+  widget: string;
+  /** a session token minted by your server (sent over the channel, never in a URL) */
+  token?: string;
+  /** colour theme of the widget (default `light`) */
+  theme?: Theme;
+  /** the iframe's height in pixels until the widget reports its own (default 600) */
+  height?: number;
+  /**
+   * follow the heights the widget reports (default true); false keeps `height` and the widget
+   * fills it, scrolling inside
+   */
+  autoResize?: boolean;
+  /** language of the widget's interface: `en` or `pl` */
+  locale?: string;
+  /** the iframe's accessible name (default "Code exercise") */
+  title?: string;
+}
+
+/** The problem of a `se-ready` event, without its statement (the host has no use for its HTML). */
+export interface EmbedProblemSummary {
+  id: number;
+  name: string;
+  type?: { id: number; name: string };
+  languages?: number[];
+}
+
+/**
+ * What the host receives for each mirrored event: the `detail` of the element's event of the same
+ * name (see the `<se-solve>` reference), as plain data.
+ */
+export interface EmbedEventMap {
+  'se-ready': {
+    widget: WidgetInfo | null;
+    languages: V1Language[];
+    problem: EmbedProblemSummary | null;
+  };
+  'se-change': { source: string; language: string };
+  /** a notification only: the host cannot cancel through the frame */
+  'se-before-submit': {
+    kind: 'run' | 'submission';
+    compilerId: number;
+    compilerVersionId?: number;
+    source: string;
+    input?: string;
+    problemId?: number;
+  };
+  'se-submit': { kind: 'run' | 'submission'; id: string };
+  'se-status': { kind: 'run' | 'submission'; id: string; executing: boolean; status: StatusInfo };
+  'se-result': V1Result;
+  'se-error': {
+    code: V1Error['error']['code'] | 'network' | 'not_configured';
+    message: string;
+    status?: number;
+  };
+  'se-token-expired': { reason: 'expiring' | 'expired'; expiresAt: string | null };
+  /** the frame connected (after each (re)load of the embed page) */
+  connect: { widget: string };
+  /** the widget reported the height its content needs (pixels) */
+  resize: { height: number };
+}
+
+export type EmbedEventName = keyof EmbedEventMap;
+
+/** The embedded widget, as returned by {@link embedSolve}. Every method needs no other call first. */
+export interface EmbedSolveHandle {
+  /** the iframe (already in the container) */
+  readonly iframe: HTMLIFrameElement;
+  /** resolves at the first handshake; rejects if the handle is destroyed first */
+  readonly ready: Promise<void>;
+  /** Listens to a mirrored event; returns the function that stops listening. */
+  on<K extends EmbedEventName>(event: K, listener: (detail: EmbedEventMap[K]) => void): () => void;
+  /** Replaces the code (optionally picking a language by id or short name). */
+  setCode(source: string, language?: string): Promise<void>;
+  /** The code now in the editor. */
+  getCode(): Promise<string>;
+  setTheme(theme: Theme): Promise<void>;
+  /** Focuses the iframe and the editor inside it. */
+  focus(): Promise<void>;
+  /** Runs the code (with `input` as stdin when given); the result, or null when it did not run. */
+  run(input?: string): Promise<V1Result | null>;
+  /** Submits the code to the widget's problem; the result, or null when it was not judged. */
+  submit(): Promise<V1Result | null>;
+  /** Hands the widget a new session token (e.g. on `se-token-expired`). */
+  setToken(token: string): Promise<void>;
+  /** Removes the iframe and every listener; pending calls reject. Safe to call twice. */
+  destroy(): void;
+}
+
+/** Commands other than run and submit fail after this long without an answer. */
+const COMMAND_TIMEOUT_MS = 15_000;
+const FROM_FRAME = ['se:frame.ready', 'se:frame.resize', 'se:event.emit', 'se:command.reply'];
+const MIN_HEIGHT = 120;
+const MAX_HEIGHT = 20_000;
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(err: Error): void;
+  /** answers are awaited at most COMMAND_TIMEOUT_MS once sent (not run and submit) */
+  bounded: boolean;
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+function backendOrigin(backend: string): string {
+  let url: URL;
+  try {
+    url = new URL(backend, location.href);
+  } catch {
+    throw new TypeError(`embedSolve: backend '${backend}' is not a URL`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new TypeError(`embedSolve: backend '${backend}' is not an http(s) URL`);
+  return url.origin;
+}
+
+/**
+ * Embeds a `<se-solve>` widget in an iframe served by the signing backend, in `container`.
+ *
+ * The iframe gets `allow="clipboard-write; fullscreen"` and a title before its `src`. The handle
+ * talks to the frame only after the frame announced itself from the iframe's window and the
+ * backend's exact origin; it then transfers one end of a `MessageChannel` to that origin with a
+ * random nonce (and the token, if any). Everything else, both ways, goes over that channel.
+ */
+export function embedSolve(container: HTMLElement, options: EmbedSolveOptions): EmbedSolveHandle {
+  const origin = backendOrigin(options.backend);
+  if (typeof options.widget !== 'string' || options.widget === '')
+    throw new TypeError('embedSolve: widget is required');
+  const autoResize = options.autoResize !== false;
+  const initialHeight = Math.max(MIN_HEIGHT, Math.round(options.height ?? 600));
+
+  let token = options.token;
+  let theme = options.theme;
+  let port: MessagePort | null = null;
+  let nonce = '';
+  let connected = false;
+  let destroyed = false;
+  let seq = 0;
+  const pending = new Map<string, Pending>();
+  /** commands given before the handshake, sent once it is done */
+  const queue: Envelope[] = [];
+  const listeners = new Map<EmbedEventName, Set<(detail: never) => void>>();
+
+  let markReady: () => void = () => {};
+  let failReady: (err: Error) => void = () => {};
+  const ready = new Promise<void>((resolve, reject) => {
+    markReady = resolve;
+    failReady = reject;
+  });
+  // A handle nobody awaits must not report an unhandled rejection when destroyed early.
+  ready.catch(() => {});
+
+  const iframe = document.createElement('iframe');
+  // Permissions first: `allow` is read when the navigation starts.
+  iframe.setAttribute('allow', 'clipboard-write; fullscreen');
+  iframe.title = options.title ?? 'Code exercise';
+  // The backend learns the host's origin (it checks it anyway), never the page's path.
+  iframe.referrerPolicy = 'origin';
+  iframe.style.display = 'block';
+  iframe.style.width = '100%';
+  iframe.style.border = '0';
+  iframe.style.height = `${initialHeight}px`;
+
+  function emit<K extends EmbedEventName>(name: K, detail: EmbedEventMap[K]): void {
+    for (const listener of [...(listeners.get(name) ?? [])]) {
+      try {
+        (listener as (d: EmbedEventMap[K]) => void)(detail);
+      } catch (err) {
+        // One faulty listener must not stop the others or the channel.
+        queueMicrotask(() => {
+          throw err;
+        });
+      }
+    }
+  }
+
+  function failPending(reason: string): void {
+    for (const p of pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(new Error(reason));
+    }
+    pending.clear();
+  }
+
+  function onPortMessage(e: MessageEvent): void {
+    if (destroyed) return;
+    const msg = parseEnvelope(e.data, FROM_FRAME);
+    if (!msg) return;
+    const p = msg.p as Record<string, unknown>;
+    switch (msg.t) {
+      case 'se:frame.ready': {
+        if (p.nonce !== nonce || connected) return;
+        connected = true;
+        for (const queued of queue.splice(0)) post(queued);
+        markReady();
+        emit('connect', { widget: p.widget as string });
+        return;
+      }
+      case 'se:frame.resize': {
+        if (!connected) return;
+        const height = p.height as number;
+        if (autoResize)
+          iframe.style.height = `${Math.min(MAX_HEIGHT, Math.max(MIN_HEIGHT, height))}px`;
+        emit('resize', { height });
+        return;
+      }
+      case 'se:event.emit':
+        if (!connected) return;
+        emit(p.name as MirroredEvent, p.detail as never);
+        return;
+      case 'se:command.reply': {
+        const waiting = msg.id === undefined ? undefined : pending.get(msg.id);
+        if (!waiting || msg.id === undefined) return;
+        pending.delete(msg.id);
+        clearTimeout(waiting.timer);
+        if (p.ok) waiting.resolve(p.value);
+        else waiting.reject(new Error(String(p.error ?? 'The widget refused the command.')));
+        return;
+      }
+    }
+  }
+
+  /** A (new) embed page announced itself: give it a fresh channel. */
+  function connect(): void {
+    port?.close();
+    if (connected) failPending('The embedded page reloaded.');
+    connected = false;
+    const channel = new MessageChannel();
+    port = channel.port1;
+    port.onmessage = onPortMessage;
+    nonce = randomNonce();
+    const p: Record<string, unknown> = { nonce, fit: (autoResize ? 'content' : 'fill') as Fit };
+    if (token) p.token = token;
+    if (theme) p.theme = theme;
+    iframe.contentWindow?.postMessage(envelope('se:host.connect', p), origin, [channel.port2]);
+  }
+
+  function onWindowMessage(e: MessageEvent): void {
+    if (destroyed || e.source === null || e.source !== iframe.contentWindow) return;
+    if (e.origin !== origin) return;
+    if (!parseEnvelope(e.data, ['se:frame.announce'])) return;
+    connect();
+  }
+
+  function post(message: Envelope): void {
+    const id = message.id;
+    const entry = id === undefined ? undefined : pending.get(id);
+    if (!entry || !port || id === undefined) return;
+    port.postMessage(message);
+    if (entry.bounded) {
+      entry.timer = setTimeout(() => {
+        pending.delete(id);
+        entry.reject(new Error(`The embedded widget did not answer ${message.t}.`));
+      }, COMMAND_TIMEOUT_MS);
+    }
+  }
+
+  function command(t: string, p: Record<string, unknown>, bounded: boolean): Promise<unknown> {
+    if (destroyed) return Promise.reject(new Error('The embedded widget was destroyed.'));
+    const id = `c${++seq}`;
+    let message: Envelope;
+    try {
+      message = envelope(t, p, id);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    return new Promise((resolve, reject) => {
+      pending.set(id, { resolve, reject, bounded });
+      if (connected) post(message);
+      else queue.push(message);
+    });
+  }
+
+  window.addEventListener('message', onWindowMessage);
+  const url = new URL('/embed/solve', origin);
+  url.searchParams.set('widget', options.widget);
+  url.searchParams.set('sdk', '1');
+  if (theme) url.searchParams.set('theme', theme);
+  if (options.locale) url.searchParams.set('locale', options.locale);
+  iframe.src = url.href;
+  container.append(iframe);
+
+  return {
+    iframe,
+    ready,
+    on(event, listener) {
+      let set = listeners.get(event);
+      if (!set) listeners.set(event, (set = new Set()));
+      const fn = listener as (detail: never) => void;
+      set.add(fn);
+      return () => {
+        listeners.get(event)?.delete(fn);
+      };
+    },
+    async setCode(source, language) {
+      const p: Record<string, unknown> = { source: String(source) };
+      if (language !== undefined) p.language = String(language);
+      await command('se:code.set', p, true);
+    },
+    async getCode() {
+      const value = (await command('se:code.get', {}, true)) as { source?: unknown } | undefined;
+      return typeof value?.source === 'string' ? value.source : '';
+    },
+    async setTheme(next) {
+      theme = next;
+      await command('se:theme.set', { theme: next }, true);
+    },
+    async focus() {
+      iframe.focus();
+      await command('se:editor.focus', {}, true);
+    },
+    async run(input) {
+      const p: Record<string, unknown> = input === undefined ? {} : { input: String(input) };
+      return ((await command('se:code.run', p, false)) ?? null) as V1Result | null;
+    },
+    async submit() {
+      return ((await command('se:code.submit', {}, false)) ?? null) as V1Result | null;
+    },
+    async setToken(next) {
+      token = next;
+      await command('se:token.set', { token: next }, true);
+    },
+    destroy() {
+      if (destroyed) return;
+      destroyed = true;
+      window.removeEventListener('message', onWindowMessage);
+      port?.close();
+      port = null;
+      queue.length = 0;
+      failPending('The embedded widget was destroyed.');
+      failReady(new Error('The embedded widget was destroyed before it connected.'));
+      listeners.clear();
+      iframe.remove();
+    },
+  };
+}

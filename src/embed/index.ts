@@ -1,0 +1,14 @@
+/**
+ * `se-widgets/embed.js` (and the script-tag build `dist/cdn/se-embed.js`): embed widgets in
+ * iframes served by the signing backend, and talk to them from the host page.
+ */
+export { embedSolve } from './host.js';
+export type {
+  EmbedEventMap,
+  EmbedEventName,
+  EmbedProblemSummary,
+  EmbedSolveHandle,
+  EmbedSolveOptions,
+  EmbedTheme,
+} from './host.js';
+export { MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from './protocol.js';
