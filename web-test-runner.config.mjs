@@ -49,7 +49,7 @@ async function startBackend(pageOrigin) {
   backend.signSession = server.signSession;
 }
 
-/* global document, window -- used in functions that run in the embed page */
+/* global document, window, location -- used in functions that run in the embed page */
 /**
  * test/embed: looks inside the embed page's iframe, which is cross-origin to the test page (the
  * backend), through the browser's own protocol: its layout, the widget's results, or axe-core.
@@ -67,6 +67,25 @@ async function probeEmbedFrame(session, { action = 'layout', widget = '' }) {
       const r = await globalThis.axe.run(document, { resultTypes: ['violations'] });
       return r.violations.map((v) => `${v.impact}: ${v.id} (${v.nodes.length}) ${v.help}`);
     });
+  }
+  if (action === 'open-window') {
+    // A real click on "Open in a new window"; reports what the opened window shows.
+    const opened = new Promise((resolve) => page.browser().once('targetcreated', resolve));
+    await frame.click('#se-open');
+    const popup = await (await opened).page();
+    try {
+      await popup.waitForFunction(
+        () => document.querySelector('se-solve')?.shadowRoot?.querySelector('select:enabled'),
+        { timeout: 15000 },
+      );
+      return await popup.evaluate(() => ({
+        url: location.href,
+        source: document.querySelector('se-solve').source,
+        barHidden: document.querySelector('.bar').hidden,
+      }));
+    } finally {
+      await popup.close();
+    }
   }
   return frame.evaluate(() => {
     const el = document.querySelector('se-solve');

@@ -233,6 +233,25 @@ describe('embedSolve: commands and events', () => {
   });
 });
 
+describe('the embed page: open in a new window', () => {
+  it('opens the widget in a window of its own, with the code and the session', async () => {
+    // signed-run has no public sessions: the new window works only with the handed-over token.
+    const h = embed('signed-run', { token: await signToken('signed-run') });
+    await next(h, 'se-ready');
+    await h.setCode('print("carried over")', 'python3');
+    const opened = (await executeServerCommand('se-embed-frame', {
+      widget: 'signed-run',
+      action: 'open-window',
+    })) as { url: string; source: string; barHidden: boolean };
+    const url = new URL(opened.url);
+    expect(url.origin).to.equal(backendOrigin());
+    expect(url.pathname).to.equal('/embed/solve');
+    expect(url.search).to.not.match(/token|sdk/);
+    expect(opened.source).to.equal('print("carried over")');
+    expect(opened.barHidden).to.equal(true);
+  });
+});
+
 describe('embedSolve: sizing', () => {
   it('follows the heights the frame reports, and LMSs get lti.frameResize', async () => {
     const lti: Array<{ subject: string; height: number }> = [];
