@@ -97,6 +97,8 @@ function plainDetail(name: string, detail: unknown): unknown {
 
 class EmbedFrame {
   private el: SolveElement | null = null;
+  /** the host's session token, if it gave one */
+  private token = '';
   private mounted = false;
   /** resolves commands that arrived before the element existed */
   private whenMounted: (() => void) | null = null;
@@ -134,16 +136,16 @@ class EmbedFrame {
       new ResizeObserver(() => this.scheduleResize()).observe(this.main);
       window.addEventListener('resize', () => this.onWindowResize());
       if (this.config.sdk) {
-        setTimeout(() => this.mount(undefined), HANDSHAKE_WAIT_MS);
+        setTimeout(() => this.mount(), HANDSHAKE_WAIT_MS);
       } else {
-        this.mount(undefined);
+        this.mount();
       }
     } else {
       // A top-level window: the page scrolls like any other, and there is no link to open itself.
       const bar = document.getElementById('se-open')?.closest<HTMLElement>('.bar');
       if (bar) bar.hidden = true;
       if (window.opener) this.awaitHandoff();
-      else this.mount(undefined);
+      else this.mount();
     }
   }
 
@@ -190,11 +192,8 @@ class EmbedFrame {
       this.applyFit();
     }
     this.send(envelope('se:frame.ready', { nonce: p.nonce, widget: this.config.widget }));
-    if (this.el) {
-      if (p.token) this.el.token = p.token;
-    } else {
-      this.mount(p.token);
-    }
+    if (p.token) this.setToken(p.token);
+    this.mount();
     this.lastHeight = -1;
     this.scheduleResize();
   };
@@ -204,14 +203,14 @@ class EmbedFrame {
   }
 
   /** Creates the element, once, after the script-tag bundle has defined it. */
-  private mount(token: string | undefined, handoff?: { source?: string; language?: string }): void {
+  private mount(handoff?: { source?: string; language?: string }): void {
     if (this.mounted) return;
     this.mounted = true;
     void customElements.whenDefined('se-solve').then(() => {
       const el = document.createElement('se-solve') as SolveElement;
       el.backend = location.origin;
       el.widget = this.config.widget;
-      if (token) el.token = token;
+      if (this.token) el.token = this.token;
       el.theme = (document.documentElement.dataset.theme as Theme | undefined) ?? this.config.theme;
       if (this.config.locale) el.locale = this.config.locale;
       if (handoff?.language) el.language = handoff.language;
@@ -314,10 +313,15 @@ class EmbedFrame {
         el.focus();
         return done();
       case 'se:token.set':
-        el.token = p.token ?? '';
+        this.setToken(p.token ?? '');
         return done();
     }
     throw new Error(`Unknown command ${msg.t}.`);
+  }
+
+  private setToken(token: string): void {
+    this.token = token;
+    if (this.el) this.el.token = token;
   }
 
   private setTheme(theme: Theme): void {
@@ -405,7 +409,7 @@ class EmbedFrame {
     const opener = window.opener as Window;
     const timer = setTimeout(() => {
       window.removeEventListener('message', onMessage);
-      this.mount(undefined);
+      this.mount();
     }, HANDOFF_WAIT_MS);
     const onMessage = (m: MessageEvent) => {
       if (m.source !== opener || m.origin !== location.origin) return;
@@ -415,7 +419,8 @@ class EmbedFrame {
       window.removeEventListener('message', onMessage);
       const p = msg.p as { token?: string; source?: string; language?: string; theme?: Theme };
       if (p.theme) this.setTheme(p.theme);
-      this.mount(p.token, p);
+      if (p.token) this.setToken(p.token);
+      this.mount(p);
     };
     window.addEventListener('message', onMessage);
     try {

@@ -82,12 +82,8 @@ describe('parseEnvelope', () => {
   });
 });
 
-/** An embed page with a hand-made handshake: the test holds the port. */
-async function rawEmbed(): Promise<{
-  iframe: HTMLIFrameElement;
-  port: MessagePort;
-  replies: unknown[];
-}> {
+/** An embed page of the backend that has announced itself, not yet connected. */
+async function announcedEmbed(): Promise<HTMLIFrameElement> {
   const iframe = document.createElement('iframe');
   iframe.title = 'Raw embed';
   const announced = new Promise<void>((resolve) => {
@@ -104,6 +100,13 @@ async function rawEmbed(): Promise<{
   iframe.src = `${backendUrl()}/embed/solve?widget=run-demo&sdk=1`;
   container().append(iframe);
   await announced;
+  return iframe;
+}
+
+/** A hand-made handshake: the test holds the port. */
+async function handshake(
+  iframe: HTMLIFrameElement,
+): Promise<{ port: MessagePort; replies: unknown[] }> {
   const channel = new MessageChannel();
   const replies: unknown[] = [];
   const nonce = randomNonce();
@@ -118,7 +121,17 @@ async function rawEmbed(): Promise<{
     channel.port2,
   ]);
   await ready;
-  return { iframe, port: channel.port1, replies };
+  return { port: channel.port1, replies };
+}
+
+/** An embed page with a hand-made handshake. */
+async function rawEmbed(): Promise<{
+  iframe: HTMLIFrameElement;
+  port: MessagePort;
+  replies: unknown[];
+}> {
+  const iframe = await announcedEmbed();
+  return { iframe, ...(await handshake(iframe)) };
 }
 
 function repliesTo(replies: unknown[], id: string): Array<{ p: { ok: boolean; value?: unknown } }> {
@@ -176,6 +189,32 @@ describe('the embed page enforces the protocol', () => {
     const end = Date.now() + 10000;
     while (!repliesTo(replies, 'still').length && Date.now() < end) await sleep(20);
     expect(repliesTo(replies, 'still')[0]?.p.ok).to.equal(true);
+  });
+
+  it('ignores a handshake from a window that is not its parent', async () => {
+    const iframe = await announcedEmbed();
+    const seen: unknown[] = [];
+    const onMessage = (e: MessageEvent) => {
+      if (e.origin === location.origin && e.data && typeof e.data === 'object') seen.push(e.data);
+    };
+    window.addEventListener('message', onMessage);
+    try {
+      const impostor = document.createElement('iframe');
+      impostor.title = 'Impostor host';
+      impostor.src = '/test/embed/fixtures/impostor-host.html';
+      container().append(impostor);
+      const end = Date.now() + 5000;
+      while (!seen.some((d) => (d as { impostorSent?: boolean }).impostorSent) && Date.now() < end)
+        await sleep(20);
+      expect(seen).to.deep.include({ impostorSent: true });
+      await sleep(500);
+      expect(seen.filter((d) => 'impostorGot' in (d as object))).to.deep.equal([]);
+      // The frame still takes its parent's handshake: the impostor's was not the one it accepted.
+      const { replies } = await handshake(iframe);
+      expect(replies.length).to.be.greaterThan(0);
+    } finally {
+      window.removeEventListener('message', onMessage);
+    }
   });
 
   it('announces itself with nothing but the widget id', async () => {
