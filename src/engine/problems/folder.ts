@@ -484,7 +484,11 @@ export function exportProblemFolder(
       write(file, row.source);
     }
     const lang = languages.get(row.compilerId);
-    return { source: file, compiler: lang ? lang.short.toLowerCase() : row.compilerId, name: row.name };
+    return {
+      source: file,
+      compiler: lang ? lang.short.toLowerCase() : row.compilerId,
+      name: row.name,
+    };
   };
 
   const metas = store.listTestcases(problem.id);
