@@ -61,3 +61,20 @@ export function newest(paths) {
   }
   return t;
 }
+
+/**
+ * Installs the npm dependencies when they are missing or older than package-lock.json, so that
+ * `npm start` and `npm test` work right after a clone.
+ */
+export async function ensureDependencies() {
+  const marker = join(root, 'node_modules/.package-lock.json');
+  let stale;
+  try {
+    stale = statSync(marker).mtimeMs < statSync(join(root, 'package-lock.json')).mtimeMs;
+  } catch {
+    stale = true;
+  }
+  if (!stale) return;
+  process.stdout.write('installing the npm dependencies (npm ci)\n');
+  await must(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['ci']);
+}

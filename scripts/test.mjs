@@ -7,8 +7,9 @@
 //   npm test -- --browser          only the browser tests
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { bin, files, root, run } from './lib.mjs';
+import { bin, ensureDependencies, files, root, run } from './lib.mjs';
 
+await ensureDependencies();
 const args = process.argv.slice(2);
 const only = args.filter((a) => !a.startsWith('--'));
 const browserOnly = args.includes('--browser');

@@ -3,8 +3,9 @@ import { intOption, parse, str, UsageError } from './args.js';
 
 export const engineHelp = `se-widgets engine [options]
 
-Runs the embedded engine alone: the Sphere Engine Compilers API v4 at /compilers/api/v4, running
-code in the bubblewrap sandbox, with submissions kept in SQLite under the data folder.
+Runs the embedded engine alone: the Sphere Engine Compilers API v4 at /compilers/api/v4 and
+Problems API v4 at /problems/api/v4 (with the demo problems), running code in the bubblewrap
+sandbox, with submissions and problems kept in SQLite under the data folder.
 
 Options:
   --port N               port to listen on (env SE_ENGINE_PORT, default 3100; 0 = any free port)

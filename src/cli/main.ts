@@ -18,7 +18,7 @@ const commands: Record<string, Command> = {
     run: serve,
   },
   engine: {
-    summary: 'run the embedded engine alone (Sphere Engine Compilers API v4)',
+    summary: 'run the embedded engine alone (Sphere Engine Compilers and Problems API v4)',
     help: engineHelp,
     run: engine,
   },
