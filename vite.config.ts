@@ -15,7 +15,8 @@ export default defineConfig(({ mode }) => {
       outDir: 'dist/cdn',
       emptyOutDir: !classic,
       target: 'es2022',
-      minify: true,
+      minify: 'terser',
+      terserOptions: { compress: { passes: 2 }, format: { comments: false } },
       sourcemap: true,
       reportCompressedSize: false,
       // The classic file inlines every language pack: large by design (documented).

@@ -3,7 +3,7 @@
  * own chunk, fetched only when a learner picks that language.
  */
 import type { Extension } from '@codemirror/state';
-import { StreamLanguage, type StreamParser } from '@codemirror/language';
+import { LanguageSupport, StreamLanguage, type StreamParser } from '@codemirror/language';
 import type { EditorLanguage } from '../../shared/highlighters.js';
 
 // StreamLanguage comes with @codemirror/language, which the editor core loads anyway; only the
@@ -15,14 +15,17 @@ async function legacy<T>(
   return StreamLanguage.define(pick(await load));
 }
 
+// The Lezer packs are taken without their completion sources: the editor has no autocompletion,
+// and leaving them out keeps @codemirror/autocomplete out of the page (about 3 KB gzip).
 const loaders: Partial<Record<EditorLanguage, () => Promise<Extension>>> = {
-  python: async () => (await import('@codemirror/lang-python')).python(),
+  python: async () => new LanguageSupport((await import('@codemirror/lang-python')).pythonLanguage),
   cpp: async () => (await import('@codemirror/lang-cpp')).cpp(),
   c: async () => (await import('@codemirror/lang-cpp')).cpp(),
   java: async () => (await import('@codemirror/lang-java')).java(),
-  javascript: async () => (await import('@codemirror/lang-javascript')).javascript(),
+  javascript: async () =>
+    new LanguageSupport((await import('@codemirror/lang-javascript')).javascriptLanguage),
   typescript: async () =>
-    (await import('@codemirror/lang-javascript')).javascript({ typescript: true }),
+    new LanguageSupport((await import('@codemirror/lang-javascript')).typescriptLanguage),
   csharp: () => legacy(import('@codemirror/legacy-modes/mode/clike'), (m) => m.csharp),
   kotlin: () => legacy(import('@codemirror/legacy-modes/mode/clike'), (m) => m.kotlin),
   scala: () => legacy(import('@codemirror/legacy-modes/mode/clike'), (m) => m.scala),
