@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { register } from 'tsx/esm/api';
 import { chromium } from 'playwright-core';
+import { chromiumLaunchOptions } from './chromium.mjs';
 import { must, bin, root } from './lib.mjs';
 
 const out = process.argv[2] ?? join(root, 'docs/demo.png');
@@ -16,17 +17,7 @@ if (!existsSync(join(root, 'dist/cdn/se-widgets.js'))) await must(bin('vite'), [
 register();
 const { startAll } = await import(pathToFileURL(join(root, 'src/cli/serve.ts')).href);
 const backend = await startAll({ port: 0, log: () => {}, accessLog: false });
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ],
-});
+const browser = await chromium.launch(chromiumLaunchOptions);
 try {
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
   await page.goto(`${backend.url}/`);
