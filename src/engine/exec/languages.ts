@@ -326,7 +326,7 @@ export function languageFromProbe(def: LanguageDef, out: string): Language | nul
     ? def.versions.filter((v) => accepted.has(v.arg))
     : [{ id: 1, label: '', arg: '' }];
   if (defs.length === 0) return null;
-  const compilerName = def.id === 1 ? 'GCC' : def.id === 11 ? 'GCC' : '';
+  const compilerName = def.id === 1 || def.id === 11 ? 'GCC' : '';
   const versions = defs.map((v) => ({
     id: v.id,
     name: v.label ? `${v.label} (${compilerName} ${version})` : version,
@@ -335,17 +335,25 @@ export function languageFromProbe(def: LanguageDef, out: string): Language | nul
     def,
     versionArgs: new Map(defs.map((v) => [v.id, v.arg])),
     binds: def.binds?.() ?? [],
-    info: {
-      id: def.id,
-      name: def.name,
-      short: def.short,
-      versions,
-      highlighters: def.highlighters,
-      sourceFile: def.sourceFile,
-      compiled: Boolean(def.compile),
-      multiFile: true,
-      defaultVersionId: versions[0].id,
-    },
+    info: languageInfo(def, versions),
+  };
+}
+
+/** The public info of a language offering `versions` (non-empty; the first is the default). */
+export function languageInfo(
+  def: LanguageDef,
+  versions: Array<{ id: number; name: string }>,
+): LanguageInfo {
+  return {
+    id: def.id,
+    name: def.name,
+    short: def.short,
+    versions,
+    highlighters: def.highlighters,
+    sourceFile: def.sourceFile,
+    compiled: Boolean(def.compile),
+    multiFile: true,
+    defaultVersionId: versions[0]!.id,
   };
 }
 

@@ -3,7 +3,7 @@
  * `se-widgets problems import|export` works on. SQLite's WAL lets this run beside a live engine.
  */
 import type { LanguageInfo } from '../exec/types.js';
-import { LANGUAGE_DEFS, toolchainPresent } from '../exec/languages.js';
+import { LANGUAGE_DEFS, languageInfo, toolchainPresent } from '../exec/languages.js';
 import { coreMigrations, openDb } from '../store/db.js';
 import { ProblemsStore, problemsMigrations } from './store.js';
 
@@ -31,17 +31,7 @@ function installedLanguages(): Map<number, LanguageInfo> {
     const versions = def.versions?.map((v) => ({ id: v.id, name: v.label })) ?? [
       { id: 1, name: '' },
     ];
-    out.set(def.id, {
-      id: def.id,
-      name: def.name,
-      short: def.short,
-      versions,
-      highlighters: def.highlighters,
-      sourceFile: def.sourceFile,
-      compiled: Boolean(def.compile),
-      multiFile: true,
-      defaultVersionId: versions[0]!.id,
-    });
+    out.set(def.id, languageInfo(def, versions));
   }
   return out;
 }
