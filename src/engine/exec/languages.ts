@@ -89,6 +89,18 @@ function stdProbe(cc: string, lang: 'c' | 'c++', versions: VersionDef[]): string
   return ['/bin/sh', '-c', `echo version:$(${cc} -dumpfullversion); ${tries}`];
 }
 
+/** The gcc/g++ compile stage: one optimised build of every source, with libm. */
+const gccCompile = (cc: string) => (std: string, files: string[]) => [
+  cc,
+  `-std=${std}`,
+  '-O2',
+  '-pipe',
+  '-o',
+  'prog',
+  ...files,
+  '-lm',
+];
+
 const CPP_VERSIONS: VersionDef[] = [
   { id: 1, label: 'C++17', arg: 'gnu++17' },
   { id: 2, label: 'C++14', arg: 'gnu++14' },
@@ -165,16 +177,7 @@ export const LANGUAGE_DEFS: LanguageDef[] = [
     probe: stdProbe('/usr/bin/g++', 'c++', CPP_VERSIONS),
     parseVersion: firstMatch(/version:(\S+)/),
     versions: CPP_VERSIONS,
-    compile: (std, files) => [
-      '/usr/bin/g++',
-      `-std=${std}`,
-      '-O2',
-      '-pipe',
-      '-o',
-      'prog',
-      ...files,
-      '-lm',
-    ],
+    compile: gccCompile('/usr/bin/g++'),
     run: () => ['./prog'],
     pids: 64,
     nofile: 128,
@@ -190,16 +193,7 @@ export const LANGUAGE_DEFS: LanguageDef[] = [
     probe: stdProbe('/usr/bin/gcc', 'c', C_VERSIONS),
     parseVersion: firstMatch(/version:(\S+)/),
     versions: C_VERSIONS,
-    compile: (std, files) => [
-      '/usr/bin/gcc',
-      `-std=${std}`,
-      '-O2',
-      '-pipe',
-      '-o',
-      'prog',
-      ...files,
-      '-lm',
-    ],
+    compile: gccCompile('/usr/bin/gcc'),
     run: () => ['./prog'],
     pids: 64,
     nofile: 128,
