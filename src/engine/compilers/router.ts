@@ -1,3 +1,4 @@
+import { compilerItems } from '../exec/languages.js';
 import { ApiError } from '../http/errors.js';
 import { json, Router, type ApiResponse } from '../http/router.js';
 import { CompilersError, submissionNotFound } from './errors.js';
@@ -14,7 +15,7 @@ export function compilersRouter(service: CompilersService): Router {
       .get('/test', () => json({ message: 'You can use Sphere Engine Compilers API.' }))
 
       // GET /compilers
-      .get('/compilers', () => json({ items: service.compilers() }))
+      .get('/compilers', () => json({ items: compilerItems(service.languages()) }))
 
       // POST /submissions
       .post('/submissions', async (req) => {

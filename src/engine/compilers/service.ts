@@ -1,4 +1,3 @@
-import type { Compiler } from '../../shared/compilers.js';
 import { Status } from '../../shared/status.js';
 import { signalDesc } from '../exec/signals.js';
 import type { LanguageInfo, StageOutcome } from '../exec/types.js';
@@ -34,19 +33,6 @@ export class CompilersService implements JobKind {
   /** The languages this machine runs, by id (none when the execution core did not start). */
   languages(): Map<number, LanguageInfo> {
     return this.ctx.executor?.languages() ?? new Map();
-  }
-
-  /** `GET /compilers` items, by ascending id. */
-  compilers(): Compiler[] {
-    return [...this.languages().values()]
-      .sort((a, b) => a.id - b.id)
-      .map((l) => ({
-        id: l.id,
-        name: l.name,
-        short: l.short,
-        versions: l.versions.map((v) => ({ id: v.id, name: v.name })),
-        highlighters: { ...l.highlighters },
-      }));
   }
 
   /**

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { isTransient } from '../../shared/status.js';
 import { FilesError, validateFiles } from '../exec/files.js';
+import { compilerItems } from '../exec/languages.js';
 import type { LanguageInfo } from '../exec/types.js';
 import type { Body } from '../http/body.js';
 import { json, Router, type ApiRequest, type ApiResponse } from '../http/router.js';
@@ -25,7 +26,6 @@ import {
 } from './params.js';
 import type { ProblemRow, ProblemsStore } from './store.js';
 import {
-  compilersView,
   judgeItem,
   judgeShape,
   judgeView,
@@ -121,7 +121,7 @@ export function problemsRouter(deps: ProblemsDeps): Router {
   // --- GET /test, GET /compilers
 
   r.get('/test', () => json({ message: 'You can use Sphere Engine Problems API.' }));
-  r.get('/compilers', () => json(compilersView(deps.languages())));
+  r.get('/compilers', () => json({ items: compilerItems(deps.languages()) }));
 
   // --- problems
 

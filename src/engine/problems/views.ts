@@ -1,5 +1,4 @@
 /** The JSON shapes of the Problems API's responses, built from store rows. */
-import type { Compiler } from '../../shared/compilers.js';
 import type {
   Problem,
   ProblemsSubmission,
@@ -198,21 +197,6 @@ export function judgeView(j: JudgeShape, l: Links) {
     compiler: j.compiler,
     source: { size: j.sourceSize, uri: link(l, `/judges/${j.id}/source`) },
     visibility: { public: j.builtin, shared: j.shared },
-  };
-}
-
-/** `GET /compilers`: the languages this engine runs. */
-export function compilersView(languages: Map<number, LanguageInfo>): { items: Compiler[] } {
-  return {
-    items: [...languages.values()]
-      .sort((a, b) => a.id - b.id)
-      .map((c) => ({
-        id: c.id,
-        name: c.name,
-        short: c.short,
-        versions: c.versions.map((v) => ({ id: v.id, name: v.name })),
-        highlighters: c.highlighters,
-      })),
   };
 }
 
