@@ -1,10 +1,11 @@
+import { parseIds } from '../api-common.js';
 import { compilerItems } from '../exec/languages.js';
 import { ApiError } from '../http/errors.js';
 import { json, Router, type ApiResponse } from '../http/router.js';
 import { CompilersError, submissionNotFound } from './errors.js';
 import type { CompilersService } from './service.js';
 import { STREAMS, type StreamName } from './store.js';
-import { parseCreate, parseIds } from './validate.js';
+import { MAX_IDS, parseCreate } from './validate.js';
 import { detailView, summaryView } from './view.js';
 
 /** The Compilers API v4 (spec/compilers-api-v4.txt): one handler per method. */
@@ -25,7 +26,7 @@ export function compilersRouter(service: CompilersService): Router {
 
       // GET /submissions?ids=
       .get('/submissions', (req) => {
-        const rows = service.list(parseIds(req.query.get('ids')));
+        const rows = service.list(parseIds(req.query.get('ids'), MAX_IDS));
         return json({ items: rows.map((r) => summaryView(r, req.baseUrl, req.accessToken)) });
       })
 

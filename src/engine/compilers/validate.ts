@@ -1,3 +1,4 @@
+import { checkSourceSize } from '../api-common.js';
 import { FilesError, validateFiles } from '../exec/files.js';
 import type { LanguageInfo } from '../exec/types.js';
 import type { Body } from '../http/body.js';
@@ -48,12 +49,7 @@ export function parseCreate(body: Body, languages: Map<number, LanguageInfo>): C
   if (source === '' && !files) throw badRequest(E.SourceNotProvided, 'source not provided');
   let sourceBytes = Buffer.byteLength(source);
   for (const content of Object.values(files ?? {})) sourceBytes += Buffer.byteLength(content);
-  if (sourceBytes > LIMITS.sourceBytes) {
-    throw badRequest(
-      E.SourceTooLarge,
-      `source size limit exceeded: ${sourceBytes} bytes, at most ${LIMITS.sourceBytes}`,
-    );
-  }
+  checkSourceSize(sourceBytes);
 
   if (files) {
     try {
@@ -103,31 +99,6 @@ export function parseCreate(body: Body, languages: Map<number, LanguageInfo>): C
     timeLimitSec,
     memoryLimitKb: Math.floor(memoryLimitKb),
   };
-}
-
-/**
- * `ids` of `GET /submissions`: comma-separated integers, at most {@link MAX_IDS}; duplicates are
- * answered once.
- */
-export function parseIds(ids: string | null): number[] {
-  if (ids === null || ids.trim() === '') {
-    throw badRequest(E.IdsNotProvided, 'identifiers are not provided');
-  }
-  const parts = ids.split(',').map((s) => s.trim());
-  if (!parts.every((p) => /^\d{1,15}$/.test(p))) {
-    throw badRequest(
-      E.IdsInvalid,
-      'invalid format of identifiers: give integers separated by commas',
-    );
-  }
-  const unique = [...new Set(parts.map(Number))];
-  if (unique.length > MAX_IDS) {
-    throw badRequest(
-      E.IdsTooMany,
-      `maximum number of identifiers exceeded: at most ${MAX_IDS}, got ${unique.length}`,
-    );
-  }
-  return unique;
 }
 
 function parseVersion(value: unknown, language: LanguageInfo): { id: number; name: string } {

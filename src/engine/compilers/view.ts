@@ -5,12 +5,8 @@ import type {
   StreamRef,
 } from '../../shared/compilers.js';
 import { isTransient, statusName } from '../../shared/status.js';
+import { formatDate } from '../api-common.js';
 import { STREAMS, type SubmissionRow } from './store.js';
-
-/** `yyyy-mm-dd hh:mm:ss +00:00` (server time, UTC). */
-export function formatDate(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + ' +00:00';
-}
 
 /**
  * An item of `GET /submissions?ids=` (also the webhook's `submission`). `baseUrl` is the module's

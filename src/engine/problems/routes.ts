@@ -5,12 +5,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { isTransient } from '../../shared/status.js';
+import { checkSourceSize, parseIds } from '../api-common.js';
 import { FilesError, validateFiles } from '../exec/files.js';
 import { compilerItems } from '../exec/languages.js';
 import type { LanguageInfo } from '../exec/types.js';
 import type { Body } from '../http/body.js';
 import { json, Router, type ApiRequest, type ApiResponse } from '../http/router.js';
-import { LIMITS } from '../limits.js';
 import { accessDenied, badRequest, notFound, ProblemsError as E } from './errors.js';
 import { PROBLEM_LIMITS } from './limits.js';
 import { BUILTIN_JUDGES, JudgeType } from './judges/catalog.js';
@@ -448,7 +448,7 @@ export function problemsRouter(deps: ProblemsDeps): Router {
   });
 
   r.get('/submissions', (req) => {
-    const ids = parseIds(req.query.get('ids'));
+    const ids = parseIds(req.query.get('ids'), PROBLEM_LIMITS.ids);
     const l = links(req);
     return json({ items: store.getSubmissions(ids).map((s) => submissionItem(s, l)) });
   });
@@ -597,15 +597,6 @@ function checkData(v: unknown, name: string, failCode: number): Buffer | undefin
   return b;
 }
 
-function checkSourceSize(bytes: number): void {
-  if (bytes > LIMITS.sourceBytes) {
-    throw badRequest(
-      E.SourceTooLarge,
-      `source size limit exceeded: ${bytes} bytes, at most ${LIMITS.sourceBytes}`,
-    );
-  }
-}
-
 /**
  * `compilerId` + `compilerVersionId` of a judge. For an update (`current` given) either may be
  * left out: null when both are.
@@ -672,27 +663,6 @@ function checkFiles(value: unknown): Record<string, string> | null {
     throw err;
   }
   return files;
-}
-
-function parseIds(ids: string | null): number[] {
-  if (ids === null || ids.trim() === '') {
-    throw badRequest(E.IdsNotProvided, 'identifiers are not provided');
-  }
-  const parts = ids.split(',').map((s) => s.trim());
-  if (!parts.every((p) => /^\d{1,15}$/.test(p))) {
-    throw badRequest(
-      E.IdsInvalid,
-      'invalid format of identifiers: give integers separated by commas',
-    );
-  }
-  const unique = [...new Set(parts.map(Number))];
-  if (unique.length > PROBLEM_LIMITS.ids) {
-    throw badRequest(
-      E.IdsTooMany,
-      `maximum number of identifiers exceeded: at most ${PROBLEM_LIMITS.ids}, got ${unique.length}`,
-    );
-  }
-  return unique;
 }
 
 const GRADE_MODES = new Set(['manual', 'auto']);

@@ -6,15 +6,11 @@ import type {
   ProblemTestcaseResult,
 } from '../../shared/problems.js';
 import { isTransient, statusName } from '../../shared/status.js';
+import { formatDate } from '../api-common.js';
 import { signalDesc } from '../exec/signals.js';
 import type { LanguageInfo } from '../exec/types.js';
 import { BUILTIN_JUDGES, JudgeType } from './judges/catalog.js';
 import type { JudgeRow, ProblemRow, ProblemsStore, SubmissionRow, TestcaseMeta } from './store.js';
-
-/** `yyyy-mm-dd hh:mm:ss +00:00` (server time, UTC), as the spec's `date` fields. */
-export function formatDate(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + ' +00:00';
-}
 
 /** Where a response's `uri` fields point: this engine, as the client reached it. */
 export interface Links {

@@ -1,0 +1,54 @@
+/**
+ * What the Compilers and Problems APIs have in common (their specs agree on these): the `ids`
+ * parameter of `GET /submissions`, the source size check and the `date` format.
+ */
+import { ApiError } from './http/errors.js';
+import { LIMITS } from './limits.js';
+
+const IdsNotProvided = 205104;
+const IdsInvalid = 205105;
+const IdsTooMany = 205106;
+const SourceTooLarge = 201306;
+
+/**
+ * `ids` of `GET /submissions`: comma-separated integers, at most `max`; duplicates are answered
+ * once. Throws the spec's 400 errors.
+ */
+export function parseIds(ids: string | null, max: number): number[] {
+  if (ids === null || ids.trim() === '') {
+    throw new ApiError(400, IdsNotProvided, 'identifiers are not provided');
+  }
+  const parts = ids.split(',').map((s) => s.trim());
+  if (!parts.every((p) => /^\d{1,15}$/.test(p))) {
+    throw new ApiError(
+      400,
+      IdsInvalid,
+      'invalid format of identifiers: give integers separated by commas',
+    );
+  }
+  const unique = [...new Set(parts.map(Number))];
+  if (unique.length > max) {
+    throw new ApiError(
+      400,
+      IdsTooMany,
+      `maximum number of identifiers exceeded: at most ${max}, got ${unique.length}`,
+    );
+  }
+  return unique;
+}
+
+/** Throws the spec's 400 when a submission's source (all its files together) is too large. */
+export function checkSourceSize(bytes: number): void {
+  if (bytes > LIMITS.sourceBytes) {
+    throw new ApiError(
+      400,
+      SourceTooLarge,
+      `source size limit exceeded: ${bytes} bytes, at most ${LIMITS.sourceBytes}`,
+    );
+  }
+}
+
+/** `yyyy-mm-dd hh:mm:ss +00:00` (server time, UTC), as the specs' `date` fields. */
+export function formatDate(ms: number): string {
+  return new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + ' +00:00';
+}
