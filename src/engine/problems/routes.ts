@@ -195,22 +195,7 @@ export function problemsRouter(deps: ProblemsDeps): Router {
       });
     }
     if (!absent(b.activeTestcases)) {
-      const list = readNumberList(b.activeTestcases);
-      if (!list) {
-        throw badRequest(
-          E.TestsFormatInvalid,
-          'invalid format of test cases sequence: give test case numbers separated by commas',
-        );
-      }
-      const known = new Set(store.listTestcases(p.id).map((t) => t.number));
-      const unknown = list.filter((n) => !known.has(n));
-      if (unknown.length) {
-        throw badRequest(
-          E.TestsInvalid,
-          `invalid test cases sequence: no test case ${unknown.join(', ')}`,
-        );
-      }
-      update.activeTestcases = list;
+      update.activeTestcases = checkTestNumbers(b.activeTestcases, store, p.id);
     }
     store.updateProblem(p.id, update);
     return json({});
@@ -414,22 +399,8 @@ export function problemsRouter(deps: ProblemsDeps): Router {
     checkSourceSize(size);
     let tests: number[] | null = null;
     if (!absent(b.tests)) {
-      const list = readNumberList(b.tests);
-      if (!list) {
-        throw badRequest(
-          E.TestsFormatInvalid,
-          'invalid format of test cases sequence: give test case numbers separated by commas',
-        );
-      }
+      const list = checkTestNumbers(b.tests, store, problem.id);
       if (list.length === 0) throw badRequest(E.TestsEmpty, 'empty test cases sequence');
-      const known = new Set(store.listTestcases(problem.id).map((t) => t.number));
-      const unknown = list.filter((n) => !known.has(n));
-      if (unknown.length) {
-        throw badRequest(
-          E.TestsInvalid,
-          `invalid test cases sequence: no test case ${unknown.join(', ')}`,
-        );
-      }
       tests = [...new Set(list)].sort((x, y) => x - y);
     }
     const id = deps.submit(() =>
@@ -595,6 +566,26 @@ function checkData(v: unknown, name: string, failCode: number): Buffer | undefin
     throw badRequest(failCode, `${name} larger than ${PROBLEM_LIMITS.testcaseBytes} bytes`);
   }
   return b;
+}
+
+/** A sequence of test case numbers (`activeTestcases`, `tests`), each one of the problem's. */
+function checkTestNumbers(value: unknown, store: ProblemsStore, problemId: number): number[] {
+  const list = readNumberList(value);
+  if (!list) {
+    throw badRequest(
+      E.TestsFormatInvalid,
+      'invalid format of test cases sequence: give test case numbers separated by commas',
+    );
+  }
+  const known = new Set(store.listTestcases(problemId).map((t) => t.number));
+  const unknown = list.filter((n) => !known.has(n));
+  if (unknown.length) {
+    throw badRequest(
+      E.TestsInvalid,
+      `invalid test cases sequence: no test case ${unknown.join(', ')}`,
+    );
+  }
+  return list;
 }
 
 /**
