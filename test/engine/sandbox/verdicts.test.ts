@@ -190,9 +190,10 @@ describe('verdicts', () => {
     assert.equal(r.status, 13);
     assert.equal(r.timeSec, 1);
     assert.equal(r.signal, 9);
-    // the wall limit is max(2 x 1 s, 1 s + 1 s) = 2 s
-    assert.ok(r.wallMs >= 1900 && r.wallMs < 3000, `wall ${r.wallMs} ms`);
-    assert.ok(took < 6000, `took ${took} ms`);
+    // the wall limit is max(2 x 1 s, 1 s + 1 s) = 2 s; the upper bounds leave room for a loaded
+    // machine (sandbox set-up, a late kill) and still prove the 30 s sleep was cut short
+    assert.ok(r.wallMs >= 1900 && r.wallMs < 10_000, `wall ${r.wallMs} ms`);
+    assert.ok(took < 20_000, `took ${took} ms`);
   });
 
   it('reports a Python memory hog as memory limit exceeded (17)', async () => {
@@ -254,8 +255,10 @@ describe('verdicts', () => {
     assert.equal(r.stdoutTruncated, true);
     assert.equal(r.stdout.length, cap);
     assert.ok(r.out.startsWith('x'.repeat(999)));
-    assert.ok(Date.now() - t0 < 3000, 'stopped well before the time limit');
-    assert.ok(r.wallMs < 2000, `wall ${r.wallMs}`);
+    // The limits are 5 s of CPU and 10 s of wall time: stopped by the cap, well before either
+    // (generous bounds: a loaded machine starts Python slowly).
+    assert.ok(Date.now() - t0 < 8000, 'stopped well before the time limit');
+    assert.ok(r.wallMs < 4000, `wall ${r.wallMs}`);
   });
 
   it('caps stderr the same way', async () => {
