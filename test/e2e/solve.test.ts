@@ -64,7 +64,7 @@ async function typeProgram(page: Page, widget: Locator, text: string): Promise<v
 
 async function statusOf(widget: Locator, pattern: RegExp): Promise<string> {
   const status = widget.locator('[part~="status"]');
-  await status.filter({ hasText: pattern }).waitFor({ timeout: 30000 });
+  await status.filter({ hasText: pattern }).waitFor({ timeout: 60_000 });
   return (await status.textContent()) ?? '';
 }
 
@@ -186,7 +186,9 @@ describe('the demo page, end to end', () => {
         el.remove();
       }
     })()`);
-    await page.waitForTimeout(300);
+    // The browser reports the aborted streams a little later: wait for them, within a bound.
+    for (const end = Date.now() + 15_000; streams.ended < streams.started && Date.now() < end;)
+      await page.waitForTimeout(50);
     assert.equal(await listeners(), before, 'window and document listeners');
     assert.equal(
       await page.evaluate(
