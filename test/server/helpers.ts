@@ -123,7 +123,8 @@ export async function startTestBackend(
                 containers: standin.endpoint('containers'),
               }
             : {},
-          timeoutMs: 1000,
+          // the production default: a loaded machine must not turn a slow answer into a 504
+          timeoutMs: 10000,
           retries: 1,
         },
   });

@@ -83,7 +83,7 @@ describe('no access token reaches a page or a log', () => {
         },
         webhookSecret: WEBHOOK_SECRET,
         pushModules: ['compilers', 'problems'],
-        timeoutMs: 1000,
+        timeoutMs: 10000,
       }),
     });
     try {

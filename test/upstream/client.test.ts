@@ -277,7 +277,8 @@ describe('upstream client: timeouts and retries', () => {
       assert.ok(err instanceof UpstreamTimeoutError);
       assert.equal(err.message, 'Compilers API GET /compilers: no answer within 100 ms');
       assert.equal(s.hits.length, 2);
-      assert.ok(Date.now() - started < 1000);
+      // two 100 ms attempts, far from the 10 s default timeout even on a loaded machine
+      assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
     } finally {
       await s.close();
     }
