@@ -38,7 +38,7 @@ describe('webhooks and events', () => {
     try {
       const id = await t.submit({ compilerId: PYTHON, source: 'print("hook")' });
       await t.final(id);
-      const deadline = Date.now() + 10_000;
+      const deadline = Date.now() + 30_000;
       while (deliveries.length < 2 && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 25));
       }

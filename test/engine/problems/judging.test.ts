@@ -315,7 +315,8 @@ describe('efficiency', () => {
     ]);
     const id = await t.problem({}, tests);
     const t0 = Date.now();
-    const s = await t.judgeRun({ problemId: id, compilerId: PYTHON, source: SCRIPTED });
+    // Waits past the bound below, so that a slow run fails on the bound with its figure.
+    const s = await t.judgeRun({ problemId: id, compilerId: PYTHON, source: SCRIPTED }, 120_000);
     const elapsed = (Date.now() - t0) / 1000;
     assert.equal(s.result.status.code, 15);
     assert.equal(s.result.testcases.length, 50);
