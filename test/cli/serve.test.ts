@@ -15,7 +15,7 @@ describe('se-widgets serve', () => {
     standin = await startStandin({ tokens: TOKENS });
   });
   after(async () => {
-    await standin.close();
+    await standin?.close();
     await rm(dir, { recursive: true, force: true });
   });
 
