@@ -1,5 +1,5 @@
 /** Types of the Sphere Engine Problems API v4 (spec/problems-api-v4.txt). */
-import type { StatusInfo, StreamRef, SubmissionCompiler } from './compilers.js';
+import type { StreamRef, SubmissionCompiler, SubmissionResultSummary } from './compilers.js';
 
 export interface ProblemType {
   id: number;
@@ -35,14 +35,15 @@ export interface Problem {
   permissions: { edit: boolean; clone: boolean };
 }
 
-export interface ProblemTestcaseResult {
+export interface ProblemTestcaseResult extends SubmissionResultSummary {
   number: number;
-  status: StatusInfo;
   score: number | null;
-  time: number | null;
-  memory: number | null;
-  signal: number | null;
-  signal_desc: string | null;
+}
+
+/** The result of a Problems submission, without its streams. */
+export interface ProblemsSubmissionResult extends SubmissionResultSummary {
+  score: number | null;
+  testcases: ProblemTestcaseResult[];
 }
 
 export interface ProblemsSubmissionStreams {
@@ -60,16 +61,18 @@ export interface ProblemsSubmission {
   date: string;
   compiler: SubmissionCompiler;
   problem: { id: number; code: string; name: string; uri: string };
-  result: {
-    status: StatusInfo;
-    score: number | null;
-    time: number | null;
-    memory: number | null;
-    signal: number | null;
-    signal_desc: string | null;
-    streams: ProblemsSubmissionStreams;
-    testcases: ProblemTestcaseResult[];
-  };
+  result: ProblemsSubmissionResult & { streams: ProblemsSubmissionStreams };
+}
+
+/** An item of `GET /submissions?ids=` of the Problems module. */
+export interface ProblemsSubmissionSummary {
+  id: number;
+  executing: boolean;
+  date: string;
+  compiler: SubmissionCompiler;
+  problem: { id: number; code: string; name: string; uri: string };
+  result: ProblemsSubmissionResult;
+  uri: string;
 }
 
 export type ProblemsStreamName = 'source' | 'output' | 'error' | 'cmpinfo' | 'debug';

@@ -14,11 +14,11 @@ export type {
   Paging,
   ProblemRef,
   ProblemSummary,
-  ProblemsSubmissionSummary,
   Testcase,
   TestcaseSummary,
   UpdateProblem,
 } from './problems.js';
+export type { ProblemsSubmissionSummary } from '../shared/problems.js';
 export { ContainersClient } from './containers.js';
 export type {
   ContainersStreamName,

@@ -1,32 +1,13 @@
-import type { CompilersResponse, StatusInfo, SubmissionCompiler } from '../shared/compilers.js';
+import type { CompilersResponse, SubmissionCompiler } from '../shared/compilers.js';
 import type {
   CreateProblemsSubmission,
   JudgeRef,
   Problem,
   ProblemsStreamName,
   ProblemsSubmission,
-  ProblemTestcaseResult,
+  ProblemsSubmissionSummary,
 } from '../shared/problems.js';
 import type { CappedText, Transport } from './transport.js';
-
-/** An item of `GET /submissions?ids=` (Problems). */
-export interface ProblemsSubmissionSummary {
-  id: number;
-  executing: boolean;
-  date: string;
-  compiler: SubmissionCompiler;
-  problem: { id: number; code: string; name: string; uri: string };
-  result: {
-    status: StatusInfo;
-    score: number | null;
-    time: number | null;
-    memory: number | null;
-    signal: number | null;
-    signal_desc: string | null;
-    testcases: ProblemTestcaseResult[];
-  };
-  uri: string;
-}
 
 export interface Paging {
   limit: number;

@@ -3,6 +3,7 @@ import type {
   Problem,
   ProblemsSubmission,
   ProblemsSubmissionStreams,
+  ProblemsSubmissionSummary,
   ProblemTestcaseResult,
 } from '../../shared/problems.js';
 import { isTransient, statusName } from '../../shared/status.js';
@@ -250,7 +251,7 @@ function common(row: SubmissionRow, l: Links) {
 }
 
 /** An item of `GET /submissions?ids=` (also the webhook's `submission`). */
-export function submissionItem(row: SubmissionRow, l: Links) {
+export function submissionItem(row: SubmissionRow, l: Links): ProblemsSubmissionSummary {
   return { ...common(row, l), uri: link(l, `/submissions/${row.id}`) };
 }
 
