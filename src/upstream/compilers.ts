@@ -5,22 +5,11 @@ import type {
   CompilersSubmissionSummary,
   CreateCompilersSubmission,
 } from '../shared/compilers.js';
-import type { CappedText, Transport } from './transport.js';
+import { ModuleClient } from './module-client.js';
+import type { CappedText } from './transport.js';
 
 /** The Compilers API v4 (spec/compilers-api-v4.txt), one method per API method. */
-export class CompilersClient {
-  constructor(private readonly http: Transport) {}
-
-  /** Closes the client's kept-alive connections. */
-  close(): void {
-    this.http.close();
-  }
-
-  /** `GET /test`: answers when the module is reachable and the token is accepted. */
-  test(options: { timeoutMs?: number } = {}): Promise<{ message: string }> {
-    return this.http.json('GET', '/test', options);
-  }
-
+export class CompilersClient extends ModuleClient {
   /** `GET /compilers` */
   compilers(): Promise<CompilersResponse> {
     return this.http.json('GET', '/compilers');

@@ -1,4 +1,5 @@
-import type { CappedText, Transport } from './transport.js';
+import { ModuleClient } from './module-client.js';
+import type { CappedText } from './transport.js';
 
 /** Types of the Containers API v1.1 (spec/containers-api-v1.1.txt). */
 
@@ -134,18 +135,7 @@ function formOf(fields: Record<string, unknown>, files: Record<string, string>):
 }
 
 /** The Containers API v1.1 (spec/containers-api-v1.1.txt), one method per API method. */
-export class ContainersClient {
-  constructor(private readonly http: Transport) {}
-
-  /** Closes the client's kept-alive connections. */
-  close(): void {
-    this.http.close();
-  }
-
-  test(options: { timeoutMs?: number } = {}): Promise<{ message: string }> {
-    return this.http.json('GET', '/test', options);
-  }
-
+export class ContainersClient extends ModuleClient {
   workspaces(
     query: { project_id?: string; states?: number[]; limit?: number; page_token?: string } = {},
   ): Promise<{ items: Workspace[]; paging: TokenPaging }> {

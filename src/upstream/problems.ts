@@ -7,7 +7,8 @@ import type {
   ProblemsSubmission,
   ProblemsSubmissionSummary,
 } from '../shared/problems.js';
-import type { CappedText, Transport } from './transport.js';
+import { ModuleClient } from './module-client.js';
+import type { CappedText } from './transport.js';
 
 export interface Paging {
   limit: number;
@@ -105,18 +106,7 @@ export interface CreateJudge {
 export type ProblemRef = number | string;
 
 /** The Problems API v4 (spec/problems-api-v4.txt), one method per API method. */
-export class ProblemsClient {
-  constructor(private readonly http: Transport) {}
-
-  /** Closes the client's kept-alive connections. */
-  close(): void {
-    this.http.close();
-  }
-
-  test(options: { timeoutMs?: number } = {}): Promise<{ message: string }> {
-    return this.http.json('GET', '/test', options);
-  }
-
+export class ProblemsClient extends ModuleClient {
   compilers(): Promise<CompilersResponse> {
     return this.http.json('GET', '/compilers');
   }
