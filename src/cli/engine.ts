@@ -1,5 +1,6 @@
 import { startEngine } from '../engine/index.js';
 import { intOption, parse, str, UsageError } from './args.js';
+import { untilStopSignal } from './signals.js';
 
 export const engineHelp = `se-widgets engine [options]
 
@@ -84,15 +85,7 @@ export async function engine(argv: string[]): Promise<number> {
     );
   }
   process.stdout.write(`se-widgets engine: serving on ${running.url}/compilers/api/v4\n`);
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
-      resolve();
-    };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
-  });
+  await untilStopSignal();
   process.stdout.write('se-widgets engine: stopping (running submissions finish or re-queue)\n');
   await running.close();
   process.stdout.write('se-widgets engine: stopped\n');

@@ -16,6 +16,7 @@ import {
   WEBHOOK_PATH,
 } from '../server/index.js';
 import { intOption, parse, str, UsageError } from './args.js';
+import { untilStopSignal } from './signals.js';
 
 export const serveHelp = `se-widgets serve [options]
 
@@ -284,15 +285,7 @@ export async function serve(argv: string[]): Promise<number> {
     },
   });
   process.stdout.write(`se-widgets: serving on ${running.url}/\n`);
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
-      resolve();
-    };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
-  });
+  await untilStopSignal();
   await running.close();
   process.stdout.write('se-widgets: stopped\n');
   return 0;
