@@ -161,6 +161,11 @@ export async function startAll(options: StartAllOptions = {}): Promise<StartedAl
 
   let engine: RunningEngine | null = null;
   let tempDir: string | null = null;
+  const stop = async () => {
+    await server.close();
+    await engine?.close();
+    if (tempDir) await rm(tempDir, { recursive: true, force: true });
+  };
   try {
     if (embedded.length > 0) {
       let dataDir = options.engine?.dataDir;
@@ -207,9 +212,7 @@ export async function startAll(options: StartAllOptions = {}): Promise<StartedAl
       }
     }
   } catch (err) {
-    await server.close();
-    await engine?.close();
-    if (tempDir) await rm(tempDir, { recursive: true, force: true });
+    await stop();
     throw err;
   }
 
@@ -219,12 +222,7 @@ export async function startAll(options: StartAllOptions = {}): Promise<StartedAl
     engineUrl: engine?.url ?? null,
     sessionSecret,
     embedded,
-    close: () =>
-      (closing ??= (async () => {
-        await server.close();
-        await engine?.close();
-        if (tempDir) await rm(tempDir, { recursive: true, force: true });
-      })()),
+    close: () => (closing ??= stop()),
   };
 }
 
