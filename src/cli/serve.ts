@@ -120,10 +120,8 @@ export async function startAll(options: StartAllOptions = {}): Promise<StartedAl
   const hosted = { ...config.upstream.endpoints, ...options.upstream };
   const embedded = MODULES.filter((m) => !hosted[m]);
   const sessionSecret = options.sessionSecret ?? randomBytes(32).toString('base64url');
-  if (!options.sessionSecret) {
-    if (process.env.NODE_ENV === 'production') {
-      throw new Error('SE_SESSION_SECRET must be set when NODE_ENV=production');
-    }
+  if (!options.sessionSecret && process.env.NODE_ENV === 'production') {
+    throw new Error('SE_SESSION_SECRET must be set when NODE_ENV=production');
   }
   const secrets = [
     sessionSecret,
@@ -268,9 +266,7 @@ export async function serve(argv: string[]): Promise<number> {
     if (err instanceof ConfigError) throw new UsageError(err.message);
     throw err;
   }
-  if (!env.SE_SESSION_SECRET && env.NODE_ENV === 'production') {
-    throw new Error('SE_SESSION_SECRET must be set when NODE_ENV=production');
-  }
+  // startAll refuses a missing SE_SESSION_SECRET when NODE_ENV=production.
   const running = await startAll({
     port,
     host,
