@@ -2,11 +2,11 @@
  * The execution core: `createExecutor` starts the sandbox (self-test included), detects the
  * languages and returns the Executor the Compilers and Problems modules call.
  */
-import { readdirSync, readlinkSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createSandbox, PROBE_LIMITS, Sandbox } from '../sandbox/index.js';
+import { createSandbox, isAlive, pidNamespace, PROBE_LIMITS, Sandbox } from '../sandbox/index.js';
 import { SandboxExecutor } from './executor.js';
 import { LANGUAGE_DEFS, languageFromProbe, toolchainPresent, type Language } from './languages.js';
 import type { Executor, SelfTestResult } from './types.js';
@@ -157,15 +157,6 @@ function searchable(dir: string): boolean {
   }
 }
 
-/** The inode number of this process's pid namespace (a shared /tmp may span several). */
-function pidNamespace(): string {
-  try {
-    return /\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/pid'))?.[1] ?? '0';
-  } catch {
-    return '0';
-  }
-}
-
 /** Scratch folders `se-exec-<pid>-<pid namespace>-*` of engines that are gone. */
 function removeStaleScratch(workDir: string): void {
   const ns = pidNamespace();
@@ -177,13 +168,7 @@ function removeStaleScratch(workDir: string): void {
   }
   for (const e of entries) {
     const m = /^se-exec-(\d+)-(\d+)-/.exec(e);
-    if (!m || m[2] !== ns || Number(m[1]) === process.pid) continue;
-    try {
-      process.kill(Number(m[1]), 0);
-      continue;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EPERM') continue;
-    }
+    if (!m || m[2] !== ns || Number(m[1]) === process.pid || isAlive(Number(m[1]))) continue;
     rmSync(join(workDir, e), { recursive: true, force: true });
   }
 }

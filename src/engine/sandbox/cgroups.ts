@@ -15,11 +15,11 @@ import {
   mkdirSync,
   readFileSync,
   readdirSync,
-  readlinkSync,
   rmdirSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { isAlive, pidNamespace } from './processes.js';
 
 /** Extra memsw headroom over the memory limit, so the memory limit (not memsw) decides the OOM. */
 const MEMSW_SLACK_BYTES = 4 * 1024 * 1024;
@@ -70,24 +70,6 @@ export function findCgroupMounts(): CgroupMounts | { error: string } {
 
 function unescapeMount(s: string): string {
   return s.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8)));
-}
-
-/** The inode number of this process's pid namespace (`pid:[4026531836]`). */
-function pidNamespace(): string {
-  try {
-    return /\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/pid'))?.[1] ?? '0';
-  } catch {
-    return '0';
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Removes a cgroup folder and its children, deepest first; false when one is still in use. */

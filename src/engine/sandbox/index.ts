@@ -22,6 +22,7 @@ import { ROOT_LINKS, Sandbox, type SandboxPaths, type StageLimits } from './sand
 export { Sandbox, SLOT_UID_BASE } from './sandbox.js';
 export type { StageLimits, StageSpec, StageHandle, SandboxPaths } from './sandbox.js';
 export { decideStatus } from './status.js';
+export { isAlive, pidNamespace } from './processes.js';
 export type { InitReport, StatusInput } from './status.js';
 
 const NATIVE_BUILD = fileURLToPath(new URL('../../../native/build/', import.meta.url));
