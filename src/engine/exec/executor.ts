@@ -81,16 +81,8 @@ export class SandboxExecutor implements Executor {
 
   private unavailableOutcome(): StageOutcome {
     return {
+      ...this.emptyOutcome(),
       status: 20,
-      exitCode: null,
-      signal: 0,
-      timeSec: 0,
-      memoryKb: 0,
-      wallMs: 0,
-      stdout: Buffer.alloc(0),
-      stderr: Buffer.alloc(0),
-      stdoutTruncated: false,
-      stderrTruncated: false,
       internalError: `the sandbox is not available: ${this.o.unavailable.join('; ')}`,
     };
   }
