@@ -8,7 +8,7 @@ import { closeSync, openSync, readSync, writeFileSync, constants as fsc, fstatSy
 import { join } from 'node:path';
 import type { Duplex, Readable, Writable } from 'node:stream';
 import { Status } from '../../../shared/status.js';
-import type { Executor, Limits, Program, StageOutcome } from '../../exec/types.js';
+import type { Executor, ExtraFd, Limits, Program, StageOutcome } from '../../exec/types.js';
 import { ACCEPTED_SCORE, type FinalVerdict, type TestcaseOutcome } from './builtin.js';
 import { masterInput, parseJudgeScore, parseMasterOutput } from './protocol.js';
 
@@ -122,11 +122,14 @@ export function describeFailure(o: StageOutcome): string {
   return `the judge exited with code ${o.exitCode}`;
 }
 
-const textFds = (f: JudgeFiles) =>
-  [
-    { fd: 6 as const, writeFile: f.debug, capBytes: JUDGE_TEXT_CAP },
-    { fd: 7 as const, writeFile: f.info, capBytes: JUDGE_TEXT_CAP },
-  ] as const;
+/** A test-case judge's files as its fds 3 to 7 (see the top of this file). */
+const judgeFds = (f: JudgeFiles): ExtraFd[] => [
+  { fd: 3, readFile: f.output },
+  { fd: 4, readFile: f.expected },
+  { fd: 5, readFile: f.source },
+  { fd: 6, writeFile: f.debug, capBytes: JUDGE_TEXT_CAP },
+  { fd: 7, writeFile: f.info, capBytes: JUDGE_TEXT_CAP },
+];
 
 /** Runs a custom test-case judge after the program's run on one test case. */
 export async function runTestcaseJudge(
@@ -141,12 +144,7 @@ export async function runTestcaseJudge(
     limits: JUDGE_LIMITS,
     slot,
     outputCapBytes: JUDGE_TEXT_CAP,
-    fds: [
-      { fd: 3, readFile: files.output },
-      { fd: 4, readFile: files.expected },
-      { fd: 5, readFile: files.source },
-      ...textFds(files),
-    ],
+    fds: judgeFds(files),
   });
   return decide(o, o.stdout.toString('utf8'), readCapped(files.debug), readCapped(files.info));
 }
@@ -180,13 +178,7 @@ export async function runInteractive(
     limits: { ...JUDGE_LIMITS, timeSec: Math.max(JUDGE_LIMITS.timeSec, limits.timeSec * 2) },
     slot,
     outputCapBytes: JUDGE_TEXT_CAP,
-    fds: [
-      { fd: 3, readFile: files.output },
-      { fd: 4, readFile: files.expected },
-      { fd: 5, readFile: files.source },
-      ...textFds(files),
-      { fd: 8, stream: true },
-    ],
+    fds: [...judgeFds(files), { fd: 8, stream: true }],
   });
   const channel = j.fds.get(8);
   const ignore = () => undefined;
