@@ -360,32 +360,26 @@ export function importProblem(
     const masterjudgeId = judgeId(pkg.masterjudge, JudgeType.master);
     const tests = pkg.tests.map((t) => ({ ...t, judgeId: judgeId(t.judge, JudgeType.testcase) }));
 
+    const fields = {
+      name: pkg.name,
+      body: pkg.body,
+      typeId: pkg.typeId,
+      interactive: pkg.interactive,
+      masterjudgeId,
+    };
     let problem = store.findProblem(pkg.code);
     const created = !problem;
     if (!problem) {
-      problem = store.createProblem({
-        code: pkg.code,
-        name: pkg.name,
-        body: pkg.body,
-        typeId: pkg.typeId,
-        interactive: pkg.interactive,
-        masterjudgeId,
-      });
+      problem = store.createProblem({ code: pkg.code, ...fields });
       changed = true;
     } else if (
-      problem.name !== pkg.name ||
-      problem.body !== pkg.body ||
-      problem.typeId !== pkg.typeId ||
-      problem.interactive !== pkg.interactive ||
-      problem.masterjudgeId !== masterjudgeId
+      problem.name !== fields.name ||
+      problem.body !== fields.body ||
+      problem.typeId !== fields.typeId ||
+      problem.interactive !== fields.interactive ||
+      problem.masterjudgeId !== fields.masterjudgeId
     ) {
-      store.updateProblem(problem.id, {
-        name: pkg.name,
-        body: pkg.body,
-        typeId: pkg.typeId,
-        interactive: pkg.interactive,
-        masterjudgeId,
-      });
+      store.updateProblem(problem.id, fields);
       changed = true;
     }
 
