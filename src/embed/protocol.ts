@@ -164,7 +164,6 @@ export const COMMANDS = [
   'se:editor.focus',
   'se:token.set',
 ] as const;
-export type CommandType = (typeof COMMANDS)[number];
 
 const TYPE = /^se:[a-z]+\.[a-z]+$/;
 const ID = /^[A-Za-z0-9_-]{1,64}$/;

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { V1Error } from '../shared/v1.js';
-import { ApiError, badRequest, tooLarge } from './errors.js';
+import { type ApiError, badRequest, tooLarge } from './errors.js';
 
 /** Headers of every /v1 answer: no caching, no sniffing, and the answer varies with the Origin. */
 export const apiHeaders: Record<string, string> = {
@@ -89,5 +89,3 @@ export function clientIp(req: IncomingMessage, trustProxy: boolean): string {
   const addr = req.socket.remoteAddress ?? 'unknown';
   return addr.startsWith('::ffff:') ? addr.slice(7) : addr;
 }
-
-export { ApiError };

@@ -66,6 +66,3 @@ function common(row: SubmissionRow): Omit<CompilersSubmissionSummary, 'uri'> {
 function uri(baseUrl: string, path: string, accessToken: string): string {
   return `${baseUrl}${path}?access_token=${encodeURIComponent(accessToken)}`;
 }
-
-/** `signal_desc` for a signal number (e.g. `SIGSEGV (Segmentation fault)`; empty for 0). */
-export { signalDesc as signalDescription } from '../exec/signals.js';
