@@ -78,17 +78,15 @@ export async function startTestEngine(
     });
     return { done, cancel };
   };
-  const withToken = (path: string, token: string | null | undefined) => {
-    if (token === null) return api + path;
-    const sep = path.includes('?') ? '&' : '?';
-    return `${api}${path}${sep}access_token=${encodeURIComponent(token ?? engine.accessToken)}`;
-  };
+  const url = (path: string, token: string | null | undefined) =>
+    withToken(api + path, token, engine.accessToken);
   const t: TestEngine = {
     engine,
     dataDir,
     api,
-    get: async (path, token) => reply(await fetch(withToken(path, token))),
-    post: async (path, body, token) => reply(await fetch(withToken(path, token), encode(body))),
+    get: async (path, token) => reply(await fetch(url(path, token))),
+    post: async (path, body, token) =>
+      reply(await fetch(url(path, token), { method: 'POST', ...encode(body) })),
     async submit(fields) {
       const r = await t.post('/submissions', { json: fields });
       if (r.status !== 201) throw new Error(`POST /submissions: ${r.status} ${r.text}`);
@@ -121,7 +119,15 @@ export async function startTestEngine(
   return t;
 }
 
-async function reply(res: Response): Promise<Reply> {
+/** `url` with the access token in the query: `token`, else `fallback`; none when `token` is null. */
+export function withToken(url: string, token: string | null | undefined, fallback: string): string {
+  if (token === null) return url;
+  const sep = url.includes('?') ? '&' : '?';
+  return `${url}${sep}access_token=${encodeURIComponent(token ?? fallback)}`;
+}
+
+/** A response read whole: its text, and its JSON when the text parses. */
+export async function reply(res: Response): Promise<Reply> {
   const text = await res.text();
   let json: unknown = undefined;
   try {
@@ -132,20 +138,15 @@ async function reply(res: Response): Promise<Reply> {
   return { status: res.status, headers: res.headers, text, json };
 }
 
-function encode(body: SendBody): RequestInit {
+/** A request body as `fetch` options (the method is the caller's). */
+export function encode(body: SendBody): RequestInit {
   if ('json' in body) {
-    return {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(body.json),
-    };
+    return { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body.json) };
   }
-  if ('form' in body) {
-    return { method: 'POST', body: new URLSearchParams(body.form) };
-  }
+  if ('form' in body) return { body: new URLSearchParams(body.form) };
   const fd = new FormData();
   for (const [k, v] of Object.entries(body.multipart)) fd.append(k, v);
-  return { method: 'POST', body: fd };
+  return { body: fd };
 }
 
 /** Ids of the languages every machine of the project has. */

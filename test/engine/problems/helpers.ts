@@ -6,23 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEngine, type EngineOptions, type RunningEngine } from '../../../src/engine/index.js';
 import type { ProblemsSubmission } from '../../../src/shared/problems.js';
+import { encode, PYTHON, reply, withToken, type Reply, type SendBody } from '../helpers.js';
 
+export { CPP, PYTHON } from '../helpers.js';
 export const BASE = '/problems/api/v4';
-export const PYTHON = 116;
-export const CPP = 1;
-
-export interface Reply {
-  status: number;
-  headers: Headers;
-  text: string;
-  // Tests read fields of many shapes; a loose type keeps them short.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  json: any;
-}
-
-/** A request body: JSON, form (x-www-form-urlencoded) or multipart. */
-export type SendBody =
-  { json: unknown } | { form: Record<string, string> } | { multipart: Record<string, string> };
 
 export interface ProblemsEngine {
   engine: RunningEngine;
@@ -68,11 +55,8 @@ export async function startProblemsEngine(
     finished.add(e.id);
     waiters.get(e.id)?.();
   });
-  const url = (path: string, token: string | null | undefined) => {
-    if (token === null) return api + path;
-    const sep = path.includes('?') ? '&' : '?';
-    return `${api}${path}${sep}access_token=${encodeURIComponent(token ?? engine.accessToken)}`;
-  };
+  const url = (path: string, token: string | null | undefined) =>
+    withToken(api + path, token, engine.accessToken);
   const t: ProblemsEngine = {
     engine,
     dataDir,
@@ -136,27 +120,6 @@ export async function startProblemsEngine(
     },
   };
   return t;
-}
-
-async function reply(res: Response): Promise<Reply> {
-  const text = await res.text();
-  let json: unknown = undefined;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // a raw stream
-  }
-  return { status: res.status, headers: res.headers, text, json };
-}
-
-function encode(body: SendBody): RequestInit {
-  if ('json' in body) {
-    return { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body.json) };
-  }
-  if ('form' in body) return { body: new URLSearchParams(body.form) };
-  const fd = new FormData();
-  for (const [k, v] of Object.entries(body.multipart)) fd.append(k, v);
-  return { body: fd };
 }
 
 /** Asserts an error answer: HTTP status, the spec's `error_code` and a message. */
