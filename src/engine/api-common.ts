@@ -1,10 +1,13 @@
 /**
  * What the Compilers and Problems APIs have in common (their specs agree on these): the `ids`
- * parameter of `GET /submissions`, the source size check and the `date` format.
+ * parameter of `GET /submissions`, the checks of a submission's source and files, and the `date`
+ * format.
  */
+import { FilesError, validateFiles } from './exec/files.js';
 import { ApiError } from './http/errors.js';
 import { LIMITS } from './limits.js';
 
+const CreationFailed = 1003;
 const IdsNotProvided = 205104;
 const IdsInvalid = 205105;
 const IdsTooMany = 205106;
@@ -45,6 +48,17 @@ export function checkSourceSize(bytes: number): void {
       SourceTooLarge,
       `source size limit exceeded: ${bytes} bytes, at most ${LIMITS.sourceBytes}`,
     );
+  }
+}
+
+/** Checks multi-file `files` by the execution core's rules; a refusal is the spec's 400/1003. */
+export function checkFileRules(files: Record<string, string>): void {
+  try {
+    validateFiles(files);
+  } catch (err) {
+    if (err instanceof FilesError)
+      throw new ApiError(400, CreationFailed, `creation failed: ${err.message}`);
+    throw err;
   }
 }
 

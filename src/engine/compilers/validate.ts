@@ -1,5 +1,4 @@
-import { checkSourceSize } from '../api-common.js';
-import { FilesError, validateFiles } from '../exec/files.js';
+import { checkFileRules, checkSourceSize } from '../api-common.js';
 import type { LanguageInfo } from '../exec/types.js';
 import type { Body } from '../http/body.js';
 import { LIMITS } from '../limits.js';
@@ -51,15 +50,7 @@ export function parseCreate(body: Body, languages: Map<number, LanguageInfo>): C
   for (const content of Object.values(files ?? {})) sourceBytes += Buffer.byteLength(content);
   checkSourceSize(sourceBytes);
 
-  if (files) {
-    try {
-      validateFiles(files);
-    } catch (err) {
-      if (err instanceof FilesError)
-        throw badRequest(E.CreationFailed, `creation failed: ${err.message}`);
-      throw err;
-    }
-  }
+  if (files) checkFileRules(files);
 
   const input = parseInput(body.input);
   const inputBytes = Buffer.byteLength(input);

@@ -5,8 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { isTransient } from '../../shared/status.js';
-import { checkSourceSize, parseIds } from '../api-common.js';
-import { FilesError, validateFiles } from '../exec/files.js';
+import { checkFileRules, checkSourceSize, parseIds } from '../api-common.js';
 import { compilerItems } from '../exec/languages.js';
 import type { LanguageInfo } from '../exec/types.js';
 import type { Body } from '../http/body.js';
@@ -646,13 +645,7 @@ function checkFiles(value: unknown): Record<string, string> | null {
   }
   const files = value as Record<string, string>;
   if (Object.keys(files).length === 0) return null;
-  try {
-    validateFiles(files);
-  } catch (err) {
-    if (err instanceof FilesError)
-      throw badRequest(E.CreationFailed, `creation failed: ${err.message}`);
-    throw err;
-  }
+  checkFileRules(files);
   return files;
 }
 
