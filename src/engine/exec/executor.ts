@@ -107,6 +107,11 @@ export class SandboxExecutor implements Executor {
     const dir = await mkdtemp(join(this.o.programsDir, 'p-'));
     await chmod(dir, 0o755);
     const dispose = () => rm(dir, { recursive: true, force: true });
+    // A build refused here rather than by the compiler: status 11, the reason in cmpinfo.
+    const buildFailed = async (cmpinfo: string, outcome: StageOutcome): Promise<CompileResult> => {
+      await dispose();
+      return { ok: false, status: 11, cmpinfo, outcome: { ...outcome, status: 11 } };
+    };
     try {
       // Decide the files, the compile argv and the run argv.
       let files: Record<string, string>;
@@ -148,15 +153,7 @@ export class SandboxExecutor implements Executor {
             planError = `no entry point: name the main file main${ext} (or add a "run" script)`;
         }
       }
-      if (planError) {
-        await dispose();
-        return {
-          ok: false,
-          status: 11,
-          cmpinfo: planError,
-          outcome: { ...this.emptyOutcome(), status: 11 },
-        };
-      }
+      if (planError) return await buildFailed(planError, this.emptyOutcome());
 
       const program: ProgramInternal = {
         language: lang.info,
@@ -224,13 +221,10 @@ export class SandboxExecutor implements Executor {
       let cmpinfo = Buffer.concat([outcome.stdout, outcome.stderr]).toString('utf8');
       if (outcome.stdoutTruncated || outcome.stderrTruncated) cmpinfo += '\n[output truncated]';
       if (overSize && outcome.status !== 20) {
-        await dispose();
-        return {
-          ok: false,
-          status: 11,
-          cmpinfo: `${cmpinfo}\n[the build wrote more than ${MAX_PROGRAM_BYTES / MB} MB]`,
-          outcome: { ...outcome, status: 11 },
-        };
+        return await buildFailed(
+          `${cmpinfo}\n[the build wrote more than ${MAX_PROGRAM_BYTES / MB} MB]`,
+          outcome,
+        );
       }
       if (outcome.status === 20) {
         await dispose();
@@ -248,22 +242,16 @@ export class SandboxExecutor implements Executor {
         program.command[0] === './prog' &&
         !(await isRegularFile(join(dir, 'prog')))
       ) {
-        await dispose();
-        return {
-          ok: false,
-          status: 11,
-          cmpinfo: `${cmpinfo}\n[the build wrote no ./prog: write it, or add a "run" script]`,
-          outcome: { ...outcome, status: 11 },
-        };
+        return await buildFailed(
+          `${cmpinfo}\n[the build wrote no ./prog: write it, or add a "run" script]`,
+          outcome,
+        );
       }
       if ((await boxSize(dir, MAX_PROGRAM_BYTES)) > MAX_PROGRAM_BYTES) {
-        await dispose();
-        return {
-          ok: false,
-          status: 11,
-          cmpinfo: `${cmpinfo}\n[the build left more than ${MAX_PROGRAM_BYTES / MB} MB]`,
-          outcome: { ...outcome, status: 11 },
-        };
+        return await buildFailed(
+          `${cmpinfo}\n[the build left more than ${MAX_PROGRAM_BYTES / MB} MB]`,
+          outcome,
+        );
       }
       return { ok: true, program, cmpinfo, outcome };
     } catch (err) {
