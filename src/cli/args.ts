@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { type BackendConfig, ConfigError, loadConfig } from '../server/index.js';
 
 /** A command-line mistake: printed as one line, exit code 2. */
 export class UsageError extends Error {}
@@ -49,4 +50,15 @@ export function intOption(
 /** A string option's value (undefined when absent). */
 export function str(value: string | boolean | undefined): string | undefined {
   return typeof value === 'string' ? value : undefined;
+}
+
+/** The configuration file of `--config` (undefined without one); a bad file is a usage error. */
+export async function configOption(file: string | undefined): Promise<BackendConfig | undefined> {
+  if (!file) return undefined;
+  try {
+    return await loadConfig(file);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new UsageError(err.message);
+    throw err;
+  }
 }

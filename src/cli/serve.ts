@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { startEngine, type RunningEngine } from '../engine/index.js';
 import {
   type BackendConfig,
-  ConfigError,
   defaultConfig,
   loadConfig,
   type RunningServer,
@@ -15,7 +14,7 @@ import {
   scrubSecrets,
   WEBHOOK_PATH,
 } from '../server/index.js';
-import { intOption, parse, str, UsageError } from './args.js';
+import { configOption, intOption, parse, str, UsageError } from './args.js';
 import { untilStopSignal } from './signals.js';
 
 export const serveHelp = `se-widgets serve [options]
@@ -258,14 +257,7 @@ export async function serve(argv: string[]): Promise<number> {
     const e = endpointFromEnv(env, m);
     if (e) upstream[m] = e;
   }
-  let config: BackendConfig | undefined;
-  const configFile = str(values.config);
-  try {
-    config = configFile ? await loadConfig(configFile) : undefined;
-  } catch (err) {
-    if (err instanceof ConfigError) throw new UsageError(err.message);
-    throw err;
-  }
+  const config = await configOption(str(values.config));
   // startAll refuses a missing SE_SESSION_SECRET when NODE_ENV=production.
   const running = await startAll({
     port,

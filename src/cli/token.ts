@@ -1,5 +1,5 @@
-import { ConfigError, defaultConfig, loadConfig, signSession } from '../server/index.js';
-import { intOption, parse, str, UsageError } from './args.js';
+import { defaultConfig, signSession } from '../server/index.js';
+import { configOption, intOption, parse, str, UsageError } from './args.js';
 
 export const tokenHelp = `se-widgets token --widget ID --sub USER [options]
 
@@ -41,13 +41,7 @@ export async function token(argv: string[]): Promise<number> {
   const secret = process.env.SE_SESSION_SECRET;
   if (!secret) throw new UsageError('SE_SESSION_SECRET is not set');
   const configFile = str(values.config);
-  let config;
-  try {
-    config = configFile ? await loadConfig(configFile) : defaultConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) throw new UsageError(err.message);
-    throw err;
-  }
+  const config = (await configOption(configFile)) ?? defaultConfig();
   const w = config.widgets.get(widget);
   if (!w) {
     throw new UsageError(
