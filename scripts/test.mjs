@@ -70,18 +70,16 @@ if (!browserOnly) {
     ? only
     : files('test', (f) => f.endsWith('.test.ts') && !/^test\/(elements|embed)\//.test(f));
   const countFile = join(resultsDir, 'node.json');
-  // A file whose tests are done but that left a handle open (a server or child process of a test
-  // that failed half-way) would otherwise keep `node --test` waiting forever (Node 20.14+/22).
-  const [major, minor] = process.versions.node.split('.').map(Number);
-  const forceExit = major >= 22 || (major === 20 && minor >= 14) ? ['--test-force-exit'] : [];
   const ok = await step(
     `node tests (${nodeTests.length} files)`,
     () =>
       run(process.execPath, [
         '--import',
         'tsx',
+        // fails a file that leaves a handle open instead of letting it hang the run
+        '--import',
+        './scripts/test-exit-guard.mjs',
         '--test',
-        ...forceExit,
         '--test-timeout=300000',
         '--test-reporter=spec',
         '--test-reporter-destination=stdout',
