@@ -133,6 +133,10 @@ export default {
   files: ['test/elements/**/*.test.ts', 'test/embed/**/*.test.ts'],
   nodeResolve: true,
   concurrency: 1,
+  // Bounds for a slow or loaded CI machine (the defaults are 30 s, 20 s and 2 min): a stuck
+  // browser or file still fails the run, a slow one does not.
+  browserStartTimeout: 120000,
+  testsStartTimeout: 120000,
   testsFinishTimeout: 300000,
   plugins: [
     esbuildPlugin({
@@ -152,6 +156,6 @@ export default {
   <body><script type="module" src="${testFramework}"></script></body>
 </html>`,
   browsers: [chromeLauncher({ launchOptions: chromiumLaunchOptions })],
-  testFramework: { config: { timeout: 20000 } },
+  testFramework: { config: { timeout: 60000 } },
   reporters: [defaultReporter(), countReporter(process.env.WTR_COUNT_FILE)],
 };

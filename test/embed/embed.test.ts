@@ -281,8 +281,11 @@ describe('embedSolve: sizing', () => {
       const grown = next(h, 'resize', 30000);
       await h.run();
       expect((await grown).height).to.be.greaterThan(first.height);
-      await sleep(200);
-      inside = await probe('run-demo');
+      // The output may arrive in more than one resize: wait (bounded) for the frame to settle.
+      for (const end = Date.now() + 10000; ; await sleep(100)) {
+        inside = await probe('run-demo');
+        if (inside.scrollHeight <= inside.innerHeight || Date.now() > end) break;
+      }
       expect(inside.scrollHeight).to.be.at.most(inside.innerHeight);
     } finally {
       window.removeEventListener('message', onMessage);
