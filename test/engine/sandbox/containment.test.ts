@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -24,17 +25,26 @@ after(async () => {
 });
 
 describe('containment', () => {
-  it('shows the program only the loopback interface', async () => {
-    const r = await compileRun(
-      t.ex,
-      PY,
-      'import socket\nprint(sorted(n for _, n in socket.if_nameindex()))\n' +
-        'print(open("/proc/net/dev").read().count(":"))\n' +
-        'try:\n    socket.create_connection(("1.1.1.1", 80), timeout=1)\n    print("connected")\n' +
-        'except OSError as e:\n    print("no network")',
-    );
-    assert.equal(r.status, 0, r.err);
-    assert.equal(r.out, "['lo']\n1\nno network\n");
+  it("shows the program only its own loopback interface, not the host's", async () => {
+    // A server on the host's loopback: the engine's own HTTP API lives there too. (Only loopback:
+    // a test never aims traffic beyond this machine, even if the sandbox were broken.)
+    const host = createServer((s) => s.end('host\n'));
+    await new Promise<void>((r) => host.listen(0, '127.0.0.1', r));
+    const { port } = host.address() as AddressInfo;
+    try {
+      const r = await compileRun(
+        t.ex,
+        PY,
+        'import socket\nprint(sorted(n for _, n in socket.if_nameindex()))\n' +
+          'print(open("/proc/net/dev").read().count(":"))\n' +
+          `try:\n    socket.create_connection(("127.0.0.1", ${port}), timeout=1)\n    print("connected")\n` +
+          'except OSError as e:\n    print("no network")',
+      );
+      assert.equal(r.status, 0, r.err);
+      assert.equal(r.out, "['lo']\n1\nno network\n");
+    } finally {
+      await new Promise((r) => host.close(r));
+    }
   });
 
   it("keeps the engine's environment secret from every path a program can try", async () => {
