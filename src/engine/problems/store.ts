@@ -2,6 +2,7 @@
  * The Problems module's tables and every query on them. Problems, test cases, custom judges,
  * judged submissions and widgets; built-in judges live in code (judges/catalog.ts).
  */
+import type { Statement } from 'better-sqlite3';
 import type { Db, Migration } from '../store/db.js';
 import { FIRST_CUSTOM_JUDGE_ID } from './judges/catalog.js';
 
@@ -256,7 +257,16 @@ const TESTCASE_META = `problem_id, number, time_limit, judge_id, active,
 
 /** Problems' data access over the engine's database. Every method is synchronous. */
 export class ProblemsStore {
+  private readonly statements = new Map<string, Statement>();
+
   constructor(readonly db: Db) {}
+
+  /** `sql`, prepared on its first use only (preparing costs several times a run). */
+  private prepare(sql: string): Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) this.statements.set(sql, (statement = this.db.prepare(sql)));
+    return statement;
+  }
 
   /** Runs `fn` in one transaction. */
   tx<T>(fn: () => T): T {
@@ -269,13 +279,13 @@ export class ProblemsStore {
   findProblem(idOrCode: string | number): ProblemRow | null {
     const s = String(idOrCode);
     const row = /^\d+$/.test(s)
-      ? this.db.prepare('SELECT * FROM problems WHERE id = ?').get(Number(s))
-      : this.db.prepare('SELECT * FROM problems WHERE code = ?').get(s);
+      ? this.prepare('SELECT * FROM problems WHERE id = ?').get(Number(s))
+      : this.prepare('SELECT * FROM problems WHERE code = ?').get(s);
     return row ? problemRow(row) : null;
   }
 
   codeTaken(code: string): boolean {
-    return this.db.prepare('SELECT 1 FROM problems WHERE code = ?').get(code) !== undefined;
+    return this.prepare('SELECT 1 FROM problems WHERE code = ?').get(code) !== undefined;
   }
 
   /** Inserts a problem; without a code it gets `P<id>` (or the first free variant). */
@@ -291,39 +301,36 @@ export class ProblemsStore {
       const t = nowSec();
       const placeholder = `\u0000pending-${process.pid}-${Date.now()}-${Math.random()}`;
       const id = Number(
-        this.db
-          .prepare(
-            `INSERT INTO problems (code, name, body, type_id, interactive, masterjudge_id,
+        this.prepare(
+          `INSERT INTO problems (code, name, body, type_id, interactive, masterjudge_id,
               body_modified, settings_modified, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          )
-          .run(
-            p.code ?? placeholder,
-            p.name,
-            p.body,
-            p.typeId,
-            p.interactive ? 1 : 0,
-            p.masterjudgeId,
-            t,
-            t,
-            t,
-          ).lastInsertRowid,
+        ).run(
+          p.code ?? placeholder,
+          p.name,
+          p.body,
+          p.typeId,
+          p.interactive ? 1 : 0,
+          p.masterjudgeId,
+          t,
+          t,
+          t,
+        ).lastInsertRowid,
       );
       if (p.code === undefined) {
         let code = `P${id}`;
         for (let n = 2; this.codeTaken(code); n++) code = `P${id}_${n}`;
-        this.db.prepare('UPDATE problems SET code = ? WHERE id = ?').run(code, id);
+        this.prepare('UPDATE problems SET code = ? WHERE id = ?').run(code, id);
       }
       return this.findProblem(id)!;
     });
   }
 
   countProblems(): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM problems').get() as { n: number }).n;
+    return (this.prepare('SELECT count(*) AS n FROM problems').get() as { n: number }).n;
   }
 
   listProblems(limit: number, offset: number): ProblemRow[] {
-    return this.db
-      .prepare('SELECT * FROM problems ORDER BY id LIMIT ? OFFSET ?')
+    return this.prepare('SELECT * FROM problems ORDER BY id LIMIT ? OFFSET ?')
       .all(limit, offset)
       .map(problemRow);
   }
@@ -359,75 +366,68 @@ export class ProblemsStore {
         for (const tc of this.listTestcases(id)) {
           if (tc.active !== want.has(tc.number)) {
             settingsChanged = true;
-            this.db
-              .prepare(
-                'UPDATE problem_testcases SET active = ? WHERE problem_id = ? AND number = ?',
-              )
-              .run(want.has(tc.number) ? 1 : 0, id, tc.number);
+            this.prepare(
+              'UPDATE problem_testcases SET active = ? WHERE problem_id = ? AND number = ?',
+            ).run(want.has(tc.number) ? 1 : 0, id, tc.number);
           }
         }
       }
-      this.db
-        .prepare(
-          `UPDATE problems SET name = ?, body = ?, type_id = ?, interactive = ?, masterjudge_id = ?,
+      this.prepare(
+        `UPDATE problems SET name = ?, body = ?, type_id = ?, interactive = ?, masterjudge_id = ?,
             body_modified = ?, settings_modified = ? WHERE id = ?`,
-        )
-        .run(
-          p.name ?? cur.name,
-          p.body ?? cur.body,
-          p.typeId ?? cur.typeId,
-          (p.interactive ?? cur.interactive) ? 1 : 0,
-          p.masterjudgeId ?? cur.masterjudgeId,
-          bodyChanged ? t : cur.bodyModified,
-          settingsChanged ? t : cur.settingsModified,
-          id,
-        );
+      ).run(
+        p.name ?? cur.name,
+        p.body ?? cur.body,
+        p.typeId ?? cur.typeId,
+        (p.interactive ?? cur.interactive) ? 1 : 0,
+        p.masterjudgeId ?? cur.masterjudgeId,
+        bodyChanged ? t : cur.bodyModified,
+        settingsChanged ? t : cur.settingsModified,
+        id,
+      );
     });
   }
 
   /** Deletes a problem and its test cases; its submissions stay readable. */
   deleteProblem(id: number): boolean {
-    return this.db.prepare('DELETE FROM problems WHERE id = ?').run(id).changes > 0;
+    return this.prepare('DELETE FROM problems WHERE id = ?').run(id).changes > 0;
   }
 
   /** Marks the problem's settings as modified now (`lastModified.settings`). */
   touchSettings(problemId: number): void {
-    this.db
-      .prepare('UPDATE problems SET settings_modified = ? WHERE id = ?')
-      .run(nowSec(), problemId);
+    this.prepare('UPDATE problems SET settings_modified = ? WHERE id = ?').run(nowSec(), problemId);
   }
 
   // --- test cases
 
   listTestcases(problemId: number): TestcaseMeta[] {
-    return this.db
-      .prepare(
-        `SELECT ${TESTCASE_META} FROM problem_testcases WHERE problem_id = ? ORDER BY number`,
-      )
+    return this.prepare(
+      `SELECT ${TESTCASE_META} FROM problem_testcases WHERE problem_id = ? ORDER BY number`,
+    )
       .all(problemId)
       .map(testcaseMeta);
   }
 
   countTestcases(problemId: number): number {
     return (
-      this.db
-        .prepare('SELECT count(*) AS n FROM problem_testcases WHERE problem_id = ?')
-        .get(problemId) as { n: number }
+      this.prepare('SELECT count(*) AS n FROM problem_testcases WHERE problem_id = ?').get(
+        problemId,
+      ) as { n: number }
     ).n;
   }
 
   getTestcaseMeta(problemId: number, number: number): TestcaseMeta | null {
-    const r = this.db
-      .prepare(`SELECT ${TESTCASE_META} FROM problem_testcases WHERE problem_id = ? AND number = ?`)
-      .get(problemId, number);
+    const r = this.prepare(
+      `SELECT ${TESTCASE_META} FROM problem_testcases WHERE problem_id = ? AND number = ?`,
+    ).get(problemId, number);
     return r ? testcaseMeta(r) : null;
   }
 
   /** A test case with its input and expected output. */
   getTestcase(problemId: number, number: number): TestcaseRow | null {
-    const r = this.db
-      .prepare('SELECT * FROM problem_testcases WHERE problem_id = ? AND number = ?')
-      .get(problemId, number) as
+    const r = this.prepare(
+      'SELECT * FROM problem_testcases WHERE problem_id = ? AND number = ?',
+    ).get(problemId, number) as
       | {
           problem_id: number;
           number: number;
@@ -456,17 +456,13 @@ export class ProblemsStore {
     t: { input: Buffer; output: Buffer; timeLimit: number; judgeId: number; active: boolean },
   ): number {
     return this.tx(() => {
-      const next = this.db
-        .prepare(
-          'SELECT coalesce(max(number) + 1, 0) AS n FROM problem_testcases WHERE problem_id = ?',
-        )
-        .get(problemId) as { n: number };
-      this.db
-        .prepare(
-          `INSERT INTO problem_testcases (problem_id, number, input, output, time_limit, judge_id,
+      const next = this.prepare(
+        'SELECT coalesce(max(number) + 1, 0) AS n FROM problem_testcases WHERE problem_id = ?',
+      ).get(problemId) as { n: number };
+      this.prepare(
+        `INSERT INTO problem_testcases (problem_id, number, input, output, time_limit, judge_id,
             active) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(problemId, next.n, t.input, t.output, t.timeLimit, t.judgeId, t.active ? 1 : 0);
+      ).run(problemId, next.n, t.input, t.output, t.timeLimit, t.judgeId, t.active ? 1 : 0);
       this.touchSettings(problemId);
       return next.n;
     });
@@ -480,54 +476,54 @@ export class ProblemsStore {
     this.tx(() => {
       const cur = this.getTestcase(problemId, number);
       if (!cur) return;
-      this.db
-        .prepare(
-          `UPDATE problem_testcases SET input = ?, output = ?, time_limit = ?, judge_id = ?,
+      this.prepare(
+        `UPDATE problem_testcases SET input = ?, output = ?, time_limit = ?, judge_id = ?,
             active = ? WHERE problem_id = ? AND number = ?`,
-        )
-        .run(
-          t.input ?? cur.input,
-          t.output ?? cur.output,
-          t.timeLimit ?? cur.timeLimit,
-          t.judgeId ?? cur.judgeId,
-          (t.active ?? cur.active) ? 1 : 0,
-          problemId,
-          number,
-        );
+      ).run(
+        t.input ?? cur.input,
+        t.output ?? cur.output,
+        t.timeLimit ?? cur.timeLimit,
+        t.judgeId ?? cur.judgeId,
+        (t.active ?? cur.active) ? 1 : 0,
+        problemId,
+        number,
+      );
       this.touchSettings(problemId);
     });
   }
 
   /** Removes test cases numbered `from` and above (folder import only; the API never deletes). */
   deleteTestcasesFrom(problemId: number, from: number): number {
-    return this.db
-      .prepare('DELETE FROM problem_testcases WHERE problem_id = ? AND number >= ?')
-      .run(problemId, from).changes;
+    return this.prepare('DELETE FROM problem_testcases WHERE problem_id = ? AND number >= ?').run(
+      problemId,
+      from,
+    ).changes;
   }
 
   // --- custom judges
 
   getJudge(id: number): JudgeRow | null {
-    const r = this.db.prepare('SELECT * FROM problem_judges WHERE id = ?').get(id);
+    const r = this.prepare('SELECT * FROM problem_judges WHERE id = ?').get(id);
     return r ? judgeRow(r) : null;
   }
 
   findJudgeByImportKey(key: string): JudgeRow | null {
-    const r = this.db.prepare('SELECT * FROM problem_judges WHERE import_key = ?').get(key);
+    const r = this.prepare('SELECT * FROM problem_judges WHERE import_key = ?').get(key);
     return r ? judgeRow(r) : null;
   }
 
   countJudges(typeId: number): number {
     return (
-      this.db.prepare('SELECT count(*) AS n FROM problem_judges WHERE type_id = ?').get(typeId) as {
+      this.prepare('SELECT count(*) AS n FROM problem_judges WHERE type_id = ?').get(typeId) as {
         n: number;
       }
     ).n;
   }
 
   listJudges(typeId: number, limit: number, offset: number): JudgeRow[] {
-    return this.db
-      .prepare('SELECT * FROM problem_judges WHERE type_id = ? ORDER BY id LIMIT ? OFFSET ?')
+    return this.prepare(
+      'SELECT * FROM problem_judges WHERE type_id = ? ORDER BY id LIMIT ? OFFSET ?',
+    )
       .all(typeId, limit, offset)
       .map(judgeRow);
   }
@@ -542,21 +538,19 @@ export class ProblemsStore {
     importKey?: string;
   }): number {
     return Number(
-      this.db
-        .prepare(
-          `INSERT INTO problem_judges (name, type_id, compiler_id, compiler_version_id, source,
+      this.prepare(
+        `INSERT INTO problem_judges (name, type_id, compiler_id, compiler_version_id, source,
             shared, import_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          j.name,
-          j.typeId,
-          j.compilerId,
-          j.compilerVersionId,
-          j.source,
-          j.shared ? 1 : 0,
-          j.importKey ?? null,
-          Date.now(),
-        ).lastInsertRowid,
+      ).run(
+        j.name,
+        j.typeId,
+        j.compilerId,
+        j.compilerVersionId,
+        j.source,
+        j.shared ? 1 : 0,
+        j.importKey ?? null,
+        Date.now(),
+      ).lastInsertRowid,
     );
   }
 
@@ -578,20 +572,18 @@ export class ProblemsStore {
         (j.compilerId !== undefined && j.compilerId !== cur.compilerId) ||
         (j.compilerVersionId !== undefined && j.compilerVersionId !== cur.compilerVersionId) ||
         (j.source !== undefined && !j.source.equals(cur.source));
-      this.db
-        .prepare(
-          `UPDATE problem_judges SET name = ?, compiler_id = ?, compiler_version_id = ?, source = ?,
+      this.prepare(
+        `UPDATE problem_judges SET name = ?, compiler_id = ?, compiler_version_id = ?, source = ?,
             shared = ?, version = version + ? WHERE id = ?`,
-        )
-        .run(
-          j.name ?? cur.name,
-          j.compilerId ?? cur.compilerId,
-          j.compilerVersionId ?? cur.compilerVersionId,
-          j.source ?? cur.source,
-          (j.shared ?? cur.shared) ? 1 : 0,
-          code ? 1 : 0,
-          id,
-        );
+      ).run(
+        j.name ?? cur.name,
+        j.compilerId ?? cur.compilerId,
+        j.compilerVersionId ?? cur.compilerVersionId,
+        j.source ?? cur.source,
+        (j.shared ?? cur.shared) ? 1 : 0,
+        code ? 1 : 0,
+        id,
+      );
     });
   }
 
@@ -608,56 +600,53 @@ export class ProblemsStore {
     tests: number[] | null;
   }): number {
     return Number(
-      this.db
-        .prepare(
-          `INSERT INTO problem_submissions (problem_id, problem_code, problem_name, compiler_id,
+      this.prepare(
+        `INSERT INTO problem_submissions (problem_id, problem_code, problem_name, compiler_id,
             compiler_version_id, compiler_name, version_name, source, files, tests, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          s.problem.id,
-          s.problem.code,
-          s.problem.name,
-          s.compilerId,
-          s.compilerVersionId,
-          s.compilerName,
-          s.versionName,
-          s.source,
-          s.files ? JSON.stringify(s.files) : null,
-          s.tests ? JSON.stringify(s.tests) : null,
-          Date.now(),
-        ).lastInsertRowid,
+      ).run(
+        s.problem.id,
+        s.problem.code,
+        s.problem.name,
+        s.compilerId,
+        s.compilerVersionId,
+        s.compilerName,
+        s.versionName,
+        s.source,
+        s.files ? JSON.stringify(s.files) : null,
+        s.tests ? JSON.stringify(s.tests) : null,
+        Date.now(),
+      ).lastInsertRowid,
     );
   }
 
   getSubmission(id: number): SubmissionRow | null {
-    const r = this.db
-      .prepare(`SELECT ${SUBMISSION_COLUMNS} FROM problem_submissions WHERE id = ?`)
-      .get(id);
+    const r = this.prepare(
+      `SELECT ${SUBMISSION_COLUMNS} FROM problem_submissions WHERE id = ?`,
+    ).get(id);
     return r ? submissionRow(r) : null;
   }
 
   /** The submissions among `ids` that exist, ascending by id. */
   getSubmissions(ids: number[]): SubmissionRow[] {
     if (ids.length === 0) return [];
-    return this.db
-      .prepare(
-        `SELECT ${SUBMISSION_COLUMNS} FROM problem_submissions WHERE id IN (${ids.map(() => '?').join(',')}) ORDER BY id`,
-      )
+    return this.prepare(
+      `SELECT ${SUBMISSION_COLUMNS} FROM problem_submissions WHERE id IN (${ids.map(() => '?').join(',')}) ORDER BY id`,
+    )
       .all(...ids)
       .map(submissionRow);
   }
 
   /** A raw stream; null when the submission has none of that kind (or does not exist). */
   getStream(id: number, stream: StreamName | 'source'): Buffer | null {
-    const r = this.db
-      .prepare(`SELECT ${stream} AS data FROM problem_submissions WHERE id = ?`)
-      .get(id) as { data: Buffer | null } | undefined;
+    const r = this.prepare(`SELECT ${stream} AS data FROM problem_submissions WHERE id = ?`).get(
+      id,
+    ) as { data: Buffer | null } | undefined;
     return r?.data ?? null;
   }
 
   getStatus(id: number): number | null {
-    const r = this.db.prepare('SELECT status FROM problem_submissions WHERE id = ?').get(id) as
+    const r = this.prepare('SELECT status FROM problem_submissions WHERE id = ?').get(id) as
       { status: number } | undefined;
     return r ? r.status : null;
   }
@@ -665,41 +654,37 @@ export class ProblemsStore {
   /** Submissions still "executing" with no job of `kind` in the queue. */
   orphans(kind: string): number[] {
     return (
-      this.db
-        .prepare(
-          `SELECT id FROM problem_submissions WHERE status < 10
+      this.prepare(
+        `SELECT id FROM problem_submissions WHERE status < 10
             AND id NOT IN (SELECT ref FROM jobs WHERE kind = ?)`,
-        )
-        .all(kind) as Array<{ id: number }>
+      ).all(kind) as Array<{ id: number }>
     ).map((r) => r.id);
   }
 
   setSubmissionStatus(id: number, status: number): void {
-    this.db.prepare('UPDATE problem_submissions SET status = ? WHERE id = ?').run(status, id);
+    this.prepare('UPDATE problem_submissions SET status = ? WHERE id = ?').run(status, id);
   }
 
   finishSubmission(id: number, r: SubmissionResult): void {
-    this.db
-      .prepare(
-        `UPDATE problem_submissions SET status = ?, score = ?, time = ?, memory = ?, signal = ?,
+    this.prepare(
+      `UPDATE problem_submissions SET status = ?, score = ?, time = ?, memory = ?, signal = ?,
           testcases = ?, output = ?, error = ?, cmpinfo = ?, debug = ?, internal_error = ?,
           finished_at = ? WHERE id = ?`,
-      )
-      .run(
-        r.status,
-        r.score,
-        r.time,
-        r.memory,
-        r.signal,
-        JSON.stringify(r.testcases),
-        r.output,
-        r.error,
-        r.cmpinfo,
-        r.debug,
-        r.internalError ?? null,
-        Date.now(),
-        id,
-      );
+    ).run(
+      r.status,
+      r.score,
+      r.time,
+      r.memory,
+      r.signal,
+      JSON.stringify(r.testcases),
+      r.output,
+      r.error,
+      r.cmpinfo,
+      r.debug,
+      r.internalError ?? null,
+      Date.now(),
+      id,
+    );
   }
 
   // --- widgets
@@ -711,12 +696,10 @@ export class ProblemsStore {
     problemId: number;
     settings: Record<string, unknown>;
   }): void {
-    this.db
-      .prepare(
-        `INSERT INTO problem_widgets (hash, shared_secret, name, problem_id, settings, created_at)
+    this.prepare(
+      `INSERT INTO problem_widgets (hash, shared_secret, name, problem_id, settings, created_at)
           VALUES (?, ?, ?, ?, ?, ?)`,
-      )
-      .run(w.hash, w.sharedSecret, w.name, w.problemId, JSON.stringify(w.settings), Date.now());
+    ).run(w.hash, w.sharedSecret, w.name, w.problemId, JSON.stringify(w.settings), Date.now());
   }
 
   getWidget(hash: string): {
@@ -726,7 +709,7 @@ export class ProblemsStore {
     problemId: number;
     settings: Record<string, unknown>;
   } | null {
-    const r = this.db.prepare('SELECT * FROM problem_widgets WHERE hash = ?').get(hash) as
+    const r = this.prepare('SELECT * FROM problem_widgets WHERE hash = ?').get(hash) as
       | { hash: string; shared_secret: string; name: string; problem_id: number; settings: string }
       | undefined;
     if (!r) return null;
