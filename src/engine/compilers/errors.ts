@@ -1,6 +1,9 @@
 import { ApiError } from '../http/errors.js';
 
-/** The Compilers API's error codes (spec: compilers-api-v4.txt, "Response HTTP Code"). */
+/**
+ * The Compilers API's error codes (spec: compilers-api-v4.txt, "Response HTTP Code"); those the
+ * Problems API shares (ids, source size, files) are thrown by ../api-common.ts.
+ */
 export const CompilersError = {
   SubmissionNotFound: 1001,
   CreationFailed: 1003,
@@ -10,13 +13,9 @@ export const CompilersError = {
   MultiFileNotSupported: 201107,
   VersionNotFound: 201201,
   SourceNotProvided: 201304,
-  SourceTooLarge: 201306,
   InputTooLarge: 201406,
   TimeLimitOutOfRange: 201906,
   MemoryLimitOutOfRange: 202006,
-  IdsNotProvided: 205104,
-  IdsInvalid: 205105,
-  IdsTooMany: 205106,
 } as const;
 
 export const badRequest = (code: number, message: string): ApiError =>

@@ -1,6 +1,9 @@
 import { ApiError } from '../http/errors.js';
 
-/** The Problems API's error codes (spec: problems-api-v4.txt, "Response HTTP Code" tables). */
+/**
+ * The Problems API's error codes (spec: problems-api-v4.txt, "Response HTTP Code" tables); those
+ * the Compilers API shares (ids, source size, files) are thrown by ../api-common.ts.
+ */
 export const ProblemsError = {
   NotFound: 1001,
   AccessDenied: 1002,
@@ -21,7 +24,6 @@ export const ProblemsError = {
   CompilerNotAvailable: 201108,
   VersionNotFound: 201201,
   SourceNotProvided: 201304,
-  SourceTooLarge: 201306,
   TimeLimitInvalid: 201905,
   ProblemTypeIncorrect: 202105,
   JudgeTypeIncorrect: 202205,
@@ -30,9 +32,6 @@ export const ProblemsError = {
   ProblemCodeEmpty: 202309,
   ProblemNameNotProvided: 202404,
   ProblemNameEmpty: 202409,
-  IdsNotProvided: 205104,
-  IdsInvalid: 205105,
-  IdsTooMany: 205106,
   TestsFormatInvalid: 205205,
   TestsInvalid: 205206,
   TestsEmpty: 205209,
