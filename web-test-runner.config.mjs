@@ -57,9 +57,12 @@ async function startBackend(pageOrigin) {
  */
 async function probeEmbedFrame(session, { action = 'layout', widget = '' }) {
   const page = session.browser.getPage(session.id);
-  const frame = page
-    .frames()
-    .find((f) => f.url().includes('/embed/solve') && f.url().includes(`widget=${widget}`));
+  const match = (f) => f.url().includes('/embed/solve') && f.url().includes(`widget=${widget}`);
+  // The frame is out of process: the browser may tell of it (or of its URL) a little after the
+  // page heard from it, more so on a loaded machine. Wait for it, within a bound.
+  const frame =
+    page.frames().find(match) ??
+    (await page.waitForFrame(match, { timeout: 15000 }).catch(() => null));
   if (!frame) throw new Error(`no embed frame of widget '${widget}' on the page`);
   if (action === 'axe') {
     // Evaluated by the debugger protocol: the page's script policy does not apply to it.
