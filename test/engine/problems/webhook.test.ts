@@ -45,7 +45,13 @@ describe('webhook of a judged submission', () => {
       compilerId: PYTHON,
       source: 'a, b = map(int, input().split())\nprint(a + b)\n',
     });
-    await arrived;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      arrived,
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error('no webhook delivery within 30 s')), 30_000);
+      }),
+    ]).finally(() => clearTimeout(timer));
     const d = deliveries.find((x) => JSON.parse(x.body).submission?.id === s.id)!;
     assert.ok(d, 'the submission was delivered');
     assert.ok(verifyWebhook(d.body, SECRET, d.signature), 'the signature verifies');
