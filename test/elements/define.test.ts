@@ -1,4 +1,5 @@
 import { expect } from '@open-wc/testing';
+import './report-failures.js';
 
 describe('define modules', () => {
   it('importing se-widgets/se-solve.js registers se-solve', async () => {

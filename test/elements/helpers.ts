@@ -2,6 +2,7 @@
 import { oneEvent } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
 import '../../src/elements/define/se-solve.js';
+import './report-failures.js';
 import type { SeSolve } from '../../src/elements/index.js';
 
 const w = window as unknown as { __SE_BACKEND__: string | null; __SE_BACKEND_ERROR__: string };

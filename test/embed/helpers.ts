@@ -1,6 +1,7 @@
 /** Shared by the iframe-embed browser tests: the real backend started by the test runner. */
 import { executeServerCommand } from '@web/test-runner-commands';
 import type { EmbedEventMap, EmbedEventName, EmbedSolveHandle } from '../../src/embed/index.js';
+import '../elements/report-failures.js';
 
 const w = window as unknown as { __SE_BACKEND__: string | null; __SE_BACKEND_ERROR__: string };
 

@@ -1,4 +1,5 @@
 import { expect } from '@open-wc/testing';
+import '../report-failures.js';
 import { loadLanguage } from '../../../src/elements/editor/language.js';
 import {
   compilerMarks,
