@@ -12,6 +12,7 @@ const projects = [
   'src/cli',
   'test',
   'test/elements',
+  'bench',
 ];
 let failed = 0;
 let checked = 0;
