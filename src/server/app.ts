@@ -160,9 +160,12 @@ export function createApp(
       } else if (serveEmbed(b, req, res, url)) {
         // The iframe pages (src/server/embed.ts).
       } else if (req.method === 'GET' || req.method === 'HEAD') {
-        // Built bundles: the script-tag build and the ESM build.
+        // Built bundles: the script-tag build and the ESM build. Host pages on other origins load
+        // them as module scripts, which browsers fetch with CORS; they are public and carry no
+        // credentials, so any origin may read them.
         if (path.startsWith('/dist/')) {
-          if (!(await serveFile(req, res, distDir, path.slice('/dist/'.length)))) {
+          const corsHeaders = { 'Access-Control-Allow-Origin': '*' };
+          if (!(await serveFile(req, res, distDir, path.slice('/dist/'.length), corsHeaders))) {
             throw notFound('No such resource.');
           }
         } else if (

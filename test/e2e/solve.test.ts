@@ -3,16 +3,22 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { chromiumLaunchOptions } from '../../scripts/chromium.mjs';
 import { startAll, type StartedAll } from '../../src/cli/serve.js';
+import { defaultConfig } from '../../src/server/index.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 let backend: StartedAll;
 let browser: Browser;
+/** An LMS on another origin: its lesson page loads the script-tag bundle from the backend. */
+let lms: Server;
+let lmsUrl: string;
 
 before(async () => {
   if (!existsSync(join(root, 'dist/cdn/se-widgets.js'))) {
@@ -20,13 +26,25 @@ before(async () => {
     const r = spawnSync(join(root, 'node_modules/.bin/vite'), ['build'], { cwd: root });
     assert.equal(r.status, 0, String(r.stderr));
   }
-  backend = await startAll({ port: 0, log: () => {}, accessLog: false });
+  lms = createServer((req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+    res.end(`<!doctype html><html lang="en"><body>
+      <script type="module" src="${backend.url}/dist/cdn/se-widgets.js"></script>
+      <se-solve id="run-demo" widget="run-demo"></se-solve></body></html>`);
+  });
+  await new Promise<void>((resolve) => lms.listen(0, '127.0.0.1', resolve));
+  lmsUrl = `http://127.0.0.1:${(lms.address() as AddressInfo).port}`;
+  // The demo widgets, usable from the LMS's origin too.
+  const config = defaultConfig();
+  for (const w of config.widgets.values()) w.origins.push(lmsUrl);
+  backend = await startAll({ port: 0, config, log: () => {}, accessLog: false });
   browser = await chromium.launch(chromiumLaunchOptions);
 });
 
 after(async () => {
   await browser?.close();
   await backend?.close();
+  lms?.close();
 });
 
 async function demo(): Promise<Page> {
@@ -133,6 +151,24 @@ describe('the demo page, end to end', () => {
     await run.locator('.cm-lint-marker-error').first().waitFor();
     const marked = await run.locator('.cm-line:has(.cm-lintRange-error)').count();
     assert.ok(marked >= 1, 'a marked line');
+    await page.close();
+  });
+
+  it('works on a page of another origin that loads the script-tag bundle', async () => {
+    // The module script, the language pack it imports and the API calls all cross origins: the
+    // browser fetches each with CORS.
+    const page = await browser.newPage();
+    await page.goto(`${lmsUrl}/lesson.html`);
+    const run = page.locator('#run-demo');
+    await run.locator('.cm-content').waitFor({ timeout: 30_000 });
+    await pickLanguage(run, 'Python');
+    await run.evaluate((el: { source: string }) => {
+      el.source = 'print("Hello, " + input() + "!")\n';
+    });
+    await run.locator('[part~="stdin"]').fill('LMS');
+    await run.locator('[part~="run-button"]').click();
+    await statusOf(run, /Finished/);
+    assert.equal((await run.locator('.output pre').textContent())?.trim(), 'Hello, LMS!');
     await page.close();
   });
 
