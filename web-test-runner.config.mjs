@@ -34,6 +34,8 @@ async function startBackend(pageOrigin) {
   raw.widgets = raw.widgets.map((w) => ({ ...w, origins: ['self', pageOrigin] }));
   // A host-signed widget (no anonymous sessions), for the token tests.
   raw.widgets.push({ ...raw.widgets[0], id: 'signed-run', public: false });
+  // A host-signed problem widget: its tokens need not name the problem (the widget does).
+  raw.widgets.push({ ...raw.widgets[1], id: 'signed-problem', public: false });
   raw.sessions = { ...raw.sessions, perMinute: many };
   raw.limits = {
     ...raw.limits,

@@ -148,6 +148,7 @@ export async function languages(b: Backend, session: Session, res: ServerRespons
       info.defaultCompilerId !== null && items.some((c) => c.id === info.defaultCompilerId)
         ? info.defaultCompilerId
         : null,
+    widget: info,
   };
   sendJson(res, 200, answer);
 }

@@ -61,6 +61,11 @@ export interface LanguagesResponse {
   items: V1Language[];
   /** the widget's default compiler id, when set */
   defaultId: number | null;
+  /**
+   * the session's widget, as `POST /v1/sessions` describes it: how an element holding a
+   * host-signed token learns the widget's problem
+   */
+  widget: WidgetInfo;
 }
 
 /** `GET /v1/problems/:id`. */

@@ -52,6 +52,9 @@ describe('relay to the hosted service (stand-in answering with the spec examples
       { id: 2, name: 'gcc 6.3' },
     ]);
     assert.equal(body.defaultId, 116);
+    // the session's widget: how an element with a host-signed token learns the widget's problem
+    assert.equal(body.widget.id, 'run');
+    assert.equal(body.widget.problemId, null);
   });
 
   it('relays a run: 201 with an opaque id, then the result with streams inline', async () => {

@@ -358,12 +358,23 @@ export class SeSolve extends LitElement {
     try {
       const client = this.client();
       let token = await this.session.ensure();
-      const fetchAll = (t: string) => {
+      const fetchAll = async (t: string) => {
         const ref = this.problemRef();
-        return Promise.all([
-          client.languages(t, abort.signal),
-          ref !== null ? client.problem(t, ref, abort.signal) : Promise.resolve(null),
-        ]);
+        if (ref !== null) {
+          return Promise.all([
+            client.languages(t, abort.signal),
+            client.problem(t, ref, abort.signal),
+          ]);
+        }
+        // A host-signed token need not name the widget's problem: the languages answer
+        // describes the session's widget, problem included.
+        const langs = await client.languages(t, abort.signal);
+        if (langs.widget) this.session.widget = langs.widget;
+        const named = this.problemRef();
+        return [
+          langs,
+          named !== null ? await client.problem(t, named, abort.signal) : null,
+        ] as const;
       };
       let langs, problem;
       try {

@@ -1,6 +1,15 @@
 import { expect, oneEvent } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
-import { editorContent, mount, part, pick, shadow, unmountAll, until } from '../helpers.js';
+import {
+  editorContent,
+  mount,
+  part,
+  pick,
+  shadow,
+  signToken,
+  unmountAll,
+  until,
+} from '../helpers.js';
 
 afterEach(() => unmountAll());
 
@@ -13,6 +22,22 @@ describe('<se-solve> problem mode', () => {
     expect(statement.textContent).to.contain('sum');
     expect(shadow(el).querySelector('[part~="stdin"]')).to.equal(null);
     expect(part(el, 'submit-button').textContent?.trim()).to.equal('Submit');
+  });
+
+  it("takes the widget's problem with a host-signed token that does not name it", async () => {
+    const token = await signToken({ widget: 'signed-problem' });
+    const ready = new Promise<CustomEvent>((resolve) => {
+      document.addEventListener('se-ready', (e) => resolve(e as CustomEvent), { once: true });
+    });
+    const el = await mount({ attrs: { token } });
+    expect((await ready).detail.widget?.id).to.equal('signed-problem');
+    expect(part(el, 'statement').querySelector('h2')?.textContent).to.equal('Sum of two integers');
+    expect(shadow(el).querySelector('[part~="stdin"]')).to.equal(null);
+    await pick(el, 'Python');
+    el.source = 'a, b = map(int, input().split())\nprint(a + b)\n';
+    const r = await el.submit();
+    expect(r?.kind).to.equal('submission');
+    expect(r?.result.status.name).to.equal('accepted');
   });
 
   it('submits by keyboard alone and shows the verdict with per-test results', async () => {
