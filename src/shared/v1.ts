@@ -4,7 +4,8 @@
  * the README documents the same shapes for hosts.
  *
  * Every request but `POST /v1/sessions` carries `Authorization: Bearer <session token>`.
- * Every refusal is `V1Error` JSON with an HTTP status (400, 401, 403, 404, 413, 429, 502, 503, 504).
+ * Every refusal is `V1Error` JSON with an HTTP status (400, 401, 403, 404, 413, 429, 500, 502, 503,
+ * 504).
  */
 import type { CompilerVersion, Highlighters, StatusInfo } from './compilers.js';
 
