@@ -160,7 +160,8 @@ describe('the demo page, end to end', () => {
     const page = await browser.newPage();
     await page.goto(`${lmsUrl}/lesson.html`);
     const run = page.locator('#run-demo');
-    await run.locator('.cm-content').waitFor({ timeout: 30_000 });
+    // Ready: the editor is up and the picker holds the languages from the backend.
+    await run.locator('[part~="language-picker"]:enabled').waitFor({ timeout: 30_000 });
     await pickLanguage(run, 'Python');
     await run.evaluate((el: { source: string }) => {
       el.source = 'print("Hello, " + input() + "!")\n';
