@@ -17,7 +17,8 @@ Options:
                          default 1000)
   --webhook-url URL      POST each finished submission there (env SE_ENGINE_WEBHOOK_URL)
   --webhook-secret S     key of its X-Sphere-Engine-Signature (env SE_ENGINE_WEBHOOK_SECRET)
-  --unsafe-no-sandbox    development only: run code WITHOUT the sandbox (refused when
+  --unsafe-no-sandbox    development only: run code WITHOUT the sandbox when its self-test
+                         fails (env SE_ENGINE_UNSAFE_NO_SANDBOX=1; refused when
                          NODE_ENV=production or CI=true)
   -h, --help             show this help
 
