@@ -1,7 +1,8 @@
 /*
- * se-seccomp-gen OUT: writes the sandbox's seccomp filter (BPF, native architecture) to OUT.
- * bwrap loads it with --seccomp FD just before it execs se-init, so everything in the sandbox
- * runs under it. A denylist (default allow) as SANDBOX.md specifies: Python, g++, Java and Node
+ * se-seccomp-gen OUT: writes the sandbox's seccomp filter (BPF, native architecture) to OUT,
+ * with libseccomp. The engine does not use it: it generates the same policy itself
+ * (src/engine/sandbox/seccomp.ts), and test/engine/sandbox/seccomp.test.ts builds this program
+ * where libseccomp's headers are present and checks that both filters decide every call alike. A denylist (default allow) as SANDBOX.md specifies: Python, g++, Java and Node
  * run unmodified, while the calls that reach the kernel's larger attack surface or other
  * processes are refused.
  *
@@ -68,7 +69,9 @@ int main(int argc, char **argv) {
   }
   scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
   if (!ctx) return fail("seccomp_init", ENOMEM);
-  int rc;
+  /* another ABI (i386 int 0x80, x32) kills the whole process, not only the calling thread */
+  int rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+  if (rc < 0) return fail("badarch action", rc);
 
   for (size_t i = 0; i < sizeof killed / sizeof killed[0]; i++) {
     int nr = seccomp_syscall_resolve_name(killed[i]);

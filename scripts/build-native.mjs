@@ -1,9 +1,10 @@
-// Builds the sandbox's C helpers in native/ into native/build/. Runs from `npm install`
-// (postinstall, with --if-possible: a machine without a C compiler or libseccomp only gets a
-// warning, and the engine's self-test then names what is missing), `npm run build`, `npm start`
-// and `npm test`. Skips targets that are newer than their sources.
+// Builds the sandbox's C helper native/se-init.c into native/build/se-init (static, so it runs
+// inside any box). Runs from `npm install` (postinstall), `npm run build`, `npm start` and
+// `npm test`, always with --if-possible except in `npm test`: without a C compiler it only warns,
+// and the engine's self-test then names what is missing. Skips a target newer than its source.
+// (The seccomp filter needs no build: the engine generates it, src/engine/sandbox/seccomp.ts.)
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,47 +13,34 @@ const src = join(root, 'native');
 const out = join(src, 'build');
 const ifPossible = process.argv.includes('--if-possible');
 
-/** Each target: output name, source file, compiler flags, libraries; `then` runs after a build. */
 const targets = [
-  { name: 'se-init', source: 'se-init.c', flags: ['-O2', '-static', '-Wall', '-Wextra'], libs: [] },
-  {
-    name: 'se-seccomp-gen',
-    source: 'se-seccomp-gen.c',
-    flags: ['-O2', '-Wall', '-Wextra'],
-    libs: ['-lseccomp'],
-    then: [join(out, 'se-seccomp-gen'), join(out, 'seccomp.bpf')],
-    product: 'seccomp.bpf',
-  },
+  { name: 'se-init', source: 'se-init.c', flags: ['-O2', '-static', '-Wall', '-Wextra'] },
 ];
 
 const mtime = (p) => (existsSync(p) ? statSync(p).mtimeMs : 0);
 let failed = 0;
-const present = existsSync(src) ? readdirSync(src) : [];
 for (const t of targets) {
-  if (!present.includes(t.source)) continue;
   const source = join(src, t.source);
+  if (!existsSync(source)) continue;
   const exe = join(out, t.name);
-  const product = t.product ? join(out, t.product) : exe;
-  if (mtime(exe) > mtime(source) && mtime(product) >= mtime(exe)) continue;
-  mkdirSync(out, { recursive: true });
+  if (mtime(exe) > mtime(source)) continue;
   const cc = process.env.CC || 'cc';
-  const r = spawnSync(cc, [...t.flags, '-o', exe, source, ...t.libs], { stdio: 'inherit' });
+  let r;
+  try {
+    mkdirSync(out, { recursive: true });
+    // build beside, then rename: an engine starting meanwhile never runs half a binary
+    r = spawnSync(cc, [...t.flags, '-o', `${exe}.tmp`, source], { stdio: 'inherit' });
+    if (r.status === 0) renameSync(`${exe}.tmp`, exe);
+  } catch (err) {
+    r = { status: 1, error: err };
+  }
   if (r.status !== 0) {
     failed++;
     process.stderr.write(
       `build-native: could not build ${t.name} with ${cc}` +
         (r.error ? ` (${r.error.message})` : '') +
-        '. The sandbox needs a C compiler with static glibc and libseccomp: ' +
-        'apt-get install build-essential libseccomp-dev\n',
+        '. The sandbox needs a C compiler with static glibc: apt-get install gcc libc6-dev\n',
     );
-    continue;
-  }
-  if (t.then) {
-    const g = spawnSync(t.then[0], t.then.slice(1), { stdio: 'inherit' });
-    if (g.status !== 0) {
-      failed++;
-      process.stderr.write(`build-native: ${t.name} failed to write ${t.product}\n`);
-    }
   }
 }
 if (failed && !ifPossible) process.exit(1);

@@ -8,8 +8,19 @@
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { bin, ensureDependencies, files, root, run } from './lib.mjs';
+import { ensurePackages, TEST_PACKAGES } from './packages.mjs';
 
 await ensureDependencies();
+{
+  const { missing, command } = await ensurePackages(TEST_PACKAGES, 'test');
+  if (missing.length) {
+    process.stderr.write(
+      `test: ${missing.join(', ')} missing and not installable by this user. Type:\n  ${command}\n` +
+        'then npm test again.\n',
+    );
+    process.exit(1);
+  }
+}
 const args = process.argv.slice(2);
 const only = args.filter((a) => !a.startsWith('--'));
 const browserOnly = args.includes('--browser');

@@ -84,16 +84,15 @@ export async function createExecutor(options: CreateExecutorOptions): Promise<En
 
   await mkdir(options.workDir, { recursive: true, mode: 0o711 });
   // bwrap (running as the slot uid) resolves the box's path itself, so every folder above a box
-  // must be searchable by others. When workDir's are not (e.g. it lies under /root), boxes go to
-  // a fresh private folder in the system temp folder instead.
-  let parent = options.workDir;
-  if (!searchable(parent)) {
-    parent = tmpdir();
+  // must be searchable by others. When workDir's are not (a clone under /root, a 0700 home, a
+  // `mktemp -d` folder), boxes go to the first of the usual temp folders that is.
+  const candidates = [options.workDir, tmpdir(), '/tmp', '/var/tmp', '/dev/shm'];
+  const parent = candidates.find(searchable) ?? options.workDir;
+  if (parent !== options.workDir)
     log(
       `sandbox: ${options.workDir} is not searchable by other users (a folder above it lacks o+x); ` +
         `program folders go to ${parent} instead`,
     );
-  }
   removeStaleScratch(parent);
   const scratch = await mkdtemp(join(parent, `se-exec-${process.pid}-${pidNamespace()}-`));
   // searchable but not listable: sandboxes reach their own box by its unguessable name only
@@ -187,7 +186,7 @@ async function detectLanguages(
   const prober =
     sandbox ??
     new Sandbox({
-      paths: { bwrap: '', init: '', seccomp: '' },
+      paths: { bwrap: '', init: '', initBound: '', seccomp: '' },
       cgroups: null,
       unsafe: true,
       rootLinks: [],

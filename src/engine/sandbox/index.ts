@@ -5,19 +5,24 @@
  */
 import {
   accessSync,
+  chmodSync,
   constants,
+  copyFileSync,
   lstatSync,
   mkdtempSync,
+  readFileSync,
   readlinkSync,
   rmSync,
   statSync,
+  writeFileSync,
 } from 'node:fs';
 import { chmod } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SelfTestResult } from '../exec/types.js';
 import { CgroupTree, findCgroupMounts } from './cgroups.js';
 import { ROOT_LINKS, Sandbox, type SandboxPaths, type StageLimits } from './sandbox.js';
+import { seccompFilter } from './seccomp.js';
 
 export { Sandbox, SLOT_UID_BASE } from './sandbox.js';
 export type { StageLimits, StageSpec, StageHandle, SandboxPaths } from './sandbox.js';
@@ -27,8 +32,7 @@ export type { InitReport, StatusInput } from './status.js';
 
 const NATIVE_BUILD = fileURLToPath(new URL('../../../native/build/', import.meta.url));
 const BWRAP_CANDIDATES = ['/usr/bin/bwrap', '/bin/bwrap', '/usr/local/bin/bwrap'];
-const BUILD_HINT =
-  'apt-get install build-essential libseccomp-dev && node scripts/build-native.mjs';
+const BUILD_HINT = 'apt-get install gcc libc6-dev && node scripts/build-native.mjs';
 
 export interface CreatedSandbox {
   /** the sandbox when the self-test passed (or unconfined with `unsafe`), otherwise null */
@@ -38,7 +42,10 @@ export interface CreatedSandbox {
 }
 
 export interface CreateSandboxOptions {
-  /** scratch folder for the self-test's probe box */
+  /**
+   * this engine's private scratch folder, searchable by the sandbox uids: the self-test's probe
+   * box, the copy of the helper that is bound into every box and the seccomp filter go here
+   */
   workDir: string;
   /** run unconfined when the self-test fails (the caller has checked the policy) */
   unsafe: boolean;
@@ -83,21 +90,38 @@ export async function createSandbox(options: CreateSandboxOptions): Promise<Crea
   const bwrap = tools.bwrap ?? BWRAP_CANDIDATES.find(executable);
   if (!bwrap || !executable(bwrap))
     problems.push('bubblewrap (bwrap) is not installed: apt-get install bubblewrap');
+  const init = tools.init ?? join(NATIVE_BUILD, 'se-init');
   const paths: SandboxPaths = {
     bwrap: bwrap ?? '/usr/bin/bwrap',
-    init: tools.init ?? join(NATIVE_BUILD, 'se-init'),
-    seccomp: tools.seccomp ?? join(NATIVE_BUILD, 'seccomp.bpf'),
+    init,
+    // bwrap, running as the slot uid, resolves the helper's path itself: the box gets a copy
+    // from this engine's scratch folder, which that uid can reach wherever the package lies
+    initBound: join(options.workDir, 'se-init'),
+    seccomp: tools.seccomp ?? join(options.workDir, 'seccomp.bpf'),
   };
-  if (!executable(paths.init))
-    problems.push(`the sandbox helper ${paths.init} is missing (not built): ${BUILD_HINT}`);
+  if (!executable(init))
+    problems.push(`the sandbox helper ${init} is missing (not built): ${BUILD_HINT}`);
+  else
+    try {
+      copyFileSync(init, paths.initBound);
+      chmodSync(paths.initBound, 0o755);
+    } catch (err) {
+      problems.push(`cannot copy the sandbox helper into ${options.workDir}: ${String(err)}`);
+    }
+  if (tools.seccomp === undefined)
+    try {
+      writeFileSync(paths.seccomp, seccompFilter(), { mode: 0o644 });
+    } catch (err) {
+      problems.push(`the seccomp filter: ${(err as Error).message}`);
+    }
   let seccompOk = false;
   try {
     seccompOk = statSync(paths.seccomp).isFile() && statSync(paths.seccomp).size > 0;
   } catch {
     // reported below
   }
-  if (!seccompOk)
-    problems.push(`the seccomp filter ${paths.seccomp} is missing (not built): ${BUILD_HINT}`);
+  if (!seccompOk && tools.seccomp !== undefined)
+    problems.push(`the seccomp filter ${paths.seccomp} is missing`);
 
   let cgroups: CgroupTree | null = null;
   const mounts = findCgroupMounts();
@@ -171,10 +195,9 @@ async function probe(sandbox: Sandbox, workDir: string): Promise<string[]> {
       '',
     );
     if (out.status !== 0) {
+      const said = out.internalError ?? out.stderr.toString('utf8').trim();
       problems.push(
-        `a probe run in the sandbox failed (status ${out.status}: ${out.internalError ?? out.stderr.toString('utf8').trim()}); ` +
-          'bwrap needs unprivileged user namespaces: sysctl -w user.max_user_namespaces=15000 ' +
-          '(and kernel.unprivileged_userns_clone=1 where it exists)',
+        `a probe run in the sandbox failed (status ${out.status}: ${said}): ${diagnose(said, box)}`,
       );
       return problems;
     }
@@ -197,4 +220,56 @@ async function probe(sandbox: Sandbox, workDir: string): Promise<string[]> {
     rmSync(box, { recursive: true, force: true });
   }
   return problems;
+}
+
+/** The first folder of `path` (or above it) that other users cannot search, if any. */
+export function unsearchableAncestor(path: string): string | null {
+  let d = path;
+  for (;;) {
+    try {
+      if ((statSync(d).mode & 0o001) === 0) return d;
+    } catch {
+      return d;
+    }
+    const up = dirname(d);
+    if (up === d) return null;
+    d = up;
+  }
+}
+
+function sysctl(name: string): string | null {
+  try {
+    return readFileSync(`/proc/sys/${name.replace(/\./g, '/')}`, 'utf8').trim();
+  } catch {
+    return null;
+  }
+}
+
+/** The likely cause of a failed probe run, from what bwrap said, with the fix. */
+export function diagnose(said: string, box: string): string {
+  const path = /Can't find source path ([^:]+): Permission denied/.exec(said);
+  if (path || /Permission denied/.test(said)) {
+    const blocked = unsearchableAncestor(box);
+    if (blocked)
+      return (
+        `the sandbox uid cannot reach ${box}: ${blocked} lacks search permission for others ` +
+        `(chmod o+x ${blocked}, or set TMPDIR to a folder whose parents all have o+x)`
+      );
+  }
+  if (sysctl('user.max_user_namespaces') === '0')
+    return 'user namespaces are disabled: sysctl -w user.max_user_namespaces=15000';
+  if (sysctl('kernel.unprivileged_userns_clone') === '0')
+    return 'unprivileged user namespaces are disabled: sysctl -w kernel.unprivileged_userns_clone=1';
+  if (sysctl('kernel.apparmor_restrict_unprivileged_userns') === '1')
+    return (
+      'AppArmor restricts unprivileged user namespaces (Ubuntu 23.10+): allow bwrap with an ' +
+      'AppArmor profile (apt-get install apparmor-profiles; Ubuntu 24.04 ships ' +
+      '/etc/apparmor.d/bwrap-userns-restrict) or sysctl -w kernel.apparmor_restrict_unprivileged_userns=0'
+    );
+  if (/setting up uid map|No permissions to creat|Operation not permitted/.test(said))
+    return (
+      'bwrap may not create its namespaces here (inside a container, run it with ' +
+      '--security-opt seccomp=unconfined, or a user namespace allowed by the runtime)'
+    );
+  return 'see the message above; SANDBOX.md lists what the sandbox needs';
 }

@@ -25,9 +25,11 @@ export const SLOT_UID_BASE = 60000;
 /** Where the sandbox's tools live on this machine. */
 export interface SandboxPaths {
   bwrap: string;
-  /** native/build/se-init */
+  /** native/build/se-init: the launcher the engine starts */
   init: string;
-  /** native/build/seccomp.bpf */
+  /** a copy of se-init that bwrap binds into the box (in a folder the slot uids can reach) */
+  initBound: string;
+  /** the seccomp filter (BPF), written at start from seccomp.ts */
   seccomp: string;
 }
 
@@ -316,7 +318,7 @@ class Stage {
           constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW,
         );
         opened.push(box);
-        const init = openReadFile(this.opts.paths.init);
+        const init = openReadFile(this.opts.paths.initBound);
         opened.push(init);
         stdio[FD_SECCOMP] = seccomp;
         stdio[FD_REPORT] = 'pipe';

@@ -79,7 +79,11 @@ describe('missing-sandbox policy', () => {
     const ex = await createExecutor({
       workDir: scratch,
       workers: 1,
-      sandboxTools: { bwrap: '/nonexistent/bwrap', seccomp: '/nonexistent/seccomp.bpf' },
+      sandboxTools: {
+        bwrap: '/nonexistent/bwrap',
+        init: '/nonexistent/se-init',
+        seccomp: '/nonexistent/seccomp.bpf',
+      },
       log: (l) => logs.push(l),
     });
     try {
@@ -87,7 +91,12 @@ describe('missing-sandbox policy', () => {
       assert.equal(ex.unsandboxed, false);
       assert.ok(ex.selfTest.problems.some((p) => /apt-get install bubblewrap/.test(p)));
       assert.ok(
-        ex.selfTest.problems.some((p) => /seccomp filter .* missing.*build-native/.test(p)),
+        ex.selfTest.problems.some((p) =>
+          /sandbox helper \/nonexistent\/se-init is missing.*gcc libc6-dev.*build-native/.test(p),
+        ),
+      );
+      assert.ok(
+        ex.selfTest.problems.some((p) => /seccomp filter \/nonexistent\/seccomp.bpf is missing/.test(p)),
       );
       assert.ok(logs.some((l) => /no code will run/.test(l)));
       const marker = join(scratch, 'should-not-exist');
