@@ -3,14 +3,14 @@
  *
  * Two modes, both in this one static binary so the chain needs no extra files:
  *
- *   se-init launch [--cgroup PROCS_FILE]... [--uid N --gid N] -- BWRAP ARGS...
+ *   se-init launch [--cgroup PROCS_FILE]... [--uid N --gid N] [--nproc N] -- BWRAP ARGS...
  *     Runs first, as root, outside the sandbox. Moves itself into the run's cgroups (so every
  *     process the sandbox ever makes is counted from the first instruction), drops to the slot
  *     uid/gid with no supplementary groups, and execs bwrap with an empty environment. Node cannot
  *     run code between fork and exec, hence this step.
  *
  *   se-init run --report-fd N [--cpu SEC] [--fsize BYTES] [--nofile N] [--stack BYTES]
- *               [--wall-ms MS] -- PROGRAM ARGS...
+ *               [--wall-ms MS] [--data BYTES] -- PROGRAM ARGS...
  *     Runs as PID 1 inside the sandbox (bwrap --as-pid-1). Non-dumpable, so the program can neither
  *     ptrace it nor read its /proc/1/{environ,mem,...}. Forks and execs the program with rlimits,
  *     reaps every process of the pid namespace, kills whatever is left once the program exits (or
@@ -49,9 +49,9 @@ static void die(const char *what) {
 }
 
 static void usage(void) {
-  dprintf(2, "usage: se-init launch [--cgroup FILE]... [--uid N --gid N] -- CMD...\n"
+  dprintf(2, "usage: se-init launch [--cgroup FILE]... [--uid N --gid N] [--nproc N] -- CMD...\n"
              "       se-init run --report-fd N [--cpu S] [--fsize B] [--nofile N] [--stack B]"
-             " [--wall-ms MS] -- CMD...\n");
+             " [--wall-ms MS] [--data B] -- CMD...\n");
   _exit(125);
 }
 
@@ -93,7 +93,7 @@ static void close_from(unsigned int first, unsigned int keep) {
 /* ---- launch mode ---------------------------------------------------------------------------- */
 
 static int launch(int argc, char **argv) {
-  long long uid = -1, gid = -1;
+  long long uid = -1, gid = -1, nproc = -1;
   int i = 2;
   char pid[32];
   snprintf(pid, sizeof pid, "%d\n", (int)getpid());
@@ -110,6 +110,8 @@ static int launch(int argc, char **argv) {
       uid = num(argv[++i]);
     } else if (strcmp(argv[i], "--gid") == 0 && i + 1 < argc) {
       gid = num(argv[++i]);
+    } else if (strcmp(argv[i], "--nproc") == 0 && i + 1 < argc) {
+      nproc = num(argv[++i]);
     } else {
       usage();
     }
@@ -125,6 +127,11 @@ static int launch(int argc, char **argv) {
       die("dropping privileges");
     }
     /* Credentials changed: the kernel cleared any parent-death signal; bwrap sets its own. */
+  }
+  /* Without a pids cgroup: the slot uid's process count (this run's only) is the fork limit. */
+  if (nproc >= 0) {
+    struct rlimit rl = {(rlim_t)nproc, (rlim_t)nproc};
+    if (setrlimit(RLIMIT_NPROC, &rl) != 0) die("setrlimit NPROC");
   }
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) die("PR_SET_NO_NEW_PRIVS");
   char *empty_env[] = {NULL};
@@ -177,7 +184,7 @@ static void set_limit(int resource, rlim_t soft, rlim_t hard) {
 }
 
 static int run(int argc, char **argv) {
-  long long report_fd = -1, cpu = -1, fsize = -1, nofile = -1, stack = -1, wall_ms = -1;
+  long long report_fd = -1, cpu = -1, fsize = -1, nofile = -1, stack = -1, wall_ms = -1, data = -1;
   int i = 2;
   for (; i < argc; i++) {
     if (strcmp(argv[i], "--") == 0) {
@@ -191,6 +198,7 @@ static int run(int argc, char **argv) {
     else if (strcmp(argv[i], "--nofile") == 0) nofile = num(argv[++i]);
     else if (strcmp(argv[i], "--stack") == 0) stack = num(argv[++i]);
     else if (strcmp(argv[i], "--wall-ms") == 0) wall_ms = num(argv[++i]);
+    else if (strcmp(argv[i], "--data") == 0) data = num(argv[++i]);
     else usage();
   }
   if (i >= argc || report_fd <= LAST_PROGRAM_FD) usage();
@@ -240,6 +248,7 @@ static int run(int argc, char **argv) {
     if (fsize >= 0) set_limit(RLIMIT_FSIZE, (rlim_t)fsize, (rlim_t)fsize);
     if (nofile >= 0) set_limit(RLIMIT_NOFILE, (rlim_t)nofile, (rlim_t)nofile);
     if (stack >= 0) set_limit(RLIMIT_STACK, (rlim_t)stack, (rlim_t)stack);
+    if (data >= 0) set_limit(RLIMIT_DATA, (rlim_t)data, (rlim_t)data);
     set_limit(RLIMIT_CORE, 0, 0);
     execv(argv[i], &argv[i]);
     int e = errno;

@@ -1,4 +1,5 @@
 import { startEngine } from '../engine/index.js';
+import { limitsLine } from '../shared/sandbox-limits.js';
 import { intOption, parse, str, UsageError } from './args.js';
 import { untilStopSignal } from './signals.js';
 
@@ -79,6 +80,8 @@ export async function engine(argv: string[]): Promise<number> {
         `${running.accessToken}\n`,
     );
   }
+  if (running.selfTest.limits)
+    process.stdout.write(`se-widgets engine: ${limitsLine(running.selfTest.limits)}\n`);
   if (!running.selfTest.ok) {
     process.stderr.write(
       `se-widgets engine: the sandbox self-test failed; submissions end with status 20:\n` +

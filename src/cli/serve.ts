@@ -14,6 +14,7 @@ import {
   scrubSecrets,
   WEBHOOK_PATH,
 } from '../server/index.js';
+import { limitsLine } from '../shared/sandbox-limits.js';
 import { configOption, intOption, parse, str, UsageError } from './args.js';
 import { untilStopSignal } from './signals.js';
 
@@ -201,6 +202,7 @@ export async function startAll(options: StartAllOptions = {}): Promise<StartedAl
         events: engineEvents(running),
         sandbox: () => running.selfTest,
       });
+      if (running.selfTest.limits) log(`se-widgets: ${limitsLine(running.selfTest.limits)}`);
       if (!running.selfTest.ok) {
         log(
           `se-widgets: the embedded engine's sandbox self-test failed; runs end with status 20: ` +

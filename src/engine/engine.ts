@@ -9,6 +9,7 @@ import { problemsModule } from './problems/index.js';
 import { createExecutor, type EngineExecutor } from './exec/index.js';
 import { ApiServer } from './http/server.js';
 import { LIMITS, QUEUE_DEFAULTS } from './limits.js';
+import type { LimitsReport } from './exec/types.js';
 import type { EngineContext, EngineModule, SandboxState } from './module.js';
 import { JobQueue } from './queue.js';
 import { coreMigrations, openDb, type Db } from './store/db.js';
@@ -50,7 +51,7 @@ export interface RunningEngine {
   url: string;
   accessToken: string;
   /** the sandbox's start-up self-test; when not ok, every submission ends with status 20 */
-  selfTest: { ok: boolean; problems: string[] };
+  selfTest: { ok: boolean; problems: string[]; limits?: LimitsReport };
   /** `submission.status` and `submission.finished` (see {@link EngineEventMap}) */
   events: EngineEvents;
   /** Stops accepting requests, lets running submissions finish (or re-queues them), closes. */
@@ -156,7 +157,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   return {
     url,
     accessToken,
-    selfTest: { ok: sandbox.ok, problems: [...sandbox.problems] },
+    selfTest: { ok: sandbox.ok, problems: [...sandbox.problems], limits: sandbox.limits },
     events,
     close: () =>
       (closing ??= (async () => {
@@ -192,6 +193,7 @@ async function startExecutor(
         ok,
         problems: [...problems],
         unsafe: executor.unsandboxed,
+        limits: executor.selfTest.limits,
         refusal: ok ? '' : refusal(problems),
       },
     };

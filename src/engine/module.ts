@@ -1,4 +1,4 @@
-import type { Executor } from './exec/types.js';
+import type { Executor, LimitsReport } from './exec/types.js';
 import type { Router } from './http/router.js';
 import type { JobQueue } from './queue.js';
 import type { Db, Migration } from './store/db.js';
@@ -10,6 +10,8 @@ export interface SandboxState {
   problems: string[];
   /** true when running without a sandbox (development flag) */
   unsafe: boolean;
+  /** how limits are enforced (cgroup mode), when the sandbox tools were found */
+  limits?: LimitsReport;
   /**
    * When code may not run: the message every submission is ended with (names the missing piece
    * and its install command). Empty when `ok`.

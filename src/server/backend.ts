@@ -1,3 +1,4 @@
+import type { LimitsReport } from '../shared/sandbox-limits.js';
 import type { IncomingMessage } from 'node:http';
 import type { Compiler } from '../shared/compilers.js';
 import type { Problem } from '../shared/problems.js';
@@ -55,7 +56,7 @@ export interface UpstreamLink {
   /** in-process status events (the embedded engine) */
   events?: SubmissionEventSource;
   /** the embedded engine's sandbox self-test, reported by /healthz */
-  sandbox?: () => { ok: boolean; problems: string[] };
+  sandbox?: () => { ok: boolean; problems: string[]; limits?: LimitsReport };
   timeoutMs?: number;
   retries?: number;
 }

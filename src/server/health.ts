@@ -53,7 +53,11 @@ export class Health {
     };
     if (link.sandbox) {
       const s = link.sandbox();
-      out.sandbox = { ok: s.ok, problems: [...s.problems] };
+      out.sandbox = {
+        ok: s.ok,
+        problems: [...s.problems],
+        ...(s.limits ? { limits: s.limits } : {}),
+      };
     }
     out.ok = reachable[0]! && reachable[1]! && (out.sandbox?.ok ?? true);
     return out;

@@ -8,6 +8,7 @@
  * 504).
  */
 import type { CompilerVersion, Highlighters, StatusInfo } from './compilers.js';
+import type { LimitsReport } from './sandbox-limits.js';
 
 export type WidgetMode = 'run' | 'problem';
 export type SessionAction = 'run' | 'submit' | 'workspace';
@@ -183,5 +184,5 @@ export interface HealthResponse {
     'compilers' | 'problems' | 'containers',
     { reachable: boolean; embedded: boolean }
   >;
-  sandbox?: { ok: boolean; problems: string[] };
+  sandbox?: { ok: boolean; problems: string[]; limits?: LimitsReport };
 }

@@ -5,6 +5,9 @@
  */
 import type { Duplex, Readable, Writable } from 'node:stream';
 import type { Highlighters } from '../../shared/compilers.js';
+import type { LimitsReport } from '../../shared/sandbox-limits.js';
+
+export type { LimitsReport };
 
 /**
  * The sandbox's start-up self-test (SANDBOX.md, "Policy when the sandbox is missing"). `problems`
@@ -13,6 +16,8 @@ import type { Highlighters } from '../../shared/compilers.js';
 export interface SelfTestResult {
   ok: boolean;
   problems: string[];
+  /** how the runs' limits are enforced (absent when the sandbox tools are missing) */
+  limits?: LimitsReport;
 }
 
 /** A language the engine can run on this machine (detected at start). */

@@ -111,8 +111,23 @@ export interface RunLimits {
   pidsMax: number;
 }
 
-/** This engine's cgroup subtree: creates and removes the per-run cgroups. */
-export class CgroupTree {
+/** Which cgroup arrangement limits the runs (see `openCgroups`). */
+export type CgroupMode = 'v1' | 'v2' | 'v2-delegated' | 'none';
+
+/** This engine's cgroup subtree, whatever the hierarchy: creates and removes per-run cgroups. */
+export interface RunCgroupFactory {
+  readonly mode: Exclude<CgroupMode, 'none'>;
+  /** where the subtree lives, for the banner and /healthz */
+  readonly where: string;
+  /** false when swap is not limited (no swap accounting) */
+  readonly limitsSwap: boolean;
+  createRun(limits: RunLimits): RunCgroup;
+  close(): void;
+}
+
+/** This engine's cgroup v1 subtree: creates and removes the per-run cgroups. */
+export class CgroupTree implements RunCgroupFactory {
+  readonly mode = 'v1' as const;
   readonly memoryDir: string;
   readonly pidsDir: string;
   readonly hasMemsw: boolean;
@@ -125,26 +140,21 @@ export class CgroupTree {
     this.hasMemsw = existsSync(join(memoryDir, 'memory.memsw.limit_in_bytes'));
   }
 
+  get where(): string {
+    return `${this.memoryDir}, ${this.pidsDir}`;
+  }
+
+  get limitsSwap(): boolean {
+    return this.hasMemsw;
+  }
+
   /**
    * Makes this engine's subtree in both hierarchies, after removing the empty subtrees of dead
    * engines. Throws with the reason when the cgroups cannot be made.
    */
   static create(mounts: CgroupMounts, log?: (line: string) => void): CgroupTree {
-    const ns = pidNamespace();
-    const name = `se-engine-${process.pid}-${ns}-${randomBytes(4).toString('hex')}`;
-    for (const parent of [mounts.memory, mounts.pids]) {
-      let entries: string[] = [];
-      try {
-        entries = readdirSync(parent);
-      } catch {
-        continue;
-      }
-      for (const e of entries) {
-        const m = SUBTREE_RE.exec(e);
-        if (!m || m[2] !== ns || Number(m[1]) === process.pid || isAlive(Number(m[1]))) continue;
-        if (removeTree(join(parent, e))) log?.(`sandbox: removed stale cgroup ${join(parent, e)}`);
-      }
-    }
+    const name = subtreeName();
+    for (const parent of [mounts.memory, mounts.pids]) removeStale(parent, log);
     const memoryDir = join(mounts.memory, name);
     const pidsDir = join(mounts.pids, name);
     mkdirSync(memoryDir);
@@ -238,6 +248,263 @@ export class CgroupTree {
     removeTree(this.memoryDir);
     removeTree(this.pidsDir);
   }
+}
+
+function subtreeName(): string {
+  return `se-engine-${process.pid}-${pidNamespace()}-${randomBytes(4).toString('hex')}`;
+}
+
+/** Removes the empty subtrees of dead engines of this pid namespace under `parent`. */
+function removeStale(parent: string, log?: (line: string) => void): void {
+  const ns = pidNamespace();
+  let entries: string[] = [];
+  try {
+    entries = readdirSync(parent);
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    const m = SUBTREE_RE.exec(e);
+    if (!m || m[2] !== ns || Number(m[1]) === process.pid || isAlive(Number(m[1]))) continue;
+    if (removeTree(join(parent, e))) log?.(`sandbox: removed stale cgroup ${join(parent, e)}`);
+  }
+}
+
+/** The cgroup2 mount and this process's own cgroup folder in it. */
+export function findCgroup2(): { mount: string; own: string } | { error: string } {
+  let mountinfo: string;
+  let own: string;
+  try {
+    mountinfo = readFileSync('/proc/self/mountinfo', 'utf8');
+    own = readFileSync('/proc/self/cgroup', 'utf8');
+  } catch (err) {
+    return { error: `cannot read /proc/self/{mountinfo,cgroup}: ${(err as Error).message}` };
+  }
+  const mount = mountinfo
+    .split('\n')
+    .map((line) => line.split(' - '))
+    .filter(([, tail]) => tail?.startsWith('cgroup2 '))
+    .map(([head]) => head.split(' '))[0];
+  if (!mount) return { error: 'no cgroup2 hierarchy is mounted' };
+  const line = own.split('\n').find((l) => l.startsWith('0::'));
+  if (!line) return { error: '/proc/self/cgroup names no cgroup2 cgroup' };
+  const root = unescapeMount(mount[3]);
+  const point = unescapeMount(mount[4]);
+  const path = line.slice(3);
+  if (root !== '/' && !path.startsWith(root))
+    return { error: `the cgroup ${path} is outside the mounted root ${root}` };
+  return { mount: point, own: join(point, root === '/' ? path : path.slice(root.length)) };
+}
+
+const V2_CONTROLLERS = ['memory', 'pids'];
+
+function controllersOf(dir: string): string[] {
+  try {
+    return readFileSync(join(dir, 'cgroup.controllers'), 'utf8').trim().split(/\s+/);
+  } catch {
+    return [];
+  }
+}
+
+function enableControllers(dir: string): void {
+  writeFileSync(join(dir, 'cgroup.subtree_control'), V2_CONTROLLERS.map((c) => `+${c}`).join(' '));
+}
+
+/**
+ * This engine's cgroup v2 subtree. As root: a child of the hierarchy's root, with the memory and
+ * pids controllers enabled there. Delegated (a non-root service with systemd's `Delegate=yes`,
+ * or root inside a container whose cgroup namespace root holds processes): a child of the
+ * engine's own cgroup, after moving that cgroup's processes into a leaf `se-engine-leaf` (cgroup
+ * v2 lets only cgroups without processes pass controllers to their children).
+ */
+export class Cgroup2Tree implements RunCgroupFactory {
+  readonly limitsSwap: boolean;
+  private seq = 0;
+  private closed = false;
+
+  private constructor(
+    readonly mode: 'v2' | 'v2-delegated',
+    readonly dir: string,
+  ) {
+    this.limitsSwap = existsSync(join(dir, 'memory.swap.max'));
+  }
+
+  get where(): string {
+    return this.dir;
+  }
+
+  /** Throws with the reason (naming the file and the fix) when no subtree can be made. */
+  static create(log?: (line: string) => void): Cgroup2Tree {
+    const found = findCgroup2();
+    if ('error' in found) throw new Error(found.error);
+    const reasons: string[] = [];
+    if (process.getuid?.() === 0) {
+      try {
+        const missing = V2_CONTROLLERS.filter((c) => !controllersOf(found.mount).includes(c));
+        if (missing.length)
+          throw new Error(
+            `${found.mount} has no ${missing.join(', ')} controller (a hybrid host keeps them on cgroup v1)`,
+          );
+        enableControllers(found.mount);
+        return Cgroup2Tree.subtree('v2', found.mount, log);
+      } catch (err) {
+        reasons.push(`at the hierarchy root: ${(err as Error).message}`);
+      }
+    }
+    try {
+      const own = found.own;
+      const missing = V2_CONTROLLERS.filter((c) => !controllersOf(own).includes(c));
+      if (missing.length)
+        throw new Error(
+          `the engine's cgroup ${own} was not given the ${missing.join(', ')} controller ` +
+            '(run it with systemd Delegate=yes, e.g. systemd-run --user --scope -p Delegate=yes npm start)',
+        );
+      const leaf = join(own, 'se-engine-leaf');
+      mkdirSync(leaf, { recursive: true });
+      // move every process of our cgroup into the leaf; new ones may appear, so a few rounds
+      for (let round = 0; ; round++) {
+        const procs = readFileSync(join(own, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean);
+        for (const pid of procs)
+          try {
+            writeFileSync(join(leaf, 'cgroup.procs'), pid);
+          } catch {
+            // exited meanwhile, or not ours to move (reported by the write below)
+          }
+        try {
+          enableControllers(own);
+          break;
+        } catch (err) {
+          if (round >= 5)
+            throw new Error(
+              `cannot enable ${V2_CONTROLLERS.join(', ')} in ${own}/cgroup.subtree_control: ${(err as Error).message}`,
+            );
+        }
+      }
+      return Cgroup2Tree.subtree('v2-delegated', own, log);
+    } catch (err) {
+      reasons.push(`in its own cgroup: ${(err as Error).message}`);
+    }
+    throw new Error(`no cgroup v2 subtree could be made (${reasons.join('; ')})`);
+  }
+
+  private static subtree(
+    mode: 'v2' | 'v2-delegated',
+    parent: string,
+    log?: (line: string) => void,
+  ): Cgroup2Tree {
+    removeStale(parent, log);
+    const dir = join(parent, subtreeName());
+    mkdirSync(dir);
+    try {
+      enableControllers(dir);
+    } catch (err) {
+      removeTree(dir);
+      throw err;
+    }
+    return new Cgroup2Tree(mode, dir);
+  }
+
+  createRun(limits: RunLimits): RunCgroup {
+    if (this.closed) throw new Error('the cgroup tree is closed');
+    const dir = join(this.dir, `run-${++this.seq}`);
+    mkdirSync(dir);
+    try {
+      writeFileSync(
+        join(dir, 'memory.max'),
+        String(Math.max(4096, Math.floor(limits.memoryBytes))),
+      );
+      if (this.limitsSwap) writeFileSync(join(dir, 'memory.swap.max'), String(MEMSW_SLACK_BYTES));
+      writeFileSync(join(dir, 'pids.max'), String(limits.pidsMax));
+    } catch (err) {
+      removeTree(dir);
+      throw err;
+    }
+    const readPids = (): number[] => {
+      try {
+        return readFileSync(join(dir, 'cgroup.procs'), 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map(Number);
+      } catch {
+        return [];
+      }
+    };
+    const readNumber = (file: string, key?: string): number => {
+      try {
+        const text = readFileSync(join(dir, file), 'utf8');
+        if (!key) return Number(text.trim()) || 0;
+        const m = new RegExp(`^${key} (\\d+)$`, 'm').exec(text);
+        return m ? Number(m[1]) : 0;
+      } catch {
+        return 0;
+      }
+    };
+    return {
+      procsFiles: [join(dir, 'cgroup.procs')],
+      oomKills: () => readNumber('memory.events', 'oom_kill'),
+      peakBytes: () => readNumber('memory.peak'),
+      pids: readPids,
+      async remove() {
+        for (let i = 0; i < 200; i++) {
+          if (removeTree(dir)) return;
+          if (i >= 10) {
+            // cgroup.kill (Linux 5.14) kills the whole cgroup at once; else one by one
+            try {
+              writeFileSync(join(dir, 'cgroup.kill'), '1');
+            } catch {
+              for (const p of readPids()) killQuietly(p);
+            }
+          }
+          await new Promise((r) => setTimeout(r, i < 20 ? 2 : 20));
+        }
+        throw new Error(`could not remove the run cgroup ${dir}`);
+      },
+    };
+  }
+
+  close(): void {
+    this.closed = true;
+    removeTree(this.dir);
+  }
+}
+
+/** What `openCgroups` chose, and why. */
+export interface CgroupChoice {
+  mode: CgroupMode;
+  tree: RunCgroupFactory | null;
+  /** what each mode that was tried said, when it could not be used */
+  tried: string[];
+}
+
+/**
+ * Chooses the cgroup arrangement: `auto` takes v1, then v2 (root, then delegated), then none;
+ * a forced mode (SE_ENGINE_CGROUPS) takes only that one and fails (tree null, mode as asked)
+ * when it cannot be made.
+ */
+export function openCgroups(
+  wanted: 'auto' | 'v1' | 'v2' | 'none',
+  log?: (line: string) => void,
+): CgroupChoice {
+  const tried: string[] = [];
+  if (wanted === 'none') return { mode: 'none', tree: null, tried };
+  if (wanted === 'auto' || wanted === 'v1') {
+    const mounts = findCgroupMounts();
+    if ('error' in mounts) tried.push(`cgroup v1: ${mounts.error}`);
+    else
+      try {
+        return { mode: 'v1', tree: CgroupTree.create(mounts, log), tried };
+      } catch (err) {
+        tried.push(`cgroup v1: ${(err as Error).message}`);
+      }
+    if (wanted === 'v1') return { mode: 'v1', tree: null, tried };
+  }
+  try {
+    const tree = Cgroup2Tree.create(log);
+    return { mode: tree.mode, tree, tried };
+  } catch (err) {
+    tried.push(`cgroup v2: ${(err as Error).message}`);
+  }
+  return { mode: wanted === 'v2' ? 'v2' : 'none', tree: null, tried };
 }
 
 function killQuietly(pid: number): void {

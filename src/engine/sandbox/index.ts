@@ -19,8 +19,8 @@ import {
 import { chmod } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { SelfTestResult } from '../exec/types.js';
-import { CgroupTree, findCgroupMounts } from './cgroups.js';
+import type { LimitsReport, SelfTestResult } from '../exec/types.js';
+import { openCgroups, type RunCgroupFactory } from './cgroups.js';
 import { ROOT_LINKS, Sandbox, type SandboxPaths, type StageLimits } from './sandbox.js';
 import { seccompFilter } from './seccomp.js';
 
@@ -123,26 +123,37 @@ export async function createSandbox(options: CreateSandboxOptions): Promise<Crea
   if (!seccompOk && tools.seccomp !== undefined)
     problems.push(`the seccomp filter ${paths.seccomp} is missing`);
 
-  let cgroups: CgroupTree | null = null;
-  const mounts = findCgroupMounts();
-  const cgroupHint =
-    'run the engine as root on a host with the cgroup v1 memory and pids controllers mounted ' +
-    '(e.g. mount -t cgroup -o memory cgroup /sys/fs/cgroup/memory; same for pids)';
-  if ('error' in mounts) {
-    problems.push(`cgroups: ${mounts.error}: ${cgroupHint}`);
-  } else {
-    try {
-      cgroups = CgroupTree.create(mounts, options.log);
-      const probe = cgroups.createRun({ memoryBytes: 64 * 1024 * 1024, pidsMax: 16 });
-      await probe.remove();
-      if (!cgroups.hasMemsw)
-        options.log?.('sandbox: no memory.memsw (swap accounting off): memory limits exclude swap');
-    } catch (err) {
-      problems.push(`cgroups cannot be made (${(err as Error).message}): ${cgroupHint}`);
-      cgroups?.close();
-      cgroups = null;
+  const wanted = cgroupModeFromEnv();
+  let cgroups: RunCgroupFactory | null = null;
+  let limits: LimitsReport | undefined;
+  if (wanted.error) problems.push(wanted.error);
+  else {
+    const choice = openCgroups(wanted.mode, options.log);
+    cgroups = choice.tree;
+    if (cgroups) {
+      try {
+        const probeRun = cgroups.createRun({ memoryBytes: 64 * 1024 * 1024, pidsMax: 16 });
+        await probeRun.remove();
+      } catch (err) {
+        choice.tried.push(
+          `${cgroups.mode}: a run cgroup cannot be made (${(err as Error).message})`,
+        );
+        cgroups.close();
+        cgroups = null;
+      }
     }
+    if (!cgroups && wanted.mode !== 'auto' && wanted.mode !== 'none')
+      problems.push(
+        `cgroups: SE_ENGINE_CGROUPS=${wanted.mode} cannot be used: ${choice.tried.join('; ')}`,
+      );
+    else limits = describeLimits(cgroups, choice.tried, wanted.mode);
   }
+  if (limits?.cgroups === 'none')
+    options.log?.(
+      `sandbox: WARNING: no usable cgroup; limits are rlimits only (${limits.notes.join(' ')})`,
+    );
+  else if (cgroups && !cgroups.limitsSwap)
+    options.log?.('sandbox: no swap accounting: memory limits exclude swap');
 
   const rootLinks: Array<{ name: string; target: string | null }> = [];
   for (const name of ROOT_LINKS) {
@@ -165,16 +176,23 @@ export async function createSandbox(options: CreateSandboxOptions): Promise<Crea
 
   const close = () => cgroups?.close();
   if (problems.length === 0) {
-    const sandbox = new Sandbox({ paths, cgroups, unsafe: false, rootLinks, etcBinds });
+    const sandbox = new Sandbox({
+      paths,
+      cgroups,
+      rlimitsOnly: cgroups === null,
+      unsafe: false,
+      rootLinks,
+      etcBinds,
+    });
     const probeProblems = await probe(sandbox, options.workDir);
     problems.push(...probeProblems);
-    if (problems.length === 0) return { sandbox, selfTest: { ok: true, problems }, close };
+    if (problems.length === 0) return { sandbox, selfTest: { ok: true, problems, limits }, close };
   }
   if (options.unsafe) {
     const sandbox = new Sandbox({ paths, cgroups: null, unsafe: true, rootLinks, etcBinds });
-    return { sandbox, selfTest: { ok: false, problems }, close };
+    return { sandbox, selfTest: { ok: false, problems, limits }, close };
   }
-  return { sandbox: null, selfTest: { ok: false, problems }, close };
+  return { sandbox: null, selfTest: { ok: false, problems, limits }, close };
 }
 
 async function probe(sandbox: Sandbox, workDir: string): Promise<string[]> {
@@ -273,3 +291,66 @@ export function diagnose(said: string, box: string): string {
     );
   return 'see the message above; SANDBOX.md lists what the sandbox needs';
 }
+
+/** Environment variable that forces a cgroup mode: auto (default), v1, v2 or none. */
+export const CGROUPS_ENV = 'SE_ENGINE_CGROUPS';
+
+function cgroupModeFromEnv(): { mode: 'auto' | 'v1' | 'v2' | 'none'; error?: string } {
+  const v = (process.env[CGROUPS_ENV] ?? 'auto').trim() || 'auto';
+  if (v === 'auto' || v === 'v1' || v === 'v2' || v === 'none') return { mode: v };
+  return { mode: 'auto', error: `${CGROUPS_ENV}=${v} is not one of auto, v1, v2, none` };
+}
+
+/** What the chosen arrangement enforces, for the banner, /healthz and the README. */
+function describeLimits(
+  tree: RunCgroupFactory | null,
+  tried: string[],
+  wanted: string,
+): LimitsReport {
+  const root = process.getuid?.() === 0;
+  const always = [
+    'CPU time (RLIMIT_CPU)',
+    'wall time',
+    'file size',
+    'open files',
+    'stack',
+    'output',
+  ];
+  const notes: string[] = [];
+  if (!root)
+    notes.push(
+      "not root: every run has the engine's own uid (no per-slot uids); runs stay apart by " +
+        'their pid, mount, network and user namespaces',
+    );
+  if (!tree) {
+    notes.push(
+      wanted === 'none'
+        ? 'SE_ENGINE_CGROUPS=none'
+        : `no usable cgroup (${tried.join('; ') || 'none found'})`,
+      `memory: RLIMIT_DATA at ${DATA_BACKSTOP_TEXT} the limit stops a runaway program and the ` +
+        "verdict comes from the helper's peak RSS; /tmp and /dev/shm are capped by size but not " +
+        'charged to the memory limit',
+    );
+    const enforced = [...always, 'memory (rlimit and peak RSS)'];
+    const notEnforced = ['memory charged to /tmp, /dev/shm and the page cache'];
+    if (root) enforced.push('processes (RLIMIT_NPROC of the slot uid)');
+    else {
+      notEnforced.push('processes per run (no cgroup, no slot uid for RLIMIT_NPROC)');
+      notes.push('processes: not limited per run: give the engine a delegated cgroup v2');
+    }
+    return { cgroups: 'none', where: '', enforced, notEnforced, notes };
+  }
+  if (tree.mode === 'v2-delegated')
+    notes.push(`the engine moved its own processes into ${tree.where}/../se-engine-leaf`);
+  const notEnforced: string[] = [];
+  if (!tree.limitsSwap) notEnforced.push('swap (no swap accounting)');
+  return {
+    cgroups: tree.mode,
+    where: tree.where,
+    enforced: [...always, 'memory (cgroup, /tmp included)', 'processes (pids cgroup)'],
+    notEnforced,
+    notes,
+  };
+}
+
+const DATA_BACKSTOP_TEXT = 'twice';

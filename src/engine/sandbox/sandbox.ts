@@ -16,7 +16,7 @@ import { closeSync, constants, fstatSync, openSync, writeSync } from 'node:fs';
 import { constants as osConstants, tmpdir } from 'node:os';
 import { PassThrough, type Duplex, type Readable, type Writable } from 'node:stream';
 import type { ExtraFd, StageOutcome } from '../exec/types.js';
-import type { CgroupTree, RunCgroup } from './cgroups.js';
+import type { RunCgroup, RunCgroupFactory } from './cgroups.js';
 import { decideStatus, type InitReport } from './status.js';
 
 /** First uid/gid of the worker slots: slot n runs as 60000 + n (when the engine is root). */
@@ -86,6 +86,10 @@ const REPORT_CAP = 4096;
 const SHM_BYTES = 16 * 1024 * 1024;
 /** How long a stopped run may take to report before its process group is killed. */
 const STOP_GRACE_MS = 500;
+/** Without cgroups: RLIMIT_DATA at this multiple of the memory limit stops a runaway program. */
+const DATA_BACKSTOP = 2;
+/** Without cgroups: processes of the chain itself (bwrap twice, se-init) beside the program's. */
+const NPROC_CHAIN = 3;
 /** The engine's wall timer fires this long after se-init's own. */
 const BACKSTOP_MS = 1000;
 
@@ -94,7 +98,12 @@ export const ROOT_LINKS = ['bin', 'lib', 'lib32', 'lib64', 'libx32', 'sbin'];
 
 export interface SandboxOptions {
   paths: SandboxPaths;
-  cgroups: CgroupTree | null;
+  cgroups: RunCgroupFactory | null;
+  /**
+   * no usable cgroup (mode `none`): memory by RLIMIT_DATA (a backstop at twice the limit; the
+   * verdict from the helper's peak RSS), processes by RLIMIT_NPROC of the slot uid (root only)
+   */
+  rlimitsOnly?: boolean;
   /** true: run unconfined (the development flag, after the self-test failed) */
   unsafe: boolean;
   /** host entries that exist at the root, as symlinks (merged /usr) or folders */
@@ -179,9 +188,9 @@ export class Sandbox {
       String(Math.floor(l.stackBytes)),
       '--wall-ms',
       String(Math.ceil(l.wallMs)),
-      '--',
-      ...spec.argv,
     );
+    if (this.opts.rlimitsOnly) a.push('--data', String(Math.floor(l.memoryBytes * DATA_BACKSTOP)));
+    a.push('--', ...spec.argv);
     return a;
   }
 
@@ -192,6 +201,8 @@ export class Sandbox {
     if (process.getuid?.() === 0) {
       const id = String(SLOT_UID_BASE + spec.slot);
       argv.push('--uid', id, '--gid', id);
+      // the slot uid runs nothing else, so its process count is this run's
+      if (this.opts.rlimitsOnly) argv.push('--nproc', String(spec.limits.pids + NPROC_CHAIN));
     }
     argv.push('--', this.opts.paths.bwrap, ...this.bwrapArgs(spec));
     return argv;
@@ -479,6 +490,9 @@ class Stage {
     const report = parseReport(this.report);
     let oomKills = 0;
     let peakBytes = 0;
+    // without cgroups the helper's peak RSS decides the memory verdict
+    if (this.opts.rlimitsOnly && report && report.maxrss_kb * 1024 > spec.limits.memoryBytes)
+      oomKills = 1;
     let cleanupError: string | null = null;
     if (this.cgroup) {
       oomKills = this.cgroup.oomKills();

@@ -105,3 +105,19 @@ export function pidsWithMarker(marker: string): number[] {
   }
   return found;
 }
+
+/**
+ * The cgroup mode the tests expect: SE_ENGINE_CGROUPS when it forces one (v2 stands for both v2
+ * arrangements), else whatever `auto` finds.
+ */
+export function expectedCgroups(): string | undefined {
+  const m = process.env.SE_ENGINE_CGROUPS;
+  if (m === 'v1' || m === 'none') return m;
+  if (m === 'v2') return process.getuid?.() === 0 ? 'v2' : 'v2-delegated';
+  return undefined;
+}
+
+/** True when this run's limits come from rlimits only (SE_ENGINE_CGROUPS=none or no cgroup). */
+export function rlimitsOnly(ex: EngineExecutor): boolean {
+  return ex.selfTest.limits?.cgroups === 'none';
+}

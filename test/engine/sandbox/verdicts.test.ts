@@ -17,6 +17,7 @@ import {
   PY,
   startExecutor,
   type TestExecutor,
+  expectedCgroups,
 } from './helpers.js';
 
 let t: TestExecutor;
@@ -55,7 +56,14 @@ const HELLO: Record<number, { source: string; editor: string }> = {
 
 describe('languages', () => {
   it('passes the self-test on this machine', () => {
-    assert.deepEqual(t.ex.selfTest, { ok: true, problems: [] });
+    assert.deepEqual(
+      { ...t.ex.selfTest, limits: undefined },
+      { ok: true, problems: [], limits: undefined },
+    );
+    const want = expectedCgroups();
+    assert.ok(t.ex.selfTest.limits, 'the self-test says how limits are enforced');
+    if (want) assert.equal(t.ex.selfTest.limits.cgroups, want);
+
     assert.equal(t.ex.unsandboxed, false);
   });
 

@@ -1,0 +1,29 @@
+// What the embedded engine's sandbox enforces on its host: reported by the engine's self-test,
+// its start banner and the backend's /healthz.
+
+export /** How the sandbox enforces limits on this host (SE_ENGINE_CGROUPS chooses; `auto` by default). */
+interface LimitsReport {
+  /** cgroup v1 as root, v2 as root, v2 delegated to this (non-root) user, or rlimits only */
+  cgroups: 'v1' | 'v2' | 'v2-delegated' | 'none';
+  /** the engine's cgroup subtree ('' without cgroups) */
+  where: string;
+  enforced: string[];
+  notEnforced: string[];
+  /** why this mode, and what differs from the full one */
+  notes: string[];
+}
+
+/** One line for a start banner: the mode, what is enforced, what is not and why. */
+export function limitsLine(l: LimitsReport): string {
+  const mode = {
+    v1: 'cgroup v1',
+    v2: 'cgroup v2',
+    'v2-delegated': 'cgroup v2 (delegated)',
+    none: 'NO cgroups (rlimits only)',
+  }[l.cgroups];
+  return (
+    `sandbox limits: ${mode}${l.where ? ` at ${l.where}` : ''}; enforced: ${l.enforced.join(', ')}` +
+    (l.notEnforced.length ? `; NOT enforced: ${l.notEnforced.join(', ')}` : '') +
+    (l.notes.length ? `; ${l.notes.join('; ')}` : '')
+  );
+}
