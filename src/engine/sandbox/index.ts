@@ -327,12 +327,12 @@ function describeLimits(
       wanted === 'none'
         ? 'SE_ENGINE_CGROUPS=none'
         : `no usable cgroup (${tried.join('; ') || 'none found'})`,
-      `memory: RLIMIT_DATA at ${DATA_BACKSTOP_TEXT} the limit stops a runaway program and the ` +
-        "verdict comes from the helper's peak RSS; /tmp and /dev/shm are capped by size but not " +
-        'charged to the memory limit',
+      "memory: the PID-1 helper sums the box's resident memory and its /tmp and /dev/shm every " +
+        '2 ms and kills at the limit (RLIMIT_DATA is a backstop): a program may overshoot by ' +
+        'what it allocates in 2 ms, and anonymous pages shared after fork count once per process',
     );
-    const enforced = [...always, 'memory (rlimit and peak RSS)'];
-    const notEnforced = ['memory charged to /tmp, /dev/shm and the page cache'];
+    const enforced = [...always, 'memory (resident memory, polled)'];
+    const notEnforced = ['memory exactly (polled, not charged: see notes)', 'the page cache'];
     if (root) enforced.push('processes (RLIMIT_NPROC of the slot uid)');
     else {
       notEnforced.push('processes per run (no cgroup, no slot uid for RLIMIT_NPROC)');
@@ -352,5 +352,3 @@ function describeLimits(
     notes,
   };
 }
-
-const DATA_BACKSTOP_TEXT = 'twice';

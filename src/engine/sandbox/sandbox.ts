@@ -86,8 +86,12 @@ const REPORT_CAP = 4096;
 const SHM_BYTES = 16 * 1024 * 1024;
 /** How long a stopped run may take to report before its process group is killed. */
 const STOP_GRACE_MS = 500;
-/** Without cgroups: RLIMIT_DATA at this multiple of the memory limit stops a runaway program. */
-const DATA_BACKSTOP = 2;
+/**
+ * Without cgroups: se-init's watchdog kills at the memory limit (it polls every 2 ms);
+ * RLIMIT_DATA at twice the limit plus this stops what outruns it (a JVM needs about 1.2 GiB of
+ * writable address space whatever its heap).
+ */
+const DATA_BACKSTOP_BYTES = 1536 * 1024 * 1024;
 /** Without cgroups: processes of the chain itself (bwrap twice, se-init) beside the program's. */
 const NPROC_CHAIN = 3;
 /** The engine's wall timer fires this long after se-init's own. */
@@ -189,7 +193,13 @@ export class Sandbox {
       '--wall-ms',
       String(Math.ceil(l.wallMs)),
     );
-    if (this.opts.rlimitsOnly) a.push('--data', String(Math.floor(l.memoryBytes * DATA_BACKSTOP)));
+    if (this.opts.rlimitsOnly)
+      a.push(
+        '--data',
+        String(Math.floor(l.memoryBytes * 2 + DATA_BACKSTOP_BYTES)),
+        '--mem-kb',
+        String(Math.floor(l.memoryBytes / 1024)),
+      );
     a.push('--', ...spec.argv);
     return a;
   }
@@ -491,7 +501,11 @@ class Stage {
     let oomKills = 0;
     let peakBytes = 0;
     // without cgroups the helper's peak RSS decides the memory verdict
-    if (this.opts.rlimitsOnly && report && report.maxrss_kb * 1024 > spec.limits.memoryBytes)
+    if (
+      this.opts.rlimitsOnly &&
+      report &&
+      (report.mem_killed === 1 || report.maxrss_kb * 1024 > spec.limits.memoryBytes)
+    )
       oomKills = 1;
     let cleanupError: string | null = null;
     if (this.cgroup) {
@@ -639,6 +653,8 @@ function parseReport(text: string): InitReport | null {
       wall_killed: n(r.wall_killed),
       stopped: n(r.stopped),
       exec_errno: n(r.exec_errno),
+      mem_killed: n(r.mem_killed),
+      mem_peak_kb: n(r.mem_peak_kb),
     };
   } catch {
     return null;

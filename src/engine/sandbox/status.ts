@@ -13,6 +13,10 @@ export interface InitReport {
   wall_killed: number;
   stopped: number;
   exec_errno: number;
+  /** without a memory cgroup: 1 when the watchdog killed the program at the memory limit */
+  mem_killed?: number;
+  /** without a memory cgroup: the watchdog's peak of the namespace's resident memory */
+  mem_peak_kb?: number;
 }
 
 export interface StatusInput {
