@@ -184,7 +184,7 @@ export async function createSandbox(options: CreateSandboxOptions): Promise<Crea
       rootLinks,
       etcBinds,
     });
-    const probeProblems = await probe(sandbox, options.workDir);
+    const probeProblems = await probe(sandbox, options.workDir, [paths.initBound]);
     problems.push(...probeProblems);
     if (problems.length === 0) return { sandbox, selfTest: { ok: true, problems, limits }, close };
   }
@@ -195,7 +195,7 @@ export async function createSandbox(options: CreateSandboxOptions): Promise<Crea
   return { sandbox: null, selfTest: { ok: false, problems, limits }, close };
 }
 
-async function probe(sandbox: Sandbox, workDir: string): Promise<string[]> {
+async function probe(sandbox: Sandbox, workDir: string, bound: string[]): Promise<string[]> {
   const problems: string[] = [];
   const box = mkdtempSync(join(workDir, 'probe-'));
   try {
@@ -215,7 +215,7 @@ async function probe(sandbox: Sandbox, workDir: string): Promise<string[]> {
     if (out.status !== 0) {
       const said = out.internalError ?? out.stderr.toString('utf8').trim();
       problems.push(
-        `a probe run in the sandbox failed (status ${out.status}: ${said}): ${diagnose(said, box)}`,
+        `a probe run in the sandbox failed (status ${out.status}: ${said}): ${diagnose(said, [box, ...bound])}`,
       );
       return problems;
     }
@@ -263,16 +263,20 @@ function sysctl(name: string): string | null {
   }
 }
 
-/** The likely cause of a failed probe run, from what bwrap said, with the fix. */
-export function diagnose(said: string, box: string): string {
-  const path = /Can't find source path ([^:]+): Permission denied/.exec(said);
-  if (path || /Permission denied/.test(said)) {
-    const blocked = unsearchableAncestor(box);
-    if (blocked)
-      return (
-        `the sandbox uid cannot reach ${box}: ${blocked} lacks search permission for others ` +
-        `(chmod o+x ${blocked}, or set TMPDIR to a folder whose parents all have o+x)`
-      );
+/**
+ * The likely cause of a failed probe run, from what bwrap said, with the fix. `reached`: the host
+ * paths bwrap binds into the box (it resolves them as the slot uid).
+ */
+export function diagnose(said: string, reached: string[]): string {
+  if (/Permission denied/.test(said) && process.getuid?.() === 0) {
+    for (const path of reached) {
+      const blocked = unsearchableAncestor(path);
+      if (blocked)
+        return (
+          `the sandbox uid cannot reach ${path}: ${blocked} lacks search permission for others ` +
+          `(chmod o+x ${blocked}, or set TMPDIR to a folder whose parents all have o+x)`
+        );
+    }
   }
   if (sysctl('user.max_user_namespaces') === '0')
     return 'user namespaces are disabled: sysctl -w user.max_user_namespaces=15000';
