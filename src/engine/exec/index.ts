@@ -2,11 +2,18 @@
  * The execution core: `createExecutor` starts the sandbox (self-test included), detects the
  * languages and returns the Executor the Compilers and Problems modules call.
  */
-import { readdirSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, realpathSync, rmSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { createSandbox, isAlive, pidNamespace, PROBE_LIMITS, Sandbox } from '../sandbox/index.js';
+import { join } from 'node:path';
+import {
+  createSandbox,
+  isAlive,
+  pidNamespace,
+  PROBE_LIMITS,
+  Sandbox,
+  unsearchableAncestor,
+} from '../sandbox/index.js';
 import { SandboxExecutor } from './executor.js';
 import { LANGUAGE_DEFS, languageFromProbe, toolchainPresent, type Language } from './languages.js';
 import type { Executor, SelfTestResult } from './types.js';
@@ -144,13 +151,7 @@ export async function createExecutor(options: CreateExecutorOptions): Promise<En
 /** True when `dir` and every folder above it let others search (o+x). */
 function searchable(dir: string): boolean {
   try {
-    let d = realpathSync(dir);
-    for (;;) {
-      if ((statSync(d).mode & 0o001) === 0) return false;
-      const up = dirname(d);
-      if (up === d) return true;
-      d = up;
-    }
+    return unsearchableAncestor(realpathSync(dir)) === null;
   } catch {
     return false;
   }
