@@ -259,6 +259,8 @@ export class SeSolve extends LitElement {
   }
 
   override disconnectedCallback(): void {
+    // Removed in the task that set the source: save it now (the autosave flushes on disconnect).
+    this.saveHostSource();
     super.disconnectedCallback();
     for (const dispose of this.disposers.splice(0)) dispose();
   }
@@ -418,12 +420,15 @@ export class SeSolve extends LitElement {
       if (lang && lang.id !== this.selected?.id) this.selectLanguage(lang.id, null, false);
       else if (lang) this.language = String(lang.id);
     }
-    if (this.hostSourcePending) {
-      // After the language: the host's source is saved under the language it asked for.
-      this.hostSourcePending = false;
-      const scope = this.scope();
-      if (scope) this.autosave.save(scope, this.editor.source);
-    }
+    // After the language: the host's source is saved under the language it asked for.
+    this.saveHostSource();
+  }
+
+  private saveHostSource(): void {
+    if (!this.hostSourcePending) return;
+    this.hostSourcePending = false;
+    const scope = this.scope();
+    if (scope) this.autosave.save(scope, this.editor.source);
   }
 
   protected override firstUpdated(): void {
