@@ -112,8 +112,8 @@ export function createApp(
       // Preflight: answered for any origin. It grants nothing: every request is checked against
       // its widget's origins, and nothing travels with credentials. Answering it lets a page on
       // an origin that is not listed read the refusal that says so, instead of a network error.
-      if (origin === undefined) {
-        throw new ApiError(400, 'bad_request', 'A preflight request carries an Origin.');
+      if (origin === undefined || origin === 'null') {
+        throw new ApiError(403, 'origin_not_allowed', 'This origin may not use this backend.');
       }
       res.writeHead(204, {
         ...apiHeaders,
