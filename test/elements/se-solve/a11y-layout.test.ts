@@ -47,11 +47,15 @@ describe('<se-solve> accessibility (axe-core)', () => {
     expect(await seriousFindings(el)).to.deep.equal([]);
   });
 
-  it('names every control', async () => {
+  it('labels the picker and the input box with visible labels', async () => {
     const el = await mount();
     const root = shadow(el);
-    for (const id of ['language', 'stdin'])
-      expect(root.querySelector(`label[for="${id}"]`)?.textContent?.trim()).to.not.equal('');
+    for (const id of ['language', 'stdin']) {
+      const label = root.querySelector(`label[for="${id}"]`);
+      expect(label, `a label for #${id}`).to.not.equal(null);
+      expect(label?.textContent?.trim() ?? '').to.not.equal('');
+      expect(root.getElementById(id)).to.not.equal(null);
+    }
     expect(part(el, 'run-button').textContent?.trim()).to.equal('Run');
   });
 });

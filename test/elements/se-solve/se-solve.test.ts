@@ -195,6 +195,8 @@ describe('<se-solve> run, events and results', () => {
     expect(result?.kind).to.equal('run');
     expect(seen[0]).to.equal('se-before-submit');
     expect(seen[1]).to.equal('se-submit');
+    expect(seen.slice(2, -1).length, seen.join(', ')).to.be.greaterThan(0);
+    expect(seen.slice(2, -1).every((t) => t === 'se-status')).to.equal(true);
     expect(seen[seen.length - 1]).to.equal('se-result');
   });
 
