@@ -111,8 +111,8 @@ describe('<se-solve> autosave scope', () => {
     localStorage.setItem(old, 'whose = "?"\n');
     // Both on the page at once, as the README's snippet pasted twice puts them.
     const box = document.createElement('div');
-    box.innerHTML = `<se-solve backend="${backendUrl()}" widget="run-demo"></se-solve>
-      <se-solve backend="${backendUrl()}" widget="run-demo"></se-solve>`;
+    box.innerHTML = `<se-solve backend="${backendUrl()}" widget="run-demo" save-key="${key}"></se-solve>
+      <se-solve backend="${backendUrl()}" widget="run-demo" save-key="${key}"></se-solve>`;
     const [one, two] = [...box.querySelectorAll('se-solve')];
     const ready = Promise.all([oneEvent(one, 'se-ready'), oneEvent(two, 'se-ready')]);
     document.body.append(box);
