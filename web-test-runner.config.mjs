@@ -158,6 +158,9 @@ async function probeEmbedFrame(session, { action = 'layout', widget = '' }) {
   });
 }
 
+/** The protocol session holding each test page's touch emulation (see `se-touch`). */
+const touchSessions = new Map();
+
 const backendPlugin = {
   name: 'se-backend',
   async serverStart({ config }) {
@@ -175,13 +178,24 @@ const backendPlugin = {
     if (command === 'se-embed-frame') return probeEmbedFrame(session, payload ?? {});
     if (command === 'se-touch') {
       // A touch-only device, as Chromium's device emulation presents one (coarse pointer).
+      // DevTools overrides belong to the protocol session that set them: one session turns the
+      // emulation on, and detaching it turns the emulation off for the files that follow.
       const page = session.browser.getPage(session.id);
-      const cdp = await page.createCDPSession();
-      await cdp.send('Emulation.setTouchEmulationEnabled', {
-        enabled: Boolean(payload?.on),
-        maxTouchPoints: payload?.on ? 5 : 1,
-      });
-      await cdp.send('Emulation.setEmitTouchEventsForMouse', { enabled: Boolean(payload?.on) });
+      if (payload?.on) {
+        touchSessions.get(session.id)?.detach();
+        const cdp = await page.createCDPSession();
+        touchSessions.set(session.id, cdp);
+        await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 5 });
+        await cdp.send('Emulation.setEmitTouchEventsForMouse', { enabled: true });
+      } else {
+        const cdp = touchSessions.get(session.id);
+        touchSessions.delete(session.id);
+        if (cdp) {
+          await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: false });
+          await cdp.send('Emulation.setEmitTouchEventsForMouse', { enabled: false });
+          await cdp.detach();
+        }
+      }
       return true;
     }
     if (command !== 'se-sign-session') return undefined;

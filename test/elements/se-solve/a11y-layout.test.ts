@@ -420,3 +420,11 @@ describe('<se-solve> read-only and device hints', () => {
     }
   });
 });
+
+describe('<se-solve> after the touch emulation ends', () => {
+  it('shows the keyboard hints again', async () => {
+    expect(matchMedia('(any-pointer: coarse)').matches).to.equal(false);
+    const el = await mount();
+    expect(shadow(el).getElementById('hint')?.textContent).to.contain('Esc');
+  });
+});
