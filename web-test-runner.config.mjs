@@ -36,6 +36,22 @@ async function startBackend(pageOrigin) {
   raw.widgets.push({ ...raw.widgets[0], id: 'signed-run', public: false });
   // A host-signed problem widget: its tokens need not name the problem (the widget does).
   raw.widgets.push({ ...raw.widgets[1], id: 'signed-problem', public: false });
+  // A widget that does not list the test page's origin (only the backend's own).
+  raw.widgets.push({ ...raw.widgets[0], id: 'other-origin', origins: ['self'] });
+  // A widget that allows one run a minute, for the rate-limit message.
+  raw.widgets.push({
+    ...raw.widgets[0],
+    id: 'one-run',
+    origins: ['self', pageOrigin],
+    limits: { runsPerMinute: { subject: 1, ip: 10000 } },
+  });
+  // A problem whose statement attacks the page (created in the engine below).
+  raw.widgets.push({
+    ...raw.widgets[1],
+    id: 'hostile-problem',
+    problem: 'HOSTILE',
+    origins: ['self', pageOrigin],
+  });
   raw.sessions = { ...raw.sessions, perMinute: many };
   raw.limits = {
     ...raw.limits,
@@ -43,13 +59,42 @@ async function startBackend(pageOrigin) {
     submissionsPerMinute: many,
     concurrentRuns: 50,
   };
+  const engineToken = `wtr-${Math.random().toString(36).slice(2)}`;
   backend = await serve.startAll({
     port: 0,
     config: server.parseConfig(raw),
     log: () => {},
     accessLog: false,
+    engine: { accessToken: engineToken },
   });
   backend.signSession = server.signSession;
+  await createHostileProblem(backend.engineUrl, engineToken);
+}
+
+/** A problem whose statement holds a script, event handlers and a javascript: link. */
+async function createHostileProblem(engineUrl, token) {
+  const api = `${engineUrl}/problems/api/v4`;
+  const post = async (path, body) => {
+    const res = await fetch(`${api}${path}?access_token=${token}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`engine ${path}: ${res.status} ${await res.text()}`);
+    return res.json();
+  };
+  const { id } = await post('/problems', {
+    code: 'HOSTILE',
+    name: 'Hostile statement',
+    masterjudgeId: 1001,
+    body:
+      '<p onclick="window.__pwned=1" style="color:red">Add <b>a</b> and b.' +
+      '<script>window.__pwned=2</script></p>' +
+      '<img src="x:y" onerror="window.__pwned=3">' +
+      '<a href="javascript:window.__pwned=4">a link</a>' +
+      '<a href="https://example.org/">a web link</a>',
+  });
+  await post(`/problems/${id}/testcases`, { input: '1 2\n', output: '3\n', judgeId: 1 });
 }
 
 /* global document, window, location -- used in functions that run in the embed page */
@@ -113,6 +158,9 @@ async function probeEmbedFrame(session, { action = 'layout', widget = '' }) {
   });
 }
 
+/** The protocol session holding each test page's touch emulation (see `se-touch`). */
+const touchSessions = new Map();
+
 const backendPlugin = {
   name: 'se-backend',
   async serverStart({ config }) {
@@ -128,6 +176,28 @@ const backendPlugin = {
   },
   async executeCommand({ command, payload, session }) {
     if (command === 'se-embed-frame') return probeEmbedFrame(session, payload ?? {});
+    if (command === 'se-touch') {
+      // A touch-only device, as Chromium's device emulation presents one (coarse pointer).
+      // DevTools overrides belong to the protocol session that set them: one session turns the
+      // emulation on, and detaching it turns the emulation off for the files that follow.
+      const page = session.browser.getPage(session.id);
+      if (payload?.on) {
+        touchSessions.get(session.id)?.detach();
+        const cdp = await page.createCDPSession();
+        touchSessions.set(session.id, cdp);
+        await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 5 });
+        await cdp.send('Emulation.setEmitTouchEventsForMouse', { enabled: true });
+      } else {
+        const cdp = touchSessions.get(session.id);
+        touchSessions.delete(session.id);
+        if (cdp) {
+          await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: false });
+          await cdp.send('Emulation.setEmitTouchEventsForMouse', { enabled: false });
+          await cdp.detach();
+        }
+      }
+      return true;
+    }
     if (command !== 'se-sign-session') return undefined;
     if (!backend) throw new Error(`no backend: ${backendError}`);
     return backend.signSession({ secret: backend.sessionSecret, sub: 'browser-test', ...payload });

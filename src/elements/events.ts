@@ -3,7 +3,14 @@
  * composed (they cross shadow roots), all prefixed `se-`.
  */
 import type { StatusInfo } from '../shared/compilers.js';
-import type { V1Error, V1Language, V1Problem, V1Result, WidgetInfo } from '../shared/v1.js';
+import type {
+  V1Error,
+  V1ErrorDetails,
+  V1Language,
+  V1Problem,
+  V1Result,
+  WidgetInfo,
+} from '../shared/v1.js';
 
 /** What a run or a submission is: `run` goes to the Compilers module, `submission` is judged. */
 export type SeTaskKind = 'run' | 'submission';
@@ -107,6 +114,8 @@ export interface SeErrorDetail {
   message: string;
   /** HTTP status, when the backend answered */
   status?: number;
+  /** the figures the backend gave with its refusal (sizes, limits, seconds to wait, origin) */
+  details?: V1ErrorDetails;
 }
 
 /** `se-error`: a request failed; the widget shows a message and keeps the learner's code. */

@@ -21,6 +21,9 @@ import { readJson, sendJson } from './http.js';
 import type { ResultKind } from './ids.js';
 import type { ReadResult } from './results.js';
 
+/** The largest sample input offered to "Run with input" (a larger one is not a sample). */
+const SAMPLE_BYTES = 16 * 1024;
+
 /** Room for JSON syntax and escapes around the source and input in a request body. */
 const bodyRoom = (bytes: number) => bytes * 2 + 4096;
 
@@ -64,10 +67,26 @@ export async function createSession(
   const body = await readJson(req, 4096);
   const id = text(body, 'widget', true)!;
   const widget = b.config.widgets.get(id);
-  if (!widget) throw notFound(`There is no widget '${id}'.`);
+  if (!widget)
+    throw new ApiError(
+      404,
+      'not_found',
+      `There is no widget '${id}'.`,
+      {},
+      {
+        widget: id,
+        reason: 'no_widget',
+      },
+    );
   b.checkOrigin(req, widget);
   if (!widget.public) {
-    throw forbidden(`Widget '${id}' is not public: the host's server signs its sessions.`);
+    throw new ApiError(
+      403,
+      'forbidden',
+      `Widget '${id}' is not public: the host's server signs its sessions.`,
+      {},
+      { widget: id, reason: 'not_public' },
+    );
   }
   b.rateLimit(
     [{ key: `session:ip:${b.ip(req)}`, perMinute: b.config.sessions.perMinute.ip }],
@@ -166,6 +185,16 @@ export async function problem(
   if (mine !== asked) throw forbidden('This session may not open that problem.');
   const p = await b.problem(mine);
   const languages = session.compilers ?? (await b.compilers('problems')).map((c) => c.id);
+  // The first test case is the sample, unless the widget hides its test cases.
+  const first = p.testcases.find((t) => t.active) ?? p.testcases[0];
+  const sampleInput =
+    session.widget.display.expectedVsGot && first
+      ? await b
+          .module('problems')
+          .testcaseFile(p.id, first.number, 'input', SAMPLE_BYTES)
+          .then((t) => (t.complete ? t.text : null))
+          .catch(() => null)
+      : null;
   const answer: V1Problem = {
     id: p.id,
     name: p.name,
@@ -173,6 +202,7 @@ export async function problem(
     type: { id: p.type.id, name: p.type.name },
     languages,
     display: { ...session.widget.display },
+    sampleInput,
   };
   sendJson(res, 200, answer);
 }
@@ -182,12 +212,14 @@ function checkSizes(session: Session, source: string, input: string | undefined)
   if (sourceBytes > session.limits.sourceBytes) {
     throw tooLarge(
       `The source is ${sourceBytes} bytes; this widget accepts ${session.limits.sourceBytes}.`,
+      { what: 'source', size: sourceBytes, limit: session.limits.sourceBytes },
     );
   }
   const inputBytes = input === undefined ? 0 : Buffer.byteLength(input);
   if (inputBytes > session.limits.inputBytes) {
     throw tooLarge(
       `The input is ${inputBytes} bytes; this widget accepts ${session.limits.inputBytes}.`,
+      { what: 'input', size: inputBytes, limit: session.limits.inputBytes },
     );
   }
 }

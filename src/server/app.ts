@@ -81,6 +81,15 @@ function route(method: string, path: string): Route | null {
   return null;
 }
 
+/** The log words of a refusal: its code, widget, origin and message (no token ever appears). */
+function refusalWords(e: ApiError, origin: string | undefined): string {
+  const about = [
+    e.details.widget !== undefined ? `widget ${e.details.widget}` : null,
+    `origin ${origin ?? 'none'}`,
+  ].filter(Boolean);
+  return `${e.code} (${about.join(', ')}): ${e.message}`;
+}
+
 /** Creates the request handler of the signing backend. */
 export function createApp(
   b: Backend,
@@ -100,13 +109,16 @@ export function createApp(
   ) {
     const origin = req.headers.origin;
     if (req.method === 'OPTIONS') {
-      // Preflight: any origin some widget allows; the real request then checks the token's widget.
-      if (origin === undefined || !b.origins.allowsAny(origin, req)) {
+      // Preflight: answered for any origin. It grants nothing: every request is checked against
+      // its widget's origins, and nothing travels with credentials. Answering it lets a page on
+      // an origin that is not listed read the refusal that says so, instead of a network error.
+      if (origin === undefined || origin === 'null') {
         throw new ApiError(403, 'origin_not_allowed', 'This origin may not use this backend.');
       }
       res.writeHead(204, {
         ...apiHeaders,
         ...cors,
+        'Access-Control-Allow-Origin': origin,
         'Access-Control-Allow-Methods': API_METHODS,
         'Access-Control-Allow-Headers': API_HEADERS,
         'Access-Control-Max-Age': '600',
@@ -118,22 +130,28 @@ export function createApp(
     if (!r) throw notFound('No such resource.');
     if (r.name === 'sessions') return createSession(b, req, res);
     const session = await b.session(req);
-    b.checkOrigin(req, session.widget);
-    switch (r.name) {
-      case 'refresh':
-        return refreshSession(b, session, req, res);
-      case 'languages':
-        return languages(b, session, res);
-      case 'problem':
-        return problem(b, session, r.id, res);
-      case 'runs':
-        return createRun(b, session, req, res);
-      case 'submissions':
-        return createSubmission(b, session, req, res);
-      case 'result':
-        return getResult(b, session, r.kind, r.id, res);
-      case 'events':
-        return eventStream(b, session, r.kind, r.id, res, cors, events);
+    try {
+      b.checkOrigin(req, session.widget);
+      switch (r.name) {
+        case 'refresh':
+          return await refreshSession(b, session, req, res);
+        case 'languages':
+          return await languages(b, session, res);
+        case 'problem':
+          return await problem(b, session, r.id, res);
+        case 'runs':
+          return await createRun(b, session, req, res);
+        case 'submissions':
+          return await createSubmission(b, session, req, res);
+        case 'result':
+          return await getResult(b, session, r.kind, r.id, res);
+        case 'events':
+          return await eventStream(b, session, r.kind, r.id, res, cors, events);
+      }
+    } catch (err) {
+      // Name the widget in the log line of every refusal made on its behalf.
+      if (err instanceof ApiError) err.details.widget ??= session.widget.id;
+      throw err;
     }
   }
 
@@ -149,6 +167,7 @@ export function createApp(
         ? { 'Access-Control-Allow-Origin': origin, 'Access-Control-Expose-Headers': 'Retry-After' }
         : {};
     for (const [k, v] of Object.entries(cors)) res.setHeader(k, v);
+    let refusal: ApiError | null = null;
     try {
       if (isApi) {
         await api(req, res, path, cors);
@@ -182,14 +201,25 @@ export function createApp(
         b.log(
           `se-widgets: ${req.method} ${path} failed: ${err instanceof Error ? err.message : String(err)}`,
         );
+      refusal = e;
       if (!res.headersSent) {
-        sendError(res, e ?? new ApiError(500, 'internal', 'Internal error.'));
+        // Refusals are readable by any page (no credentials travel, and the body says only why),
+        // so a page on an origin that is not listed can tell its author what to fix.
+        const readable: Record<string, string> =
+          isApi && origin !== undefined
+            ? {
+                'Access-Control-Allow-Origin': origin,
+                'Access-Control-Expose-Headers': 'Retry-After',
+              }
+            : {};
+        sendError(res, e ?? new ApiError(500, 'internal', 'Internal error.'), readable);
       } else {
         res.destroy();
       }
     } finally {
       if (options.accessLog !== false && (isApi || path === WEBHOOK_PATH)) {
-        const line = `se-widgets: ${req.method} ${path} ${res.statusCode} ${Date.now() - started}ms`;
+        let line = `se-widgets: ${req.method} ${path} ${res.statusCode} ${Date.now() - started}ms`;
+        if (refusal) line += ` ${refusalWords(refusal, origin)}`;
         if (res.writableEnded || res.headersSent) b.log(line);
       }
     }

@@ -174,6 +174,8 @@ export class Backend {
           401,
           err.expired ? 'token_expired' : 'unauthorized',
           capitalize(err.message) + '.',
+          {},
+          err.expired ? {} : { reason: 'invalid_token' },
         );
       }
       throw err;
@@ -294,7 +296,9 @@ export class Backend {
       throw new ApiError(
         403,
         'origin_not_allowed',
-        `This page's origin may not use widget '${widget.id}'.`,
+        `This page's origin (${origin}) is not in the origins of widget '${widget.id}'.`,
+        {},
+        { widget: widget.id, origin },
       );
     }
   }

@@ -1,4 +1,4 @@
-import type { V1ErrorCode } from '../shared/v1.js';
+import type { V1ErrorCode, V1ErrorDetails } from '../shared/v1.js';
 import {
   UpstreamError,
   UpstreamHttpError,
@@ -14,6 +14,8 @@ export class ApiError extends Error {
     readonly code: V1ErrorCode,
     message: string,
     readonly headers: Record<string, string> = {},
+    /** the figures behind the refusal, sent to the page and named in the log line */
+    readonly details: V1ErrorDetails = {},
   ) {
     super(message);
   }
@@ -22,9 +24,18 @@ export class ApiError extends Error {
 export const badRequest = (message: string) => new ApiError(400, 'bad_request', message);
 export const forbidden = (message: string) => new ApiError(403, 'forbidden', message);
 export const notFound = (message: string) => new ApiError(404, 'not_found', message);
-export const tooLarge = (message: string) => new ApiError(413, 'too_large', message);
+export const tooLarge = (
+  message: string,
+  details: Pick<V1ErrorDetails, 'what' | 'size' | 'limit'> = {},
+) => new ApiError(413, 'too_large', message, {}, details);
 export const rateLimited = (message: string, retryAfterSeconds: number) =>
-  new ApiError(429, 'rate_limited', message, { 'Retry-After': String(retryAfterSeconds) });
+  new ApiError(
+    429,
+    'rate_limited',
+    message,
+    { 'Retry-After': String(retryAfterSeconds) },
+    { retryAfter: retryAfterSeconds },
+  );
 
 /**
  * Maps a failure of the upstream to the /v1 error the page sees. The message is the upstream

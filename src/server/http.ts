@@ -30,7 +30,8 @@ export function sendError(
   err: ApiError,
   headers: Record<string, string> = {},
 ): void {
-  const body: V1Error = { error: { code: err.code, message: err.message } };
+  const details = Object.keys(err.details).length ? { details: err.details } : {};
+  const body: V1Error = { error: { code: err.code, message: err.message, ...details } };
   sendJson(res, err.status, body, { ...headers, ...err.headers });
 }
 
@@ -38,13 +39,21 @@ export function sendError(
 export async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) {
-    throw tooLarge(`The request body is larger than ${maxBytes} bytes.`);
+    throw tooLarge(`The request body is larger than ${maxBytes} bytes.`, {
+      what: 'body',
+      size: declared,
+      limit: maxBytes,
+    });
   }
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     total += chunk.length;
-    if (total > maxBytes) throw tooLarge(`The request body is larger than ${maxBytes} bytes.`);
+    if (total > maxBytes)
+      throw tooLarge(`The request body is larger than ${maxBytes} bytes.`, {
+        what: 'body',
+        limit: maxBytes,
+      });
     chunks.push(chunk);
   }
   return Buffer.concat(chunks, total);

@@ -38,6 +38,16 @@ async function stream(
   }
 }
 
+/** The time limit of each test case of a problem (empty when the upstream does not say). */
+async function timeLimits(client: ProblemsClient, problemId: number): Promise<Map<number, number>> {
+  try {
+    const { items } = await client.testcases(problemId);
+    return new Map(items.map((t) => [t.number, t.limits.time]));
+  } catch {
+    return new Map();
+  }
+}
+
 /** How long an "executing" read is reused when nothing said the submission changed. */
 export const EXECUTING_REUSE_MS = 2000;
 
@@ -148,19 +158,22 @@ export class Results {
       // output on the first test case that did not pass.
       const failed = testcases.find((t) => t.status.code !== ACCEPTED);
       const compare = display.expectedVsGot && failed !== undefined && RAN.has(failed.status.code);
-      const [output, error, cmpinfo, expected] = await Promise.all([
+      const testFile = (name: 'input' | 'output') =>
+        client
+          .testcaseFile(s.problem.id, failed!.number, name, streamBytes)
+          .then((t): V1Stream => ({ text: t.text, truncated: !t.complete, size: t.bytes }))
+          .catch((err: unknown) => {
+            if (err instanceof UpstreamHttpError && err.status === 404) return null;
+            throw err;
+          });
+      const [output, error, cmpinfo, expected, input, limits] = await Promise.all([
         display.output || compare ? read('output') : null,
         display.output ? read('error') : null,
         display.output ? read('cmpinfo') : null,
-        compare
-          ? client
-              .testcaseFile(s.problem.id, failed.number, 'output', streamBytes)
-              .then((t): V1Stream => ({ text: t.text, truncated: !t.complete, size: t.bytes }))
-              .catch((err: unknown) => {
-                if (err instanceof UpstreamHttpError && err.status === 404) return null;
-                throw err;
-              })
-          : null,
+        compare ? testFile('output') : null,
+        // Shown under the same condition as the expected output: the tests are not hidden.
+        compare ? testFile('input') : null,
+        display.perTestResults && testcases.length ? timeLimits(client, s.problem.id) : null,
       ]);
       if (display.output) Object.assign(body, { output, error, cmpinfo });
       if (display.perTestResults) {
@@ -172,10 +185,12 @@ export class Results {
             time: t.time,
             memory: t.memory,
             signal: t.signal,
+            timeLimit: limits?.get(t.number) ?? null,
           };
           if (compare && t === failed && expected) {
             item.expected = expected;
             item.got = output ?? { text: '', truncated: false, size: 0 };
+            if (input) item.input = input;
           }
           return item;
         });

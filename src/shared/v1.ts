@@ -80,6 +80,11 @@ export interface V1Problem {
   /** compiler ids allowed for this problem in this session */
   languages: number[];
   display: DisplayOptions;
+  /**
+   * the input of the problem's first test case, to try a program with before submitting; null when
+   * the widget hides its test cases (no expected-versus-got)
+   */
+  sampleInput: string | null;
 }
 
 /** `POST /v1/runs` body (Compilers module). */
@@ -119,13 +124,29 @@ export interface V1TestResult {
   time: number | null;
   memory: number | null;
   signal: number | null;
+  /** the test case's time limit in seconds, when the upstream tells it */
+  timeLimit?: number | null;
   /** present when the widget's display allows expected-vs-got and the test case failed */
   expected?: V1Stream;
   got?: V1Stream;
+  /** the failed test case's input, under the same condition as `expected` */
+  input?: V1Stream;
+}
+
+/**
+ * Why the engine stopped a program, machine-readable: relayed when the upstream reports it (the
+ * embedded engine's hardening adds it); absent otherwise, and the widget reads the other fields.
+ */
+export interface V1StopReason {
+  kind: 'output_cap' | 'wall_time' | 'cpu_time' | 'memory';
+  /** the limit that was hit: bytes, seconds or kilobytes */
+  limit?: number;
 }
 
 export interface V1ResultBody {
   status: StatusInfo;
+  /** why the engine stopped the program, when the upstream says */
+  reason?: V1StopReason | null;
   /** CPU seconds */
   time: number | null;
   /** peak kilobytes */
@@ -173,8 +194,25 @@ export type V1ErrorCode =
   | 'upstream_timeout'
   | 'internal';
 
+/** The figures behind a refusal, for a message in the page's language. */
+export interface V1ErrorDetails {
+  /** the widget the request was for */
+  widget?: string;
+  /** the page origin that was refused (`origin_not_allowed`) */
+  origin?: string;
+  /** what was too large (`too_large`) */
+  what?: 'source' | 'input' | 'body';
+  /** its size in bytes, and the widget's limit (`too_large`) */
+  size?: number;
+  limit?: number;
+  /** seconds until a retry may pass (`rate_limited`) */
+  retryAfter?: number;
+  /** why a session could not be had: `not_public`, `no_widget`, `invalid_token` */
+  reason?: 'not_public' | 'no_widget' | 'invalid_token';
+}
+
 export interface V1Error {
-  error: { code: V1ErrorCode; message: string };
+  error: { code: V1ErrorCode; message: string; details?: V1ErrorDetails };
 }
 
 /** `GET /healthz`. */

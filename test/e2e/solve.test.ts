@@ -19,6 +19,9 @@ let browser: Browser;
 /** An LMS on another origin: its lesson page loads the script-tag bundle from the backend. */
 let lms: Server;
 let lmsUrl: string;
+/** A second LMS whose origin nobody listed: it pastes the README's snippet as it stands. */
+let unlisted: Server;
+let unlistedUrl: string;
 
 before(async () => {
   if (!existsSync(join(root, 'dist/cdn/se-widgets.js'))) {
@@ -34,6 +37,14 @@ before(async () => {
   });
   await new Promise<void>((resolve) => lms.listen(0, '127.0.0.1', resolve));
   lmsUrl = `http://127.0.0.1:${(lms.address() as AddressInfo).port}`;
+  unlisted = createServer((req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+    res.end(`<!doctype html><html lang="en"><body>
+      <script type="module" src="${backend.url}/dist/cdn/se-widgets.js"></script>
+      <se-solve widget="run-demo"></se-solve></body></html>`);
+  });
+  await new Promise<void>((resolve) => unlisted.listen(0, '127.0.0.1', resolve));
+  unlistedUrl = `http://127.0.0.1:${(unlisted.address() as AddressInfo).port}`;
   // The demo widgets, usable from the LMS's origin too.
   const config = defaultConfig();
   for (const w of config.widgets.values()) w.origins.push(lmsUrl);
@@ -45,6 +56,7 @@ after(async () => {
   await browser?.close();
   await backend?.close();
   lms?.close();
+  unlisted?.close();
 });
 
 async function demo(): Promise<Page> {
@@ -170,6 +182,22 @@ describe('the demo page, end to end', () => {
     await run.locator('[part~="run-button"]').click();
     await statusOf(run, /Finished/);
     assert.equal((await run.locator('.output pre').textContent())?.trim(), 'Hello, LMS!');
+    await page.close();
+  });
+
+  it('tells the author of a page on an origin that is not listed what to add, and where', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${unlistedUrl}/lesson.html`);
+    const widget = page.locator('se-solve');
+    const message = widget.locator('[part~="message"]');
+    await message.waitFor({ timeout: 30_000 });
+    const text = (await message.textContent()) ?? '';
+    assert.match(text, new RegExp(`origin \\(${unlistedUrl.replace(/[.]/g, '\\.')}\\)`));
+    assert.match(text, /not in the origins of widget "run-demo"/);
+    assert.match(text, /course author/);
+    assert.doesNotMatch(text, /Cannot reach the server/);
+    assert.equal(await widget.locator('[part~="editor"]').isVisible(), false);
+    assert.equal(await widget.locator('[part~="run-button"]').isVisible(), false);
     await page.close();
   });
 

@@ -99,6 +99,8 @@ describe('relay to the hosted service (stand-in answering with the spec examples
       type: { id: 0, name: 'binary' },
       languages: [1, 116],
       display: { perTestResults: true, output: true, expectedVsGot: true },
+      // the stand-in's first test case input (the spec's example): the sample to try
+      sampleInput: '',
     });
     const created = await t.call('/v1/submissions', {
       token,
@@ -120,6 +122,8 @@ describe('relay to the hosted service (stand-in answering with the spec examples
         time: 1.24,
         memory: 2048,
         signal: 0,
+        // from the stand-in's GET /problems/43/testcases (limits.time)
+        timeLimit: 1,
       },
     ]);
     assert.deepEqual(result.result.output, { text: 'hello world', truncated: false, size: 11 });

@@ -278,7 +278,7 @@ describe('caps and rate limits', () => {
 });
 
 describe('CORS', () => {
-  it('answers preflights for listed origins and refuses others', async () => {
+  it('answers preflights for any origin but "null", never with credentials', async () => {
     const t = await startTestBackend();
     try {
       const pre = (origin: string) =>
@@ -299,10 +299,12 @@ describe('CORS', () => {
       assert.equal(ok.headers.get('access-control-allow-credentials'), null);
       const school = await pre(SCHOOL);
       assert.equal(school.status, 204, 'the union of the widgets’ origins');
+      // Any other origin is answered too: the preflight grants nothing (the real request is
+      // checked against its widget), and it lets that page read the refusal.
       const evil = await pre(EVIL);
-      assert.equal(evil.status, 403);
-      assert.equal(evil.headers.get('access-control-allow-origin'), null);
-      assert.equal(evil.json().error.code, 'origin_not_allowed');
+      assert.equal(evil.status, 204);
+      assert.equal(evil.headers.get('access-control-allow-origin'), EVIL);
+      assert.equal(evil.headers.get('access-control-allow-credentials'), null);
       const nul = await pre('null');
       assert.equal(nul.status, 403);
     } finally {
@@ -316,18 +318,56 @@ describe('CORS', () => {
       const evil = await t.call('/v1/sessions', { body: { widget: 'run' }, origin: EVIL });
       assert.equal(evil.status, 403);
       assert.equal(evil.json().error.code, 'origin_not_allowed');
-      assert.equal(evil.headers.get('access-control-allow-origin'), null);
+      assert.deepEqual(evil.json().error.details, { widget: 'run', origin: EVIL });
+      assert.equal(
+        evil.headers.get('access-control-allow-origin'),
+        EVIL,
+        'the refusal is readable',
+      );
+      assert.equal(evil.json().token, undefined);
       const problem = await t.session('problem', LMS);
       const fromSchool = await t.call('/v1/languages', { token: problem, origin: SCHOOL });
       assert.equal(fromSchool.status, 403, 'SCHOOL is listed for another widget only');
       assert.equal(fromSchool.json().error.code, 'origin_not_allowed');
       const fromEvil = await t.call('/v1/languages', { token: problem, origin: EVIL });
       assert.equal(fromEvil.status, 403);
-      assert.equal(fromEvil.headers.get('access-control-allow-origin'), null);
+      assert.equal(fromEvil.json().items, undefined);
       const fromLms = await t.call('/v1/languages', { token: problem, origin: LMS });
       assert.equal(fromLms.status, 200);
       assert.equal(fromLms.headers.get('access-control-allow-origin'), LMS);
       assert.match(fromLms.headers.get('access-control-expose-headers') ?? '', /Retry-After/);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('logs each refusal with its widget, origin and reason', async () => {
+    const t = await startTestBackend();
+    try {
+      await t.call('/v1/sessions', { body: { widget: 'run' }, origin: EVIL });
+      await t.call('/v1/sessions', { body: { widget: 'private' }, origin: SCHOOL });
+      const token = await t.session('run', LMS);
+      await t.call('/v1/runs', {
+        token,
+        origin: LMS,
+        body: { compilerId: 116, source: 'x'.repeat(70000) },
+      });
+      const lines = t.log.filter((l) => / 4\d\d /.test(l));
+      assert.match(
+        lines[0] ?? '',
+        /POST \/v1\/sessions 403 \d+ms origin_not_allowed \(widget run, origin https:\/\/evil\.example\): .*evil\.example/,
+      );
+      assert.match(lines[1] ?? '', /403 \d+ms forbidden \(widget private, origin https:\/\/school/);
+      assert.match(
+        lines[2] ?? '',
+        /POST \/v1\/runs 413 \d+ms too_large \(widget run, origin https:\/\/lms/,
+      );
+      assert.match(lines[2] ?? '', /70000 bytes; this widget accepts 65536/);
+      assert.equal(
+        t.log.some((l) => l.includes(token)),
+        false,
+        'no token in the log',
+      );
     } finally {
       await t.close();
     }

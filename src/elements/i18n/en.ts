@@ -5,6 +5,8 @@ export const en = {
   editorLabel: 'Source code',
   editorHint: 'Press Esc then Tab to leave the editor. Ctrl+Enter runs or submits.',
   editorHintMac: 'Press Esc then Tab to leave the editor. Cmd+Enter runs or submits.',
+  runHint: 'Ctrl+Enter runs or submits.',
+  runHintMac: 'Cmd+Enter runs or submits.',
   input: 'Input (stdin)',
   run: 'Run',
   submit: 'Submit',
@@ -38,13 +40,58 @@ export const en = {
   connecting: 'Connecting…',
   unreachable: 'Cannot reach the server. Your code is kept in this browser; try again in a moment.',
   sessionExpired: 'Your session has expired. Your code is kept; reload the page or try again.',
+  tokenInvalid:
+    'The session token of this page was not accepted. The course author or site administrator needs to give the widget a valid token.',
   forbidden: 'This widget may not do that.',
+  originNotAllowed: (origin: string, widget: string) =>
+    `This page's origin (${origin}) is not in the origins of widget "${widget}". The course author needs to add it to the widget's origins in the backend's configuration.`,
+  notPublic: (widget: string) =>
+    `Widget "${widget}" is private: its sessions come from the course's own server, and this page gave it no token. The course author needs to set the token attribute, or make the widget public.`,
+  noWidget: (widget: string) =>
+    `There is no widget "${widget}" on this backend. The course author needs to check the widget attribute.`,
   rateLimited: 'Too many requests. Wait a moment and try again.',
+  rateLimitedFor: (seconds: string) => `Too many requests. Try again in ${seconds} s.`,
   tooLarge: 'The code or input is too large.',
+  tooLargeBy: (what: 'source' | 'input' | 'body', size: string, limit: string) =>
+    `${what === 'input' ? 'The input' : what === 'source' ? 'The code' : 'The code and input'} ${size ? `is ${size}` : 'is too large'}; this widget accepts at most ${limit}.`,
   serverError: 'The server could not process the request. Try again in a moment.',
   noLanguages: 'No language is available for this widget.',
   notConfigured: 'This widget has no session: set its widget or token attribute.',
   readOnly: 'Read-only',
+  readOnlyHint: 'The code is read-only.',
+  widgetNumber: (n: number) => `Code exercise ${n}`,
+  named: (what: string, label: string) => (label ? `${what}: ${label}` : what),
+  runWithInput: 'Run with input',
+  sent: 'Sent.',
+  testInput: 'Input',
+  hiddenTest: 'This test is hidden.',
+  firstDifference: (line: number) => `First difference on line ${line}.`,
+  failedTest: (n: number) => `Test ${n} failed.`,
+  outputOfTest: (n: number) => `Output of test ${n}`,
+  slowestTest: 'Slowest test',
+  overLimit: (limit: string) => `over the ${limit} s limit`,
+  underLimit: (limit: string) => `limit ${limit} s`,
+  reasonOutputCap: (limit: string) =>
+    `The program printed more than ${limit} of output and was stopped.`,
+  reasonTime: (limit: string) =>
+    limit
+      ? `The program ran longer than the ${limit} s time limit.`
+      : 'The program ran out of time.',
+  reasonMemory: 'The program used more memory than allowed.',
+  reasonSignal: (words: string) => `The program was stopped: ${words}.`,
+  reasonSyntax: 'Python could not read the program: a syntax error.',
+  signalWords: (n: number) =>
+    ({
+      4: 'an illegal instruction',
+      6: 'it aborted',
+      7: 'a bus error (bad memory access)',
+      8: 'an arithmetic error, such as division by zero',
+      9: 'it was killed',
+      11: 'a segmentation fault (access to memory it does not own)',
+      24: 'it used too much CPU time',
+      25: 'it wrote too large a file',
+      31: 'a forbidden system call',
+    })[n] ?? `signal ${n}`,
   status_0: 'Waiting',
   status_1: 'Compiling',
   status_2: 'Compiling',

@@ -9,6 +9,7 @@ import type {
   LanguagesResponse,
   SessionResponse,
   V1Error,
+  V1ErrorDetails,
   V1Problem,
   V1Result,
   V1StatusEvent,
@@ -24,6 +25,7 @@ export class V1ClientError extends Error {
     readonly code: ClientErrorCode,
     message: string,
     readonly status?: number,
+    readonly details: V1ErrorDetails = {},
   ) {
     super(message);
     this.name = 'V1ClientError';
@@ -163,12 +165,17 @@ export class V1Client {
 async function errorOf(res: Response): Promise<V1ClientError> {
   let code: ClientErrorCode = res.status === 401 ? 'unauthorized' : 'internal';
   let message = `HTTP ${res.status}`;
+  let details: V1ErrorDetails = {};
   try {
     const body = (await res.json()) as Partial<V1Error>;
     if (body.error?.code) code = body.error.code;
     if (body.error?.message) message = body.error.message;
+    if (body.error?.details && typeof body.error.details === 'object') details = body.error.details;
   } catch {
     // not JSON: keep the status line
   }
-  return new V1ClientError(code, message, res.status);
+  const retry = Number(res.headers.get('Retry-After'));
+  if (details.retryAfter === undefined && Number.isFinite(retry) && retry > 0)
+    details = { ...details, retryAfter: retry };
+  return new V1ClientError(code, message, res.status, details);
 }

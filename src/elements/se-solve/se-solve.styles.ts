@@ -8,7 +8,6 @@ const dark = unsafeCSS(`
   --se-solve-surface: var(--se-color-surface, #26282c);
   --se-solve-border-color: var(--se-color-border, #5a5e66);
   --se-solve-accent: var(--se-color-accent, #8ab4f8);
-  --se-solve-accent-foreground: var(--se-color-accent-foreground, #0b1b33);
   --se-solve-success: var(--se-color-success, #81e2a6);
   --se-solve-error: var(--se-color-error, #ffb4ab);
   --se-solve-warning: var(--se-color-warning, #f5c46b);
@@ -37,7 +36,17 @@ export const styles = css`
     --se-solve-surface: var(--se-color-surface, #f6f8fa);
     --se-solve-border-color: var(--se-color-border, #8c959f);
     --se-solve-accent: var(--se-color-accent, #0b57d0);
-    --se-solve-accent-foreground: var(--se-color-accent-foreground, #ffffff);
+    /* Text on the accent: black or white, whichever contrasts more with the accent the host set
+       (relative luminance above 0.179 takes black), unless the host gives the pair. */
+    --se-solve-accent-foreground: var(
+      --se-color-accent-foreground,
+      color(
+        from var(--se-solve-accent) srgb-linear
+          clamp(0, (0.179 - (0.2126 * r + 0.7152 * g + 0.0722 * b)) * 1000000, 1)
+          clamp(0, (0.179 - (0.2126 * r + 0.7152 * g + 0.0722 * b)) * 1000000, 1)
+          clamp(0, (0.179 - (0.2126 * r + 0.7152 * g + 0.0722 * b)) * 1000000, 1)
+      )
+    );
     --se-solve-success: var(--se-color-success, #116329);
     --se-solve-error: var(--se-color-error, #b3261e);
     --se-solve-warning: var(--se-color-warning, #7a4d00);
@@ -64,7 +73,8 @@ export const styles = css`
     --se-solve-height: auto;
     --se-solve-editor-height: 16rem;
     --se-solve-statement-max-height: 40%;
-    --se-solve-focus-ring: var(--se-focus-ring, 2px solid var(--se-solve-accent));
+    /* The foreground contrasts with the background in every theme; an accent may not. */
+    --se-solve-focus-ring: var(--se-focus-ring, 2px solid var(--se-solve-foreground));
     --se-solve-code-background: var(--se-color-code-background, #ffffff);
     --se-solve-code-foreground: var(--se-color-code-foreground, #1f2328);
     --se-solve-code-gutter-background: #f6f8fa;
@@ -146,7 +156,8 @@ export const styles = css`
     height: auto;
   }
   .statement a {
-    color: var(--se-solve-accent);
+    color: inherit;
+    text-decoration: underline;
   }
 
   .toolbar {
@@ -288,8 +299,47 @@ export const styles = css`
       animation: none;
     }
   }
+  /* Stale results keep their colours (dimming them fails contrast); a bar and the note say so. */
   .stale .details {
-    opacity: 0.75;
+    border-inline-start: 4px dashed var(--se-solve-warning);
+    padding-inline-start: 0.5rem;
+  }
+  .work {
+    display: contents;
+  }
+  [hidden] {
+    display: none !important;
+  }
+  .badge {
+    padding: 0.1rem 0.5rem;
+    border: 1px solid var(--se-solve-border-color);
+    border-radius: var(--se-solve-radius);
+    font-size: 0.85em;
+  }
+  .try {
+    display: flex;
+    flex-direction: column;
+    gap: 0.4rem;
+    flex: 0 0 auto;
+  }
+  .try summary {
+    cursor: pointer;
+  }
+  .try[open] {
+    gap: 0.4rem;
+  }
+  .try > button {
+    align-self: flex-start;
+  }
+  .reason {
+    margin: 0.25rem 0;
+  }
+  mark.diff-line {
+    color: inherit;
+    background: transparent;
+    text-decoration: underline wavy var(--se-solve-error);
+    text-underline-offset: 3px;
+    font-weight: 700;
   }
   .note {
     display: flex;

@@ -1,7 +1,13 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { editorLanguageOf } from '../../shared/highlighters.js';
-import type { V1Language, V1Problem, V1Result, WidgetInfo } from '../../shared/v1.js';
+import type {
+  LanguagesResponse,
+  V1Language,
+  V1Problem,
+  V1Result,
+  WidgetInfo,
+} from '../../shared/v1.js';
 import { lineMarks, type LineMark } from '../editor/message-lines.js';
 import {
   SeBeforeSubmitEvent,
@@ -12,20 +18,36 @@ import {
   SeStatusEvent,
   SeSubmitEvent,
   SeTokenExpiredEvent,
+  type SeBeforeSubmitDetail,
   type SeErrorDetail,
   type SeTaskKind,
 } from '../events.js';
-import { messagesFor, statusText, type Messages } from '../i18n/index.js';
-import { V1Client, V1ClientError } from './api-client.js';
-import { AutosaveController, type AutosaveScope } from './autosave-controller.js';
+import { messagesFor, type Messages } from '../i18n/index.js';
+import { V1Client } from './api-client.js';
+import {
+  AutosaveController,
+  pageOf,
+  type AutosaveScope,
+  type LegacyScope,
+} from './autosave-controller.js';
 import { EditorController } from './editor-controller.js';
-import { icon } from './icons.js';
-import { finalWords, renderDetails, statusLook, summaryOf } from './results-view.js';
-import { sanitizeStatement } from './sanitize.js';
+import { errorDetail, LoadController } from './load-controller.js';
+import { renderDetails } from './results-view.js';
 import { SessionController } from './session-controller.js';
 import { styles } from './se-solve.styles.js';
 import { TaskController } from './task-controller.js';
 import { templateFor } from './templates.js';
+import {
+  announcement,
+  authorMustFix,
+  noticeText,
+  renderInput,
+  renderNotice,
+  renderStatement,
+  renderStatus,
+  renderToolbar,
+  type Notice,
+} from './views.js';
 
 /** The origin this module was loaded from: the default backend of a script-tag embed. */
 const scriptOrigin = (() => {
@@ -39,26 +61,23 @@ const scriptOrigin = (() => {
 
 export type SeSolveTheme = 'light' | 'dark' | 'auto';
 
-type LoadState = 'idle' | 'loading' | 'ready' | 'error';
-
-interface Notice {
-  code: SeErrorDetail['code'];
-  text: string;
-  /** the widget could not start: offer to try again */
-  retry: boolean;
-}
-
 /**
  * @summary Solve a programming problem (judged against its test cases), or run code with input.
  *
  * @description The element talks only to the signing backend's `/v1` API (`backend`), with a
  * session from the host's server (`token`) or one it asks for a public widget (`widget`). With a
  * problem (from the session, the widget or the `problem` attribute) it shows the statement and
- * submits to the Problems module; without one it shows an input box and runs through the Compilers
- * module. The learner's code is saved in `localStorage` per widget, problem and language.
+ * submits to the Problems module (with a "Run with input" box, filled with the sample input, when the
+ * widget allows runs); without one it shows an input box and runs through the Compilers module.
+ * The learner's code is saved in `localStorage` per page (or `save-key`), widget, element (its `id`,
+ * else its place among the page's copies of the widget), problem and language.
+ *
+ * The element's accessible names include its label: the host's `aria-label`, else the problem's
+ * title, else "Code exercise N" when a page holds several.
  *
  * Keyboard: Ctrl+Enter (Cmd+Enter on macOS) runs or submits from the editor and the input box;
- * Escape then Tab leaves the editor (Ctrl-m toggles Tab-focus mode).
+ * Escape then Tab leaves the editor (Ctrl-m toggles Tab-focus mode). The hints are not shown on
+ * touch-only devices (no such keys there).
  *
  * @tag se-solve
  *
@@ -75,11 +94,14 @@ interface Notice {
  * @csspart language-picker - The language `<select>`.
  * @csspart editor - The box holding the code editor.
  * @csspart stdin - The program input `<textarea>` (run mode).
- * @csspart run-button - The Run button (run mode).
+ * @csspart run-button - The Run button (run mode), or "Run with input" (problem mode).
+ * @csspart try - The "Run with input" disclosure (problem mode, when the widget allows runs).
+ * @csspart read-only - The "Read-only" badge (with `readonly`).
  * @csspart submit-button - The Submit button (problem mode).
  * @csspart stop-button - The "Stop waiting" button, shown while a run or submission is pending.
  * @csspart results - The results area: status, metrics, output, per-test table.
- * @csspart status - The status line, a polite live region announcing progress and verdicts.
+ * @csspart status - The visible status line (progress and verdict).
+ * @csspart announcer - The polite live region: announces once when a task is sent, once with its verdict.
  * @csspart message - A connection or session problem, with a retry button when it stopped the start.
  *
  * @cssproperty [--se-solve-background=var(--se-color-background, #ffffff)] - Background of the widget.
@@ -88,7 +110,7 @@ interface Notice {
  * @cssproperty [--se-solve-surface=var(--se-color-surface, #f6f8fa)] - Background of output boxes and messages.
  * @cssproperty [--se-solve-border-color=var(--se-color-border, #8c959f)] - Borders of the frame, editor and fields.
  * @cssproperty [--se-solve-accent=var(--se-color-accent, #0b57d0)] - Buttons, links and focus ring.
- * @cssproperty [--se-solve-accent-foreground=var(--se-color-accent-foreground, #ffffff)] - Text on accent buttons.
+ * @cssproperty [--se-solve-accent-foreground=var(--se-color-accent-foreground, black or white, whichever contrasts more with the accent)] - Text on accent buttons.
  * @cssproperty [--se-solve-success=var(--se-color-success, #116329)] - Accepted / finished.
  * @cssproperty [--se-solve-error=var(--se-color-error, #b3261e)] - Errors and failed tests.
  * @cssproperty [--se-solve-warning=var(--se-color-warning, #7a4d00)] - Notes (output cut, stale results).
@@ -100,7 +122,7 @@ interface Notice {
  * @cssproperty [--se-solve-height=auto] - Height of the whole widget; with a fixed height the editor and results share it and scroll.
  * @cssproperty [--se-solve-editor-height=16rem] - Preferred editor height.
  * @cssproperty [--se-solve-statement-max-height=40%] - Largest share of a fixed height the statement takes before it scrolls.
- * @cssproperty [--se-solve-focus-ring=2px solid var(--se-solve-accent)] - Outline of focused controls.
+ * @cssproperty [--se-solve-focus-ring=2px solid var(--se-solve-foreground)] - Outline of focused controls.
  * @cssproperty [--se-solve-code-background=var(--se-color-code-background, #ffffff)] - Editor background.
  * @cssproperty [--se-solve-code-foreground=var(--se-color-code-foreground, #1f2328)] - Editor text.
  * @cssproperty [--se-solve-code-gutter-background=#f6f8fa] - Line-number gutter background.
@@ -146,18 +168,24 @@ export class SeSolve extends LitElement {
   /** Colour theme: `light` (default), `dark`, or `auto` (follows the system). */
   @property({ reflect: true }) theme: SeSolveTheme = 'light';
 
-  /** The learner cannot edit the code; running and submitting still work. */
+  /** The learner cannot edit the code, pick a language or change the input; running and submitting still work. */
   @property({ type: Boolean, reflect: true }) readonly = false;
 
   /** Language of the interface (`en`, `pl`); default: the nearest `lang` attribute, else English. */
   @property() locale = '';
 
+  /**
+   * Autosave key of the page: pages that share it share the learner's code. Default: the page's
+   * URL without query and hash.
+   */
+  @property({ attribute: 'save-key' }) saveKey = '';
+
   /** The program input (stdin) of runs. */
   @property({ attribute: false }) input = '';
 
-  @state() private loadState: LoadState = 'idle';
-  @state() private available: V1Language[] = [];
-  @state() private problemInfo: V1Problem | null = null;
+  /** The host's `aria-label`: the widget's own label, part of its controls' names. */
+  @property({ attribute: 'aria-label' }) private hostLabel: string | null = null;
+
   @state() private selected: { id: number; version: number | null } | null = null;
   @state() private result: V1Result | null = null;
   @state() private resultMarks: LineMark[] = [];
@@ -168,11 +196,23 @@ export class SeSolve extends LitElement {
     client: () => this.client(),
     expired: (detail) => this.dispatchEvent(new SeTokenExpiredEvent(detail)),
   });
+  private readonly loader = new LoadController(this, {
+    client: () => this.client(),
+    session: this.session,
+    problemRef: () => this.problemRef(),
+    restrict: (items, problem) => this.restrict(items, problem),
+    loaded: (langs, allowed, problem) => this.onLoaded(langs, allowed, problem),
+    failed: (detail) =>
+      this.fail(detail, true, this.loader.noLanguages ? this.messages.noLanguages : undefined),
+  });
   private readonly task = new TaskController(this, {
     client: () => this.client(),
     session: this.session,
+    before: (detail) => this.onBefore(detail),
     submitted: (kind, id) => this.dispatchEvent(new SeSubmitEvent({ kind, id })),
     status: (detail) => this.dispatchEvent(new SeStatusEvent(detail)),
+    finished: (result) => this.onResult(result),
+    failed: (error) => this.fail(errorDetail(error), false),
   });
   private readonly autosave = new AutosaveController(this);
   private readonly editor = new EditorController(this, {
@@ -182,11 +222,13 @@ export class SeSolve extends LitElement {
     submit: () => void this.primaryAction(),
   });
 
-  private statementNode: HTMLElement | null = null;
-  private loadTicket = 0;
-  private loadAbort: AbortController | null = null;
   private hostSetSource = false;
+  /** the host set `source` since the last update: it wins over a language's saved code */
+  private hostSourcePending = false;
+  private hostSetInput = false;
   private quietEdit = false;
+  private sentSource = '';
+  private elementKey: string | null = null;
   private disposers: Array<() => void> = [];
   private apiClient: V1Client | null = null;
 
@@ -196,25 +238,30 @@ export class SeSolve extends LitElement {
   }
   set source(value: string) {
     this.hostSetSource = true;
-    this.setSource(String(value ?? ''), true);
+    this.hostSourcePending = true;
+    // Saved in the next update, under the language the host asks for in the same task.
+    this.setSource(String(value ?? ''), false);
+    this.requestUpdate();
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
-    const media = globalThis.matchMedia?.('(prefers-color-scheme: dark)');
-    if (media) {
-      const onScheme = () => this.requestUpdate();
-      media.addEventListener('change', onScheme);
-      this.disposers.push(() => media.removeEventListener('change', onScheme));
+    // A group, so that the host's aria-label names something.
+    if (!this.hasAttribute('role')) this.setAttribute('role', 'group');
+    for (const query of ['(prefers-color-scheme: dark)', '(any-pointer: coarse)']) {
+      const media = globalThis.matchMedia?.(query);
+      if (!media) continue;
+      const onChange = () => this.requestUpdate();
+      media.addEventListener('change', onChange);
+      this.disposers.push(() => media.removeEventListener('change', onChange));
     }
-    if (this.loadState !== 'ready' && this.hasUpdated) void this.load();
+    if (this.loader.state !== 'ready' && this.hasUpdated) void this.load();
   }
 
   override disconnectedCallback(): void {
+    // Removed in the task that set the source: save it now (the autosave flushes on disconnect).
+    this.saveHostSource();
     super.disconnectedCallback();
-    this.loadAbort?.abort();
-    this.loadAbort = null;
-    if (this.loadState === 'loading') this.loadState = 'idle';
     for (const dispose of this.disposers.splice(0)) dispose();
   }
 
@@ -259,8 +306,28 @@ export class SeSolve extends LitElement {
     );
   }
 
+  /** A touch-only device (a coarse pointer and no fine one): it has no Ctrl, Esc or Tab keys to hint at. */
+  private get touchOnly(): boolean {
+    const mq = (q: string) => Boolean(globalThis.matchMedia?.(q).matches);
+    return mq('(any-pointer: coarse)') && !mq('(any-pointer: fine)');
+  }
+
   private get mode(): 'run' | 'problem' {
     return this.problemRef() !== null ? 'problem' : 'run';
+  }
+
+  /** The widget's own label: the host's aria-label, the problem's title, or its number on the page. */
+  private get label(): string {
+    if (this.hostLabel) return this.hostLabel;
+    if (this.loader.problem) return this.loader.problem.name;
+    const all = this.copies('se-solve');
+    return all.length > 1 ? this.messages.widgetNumber(all.indexOf(this) + 1) : '';
+  }
+
+  /** The `se-solve` elements of this element's document or shadow root, in order. */
+  private copies(selector: string): Element[] {
+    const root = this.getRootNode() as Document | ShadowRoot;
+    return typeof root.querySelectorAll === 'function' ? [...root.querySelectorAll(selector)] : [];
   }
 
   private client(): V1Client {
@@ -277,7 +344,7 @@ export class SeSolve extends LitElement {
 
   /** The numeric problem id, once known. */
   private problemId(): number | null {
-    if (this.problemInfo) return this.problemInfo.id;
+    if (this.loader.problem) return this.loader.problem.id;
     const ref = this.problemRef();
     return typeof ref === 'number' ? ref : null;
   }
@@ -286,23 +353,47 @@ export class SeSolve extends LitElement {
     return this.session.widget;
   }
 
-  /** Autosave key: the widget, plus the element's id so two copies of a widget on a page differ. */
-  private storageName(): string {
-    const widget = this.widget || this.session.widget?.id || 'default';
-    return this.id ? `${widget}#${this.id}` : widget;
+  private widgetName(): string {
+    return this.widget || this.session.widget?.id || 'default';
+  }
+
+  /** This element among the page's copies of the widget: its id, else its position. */
+  private identity(): string {
+    if (this.id) return `#${this.id}`;
+    const name = this.widgetName();
+    const same = this.copies('se-solve:not([id])').filter(
+      (e) => (e as SeSolve).widgetName?.() === name,
+    );
+    return String(Math.max(0, same.indexOf(this)));
+  }
+
+  private pageScope(): Omit<AutosaveScope, 'compilerId'> {
+    this.elementKey ??= this.identity();
+    return {
+      page: this.saveKey || pageOf(location),
+      widget: this.widgetName(),
+      element: this.elementKey,
+      problem: this.problemId(),
+    };
+  }
+
+  /** The version-1 key of this element, and whether it was this element's alone. */
+  private legacy(): LegacyScope {
+    const name = this.widgetName();
+    if (this.id) return { name: `${name}#${this.id}`, unambiguous: true };
+    const same = this.copies('se-solve:not([id])').filter(
+      (e) => (e as SeSolve).widgetName?.() === name,
+    );
+    return { name, unambiguous: same.length <= 1 };
   }
 
   private scope(): AutosaveScope | null {
     if (!this.selected) return null;
-    return { widget: this.storageName(), problem: this.problemId(), compilerId: this.selected.id };
-  }
-
-  private current(): V1Language | undefined {
-    return this.available.find((l) => l.id === this.selected?.id);
+    return { ...this.pageScope(), compilerId: this.selected.id };
   }
 
   private template(): string {
-    const lang = this.current();
+    const lang = this.loader.available.find((l) => l.id === this.selected?.id);
     return lang ? templateFor(editorLanguageOf(lang.highlighters)) : '';
   }
 
@@ -315,15 +406,29 @@ export class SeSolve extends LitElement {
         changed.has('widget') ||
         changed.has('problem') ||
         changed.has('languages') ||
-        (changed.has('token') && this.loadState !== 'ready'));
-    if (restart) void this.load();
+        changed.has('saveKey') ||
+        (changed.has('token') && this.loader.state !== 'ready'));
+    if (changed.has('input') && this.hasUpdated) this.hostSetInput = true;
+    if (restart) {
+      this.elementKey = null;
+      void this.load();
+    }
     if (changed.has('token') && this.notice?.code === 'token_expired' && this.token)
       this.notice = null;
-    if (changed.has('language') && this.loadState === 'ready') {
+    if (changed.has('language') && this.loader.state === 'ready') {
       const lang = this.findLanguage(this.language);
       if (lang && lang.id !== this.selected?.id) this.selectLanguage(lang.id, null, false);
       else if (lang) this.language = String(lang.id);
     }
+    // After the language: the host's source is saved under the language it asked for.
+    this.saveHostSource();
+  }
+
+  private saveHostSource(): void {
+    if (!this.hostSourcePending) return;
+    this.hostSourcePending = false;
+    const scope = this.scope();
+    if (scope) this.autosave.save(scope, this.editor.source);
   }
 
   protected override firstUpdated(): void {
@@ -332,98 +437,36 @@ export class SeSolve extends LitElement {
   }
 
   protected override updated(): void {
+    const m = this.messages;
     this.editor.setReadOnly(this.readonly);
     this.editor.setDark(this.dark);
-    this.editor.setLabel(this.messages.editorLabel, 'hint');
+    this.editor.setLabel(m.named(m.editorLabel, this.label), this.hint() ? 'hint' : '');
   }
 
   private findLanguage(value: string): V1Language | undefined {
     const v = value.trim().toLowerCase();
     if (!v) return undefined;
-    return this.available.find((l) => String(l.id) === v || l.short.toLowerCase() === v);
+    return this.loader.available.find((l) => String(l.id) === v || l.short.toLowerCase() === v);
   }
 
-  /** Establishes the session and loads languages (and the problem); safe to call again. */
-  private async load(): Promise<void> {
-    const ticket = ++this.loadTicket;
-    this.loadAbort?.abort();
-    const abort = new AbortController();
-    this.loadAbort = abort;
-    this.loadState = 'loading';
+  private load(): Promise<void> {
     this.notice = null;
-    if (!this.session.configured) {
-      this.fail({ code: 'not_configured', message: 'Set the widget or token attribute.' }, true);
-      return;
-    }
-    try {
-      const client = this.client();
-      let token = await this.session.ensure();
-      const fetchAll = async (t: string) => {
-        const ref = this.problemRef();
-        if (ref !== null) {
-          return Promise.all([
-            client.languages(t, abort.signal),
-            client.problem(t, ref, abort.signal),
-          ]);
-        }
-        // A host-signed token need not name the widget's problem: the languages answer
-        // describes the session's widget, problem included.
-        const langs = await client.languages(t, abort.signal);
-        if (langs.widget) this.session.widget = langs.widget;
-        const named = this.problemRef();
-        return [
-          langs,
-          named !== null ? await client.problem(t, named, abort.signal) : null,
-        ] as const;
-      };
-      let langs, problem;
-      try {
-        [langs, problem] = await fetchAll(token);
-      } catch (err) {
-        if (!(
-          err instanceof V1ClientError &&
-          (err.code === 'token_expired' || err.code === 'unauthorized')
-        ))
-          throw err;
-        token = await this.session.recover();
-        [langs, problem] = await fetchAll(token);
-      }
-      if (ticket !== this.loadTicket) return;
-      this.problemInfo = problem;
-      this.statementNode = null;
-      if (problem) {
-        const node = document.createElement('div');
-        node.className = 'statement-body';
-        node.append(sanitizeStatement(problem.statement));
-        this.statementNode = node;
-      }
-      const allowed = this.restrict(langs.items, problem);
-      this.available = allowed;
-      if (!allowed.length) {
-        this.fail(
-          { code: 'forbidden', message: 'No language is available.' },
-          true,
-          this.messages.noLanguages,
-        );
-        return;
-      }
-      const initial =
-        this.findLanguage(this.language) ??
-        allowed.find(
-          (l) => l.id === this.autosave.loadLanguage(this.storageName(), this.problemId()),
-        ) ??
-        allowed.find((l) => l.id === langs.defaultId) ??
-        allowed[0];
-      this.loadState = 'ready';
-      this.selectLanguage(initial.id, null, false, true);
-      await this.updateComplete;
+    return this.loader.load();
+  }
+
+  private onLoaded(langs: LanguagesResponse, allowed: V1Language[], problem: V1Problem | null) {
+    if (problem?.sampleInput && !this.hostSetInput && !this.input) this.input = problem.sampleInput;
+    const initial =
+      this.findLanguage(this.language) ??
+      allowed.find((l) => l.id === this.autosave.loadLanguage(this.pageScope(), this.legacy())) ??
+      allowed.find((l) => l.id === langs.defaultId) ??
+      allowed[0];
+    this.selectLanguage(initial.id, null, false, true);
+    void this.updateComplete.then(() =>
       this.dispatchEvent(
         new SeReadyEvent({ widget: this.widgetInfo(), languages: allowed, problem }),
-      );
-    } catch (err) {
-      if (ticket !== this.loadTicket || abort.signal.aborted) return;
-      this.fail(this.errorDetail(err), true);
-    }
+      ),
+    );
   }
 
   private restrict(items: V1Language[], problem: V1Problem | null): V1Language[] {
@@ -440,39 +483,14 @@ export class SeSolve extends LitElement {
     return list;
   }
 
-  private errorDetail(err: unknown): SeErrorDetail {
-    if (err instanceof V1ClientError)
-      return { code: err.code, message: err.message, status: err.status };
-    return { code: 'internal', message: err instanceof Error ? err.message : String(err) };
-  }
-
-  private noticeText(code: SeErrorDetail['code']): string {
-    const m = this.messages;
-    switch (code) {
-      case 'network':
-        return m.unreachable;
-      case 'token_expired':
-      case 'unauthorized':
-        return m.sessionExpired;
-      case 'forbidden':
-      case 'origin_not_allowed':
-        return m.forbidden;
-      case 'rate_limited':
-        return m.rateLimited;
-      case 'too_large':
-        return m.tooLarge;
-      case 'not_configured':
-        return m.notConfigured;
-      default:
-        return m.serverError;
-    }
-  }
-
-  /** Shows a problem and reports it; `starting` marks a failed start (offer a retry). */
+  /** Shows a problem and reports it; `starting` marks a failed start (the widget cannot work). */
   private fail(detail: SeErrorDetail, starting: boolean, text?: string): void {
-    if (starting) this.loadState = 'error';
-    const code = detail.code === 'unauthorized' ? 'token_expired' : detail.code;
-    this.notice = { code, text: text ?? this.noticeText(code), retry: starting };
+    const m = this.messages;
+    this.notice = {
+      code: detail.code,
+      text: text ?? noticeText(m, this.resolvedLocale, detail, this.widgetName()),
+      retry: starting && !authorMustFix(detail) && !this.loader.noLanguages,
+    };
     this.dispatchEvent(new SeErrorEvent(detail));
   }
 
@@ -482,24 +500,26 @@ export class SeSolve extends LitElement {
     byUser: boolean,
     initial = false,
   ): void {
-    const lang = this.available.find((l) => l.id === id);
+    const lang = this.loader.available.find((l) => l.id === id);
     if (!lang) return;
     const before = this.scope();
-    if (before && !initial) this.autosave.save(before, this.editor.source);
+    // The host's new source belongs to the new language, not to the one being left.
+    if (before && !initial && !this.hostSourcePending)
+      this.autosave.save(before, this.editor.source);
     this.autosave.flush();
     this.selected = { id, version };
     this.language = String(id);
     void this.editor.setLanguage(editorLanguageOf(lang.highlighters));
     const scope = this.scope();
     if (!scope) return;
-    if (initial && this.hostSetSource) {
+    if ((initial && this.hostSetSource) || this.hostSourcePending) {
       this.autosave.save(scope, this.editor.source);
     } else {
-      this.setSource(this.autosave.load(scope) ?? this.template(), false);
+      this.setSource(this.autosave.load(scope, this.legacy()) ?? this.template(), false);
     }
     if (this.result) this.stale = true;
     if (byUser) {
-      this.autosave.saveLanguage(this.storageName(), this.problemId(), id);
+      this.autosave.saveLanguage(this.pageScope(), id);
       this.dispatchEvent(new SeChangeEvent({ source: this.editor.source, language: String(id) }));
     }
   }
@@ -513,7 +533,7 @@ export class SeSolve extends LitElement {
     }
     const scope = this.scope();
     if (save && scope) this.autosave.save(scope, value);
-    if (this.result) this.stale = true;
+    if (this.result) this.stale = this.editor.source !== this.sentSource;
   }
 
   private onEdit(source: string, byUser: boolean): void {
@@ -535,14 +555,10 @@ export class SeSolve extends LitElement {
 
   private async send(kind: SeTaskKind): Promise<V1Result | null> {
     if (this.task.busy) return null;
-    if (this.loadState !== 'ready') {
-      if (this.loadState === 'loading') await this.waitForLoad();
-      else await this.load();
-      if ((this.loadState as LoadState) !== 'ready') return null;
-    }
-    const sel = this.selected;
+    if (this.loader.state === 'loading') await this.loader.settled;
+    else if (this.loader.state !== 'ready') await this.load();
+    if (this.loader.state !== 'ready' || !this.selected) return null;
     const problemId = this.problemId();
-    if (!sel) return null;
     if (kind === 'submission' && problemId === null) {
       this.fail(
         { code: 'bad_request', message: 'This widget has no problem to submit to.' },
@@ -550,44 +566,36 @@ export class SeSolve extends LitElement {
       );
       return null;
     }
-    const source = this.editor.source;
+    const sel = this.selected;
     const base = {
+      kind,
       compilerId: sel.id,
       ...(sel.version !== null ? { compilerVersionId: sel.version } : {}),
-      source,
+      source: this.editor.source,
     };
-    const detail =
-      kind === 'run'
-        ? { kind, ...base, input: this.input }
-        : { kind, ...base, problemId: problemId as number };
-    if (!this.dispatchEvent(new SeBeforeSubmitEvent(detail))) return null;
+    return this.task.send(
+      kind === 'run' ? { ...base, input: this.input } : { ...base, problemId: problemId as number },
+    );
+  }
+
+  private onBefore(detail: SeBeforeSubmitDetail): boolean {
+    if (!this.dispatchEvent(new SeBeforeSubmitEvent(detail))) return false;
     this.autosave.flush();
     this.notice = this.notice?.retry ? this.notice : null;
     this.result = null;
     this.stale = false;
+    this.sentSource = detail.source;
     void this.editor.mark([]);
-    const body =
-      kind === 'run' ? { ...base, input: this.input } : { ...base, problemId: problemId as number };
-    const result = await this.task.start(kind, body);
-    if (result) {
-      this.result = result;
-      this.stale = this.editor.source !== source;
-      const marks = lineMarks(
-        result.result.cmpinfo?.text ?? null,
-        result.result.error?.text ?? null,
-      );
-      this.resultMarks = marks;
-      void this.editor.mark(marks);
-      this.dispatchEvent(new SeResultEvent(result));
-    } else if (this.task.phase === 'failed' && this.task.error) {
-      this.fail(this.errorDetail(this.task.error), false);
-    }
-    return result;
+    return true;
   }
 
-  private async waitForLoad(): Promise<void> {
-    for (let i = 0; i < 600 && this.loadState === 'loading'; i++)
-      await new Promise((r) => setTimeout(r, 50));
+  private onResult(result: V1Result): void {
+    this.result = result;
+    this.stale = this.editor.source !== this.sentSource;
+    const marks = lineMarks(result.result.cmpinfo?.text ?? null, result.result.error?.text ?? null);
+    this.resultMarks = marks;
+    void this.editor.mark(marks);
+    this.dispatchEvent(new SeResultEvent(result));
   }
 
   private onPick(e: Event): void {
@@ -602,7 +610,8 @@ export class SeSolve extends LitElement {
   private onInputKey(e: KeyboardEvent): void {
     if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
       e.preventDefault();
-      void this.primaryAction();
+      // The input box runs, in problem mode too: it is the program's input, not a test's.
+      void this.run();
     }
   }
 
@@ -611,151 +620,69 @@ export class SeSolve extends LitElement {
     void this.send(kind);
   }
 
-  private languageOptions(): TemplateResult[] {
-    const out: TemplateResult[] = [];
-    // "C++17 (GCC 12.2.0)" already names the language; "3.11.2" does not.
-    const label = (l: V1Language, version: string) =>
-      version.toLowerCase().startsWith(l.name.toLowerCase()) ? version : `${l.name} (${version})`;
-    for (const l of this.available) {
-      const versions = l.versions ?? [];
-      if (versions.length <= 1) {
-        const text = versions[0] ? label(l, versions[0].name) : l.name;
-        out.push(
-          html`<option value=${String(l.id)} ?selected=${this.selected?.id === l.id}>
-            ${text}
-          </option>`,
-        );
-        continue;
-      }
-      versions.forEach((v, i) => {
-        const value = i === 0 ? String(l.id) : `${l.id}:${v.id}`;
-        const sel =
-          this.selected?.id === l.id &&
-          (this.selected.version === null ? i === 0 : this.selected.version === v.id);
-        out.push(html`<option value=${value} ?selected=${sel}>${label(l, v.name)}</option>`);
-      });
-    }
-    return out;
-  }
-
-  private renderStatus(): TemplateResult | typeof nothing {
+  /** The keyboard hint for this device and mode; empty on touch-only devices. */
+  private hint(): string {
+    if (this.touchOnly) return '';
     const m = this.messages;
-    const t = this.task;
-    if (t.phase === 'sending') return html`${icon('busy')}<span>${m.sending}</span>`;
-    if (t.phase === 'waiting')
-      return html`${icon('busy')}<span
-          >${t.status ? statusText(m, t.status.code) : m.status_0}…</span
-        >`;
-    if (t.phase === 'stopped') return html`${icon('alert')}<span>${m.stopped}</span>`;
-    if (t.phase === 'done' && this.result) {
-      const code = this.result.result.status.code;
-      const look = statusLook(code);
-      const summary = summaryOf(m, this.result, this.resultMarks);
-      return html`<span class="tone-${look.tone}">${icon(look.icon)}</span>
-        <span class="words tone-${look.tone}">${finalWords(m, this.result.kind, code)}.</span>
-        ${summary ? html`<span class="summary">${summary}</span>` : nothing}`;
-    }
-    return nothing;
+    const mac = /Mac|iPhone|iPad/.test(globalThis.navigator?.platform ?? '');
+    if (this.readonly) return mac ? m.runHintMac : m.runHint;
+    return mac ? m.editorHintMac : m.editorHint;
   }
 
   override render(): TemplateResult {
     const m = this.messages;
+    const locale = this.resolvedLocale;
+    const label = this.label;
+    const problem = this.loader.problem;
     const mode = this.mode;
     const busy = this.task.busy;
-    const mac = /Mac|iPhone|iPad/.test(globalThis.navigator?.platform ?? '');
-    const problem = this.problemInfo;
+    const failed = this.loader.state === 'error';
     const showResult = this.task.phase === 'done' && this.result;
     const display = problem?.display ?? this.widgetInfo()?.display;
-    return html`<div class="frame" lang=${this.resolvedLocale}>
-      ${
-        problem
-          ? html`<section
-              part="statement"
-              class="statement"
-              aria-labelledby="statement-title"
-              tabindex="0"
-            >
-              <h2 id="statement-title">${problem.name}</h2>
-              ${this.statementNode}
-            </section>`
-          : nothing
-      }
-      ${
-        this.notice
-          ? html`<div part="message" class="message" role="alert">
-              ${icon('alert')}<span>${this.notice.text}</span>
-              ${
-                this.notice.retry && this.notice.code !== 'not_configured'
-                  ? html`<button class="secondary" @click=${() => void this.load()}>
-                      ${m.retry}
-                    </button>`
-                  : nothing
-              }
-            </div>`
-          : nothing
-      }
-      <div class="toolbar">
-        <span class="picker">
-          <label for="language">${m.language}</label>
-          <select
-            id="language"
-            part="language-picker"
-            ?disabled=${!this.available.length}
-            @change=${this.onPick}
-          >
-            ${
-              this.available.length
-                ? this.languageOptions()
-                : html`<option>${m.languagesLoading}</option>`
-            }
-          </select>
-        </span>
-        <span class="spacer"></span>
+    const canRun = this.widgetInfo()?.actions.includes('run') ?? true;
+    const hint = this.hint();
+    return html`<div class="frame" lang=${locale}>
+      ${renderStatement(problem, this.loader.statement)}
+      ${renderNotice(m, this.notice, () => void this.load())}
+      <div class="work" ?hidden=${failed}>
+        ${renderToolbar({
+          m,
+          label,
+          available: this.loader.available,
+          selected: this.selected,
+          readonly: this.readonly,
+          busy,
+          primary: mode === 'problem' ? 'submission' : 'run',
+          pick: (e) => this.onPick(e),
+          act: (kind) => this.onAction(kind),
+          stop: () => this.task.stop(),
+        })}
+        <div class="editor" part="editor"></div>
+        ${hint ? html`<p id="hint" class="hint">${hint}</p>` : nothing}
         ${
-          busy
-            ? html`<button part="stop-button" class="secondary" @click=${() => this.task.stop()}>
-                ${m.stop}
-              </button>`
+          mode === 'run' || canRun
+            ? renderInput({
+                m,
+                label,
+                value: this.input,
+                readonly: this.readonly,
+                problem: mode === 'problem',
+                busy,
+                input: (e) => this.onInput(e),
+                key: (e) => this.onInputKey(e),
+                run: () => this.onAction('run'),
+              })
             : nothing
         }
-        ${
-          mode === 'problem'
-            ? html`<button
-                part="submit-button"
-                aria-disabled=${busy ? 'true' : 'false'}
-                @click=${() => this.onAction('submission')}
-              >
-                ${m.submit}
-              </button>`
-            : html`<button
-                part="run-button"
-                aria-disabled=${busy ? 'true' : 'false'}
-                @click=${() => this.onAction('run')}
-              >
-                ${m.run}
-              </button>`
-        }
       </div>
-      <div class="editor" part="editor"></div>
-      <p id="hint" class="hint">${mac ? m.editorHintMac : m.editorHint}</p>
-      ${
-        mode === 'run'
-          ? html`<div class="stdin">
-              <label for="stdin">${m.input}</label>
-              <textarea
-                id="stdin"
-                part="stdin"
-                spellcheck="false"
-                .value=${this.input}
-                @input=${this.onInput}
-                @keydown=${this.onInputKey}
-              ></textarea>
-            </div>`
-          : nothing
-      }
-      <section part="results" class="results ${this.stale ? 'stale' : ''}" aria-label=${m.results}>
-        <div part="status" class="status" role="status" aria-live="polite" aria-atomic="true">
-          ${this.renderStatus()}
+      <section
+        part="results"
+        class="results ${this.stale ? 'stale' : ''}"
+        aria-label=${m.named(m.results, label)}
+        ?hidden=${failed}
+      >
+        <div part="status" class="status">
+          ${renderStatus(m, locale, this.task, this.result, this.resultMarks)}
         </div>
         ${
           showResult && this.result
@@ -763,9 +690,10 @@ export class SeSolve extends LitElement {
                 ${renderDetails(
                   {
                     m,
-                    locale: this.resolvedLocale,
+                    locale,
                     stale: this.stale,
                     expectedVsGot: display?.expectedVsGot ?? true,
+                    scored: problem ? problem.type.name !== 'binary' : false,
                   },
                   this.result,
                 )}
@@ -773,6 +701,9 @@ export class SeSolve extends LitElement {
             : nothing
         }
       </section>
+      <div part="announcer" class="sr-only" role="status" aria-live="polite" aria-atomic="true">
+        ${announcement(m, locale, this.task, this.result, this.resultMarks)}
+      </div>
     </div>`;
   }
 }

@@ -1,7 +1,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { StatusInfo } from '../../shared/compilers.js';
 import type { CreateRunRequest, CreateSubmissionRequest, V1Result } from '../../shared/v1.js';
-import type { SeStatusDetail, SeTaskKind } from '../events.js';
+import type { SeBeforeSubmitDetail, SeStatusDetail, SeTaskKind } from '../events.js';
 import { V1ClientError, type V1Client } from './api-client.js';
 import type { SessionController } from './session-controller.js';
 
@@ -10,8 +10,14 @@ export type TaskPhase = 'idle' | 'sending' | 'waiting' | 'done' | 'stopped' | 'f
 export interface TaskOptions {
   client(): V1Client;
   session: SessionController;
+  /** asks the host (`se-before-submit`); false when it vetoed the task */
+  before(detail: SeBeforeSubmitDetail): boolean;
   submitted(kind: SeTaskKind, id: string): void;
   status(detail: SeStatusDetail): void;
+  /** the final result (`se-result`) */
+  finished(result: V1Result): void;
+  /** the task failed (`se-error`) */
+  failed(error: V1ClientError): void;
 }
 
 /** Polling fallback: first delay, growth, cap and overall limit (ms). */
@@ -62,6 +68,30 @@ export class TaskController implements ReactiveController {
     this.host.requestUpdate();
   }
 
+  /**
+   * The whole of a run or submission: asks the host, sends, follows, reports. Resolves to the
+   * result, or null when vetoed, busy, stopped or failed.
+   */
+  async send(detail: SeBeforeSubmitDetail): Promise<V1Result | null> {
+    if (this.busy) return null;
+    if (!this.options.before(detail)) return null;
+    const base = {
+      compilerId: detail.compilerId,
+      ...(detail.compilerVersionId !== undefined
+        ? { compilerVersionId: detail.compilerVersionId }
+        : {}),
+      source: detail.source,
+    };
+    const body =
+      detail.kind === 'run'
+        ? { ...base, input: detail.input ?? '' }
+        : { ...base, problemId: detail.problemId as number };
+    const result = await this.start(detail.kind, body);
+    if (result) this.options.finished(result);
+    else if (this.phase === 'failed' && this.error) this.options.failed(this.error);
+    return result;
+  }
+
   /** Sends a task and follows it to its result; null when stopped or failed (see `error`). */
   async start(
     kind: SeTaskKind,
@@ -72,6 +102,7 @@ export class TaskController implements ReactiveController {
     this.abort = abort;
     const { signal } = abort;
     this.phase = 'sending';
+    this.result = null;
     this.kind = kind;
     this.id = null;
     this.status = null;

@@ -195,6 +195,8 @@ describe('<se-solve> run, events and results', () => {
     expect(result?.kind).to.equal('run');
     expect(seen[0]).to.equal('se-before-submit');
     expect(seen[1]).to.equal('se-submit');
+    expect(seen.slice(2, -1).length, seen.join(', ')).to.be.greaterThan(0);
+    expect(seen.slice(2, -1).every((t) => t === 'se-status')).to.equal(true);
     expect(seen[seen.length - 1]).to.equal('se-result');
   });
 
@@ -248,13 +250,15 @@ describe('<se-solve> run, events and results', () => {
     expect(part(el, 'status').textContent).to.contain('Stopped waiting');
   });
 
-  it('announces the result in a polite live region with words and an icon', async () => {
+  it('announces the result in a polite live region, and shows it with words and an icon', async () => {
     const el = await mount();
     await el.run();
     await el.updateComplete;
+    const announcer = part(el, 'announcer');
+    expect(announcer.getAttribute('role')).to.equal('status');
+    expect(announcer.getAttribute('aria-live')).to.equal('polite');
+    expect(announcer.textContent?.trim()).to.match(/^Finished\./);
     const status = part(el, 'status');
-    expect(status.getAttribute('role')).to.equal('status');
-    expect(status.getAttribute('aria-live')).to.equal('polite');
     expect(status.querySelector('svg[aria-hidden="true"]')).to.not.equal(null);
     expect(status.textContent?.trim().length).to.be.greaterThan(3);
   });
@@ -337,7 +341,7 @@ describe('<se-solve> autosave', () => {
     await typeInEditor(el, '\n# flushed');
     window.dispatchEvent(new PageTransitionEvent('pagehide'));
     const saved = Object.keys(localStorage)
-      .filter((k) => k.includes(`#${id}:`) && !k.endsWith(':language'))
+      .filter((k) => k.includes(`:${encodeURIComponent(`#${id}`)}:`) && !k.endsWith(':language'))
       .map((k) => localStorage.getItem(k));
     expect(saved.some((v) => v?.includes('# flushed'))).to.equal(true);
   });
