@@ -67,7 +67,7 @@ console.log(JSON.stringify(out));
     assert.deepEqual(out.run, { status: 0, stdout: 'hello\n' });
   });
 
-  it("names the folder that blocks the sandbox uid, not the namespaces, when bwrap can't reach a box", () => {
+  it("names the folder that blocks the sandbox uid, not the namespaces, when bwrap can't reach a box", (ctx) => {
     const home = mkdtempSync(join(tmpdir(), 'se-private-'));
     made.push(home);
     chmodSync(home, 0o750);
@@ -76,6 +76,15 @@ console.log(JSON.stringify(out));
     assert.equal(unsearchableAncestor(box), home);
     const said = `bwrap: Can't find source path /proc/self/fd/12: Permission denied`;
     const hint = diagnose(said, ['/usr/bin', box]);
+    if (process.getuid?.() !== 0) {
+      // not root: bwrap runs as the engine's own uid, which owns the folder, so the folder is not
+      // the cause and the hint must not blame it
+      assert.doesNotMatch(hint, /lacks search permission/);
+      ctx.diagnostic(
+        'not root: boxes run as the engine uid, which a 0750 folder it owns does not block',
+      );
+      return;
+    }
     assert.match(hint, new RegExp(`${home} lacks search permission for others`));
     assert.match(hint, new RegExp(`chmod o\\+x ${home}`));
     assert.doesNotMatch(hint, /namespace/);
