@@ -19,6 +19,7 @@ import { SLOT_UID_BASE } from '../sandbox/index.js';
 import { boxSize, FilesError, validateFiles, writeFiles } from './files.js';
 import { javaNames, type Language } from './languages.js';
 import type {
+  CompileOptions,
   CompileResult,
   Executor,
   LanguageInfo,
@@ -90,6 +91,7 @@ export class SandboxExecutor implements Executor {
   async compile(
     req: { languageId: number; versionId: number; source?: string; files?: Record<string, string> },
     slot: number,
+    options: CompileOptions = {},
   ): Promise<CompileResult> {
     this.checkSlot(slot);
     const lang = this.o.languages.get(req.languageId);
@@ -138,6 +140,9 @@ export class SandboxExecutor implements Executor {
           planError = `no ${def.extensions.join('/')} source among the files`;
         else compileArgv = def.compile(versionArg, sources);
       }
+      // An interpreted language's syntax check, unless the author scripted the build or the run.
+      const check =
+        !compileArgv && !runArgv && def.check && sources.length ? def.check(sources) : null;
       if (!runArgv) {
         if (multi && def.id === 10) {
           const withMain =
@@ -167,6 +172,21 @@ export class SandboxExecutor implements Executor {
       entryOf.set(program, { versionArg, entry, custom: runArgv !== null });
       if (!runArgv) program.command = def.run(versionArg, entry, 256 * 1024);
 
+      if (check && options.syntaxCheck === 'after-failure') {
+        checkOf.set(program, check);
+        return { ok: true, program, cmpinfo: '', outcome: null };
+      }
+      if (check) {
+        const checked = await this.syntaxCheck(lang, dir, slot, check);
+        if (checked.status === 0) return { ok: true, program, cmpinfo: '', outcome: checked };
+        await dispose();
+        return {
+          ok: false,
+          status: checked.status === 20 ? 20 : 11,
+          cmpinfo: checked.status === 20 ? '' : (checked.cmpinfo ?? ''),
+          outcome: checked,
+        };
+      }
       if (!compileArgv) return { ok: true, program, cmpinfo: '', outcome: null };
 
       // The compile stage writes into the folder: hand it (and what we wrote) to the slot's uid
@@ -260,6 +280,48 @@ export class SandboxExecutor implements Executor {
     }
   }
 
+  /**
+   * Runs a syntax check of the sources in a read-only box, with the compile limits: status 0, 11
+   * with the message (the checker's noise removed) in `cmpinfo`, or 20.
+   */
+  private async syntaxCheck(
+    lang: Language,
+    dir: string,
+    slot: number,
+    argv: string[],
+  ): Promise<StageOutcome> {
+    if (!this.o.sandbox) return this.unavailableOutcome();
+    const outcome = await this.o.sandbox.run(
+      {
+        stage: 'compile',
+        argv,
+        boxDir: dir,
+        boxWritable: false,
+        slot,
+        limits: {
+          cpuSec: COMPILE_LIMITS.cpuSec,
+          memoryBytes: COMPILE_LIMITS.memoryMb * MB,
+          wallMs: wallLimitMs(COMPILE_LIMITS.cpuSec),
+          pids: COMPILE_LIMITS.pids,
+          nofile: 1024,
+          fsizeBytes: MB,
+          stackBytes: 64 * MB,
+          tmpBytes: MB,
+        },
+        outputCapBytes: this.o.outputCapBytes,
+        extraBinds: lang.binds,
+      },
+      '',
+    );
+    if (outcome.status === 0 || outcome.status === 20) return outcome;
+    let cmpinfo = Buffer.concat([outcome.stdout, outcome.stderr]).toString('utf8');
+    if (lang.def.checkNoise) cmpinfo = cmpinfo.replace(lang.def.checkNoise, '');
+    if (outcome.stdoutTruncated || outcome.stderrTruncated) cmpinfo += '\n[output truncated]';
+    if (outcome.timeSec >= COMPILE_LIMITS.cpuSec)
+      cmpinfo += `\n[syntax check stopped: over ${COMPILE_LIMITS.cpuSec} s]`;
+    return { ...outcome, status: 11, cmpinfo };
+  }
+
   private emptyOutcome(): StageOutcome {
     return {
       status: 0,
@@ -308,7 +370,26 @@ export class SandboxExecutor implements Executor {
 
   async run(program: Program, options: RunOptions): Promise<StageOutcome> {
     if (!this.o.sandbox) return this.unavailableOutcome();
-    return this.o.sandbox.run(this.runSpec(program, options), options.stdin);
+    const outcome = await this.o.sandbox.run(this.runSpec(program, options), options.stdin);
+    const check = checkOf.get(program);
+    const lang = this.o.languages.get(program.language.id);
+    if (!check || outcome.status !== 12 || !lang?.def.checkHint?.test(outcome.stderr.toString()))
+      return outcome;
+    // it looks like a syntax error: the check says (once per program)
+    checkOf.delete(program);
+    const checked = await this.syntaxCheck(lang, program.dir, options.slot, check);
+    if (checked.status !== 11) return outcome;
+    return {
+      ...outcome,
+      status: 11,
+      stdout: Buffer.alloc(0),
+      stderr: Buffer.alloc(0),
+      stdoutTruncated: false,
+      stderrTruncated: false,
+      timeSec: 0,
+      memoryKb: 0,
+      cmpinfo: checked.cmpinfo,
+    };
   }
 
   start(program: Program, options: StartOptions): RunningProgram {
@@ -337,6 +418,9 @@ async function isRegularFile(path: string): Promise<boolean> {
     return false;
   }
 }
+
+/** Per program compiled with `syntaxCheck: 'after-failure'`: the check a failed run prompts. */
+const checkOf = new WeakMap<Program, string[]>();
 
 /** Per program: what its run argv is built from (the Java heap follows each run's limit). */
 const entryOf = new WeakMap<Program, { versionArg: string; entry: string; custom: boolean }>();
