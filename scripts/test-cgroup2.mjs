@@ -14,7 +14,7 @@
 //                                    test/engine/sandbox/*.test.ts and test/engine/verdicts.test.ts)
 //     --env NAME=VALUE               environment for the guest's tests (repeatable); every SE_ENGINE_*
 //                                    variable of this process passes through too. Default
-//                                    SE_ENGINE_CGROUPS=v2.
+//                                    SE_ENGINE_CGROUPS=v2, and SE_ENGINE_COMPILE_TIME=120 when emulated.
 //     --timeout MINUTES              the whole VM run (default 40 with KVM, 240 emulated)
 //     --no-kvm                       emulate even when KVM works
 //     --rebuild                      rebuild the base image even when cached
@@ -194,6 +194,9 @@ const kvm = values['no-kvm']
   ? { ok: false, why: '--no-kvm given' }
   : await probeKvm(imageInfo.kernel);
 phases.push(['KVM probe', secs(tProbe)]);
+// Emulated, g++ needs more than the compile stage's 10 s of CPU for a program with <iostream>
+// (seen: "[compilation stopped: over 10 s]"); the limit is the operator's to raise on a slow machine.
+if (!kvm.ok && env.SE_ENGINE_COMPILE_TIME === undefined) env.SE_ENGINE_COMPILE_TIME = '120';
 const tStage = Date.now();
 const timeoutMin = Number(values.timeout ?? (kvm.ok ? 40 : 240));
 if (!(timeoutMin > 0)) fail(`--timeout wants minutes (not ${values.timeout})`);

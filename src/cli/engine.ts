@@ -24,7 +24,9 @@ Options:
   -h, --help             show this help
 
 Environment:
-  SE_ENGINE_ACCESS_TOKEN the API access token; generated and printed once when unset`;
+  SE_ENGINE_ACCESS_TOKEN the API access token; generated and printed once when unset
+  SE_ENGINE_COMPILE_TIME CPU seconds of a compile stage (default 10; raise on slow machines)
+  SE_ENGINE_CGROUPS      auto (default), v1, v2 or none: how runs are limited`;
 
 /** `se-widgets engine`: runs until SIGTERM or SIGINT, then stops cleanly. */
 export async function engine(argv: string[]): Promise<number> {

@@ -153,3 +153,6 @@ export function encode(body: SendBody): RequestInit {
 export const PYTHON = 116;
 export const CPP = 1;
 export const C = 11;
+export const NODEJS = 56;
+export const BASH = 28;
+export const PERL = 3;

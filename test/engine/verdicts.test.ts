@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { LIMITS } from '../../src/engine/index.js';
 import { SLOT_UID_BASE } from '../../src/engine/sandbox/index.js';
-import { C, CPP, PYTHON, startTestEngine, type TestEngine } from './helpers.js';
+import { BASH, C, CPP, NODEJS, PERL, PYTHON, startTestEngine, type TestEngine } from './helpers.js';
 
 let t: TestEngine;
 before(async () => {
@@ -156,6 +156,83 @@ describe('verdicts over HTTP', () => {
     });
     assert.equal(status, 19);
     assert.equal(d.result.signal, 31);
+  });
+
+  it('11 with the message and line for a syntax error in each interpreted language', async () => {
+    // each program prints before its error: a syntax check must not run it
+    const cases = [
+      {
+        compilerId: PYTHON,
+        source: 'print("ran")\nprint("x"',
+        said: /prog\.py", line 2[\s\S]*SyntaxError/,
+      },
+      {
+        compilerId: NODEJS,
+        source: 'console.log("ran");\nconsole.log(1',
+        said: /prog\.js:2[\s\S]*SyntaxError/,
+      },
+      {
+        compilerId: BASH,
+        source: 'echo ran\nif true; then\necho',
+        said: /prog\.sh: line 4: syntax error/,
+      },
+      {
+        compilerId: PERL,
+        source: 'print "ran\\n";\nif (',
+        said: /syntax error at prog\.pl line 2/,
+      },
+    ];
+    const runs = await Promise.all(
+      cases.map((c) => run({ compilerId: c.compilerId, source: c.source })),
+    );
+    for (const [i, r] of runs.entries()) {
+      const cmpinfo = await t.stream(r.id, 'cmpinfo');
+      assert.equal(r.status, 11, `${cases[i].compilerId}: ${cmpinfo}`);
+      assert.match(cmpinfo, cases[i].said);
+      // none of the checker's own noise, no host path
+      assert.doesNotMatch(cmpinfo, /node:internal|syntax OK|Traceback|sys\.argv/);
+      assert.doesNotMatch(cmpinfo, new RegExp(t.dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+      assert.equal(r.d.result.streams.output, null, 'nothing ran');
+    }
+  });
+
+  it('runs valid interpreted programs after the check, and a runtime error stays 12', async () => {
+    const ok = await Promise.all(
+      [
+        {
+          compilerId: NODEJS,
+          source: 'import fs from "node:fs";\nconsole.log(typeof fs.readFileSync)',
+        },
+        { compilerId: BASH, source: 'read -r x; echo "got $x"' },
+        { compilerId: PERL, source: 'my $x = <STDIN>; print "got $x";' },
+      ].map((f) => run({ ...f, input: 'a\n' })),
+    );
+    assert.deepEqual(
+      ok.map((r) => r.status),
+      [15, 15, 15],
+    );
+    assert.equal(await t.stream(ok[0].id, 'output'), 'function\n');
+    assert.equal(await t.stream(ok[1].id, 'output'), 'got a\n');
+    assert.equal(await t.stream(ok[2].id, 'output'), 'got a\n');
+    assert.equal(await t.stream(ok[2].id, 'cmpinfo'), '', 'no "syntax OK" line');
+    // a SyntaxError raised at run time by code that parses is a runtime error
+    const evald = await run({ compilerId: PYTHON, source: 'print("ran")\neval("(")' });
+    assert.equal(evald.status, 12);
+    assert.match(await t.stream(evald.id, 'error'), /SyntaxError/);
+    assert.equal(await t.stream(evald.id, 'output'), 'ran\n');
+    // a name error is found only by running: still a runtime error
+    const late = await run({ compilerId: PYTHON, source: 'print("ran")\nundefined_name' });
+    assert.equal(late.status, 12);
+    assert.equal(await t.stream(late.id, 'output'), 'ran\n');
+  });
+
+  it('11 naming the file for a syntax error in a module of a multi-file Python program', async () => {
+    const { id, status } = await run({
+      compilerId: PYTHON,
+      files: { 'main.py': 'import util\nprint(util.f())', 'util.py': 'def f(:\n  return 1' },
+    });
+    assert.equal(status, 11);
+    assert.match(await t.stream(id, 'cmpinfo'), /util\.py", line 1/);
   });
 
   it('15 for a multi-file C++ program', async () => {

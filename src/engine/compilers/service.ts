@@ -119,6 +119,8 @@ export class CompilersService implements JobKind {
         ...(files ? { files } : { source }),
       },
       job.slot,
+      // one sandboxed run for a program that parses; the check only when a run fails like one
+      { syntaxCheck: 'after-failure' },
     );
     if (!compiled.ok) {
       const internal = compiled.status === Status.InternalError;
@@ -150,7 +152,7 @@ export class CompilersService implements JobKind {
         this.ctx.log(`se-engine: compilers ${id}: cleanup failed: ${String(err)}`);
       });
     }
-    this.end(id, job.finish, this.result(outcome, compiled.cmpinfo));
+    this.end(id, job.finish, this.result(outcome, outcome.cmpinfo ?? compiled.cmpinfo));
   }
 
   abandon(id: number, reason: string, finish: (write: () => void) => boolean): void {

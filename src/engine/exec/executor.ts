@@ -19,6 +19,7 @@ import { SLOT_UID_BASE } from '../sandbox/index.js';
 import { boxSize, FilesError, validateFiles, writeFiles } from './files.js';
 import { javaNames, type Language } from './languages.js';
 import type {
+  CompileOptions,
   CompileResult,
   Executor,
   LanguageInfo,
@@ -29,7 +30,8 @@ import type {
   StartOptions,
 } from './types.js';
 
-/** The compile stage's own limits (generous and fixed: user limits are for the run). */
+/** The compile stage's own limits (generous and fixed: user limits are for the run; the operator
+ * may raise the time for a slow machine, see `SE_ENGINE_COMPILE_TIME`). */
 export const COMPILE_LIMITS = {
   cpuSec: 10,
   memoryMb: 512,
@@ -57,6 +59,8 @@ export interface ExecutorOptions {
   programsDir: string;
   workers: number;
   outputCapBytes: number;
+  /** CPU seconds of a compile stage (COMPILE_LIMITS.cpuSec unless the operator says otherwise) */
+  compileCpuSec: number;
 }
 
 interface ProgramInternal extends Program {
@@ -90,6 +94,7 @@ export class SandboxExecutor implements Executor {
   async compile(
     req: { languageId: number; versionId: number; source?: string; files?: Record<string, string> },
     slot: number,
+    options: CompileOptions = {},
   ): Promise<CompileResult> {
     this.checkSlot(slot);
     const lang = this.o.languages.get(req.languageId);
@@ -138,6 +143,9 @@ export class SandboxExecutor implements Executor {
           planError = `no ${def.extensions.join('/')} source among the files`;
         else compileArgv = def.compile(versionArg, sources);
       }
+      // An interpreted language's syntax check, unless the author scripted the build or the run.
+      const check =
+        !compileArgv && !runArgv && def.check && sources.length ? def.check(sources) : null;
       if (!runArgv) {
         if (multi && def.id === 10) {
           const withMain =
@@ -167,6 +175,21 @@ export class SandboxExecutor implements Executor {
       entryOf.set(program, { versionArg, entry, custom: runArgv !== null });
       if (!runArgv) program.command = def.run(versionArg, entry, 256 * 1024);
 
+      if (check && options.syntaxCheck === 'after-failure') {
+        checkOf.set(program, check);
+        return { ok: true, program, cmpinfo: '', outcome: null };
+      }
+      if (check) {
+        const checked = await this.syntaxCheck(lang, dir, slot, check);
+        if (checked.status === 0) return { ok: true, program, cmpinfo: '', outcome: checked };
+        await dispose();
+        return {
+          ok: false,
+          status: checked.status === 20 ? 20 : 11,
+          cmpinfo: checked.status === 20 ? '' : (checked.cmpinfo ?? ''),
+          outcome: checked,
+        };
+      }
       if (!compileArgv) return { ok: true, program, cmpinfo: '', outcome: null };
 
       // The compile stage writes into the folder: hand it (and what we wrote) to the slot's uid
@@ -178,9 +201,9 @@ export class SandboxExecutor implements Executor {
       }
       const memoryMb = def.compileMemoryMb ?? COMPILE_LIMITS.memoryMb;
       const limits: StageLimits = {
-        cpuSec: COMPILE_LIMITS.cpuSec,
+        cpuSec: this.o.compileCpuSec,
         memoryBytes: memoryMb * MB,
-        wallMs: wallLimitMs(COMPILE_LIMITS.cpuSec),
+        wallMs: wallLimitMs(this.o.compileCpuSec),
         pids: def.compilePids ?? COMPILE_LIMITS.pids,
         nofile: 1024,
         fsizeBytes: 64 * MB,
@@ -232,7 +255,7 @@ export class SandboxExecutor implements Executor {
       }
       if (outcome.status !== 0) {
         await dispose();
-        if (outcome.timeSec >= limits.cpuSec)
+        if (overTime(outcome, limits.cpuSec))
           cmpinfo += `\n[compilation stopped: over ${limits.cpuSec} s]`;
         return { ok: false, status: 11, cmpinfo, outcome };
       }
@@ -258,6 +281,48 @@ export class SandboxExecutor implements Executor {
       await dispose();
       throw err;
     }
+  }
+
+  /**
+   * Runs a syntax check of the sources in a read-only box, with the compile limits: status 0, 11
+   * with the message (the checker's noise removed) in `cmpinfo`, or 20.
+   */
+  private async syntaxCheck(
+    lang: Language,
+    dir: string,
+    slot: number,
+    argv: string[],
+  ): Promise<StageOutcome> {
+    if (!this.o.sandbox) return this.unavailableOutcome();
+    const outcome = await this.o.sandbox.run(
+      {
+        stage: 'compile',
+        argv,
+        boxDir: dir,
+        boxWritable: false,
+        slot,
+        limits: {
+          cpuSec: this.o.compileCpuSec,
+          memoryBytes: COMPILE_LIMITS.memoryMb * MB,
+          wallMs: wallLimitMs(this.o.compileCpuSec),
+          pids: COMPILE_LIMITS.pids,
+          nofile: 1024,
+          fsizeBytes: MB,
+          stackBytes: 64 * MB,
+          tmpBytes: MB,
+        },
+        outputCapBytes: this.o.outputCapBytes,
+        extraBinds: lang.binds,
+      },
+      '',
+    );
+    if (outcome.status === 0 || outcome.status === 20) return outcome;
+    let cmpinfo = Buffer.concat([outcome.stdout, outcome.stderr]).toString('utf8');
+    if (lang.def.checkNoise) cmpinfo = cmpinfo.replace(lang.def.checkNoise, '');
+    if (outcome.stdoutTruncated || outcome.stderrTruncated) cmpinfo += '\n[output truncated]';
+    if (overTime(outcome, this.o.compileCpuSec))
+      cmpinfo += `\n[syntax check stopped: over ${this.o.compileCpuSec} s]`;
+    return { ...outcome, status: 11, cmpinfo };
   }
 
   private emptyOutcome(): StageOutcome {
@@ -308,7 +373,26 @@ export class SandboxExecutor implements Executor {
 
   async run(program: Program, options: RunOptions): Promise<StageOutcome> {
     if (!this.o.sandbox) return this.unavailableOutcome();
-    return this.o.sandbox.run(this.runSpec(program, options), options.stdin);
+    const outcome = await this.o.sandbox.run(this.runSpec(program, options), options.stdin);
+    const check = checkOf.get(program);
+    const lang = this.o.languages.get(program.language.id);
+    if (!check || outcome.status !== 12 || !lang?.def.checkHint?.test(outcome.stderr.toString()))
+      return outcome;
+    // it looks like a syntax error: the check says (once per program)
+    checkOf.delete(program);
+    const checked = await this.syntaxCheck(lang, program.dir, options.slot, check);
+    if (checked.status !== 11) return outcome;
+    return {
+      ...outcome,
+      status: 11,
+      stdout: Buffer.alloc(0),
+      stderr: Buffer.alloc(0),
+      stdoutTruncated: false,
+      stderrTruncated: false,
+      timeSec: 0,
+      memoryKb: 0,
+      cmpinfo: checked.cmpinfo,
+    };
   }
 
   start(program: Program, options: StartOptions): RunningProgram {
@@ -329,6 +413,15 @@ export class SandboxExecutor implements Executor {
   }
 }
 
+/**
+ * True when a compile stage was stopped for time: SIGXCPU from its CPU limit (the figures may
+ * round a little under the limit: the signal comes on the kernel's tick), or the wall timer.
+ */
+function overTime(outcome: StageOutcome, cpuSec: number): boolean {
+  return outcome.signal === SIGXCPU || outcome.timeSec >= cpuSec;
+}
+const SIGXCPU = 24;
+
 /** lstat, never following a planted symlink. */
 async function isRegularFile(path: string): Promise<boolean> {
   try {
@@ -337,6 +430,9 @@ async function isRegularFile(path: string): Promise<boolean> {
     return false;
   }
 }
+
+/** Per program compiled with `syntaxCheck: 'after-failure'`: the check a failed run prompts. */
+const checkOf = new WeakMap<Program, string[]>();
 
 /** Per program: what its run argv is built from (the Java heap follows each run's limit). */
 const entryOf = new WeakMap<Program, { versionArg: string; entry: string; custom: boolean }>();

@@ -14,7 +14,7 @@ import {
   Sandbox,
   unsearchableAncestor,
 } from '../sandbox/index.js';
-import { SandboxExecutor } from './executor.js';
+import { COMPILE_LIMITS, SandboxExecutor } from './executor.js';
 import { LANGUAGE_DEFS, languageFromProbe, toolchainPresent, type Language } from './languages.js';
 import type { Executor, SelfTestResult } from './types.js';
 
@@ -38,6 +38,8 @@ export { COMPILE_LIMITS, MAX_PROGRAM_BYTES, wallLimitMs } from './executor.js';
 
 /** Environment variable that enables the development flag (same as `unsafeNoSandbox: true`). */
 export const UNSAFE_ENV = 'SE_ENGINE_UNSAFE_NO_SANDBOX';
+/** Environment variable: CPU seconds of a compile stage (default COMPILE_LIMITS.cpuSec, 10). */
+export const COMPILE_TIME_ENV = 'SE_ENGINE_COMPILE_TIME';
 /** Default per-stream output cap: stdout and stderr are each cut (and the run stopped) here. */
 export const DEFAULT_OUTPUT_CAP_BYTES = 1024 * 1024;
 
@@ -55,6 +57,11 @@ export interface CreateExecutorOptions {
   unsafeNoSandbox?: boolean;
   /** per-stream output cap in bytes (default DEFAULT_OUTPUT_CAP_BYTES) */
   outputCapBytes?: number;
+  /**
+   * CPU seconds of a compile stage (default `SE_ENGINE_COMPILE_TIME`, else COMPILE_LIMITS.cpuSec):
+   * for slow machines, where g++ needs more than 10 s for a program with <iostream>
+   */
+  compileTimeSec?: number;
   /** where warnings and notes go (default: stderr) */
   log?: (line: string) => void;
   /**
@@ -88,6 +95,16 @@ export async function createExecutor(options: CreateExecutorOptions): Promise<En
     );
   if (!Number.isInteger(options.workers) || options.workers < 1 || options.workers > 1000)
     throw new RangeError('workers must be an integer in 1..1000');
+  const compileEnv = process.env[COMPILE_TIME_ENV];
+  const compileTimeSec =
+    options.compileTimeSec ?? (compileEnv ? Number(compileEnv) : COMPILE_LIMITS.cpuSec);
+  if (!Number.isInteger(compileTimeSec) || compileTimeSec < 1 || compileTimeSec > 600)
+    throw new RangeError(
+      `the compile time limit must be a whole number of seconds in 1..600` +
+        (options.compileTimeSec === undefined && compileEnv
+          ? ` (${COMPILE_TIME_ENV}=${compileEnv})`
+          : ''),
+    );
 
   await mkdir(options.workDir, { recursive: true, mode: 0o711 });
   // bwrap (running as the slot uid) resolves the box's path itself, so every folder above a box
@@ -134,6 +151,7 @@ export async function createExecutor(options: CreateExecutorOptions): Promise<En
     programsDir,
     workers: options.workers,
     outputCapBytes: options.outputCapBytes ?? DEFAULT_OUTPUT_CAP_BYTES,
+    compileCpuSec: compileTimeSec,
   });
   let closed = false;
   return Object.assign(executor, {

@@ -21,6 +21,15 @@ export interface Toolchain {
   compile?(version: string, files: string[]): string[];
   /** argv of a run; `entry` is the file (interpreted) or main class (Java) */
   run(version: string, entry: string, memoryKb: number): string[];
+  /**
+   * An interpreted language's syntax check of the sources, run as its compile stage (read-only
+   * box): a failure is a compilation error (status 11) with the message in cmpinfo.
+   */
+  check?(files: string[]): string[];
+  /** what of the check's output is noise (success lines, the interpreter's own stack frames) */
+  checkNoise?: RegExp;
+  /** the error output of a failed run that may come from a syntax error (then the check runs) */
+  checkHint?: RegExp;
 }
 
 export interface LanguageDef extends Toolchain {
@@ -165,6 +174,26 @@ function javaBinds(): string[] {
   return existing.sort().filter((p, i, all) => !all.slice(0, i).some((q) => p.startsWith(`${q}/`)));
 }
 
+/**
+ * Python's syntax check: compiles each file without running or writing anything, and prints a
+ * syntax error as Python does (file, line, caret, message) without the checker's own frames.
+ */
+const PY_CHECK = [
+  'import sys',
+  'bad = 0',
+  'for f in sys.argv[1:]:',
+  '    try:',
+  '        with open(f, "rb") as h: compile(h.read(), f, "exec", dont_inherit=True)',
+  '    except (SyntaxError, ValueError) as e:',
+  '        import traceback',
+  '        bad = 1',
+  '        sys.stderr.write("".join(traceback.format_exception_only(type(e), e)))',
+  'sys.exit(bad)',
+].join('\n');
+
+/** Runs `$1 FILE` for every further argument; fails when any check fails (all are reported). */
+const EACH_CHECK = 'c=$1; shift; s=0; for f in "$@"; do $c "$f" || s=1; done; exit $s';
+
 export const LANGUAGE_DEFS: LanguageDef[] = [
   {
     id: 1,
@@ -210,6 +239,9 @@ export const LANGUAGE_DEFS: LanguageDef[] = [
     parseVersion: firstMatch(/Python (\S+)/),
     // -B: the box is read-only at run time anyway; no .pyc attempts
     run: (_v, entry) => ['/usr/bin/python3', '-B', entry],
+    // -S: no site module (half of the start-up time); the check needs nothing from it
+    check: (files) => ['/usr/bin/python3', '-B', '-I', '-S', '-c', PY_CHECK, ...files],
+    checkHint: /^(SyntaxError|IndentationError|TabError)\b/m,
     pids: 64,
     nofile: 128,
   },
@@ -261,6 +293,9 @@ export const LANGUAGE_DEFS: LanguageDef[] = [
     probe: ['/usr/bin/node', '--version'],
     parseVersion: firstMatch(/v(\d+\.\d+\.\d+)/),
     run: (_v, entry) => ['/usr/bin/node', entry],
+    check: (files) => ['/bin/sh', '-c', EACH_CHECK, 'check', '/usr/bin/node --check', ...files],
+    checkNoise: /^ {4}at .*\(node:internal\/.*\n|^Node\.js v[\d.]+\n?/gm,
+    checkHint: /^SyntaxError\b/m,
     pids: 64,
     nofile: 256,
   },
@@ -280,6 +315,8 @@ export const LANGUAGE_DEFS: LanguageDef[] = [
     probe: ['/usr/bin/bash', '--version'],
     parseVersion: firstMatch(/version (\d+\.\d+\.\d+)/),
     run: (_v, entry) => ['/usr/bin/bash', entry],
+    check: (files) => ['/bin/sh', '-c', EACH_CHECK, 'check', '/usr/bin/bash -n', ...files],
+    checkHint: /syntax error/,
     pids: 64,
     nofile: 128,
   },
@@ -294,6 +331,10 @@ export const LANGUAGE_DEFS: LanguageDef[] = [
     probe: ['/usr/bin/perl', '-e', 'print "version:$^V\\n"'],
     parseVersion: firstMatch(/version:v(\S+)/),
     run: (_v, entry) => ['/usr/bin/perl', entry],
+    // perl -c also runs BEGIN blocks and `use`: inside the sandbox, under the compile limits
+    check: (files) => ['/bin/sh', '-c', EACH_CHECK, 'check', '/usr/bin/perl -c', ...files],
+    checkNoise: /^.* syntax OK\n?/gm,
+    checkHint: /syntax error|compilation errors/,
     pids: 64,
     nofile: 128,
   },

@@ -73,6 +73,8 @@ export interface StageOutcome {
   unsandboxed?: boolean;
   /** extra fds (see `ExtraFd`) whose `writeFile` hit its cap: the file holds the first bytes */
   truncatedFds?: number[];
+  /** status 11 from `run()`: the syntax check's message (see `CompileOptions.syntaxCheck`) */
+  cmpinfo?: string;
 }
 
 /** A compiled (or prepared, for interpreted languages) program, ready to run many times. */
@@ -147,6 +149,16 @@ export interface RunningProgram {
   stop(): void;
 }
 
+export interface CompileOptions {
+  /**
+   * When an interpreted language's syntax check runs (a failed check is a compilation error,
+   * status 11): `before-run` (default) as the compile stage, so no test case runs a program that
+   * does not parse; `after-failure` only when a run fails with what looks like a syntax error, so
+   * the common case (a program that parses) costs one sandboxed run, not two.
+   */
+  syntaxCheck?: 'before-run' | 'after-failure';
+}
+
 export interface Executor {
   /** Languages available on this machine, by id. */
   languages(): Map<number, LanguageInfo>;
@@ -166,8 +178,13 @@ export interface Executor {
       files?: Record<string, string>;
     },
     slot: number,
+    options?: CompileOptions,
   ): Promise<CompileResult>;
-  /** Runs a prepared program once with the given stdin; collects stdout and stderr (capped). */
+  /**
+   * Runs a prepared program once with the given stdin; collects stdout and stderr (capped). For a
+   * program compiled with `syntaxCheck: 'after-failure'`, a failed run that looks like a syntax
+   * error runs the check, and a failed check turns the outcome into status 11 with `cmpinfo`.
+   */
   run(program: Program, options: RunOptions): Promise<StageOutcome>;
   /** Starts a prepared program with streams for stdin and stdout (interactive judges). */
   start(program: Program, options: StartOptions): RunningProgram;

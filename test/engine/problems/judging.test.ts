@@ -209,6 +209,21 @@ describe('problem errors, subsets and compile errors', () => {
     assert.match(await t.stream(s.id, 'cmpinfo'), /error/);
   });
 
+  it('reports a Python syntax error as a compilation error (11) before any test case runs', async () => {
+    const id = await t.problem({}, [
+      ['1', '1'],
+      ['2', '2'],
+    ]);
+    const s = await t.judgeRun({
+      problemId: id,
+      compilerId: PYTHON,
+      source: 'print(input())\nif True\n    pass\n',
+    });
+    assert.equal(s.result.status.code, 11);
+    assert.deepEqual(s.result.testcases, []);
+    assert.match(await t.stream(s.id, 'cmpinfo'), /prog\.py", line 2[\s\S]*SyntaxError/);
+  });
+
   it('judges a multi-file submission', async () => {
     const id = await t.problem({}, [['2 3', '5']]);
     const s = await t.judgeRun({
