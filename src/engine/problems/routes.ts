@@ -266,6 +266,14 @@ export function problemsRouter(deps: ProblemsDeps): Router {
     return json({});
   });
 
+  // Not in the spec's tables; the official clients call it. Later test cases move down by one.
+  r.delete('/problems/:id/testcases/:number', (req) => {
+    const p = problemOr404(req.params.id!);
+    const t = testcaseOr404(p, req.params.number!);
+    if (!store.deleteTestcase(p.id, t.number)) throw notFound('testcase', E.ItemNotFound);
+    return json({});
+  });
+
   r.get('/problems/:id/testcases/:number/:filename', (req) => {
     const p = problemOr404(req.params.id!);
     const t = testcaseOr404(p, req.params.number!);
@@ -432,6 +440,20 @@ export function problemsRouter(deps: ProblemsDeps): Router {
   r.get('/submissions/:id', (req) =>
     json(submissionView(submissionOr404(req.params.id!), links(req))),
   );
+
+  // Not in the spec's tables; the official clients call it with no parameters and expect `{}`.
+  // It judges the submission again on the problem's test cases as they are now (the same
+  // `tests` selection, if it had one). One still being judged is left to finish.
+  r.put('/submissions/:id', async (req) => {
+    const s = submissionOr404(req.params.id!);
+    await req.body();
+    if (isTransient(s.status)) return json({});
+    deps.submit(() => {
+      store.resetSubmission(s.id);
+      return s.id;
+    });
+    return json({});
+  });
 
   r.get('/submissions/:id/:stream', (req) => {
     const s = submissionOr404(req.params.id!);
