@@ -38,14 +38,14 @@ export async function readBody(req: IncomingMessage, maxBytes: number): Promise<
   }
 }
 
-function tooLarge(maxBytes: number): ApiError {
-  return new ApiError(
-    413,
-    ErrorCode.BodyTooLarge,
-    `request body larger than ${maxBytes} bytes`,
-    // The rest of the body is not read: the connection cannot be reused.
-    { Connection: 'close' },
-  );
+/**
+ * The 413 of a body over the cap. The server reads the rest of the body (bounded) before it
+ * answers, so the client reads this answer; the connection is closed after it.
+ */
+export function tooLarge(maxBytes: number): ApiError {
+  return new ApiError(413, ErrorCode.BodyTooLarge, `request body larger than ${maxBytes} bytes`, {
+    Connection: 'close',
+  });
 }
 
 function readRaw(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
@@ -55,8 +55,9 @@ function readRaw(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > maxBytes) {
+        // The rest is read and dropped by the server before it answers (server.ts, drain).
         cleanup();
-        req.resume();
+        chunks.length = 0;
         reject(tooLarge(maxBytes));
         return;
       }
