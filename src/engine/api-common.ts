@@ -4,6 +4,7 @@
  * format.
  */
 import { FilesError, validateFiles } from './exec/files.js';
+import { InvalidText, type Body } from './http/body.js';
 import { ApiError } from './http/errors.js';
 import { LIMITS } from './limits.js';
 
@@ -60,6 +61,53 @@ export function checkFileRules(files: Record<string, string>): void {
       throw new ApiError(400, CreationFailed, `creation failed: ${err.message}`);
     throw err;
   }
+}
+
+/**
+ * Refuses a body holding text that is not UTF-8 (form, multipart) or not Unicode (a JSON lone
+ * surrogate), rather than storing it changed: 400 with the code `codes` gives its parameter
+ * (`files[name]` counts as `files`), else `fallback` (the method's "creation failed").
+ */
+export function refuseInvalidText(
+  body: Body,
+  fallback: number,
+  codes: Readonly<Record<string, number>> = {},
+): void {
+  const refuse = (field: string, key: string, v: InvalidText): never => {
+    throw new ApiError(
+      400,
+      codes[key] ?? fallback,
+      `${field} is not valid UTF-8 text (${v.at >= 0 ? `byte ${v.at}` : 'a lone surrogate'}); ` +
+        'send text as UTF-8',
+    );
+  };
+  for (const [key, v] of Object.entries(body)) {
+    if (v instanceof InvalidText) refuse(key, key, v);
+    if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+      for (const [sub, w] of Object.entries(v)) {
+        if (w instanceof InvalidText) refuse(`${key}[${sub}]`, key, w);
+      }
+    }
+  }
+}
+
+/** Characters (Unicode code points) of `s`: how name limits count, not UTF-16 units. */
+export function codePoints(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
+/** The first `max` characters (code points) of `s`, never half a surrogate pair. */
+export function firstCodePoints(s: string, max: number): string {
+  if (s.length <= max) return s;
+  let out = '';
+  let n = 0;
+  for (const c of s) {
+    if (n++ === max) break;
+    out += c;
+  }
+  return out;
 }
 
 /** `yyyy-mm-dd hh:mm:ss +00:00` (server time, UTC), as the specs' `date` fields. */

@@ -1,4 +1,4 @@
-import { checkFileRules, checkSourceSize } from '../api-common.js';
+import { checkFileRules, checkSourceSize, refuseInvalidText } from '../api-common.js';
 import type { LanguageInfo } from '../exec/types.js';
 import type { Body } from '../http/body.js';
 import { LIMITS } from '../limits.js';
@@ -27,6 +27,7 @@ export const MAX_IDS = 20;
  * compiler, version, multi-file support, source, sizes, limits. Throws the spec's 400 errors.
  */
 export function parseCreate(body: Body, languages: Map<number, LanguageInfo>): CreateRequest {
+  refuseInvalidText(body, E.CreationFailed);
   const compilerId = body.compilerId;
   if (compilerId === undefined || compilerId === null || compilerId === '') {
     throw badRequest(E.CompilerNotProvided, 'compiler not provided');
