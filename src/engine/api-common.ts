@@ -4,7 +4,8 @@
  * format.
  */
 import { FilesError, validateFiles } from './exec/files.js';
-import { InvalidText, type Body } from './http/body.js';
+import { ArchiveError, unpackTarGz } from './archive.js';
+import { InvalidText, UploadedArchive, type Body } from './http/body.js';
 import { ApiError } from './http/errors.js';
 import { LIMITS } from './limits.js';
 
@@ -108,6 +109,37 @@ export function firstCodePoints(s: string, max: number): string {
     out += c;
   }
   return out;
+}
+
+/**
+ * The files of a program sent as a tar.gz archive in `source` (multipart upload), checked by the
+ * multi-file rules; null when `source` is not an archive. Throws the spec's 400s: 201306 when the
+ * files are over the source cap, 1003 for a refused archive (named why) or when `files` is given
+ * too. Nothing is stored or written before this returns.
+ */
+export function unpackSource(body: Body): Record<string, string> | null {
+  const archive = body.source;
+  if (!(archive instanceof UploadedArchive)) return null;
+  if (body.files !== undefined && body.files !== null && body.files !== '') {
+    throw new ApiError(
+      400,
+      CreationFailed,
+      'creation failed: send the program as a tar.gz source or as files, not both',
+    );
+  }
+  let files: Record<string, string>;
+  try {
+    files = unpackTarGz(archive.data);
+  } catch (err) {
+    if (!(err instanceof ArchiveError)) throw err;
+    throw new ApiError(
+      400,
+      err.kind === 'size' ? SourceTooLarge : CreationFailed,
+      err.kind === 'size' ? err.message : `creation failed: ${err.message}`,
+    );
+  }
+  checkFileRules(files);
+  return files;
 }
 
 /** `yyyy-mm-dd hh:mm:ss +00:00` (server time, UTC), as the specs' `date` fields. */

@@ -40,6 +40,17 @@ export function decodeText(bytes: Uint8Array): string | InvalidText {
   }
 }
 
+/**
+ * A field's value from its bytes: a gzip stream (a tar.gz upload: bytes no UTF-8 text starts
+ * with) is kept as an UploadedArchive, anything else is text (or InvalidText).
+ */
+function fieldValue(bytes: Buffer, filename = ''): string | InvalidText | UploadedArchive {
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    return new UploadedArchive(bytes, filename);
+  }
+  return decodeText(bytes);
+}
+
 function firstInvalidByte(b: Uint8Array): number {
   for (let i = 0; i < b.length;) {
     const c = b[i]!;
@@ -186,7 +197,7 @@ function parseForm(raw: Buffer): Body {
       const part = raw.subarray(start, end);
       const eq = part.indexOf(0x3d /* = */);
       const name = decodeText(unescapeForm(eq === -1 ? part : part.subarray(0, eq)));
-      const value = decodeText(unescapeForm(eq === -1 ? Buffer.alloc(0) : part.subarray(eq + 1)));
+      const value = fieldValue(unescapeForm(eq === -1 ? Buffer.alloc(0) : part.subarray(eq + 1)));
       if (name instanceof InvalidText) throw invalid('a form field name is not valid UTF-8');
       setField(body, name, value);
     }
@@ -235,19 +246,13 @@ function parseMultipart(req: IncomingMessage, raw: Buffer, maxBytes: number): Pr
     }
     const body = emptyBody();
     parser.on('field', (name, value) =>
-      setField(body, name, decodeText(Buffer.from(value, 'latin1'))),
+      setField(body, name, fieldValue(Buffer.from(value, 'latin1'))),
     );
     parser.on('file', (name, stream, info) => {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
-        const data = Buffer.concat(chunks);
-        const gzip = data.length >= 2 && data[0] === 0x1f && data[1] === 0x8b;
-        setField(
-          body,
-          name,
-          gzip ? new UploadedArchive(data, info.filename ?? '') : decodeText(data),
-        );
+        setField(body, name, fieldValue(Buffer.concat(chunks), info.filename));
       });
     });
     parser.on('error', (err: unknown) =>

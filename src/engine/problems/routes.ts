@@ -12,6 +12,7 @@ import {
   firstCodePoints,
   parseIds,
   refuseInvalidText,
+  unpackSource,
 } from '../api-common.js';
 import { compilerItems } from '../exec/languages.js';
 import type { LanguageInfo } from '../exec/types.js';
@@ -406,7 +407,8 @@ export function problemsRouter(deps: ProblemsDeps): Router {
     const problem = idOrCode ? store.findProblem(idOrCode.trim()) : null;
     if (!problem) throw badRequest(E.ProblemNotFound, 'problem not found');
     const { language, version } = checkSubmissionCompiler(b, deps.languages());
-    const files = checkFiles(b.files);
+    // a tar.gz upload in `source` is multi-file mode
+    const files = unpackSource(b) ?? checkFiles(b.files);
     if (files && !language.multiFile) {
       throw badRequest(
         E.CompilerNotAvailable,
