@@ -296,11 +296,26 @@ export class ProblemsService implements JobKind {
     const running = new Set<Promise<void>>();
     let next = 0;
     let ownSlotBusy = false;
+    // Streams are kept only where the result may need them (the first failure in order, else the
+    // last test case), so memory stays at a few test cases' output however many there are.
+    const last = plan.tests.length - 1;
+    let firstFailing = Infinity;
+    const keep = (index: number, c: CaseResult | null) => {
+      cases[index] = c;
+      if (!c || index === last) return;
+      if (c.outcome.status === Status.Accepted || index > firstFailing) {
+        c.streams = NO_STREAMS;
+      } else {
+        const previous = cases[firstFailing];
+        if (previous && firstFailing !== last) previous.streams = NO_STREAMS;
+        firstFailing = index;
+      }
+    };
     const start = (slot: number, lent: boolean) => {
       const index = next++;
       const run = (async () => {
         try {
-          cases[index] = await this.testCase(ctx, plan.tests[index]!, slot);
+          keep(index, await this.testCase(ctx, plan.tests[index]!, slot));
         } catch (err) {
           failures.push(err);
         } finally {
@@ -548,6 +563,7 @@ interface CaseContext {
 
 /** The streams a test case leaves for the submission's `output` and `error`. */
 type Shown = { output: Buffer; error: Buffer; notes: string };
+const NO_STREAMS: Shown = { output: Buffer.alloc(0), error: Buffer.alloc(0), notes: '' };
 
 /** One test case's share of the submission's result. */
 interface CaseResult {
