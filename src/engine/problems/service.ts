@@ -4,6 +4,7 @@
  * (JUDGES.md). Runs on the engine's shared queue as job kind `problems`.
  */
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { lstat, readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Status } from '../../shared/status.js';
 import type { Executor, LanguageInfo, Program, StageOutcome } from '../exec/types.js';
@@ -291,6 +292,8 @@ export class ProblemsService implements JobKind {
     for (const c of Object.values(sub.files ?? {})) sourceBytes += Buffer.byteLength(c);
     const ctx: CaseContext = { id, job, executor, program, judges, plan, source, sourceBytes, dir };
 
+    // Lent slots run as other uids (as root): only a program every uid can run goes to them.
+    const lendable = await runnableByEveryUid(program.dir);
     const cases: Array<CaseResult | null> = new Array(plan.tests.length).fill(null);
     const failures: unknown[] = [];
     const running = new Set<Promise<void>>();
@@ -332,7 +335,7 @@ export class ProblemsService implements JobKind {
           ownSlotBusy = true;
           start(job.slot, false);
         }
-        while (next < plan.tests.length) {
+        while (lendable && next < plan.tests.length) {
           const lent = job.borrowSlot();
           if (lent === null) break;
           start(lent, true);
@@ -599,6 +602,41 @@ function empty(status: number): SubmissionResult {
 }
 
 const round2 = (x: number): number => Math.round(x * 100) / 100;
+
+/** Most entries of a program folder looked at before it is run on its own slot only. */
+const LENDABLE_WALK_ENTRIES = 10_000;
+
+/**
+ * True when a program's folder can be run by any worker slot's uid: every folder lets others
+ * read and search it, every file lets others read it (and run it, when its owner may). A build
+ * may leave its files private to its own uid; such a program runs on the submission's own slot
+ * only, so every test case sees the same program. Never follows a symlink. Without root every
+ * run has the engine's uid, and any program qualifies.
+ */
+async function runnableByEveryUid(dir: string): Promise<boolean> {
+  if (process.getuid?.() !== 0) return true;
+  let seen = 0;
+  const walk = async (d: string): Promise<boolean> => {
+    const st = await lstat(d);
+    if ((st.mode & 0o005) !== 0o005) return false;
+    for (const e of await readdir(d, { withFileTypes: true })) {
+      if (++seen > LENDABLE_WALK_ENTRIES) return false;
+      const p = join(d, e.name);
+      if (e.isDirectory()) {
+        if (!(await walk(p))) return false;
+      } else if (e.isFile()) {
+        const { mode } = await lstat(p);
+        if ((mode & 0o004) === 0 || ((mode & 0o100) !== 0 && (mode & 0o001) === 0)) return false;
+      }
+    }
+    return true;
+  };
+  try {
+    return await walk(dir);
+  } catch {
+    return false;
+  }
+}
 
 /**
  * An interactive test case's status from both runs: the judge's own failure first, then the

@@ -4,7 +4,7 @@
 // real HTTP, two workers.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { PYTHON, startProblemsEngine, statuses, type ProblemsEngine } from './helpers.js';
+import { CPP, PYTHON, startProblemsEngine, statuses, type ProblemsEngine } from './helpers.js';
 
 let t: ProblemsEngine;
 before(async () => {
@@ -100,5 +100,24 @@ else:
       t.final(b.id as number).then(() => order.push('short')),
     ]);
     assert.deepEqual(order, ['short', 'long']);
+  });
+
+  it('gives the same verdict on every worker when the build makes its files private', async () => {
+    // Each worker runs as its own uid (as root): a program only its builder may read runs on
+    // the submission's own worker, one test case after another, rather than fail on the others.
+    const id = await t.problem(
+      {},
+      Array.from({ length: 4 }, (_, i) => [`${i}`, `${i}`] as [string, string]),
+    );
+    const s = await t.judgeRun({
+      problemId: id,
+      compilerId: CPP,
+      files: {
+        'main.cpp': '#include <iostream>\nint main() { int n; std::cin >> n; std::cout << n; }\n',
+        build: 'g++ -O0 -o prog main.cpp && chmod 700 prog && chmod 700 .',
+      },
+    });
+    assert.equal(s.result.status.code, 15, JSON.stringify(s.result));
+    assert.deepEqual(statuses(s), [15, 15, 15, 15]);
   });
 });
