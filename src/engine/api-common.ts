@@ -4,6 +4,8 @@
  * format.
  */
 import { FilesError, validateFiles } from './exec/files.js';
+import { ArchiveError, unpackTarGz } from './archive.js';
+import { InvalidText, UploadedArchive, type Body } from './http/body.js';
 import { ApiError } from './http/errors.js';
 import { LIMITS } from './limits.js';
 
@@ -60,6 +62,84 @@ export function checkFileRules(files: Record<string, string>): void {
       throw new ApiError(400, CreationFailed, `creation failed: ${err.message}`);
     throw err;
   }
+}
+
+/**
+ * Refuses a body holding text that is not UTF-8 (form, multipart) or not Unicode (a JSON lone
+ * surrogate), rather than storing it changed: 400 with the code `codes` gives its parameter
+ * (`files[name]` counts as `files`), else `fallback` (the method's "creation failed").
+ */
+export function refuseInvalidText(
+  body: Body,
+  fallback: number,
+  codes: Readonly<Record<string, number>> = {},
+): void {
+  const refuse = (field: string, key: string, v: InvalidText): never => {
+    throw new ApiError(
+      400,
+      codes[key] ?? fallback,
+      `${field} is not valid UTF-8 text (${v.at >= 0 ? `byte ${v.at}` : 'a lone surrogate'}); ` +
+        'send text as UTF-8',
+    );
+  };
+  for (const [key, v] of Object.entries(body)) {
+    if (v instanceof InvalidText) refuse(key, key, v);
+    if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+      for (const [sub, w] of Object.entries(v)) {
+        if (w instanceof InvalidText) refuse(`${key}[${sub}]`, key, w);
+      }
+    }
+  }
+}
+
+/** Characters (Unicode code points) of `s`: how name limits count, not UTF-16 units. */
+export function codePoints(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
+/** The first `max` characters (code points) of `s`, never half a surrogate pair. */
+export function firstCodePoints(s: string, max: number): string {
+  if (s.length <= max) return s;
+  let out = '';
+  let n = 0;
+  for (const c of s) {
+    if (n++ === max) break;
+    out += c;
+  }
+  return out;
+}
+
+/**
+ * The files of a program sent as a tar.gz archive in `source` (multipart upload), checked by the
+ * multi-file rules; null when `source` is not an archive. Throws the spec's 400s: 201306 when the
+ * files are over the source cap, 1003 for a refused archive (named why) or when `files` is given
+ * too. Nothing is stored or written before this returns.
+ */
+export function unpackSource(body: Body): Record<string, string> | null {
+  const archive = body.source;
+  if (!(archive instanceof UploadedArchive)) return null;
+  if (body.files !== undefined && body.files !== null && body.files !== '') {
+    throw new ApiError(
+      400,
+      CreationFailed,
+      'creation failed: send the program as a tar.gz source or as files, not both',
+    );
+  }
+  let files: Record<string, string>;
+  try {
+    files = unpackTarGz(archive.data);
+  } catch (err) {
+    if (!(err instanceof ArchiveError)) throw err;
+    throw new ApiError(
+      400,
+      err.kind === 'size' ? SourceTooLarge : CreationFailed,
+      err.kind === 'size' ? err.message : `creation failed: ${err.message}`,
+    );
+  }
+  checkFileRules(files);
+  return files;
 }
 
 /** `yyyy-mm-dd hh:mm:ss +00:00` (server time, UTC), as the specs' `date` fields. */

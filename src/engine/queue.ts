@@ -15,6 +15,16 @@ export interface JobContext {
    * taken back (the engine is stopping and will run it again at the next start).
    */
   finish(write: () => void): boolean;
+  /**
+   * Lends the job another free worker slot for one piece of its work (e.g. one test case), or
+   * null. Fairness: a slot is lent only while no other job waits, so a waiting job always comes
+   * first; give the slot back with `returnSlot` as soon as that piece is done, and it goes to the
+   * next waiting job, if any, before anyone borrows it again. Slots still lent when the job ends
+   * are taken back.
+   */
+  borrowSlot(): number | null;
+  /** Gives back a slot from `borrowSlot`. */
+  returnSlot(slot: number): void;
 }
 
 /**
@@ -52,6 +62,8 @@ interface Pending {
 
 interface Running extends Pending {
   slot: number;
+  /** slots lent to the job by borrowSlot, not yet given back */
+  borrowed: Set<number>;
   controller: AbortController;
   /** taken back by close(): its writes are refused */
   detached: boolean;
@@ -220,6 +232,7 @@ export class JobQueue {
       ...job,
       attempts: job.attempts + 1,
       slot,
+      borrowed: new Set(),
       controller,
       detached: false,
       finished: false,
@@ -235,6 +248,18 @@ export class JobQueue {
       entry.finished = true;
       return true;
     };
+    const borrowSlot = (): number | null => {
+      if (this.closing || entry.detached || entry.finished) return null;
+      if (this.pending.length > 0 || this.freeSlots.length === 0) return null;
+      const lent = this.freeSlots.shift()!;
+      entry.borrowed.add(lent);
+      return lent;
+    };
+    const returnSlot = (lent: number): void => {
+      if (!entry.borrowed.delete(lent)) return;
+      this.freeSlots.push(lent);
+      this.pump();
+    };
     this.running.set(job.id, entry);
     entry.done = (async () => {
       try {
@@ -243,6 +268,8 @@ export class JobQueue {
           attempt: entry.attempts,
           signal: controller.signal,
           finish,
+          borrowSlot,
+          returnSlot,
         });
       } catch (err) {
         if (!entry.detached) {
@@ -263,7 +290,8 @@ export class JobQueue {
         this.avgJobMs = this.avgJobMs * 0.9 + (Date.now() - t0) * 0.1;
       }
       this.running.delete(job.id);
-      this.freeSlots.push(slot);
+      this.freeSlots.push(slot, ...entry.borrowed);
+      entry.borrowed.clear();
       this.pump();
     })();
   }

@@ -35,28 +35,70 @@ export function sendError(
   sendJson(res, err.status, body, { ...headers, ...err.headers });
 }
 
-/** Reads a request body of at most `maxBytes` (413 beyond; the rest is not read). */
-export async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+/** How much of a body over the cap is still read (and dropped) so the client reads the 413. */
+const DRAIN_BYTES = 64 * 1024 * 1024;
+const DRAIN_MS = 10_000;
+
+/**
+ * Reads a request body of at most `maxBytes`. Beyond it: 413, after reading the rest of the body
+ * and dropping it (up to 64 MiB and 10 s), so a client still sending reads the answer rather than
+ * a reset connection; the connection is closed after the answer.
+ */
+export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    throw tooLarge(`The request body is larger than ${maxBytes} bytes.`, {
-      what: 'body',
-      size: declared,
-      limit: maxBytes,
-    });
-  }
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    total += chunk.length;
-    if (total > maxBytes)
-      throw tooLarge(`The request body is larger than ${maxBytes} bytes.`, {
-        what: 'body',
-        limit: maxBytes,
-      });
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, total);
+  const over = (size?: number) =>
+    tooLarge(
+      `The request body is larger than ${maxBytes} bytes.`,
+      size === undefined
+        ? { what: 'body', limit: maxBytes }
+        : { what: 'body', size, limit: maxBytes },
+    );
+  return new Promise((resolve, reject) => {
+    let refused: ReturnType<typeof over> | null = null;
+    if (Number.isFinite(declared) && declared > maxBytes) {
+      refused = over(declared);
+      refused.headers.Connection = 'close';
+      if (declared > DRAIN_BYTES) return reject(refused);
+    }
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const timer = setTimeout(
+      () => done(refused ?? new Error('the request body took too long')),
+      DRAIN_MS,
+    );
+    const done = (err: Error | null) => {
+      clearTimeout(timer);
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+      if (err) req.pause();
+      if (err) reject(err);
+      else if (refused) reject(refused);
+      else resolve(Buffer.concat(chunks, total));
+    };
+    const onData = (chunk: Buffer) => {
+      total += chunk.length;
+      if (refused) {
+        if (total > DRAIN_BYTES) done(refused);
+        return;
+      }
+      if (total > maxBytes) {
+        refused = over();
+        refused.headers.Connection = 'close';
+        chunks.length = 0;
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => done(null);
+    const onError = (err: Error) => done(refused ?? err);
+    const onClose = () => done(refused ?? new Error('the request was aborted'));
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
 }
 
 /** Reads a JSON object body; the Content-Type must say JSON (so that browsers preflight it). */

@@ -193,6 +193,10 @@ export async function verifyWithRing(
   const { sub, jti, iat, exp } = payload as Required<
     Pick<JWTPayload, 'sub' | 'jti' | 'iat' | 'exp'>
   >;
+  // jose checks that `jti` is there, not what it is: an id is non-empty text.
+  if (typeof jti !== 'string' || jti === '') {
+    throw new SessionError('the session token\'s "jti" claim is not valid');
+  }
   if (exp - iat > MAX_TTL_SECONDS) {
     throw new SessionError(`the session token lives longer than ${MAX_TTL_SECONDS} seconds`);
   }

@@ -130,3 +130,26 @@ describe('no access token reaches a page or a log', () => {
     }
   });
 });
+
+describe('log scrubbing', () => {
+  it('redacts secrets a request writes into a log line (path and origin)', async () => {
+    const t = await startTestBackend();
+    try {
+      // A client controls the path and the Origin header, and both are logged with a refusal.
+      const sessionSecret = 'test-secret-one-0123456789abcdefghijklmnop';
+      const r = await t.call(`/v1/${TOKENS.compilers}/access_token=hunter2-0123456789`, {
+        origin: `https://${sessionSecret}.example`,
+      });
+      assert.equal(r.status, 404, r.text);
+      const line = t.log.find((l) => l.includes(' 404 '));
+      assert.ok(line, `a log line for the refusal: ${t.log.join('\n')}`);
+      assert.match(line, /GET \/v1\/\[redacted\]\/access_token=\[redacted\] 404/);
+      assert.match(line, /origin https:\/\/\[redacted\]\.example/);
+      for (const secret of [TOKENS.compilers, 'hunter2', sessionSecret]) {
+        assert.ok(!t.log.join('\n').includes(secret), `the log holds ${secret}: ${line}`);
+      }
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -19,6 +19,8 @@ interface Craft {
   sub?: string;
   iat?: number;
   exp?: number;
+  /** null: no `jti` claim at all */
+  jti?: string | number | null;
   scope?: unknown;
 }
 
@@ -28,12 +30,15 @@ function craft(c: Craft = {}): Promise<string> {
   const header: Record<string, string> = { alg: c.alg ?? 'HS256' };
   if (c.kid !== null) header.kid = c.kid ?? 'k1';
   if (c.typ !== null) header.typ = c.typ ?? 'se-session+jwt';
-  return new SignJWT({ scope: c.scope ?? { widget: 'private', actions: ['run'] } })
+  const claims: Record<string, unknown> = {
+    scope: c.scope ?? { widget: 'private', actions: ['run'] },
+  };
+  if (c.jti !== null) claims.jti = c.jti ?? 'jti-1';
+  return new SignJWT(claims)
     .setProtectedHeader(header as { alg: string })
     .setIssuer(c.iss ?? 'se-widgets')
     .setAudience(c.aud ?? 'se-widgets/v1')
     .setSubject(c.sub ?? 'user-1')
-    .setJti('jti-1')
     .setIssuedAt(c.iat ?? now)
     .setExpirationTime(c.exp ?? now + 600)
     .sign(c.key ?? K1);
@@ -130,6 +135,21 @@ describe('session tokens', () => {
   it('refuses a token living longer than 15 minutes', async () => {
     const now = Math.floor(Date.now() / 1000);
     assert.match(await refused(await craft({ iat: now, exp: now + 901 })), /900 seconds/);
+  });
+
+  it('refuses a token issued in the future, beyond the 30 s of tolerance', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    // A short life, so only the issue time is wrong: exp - iat is 600 s, exp is well ahead.
+    const message = await refused(await craft({ iat: now + 120, exp: now + 720 }));
+    assert.match(message, /issued in the future/);
+    const r = await languages(await craft({ iat: now + 10, exp: now + 610 }));
+    assert.equal(r.status, 200, 'within the clock tolerance');
+  });
+
+  it('refuses a token without a jti, or with one that is not text', async () => {
+    assert.match(await refused(await craft({ jti: null })), /"jti"/);
+    assert.match(await refused(await craft({ jti: 42 })), /"jti"/);
+    assert.match(await refused(await craft({ jti: '' })), /"jti"/);
   });
 
   it('refuses a token without a well-formed scope', async () => {

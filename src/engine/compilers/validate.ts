@@ -1,4 +1,4 @@
-import { checkFileRules, checkSourceSize } from '../api-common.js';
+import { checkFileRules, checkSourceSize, refuseInvalidText, unpackSource } from '../api-common.js';
 import type { LanguageInfo } from '../exec/types.js';
 import type { Body } from '../http/body.js';
 import { LIMITS } from '../limits.js';
@@ -27,6 +27,7 @@ export const MAX_IDS = 20;
  * compiler, version, multi-file support, source, sizes, limits. Throws the spec's 400 errors.
  */
 export function parseCreate(body: Body, languages: Map<number, LanguageInfo>): CreateRequest {
+  refuseInvalidText(body, E.CreationFailed);
   const compilerId = body.compilerId;
   if (compilerId === undefined || compilerId === null || compilerId === '') {
     throw badRequest(E.CompilerNotProvided, 'compiler not provided');
@@ -36,7 +37,9 @@ export function parseCreate(body: Body, languages: Map<number, LanguageInfo>): C
 
   const version = parseVersion(body.compilerVersionId, language);
 
-  const files = parseFiles(body.files);
+  // a tar.gz upload in `source` is multi-file mode (its files checked as `files` are)
+  const archived = unpackSource(body);
+  const files = archived ?? parseFiles(body.files);
   if (files && !language.multiFile) {
     throw badRequest(
       E.MultiFileNotSupported,
@@ -44,7 +47,7 @@ export function parseCreate(body: Body, languages: Map<number, LanguageInfo>): C
     );
   }
 
-  const source = typeof body.source === 'string' ? body.source : '';
+  const source = !archived && typeof body.source === 'string' ? body.source : '';
   if (source === '' && !files) throw badRequest(E.SourceNotProvided, 'source not provided');
   let sourceBytes = Buffer.byteLength(source);
   for (const content of Object.values(files ?? {})) sourceBytes += Buffer.byteLength(content);

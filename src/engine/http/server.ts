@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { checkToken, requestToken } from './auth.js';
-import { readBody, type Body } from './body.js';
+import { readBody, tooLarge, type Body } from './body.js';
 import { ApiError, ErrorCode } from './errors.js';
 import type { ApiRequest, ApiResponse, Router } from './router.js';
 
@@ -9,6 +9,15 @@ export interface ApiServerOptions {
   accessToken: string;
   /** cap on request bodies, in bytes */
   maxBodyBytes: number;
+  /**
+   * A body the handler did not read (over the cap, or a refusal before the body) is read to its
+   * end and dropped, up to this many bytes in all (default 8 x the cap), before the answer goes
+   * out: a client still sending (Node's fetch, curl) then reads the answer instead of a broken
+   * pipe. Past it, or after `drainMs`, the answer goes out and the connection is closed.
+   */
+  drainBytes?: number;
+  /** how long a body may take to drain (default 10 s) */
+  drainMs?: number;
   log: (line: string) => void;
 }
 
@@ -31,6 +40,15 @@ export class ApiServer {
 
   constructor(private readonly options: ApiServerOptions) {
     this.server = createServer((req, res) => void this.handle(req, res));
+    // `Expect: 100-continue`: refuse a declared body over the cap before the client sends it.
+    this.server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+      if (declaredLength(req) > this.options.maxBodyBytes) {
+        send(res, errorResponse(tooLarge(this.options.maxBodyBytes)));
+        return;
+      }
+      res.writeContinue();
+      void this.handle(req, res);
+    });
     this.server.on('connection', (socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
@@ -81,18 +99,26 @@ export class ApiServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let response: ApiResponse;
     try {
-      send(res, await this.dispatch(req));
+      response = await this.dispatch(req);
     } catch (err) {
       if (err instanceof ApiError) {
-        send(res, errorResponse(err));
-        return;
+        response = errorResponse(err);
+      } else {
+        this.options.log(
+          `se-engine: ${req.method} ${pathOnly(req.url)} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+        );
+        response = errorResponse(new ApiError(500, ErrorCode.Internal, 'internal error'));
       }
-      this.options.log(
-        `se-engine: ${req.method} ${pathOnly(req.url)} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
-      );
-      send(res, errorResponse(new ApiError(500, ErrorCode.Internal, 'internal error')));
     }
+    const drained = await drain(
+      req,
+      this.options.drainBytes ?? 8 * this.options.maxBodyBytes,
+      this.options.drainMs ?? 10_000,
+    );
+    if (!drained) response = { ...response, headers: { ...response.headers, Connection: 'close' } };
+    send(res, response);
   }
 
   private async dispatch(req: IncomingMessage): Promise<ApiResponse> {
@@ -155,6 +181,47 @@ function send(res: ServerResponse, r: ApiResponse): void {
   headers['Cache-Control'] = 'no-store';
   res.writeHead(r.status, headers);
   res.end(payload);
+}
+
+/** The declared Content-Length; 0 when there is none (chunked or no body). */
+function declaredLength(req: IncomingMessage): number {
+  const n = Number(req.headers['content-length']);
+  return Number.isFinite(n) && n > 0 ? n : 0;
+}
+
+/**
+ * Reads what is left of a request body and drops it, so the answer reaches a client that is still
+ * sending. True when the body ended; false when it was given up (over `maxBytes` in all, declared
+ * over it, too slow, or the connection failed): the caller closes the connection after answering.
+ */
+function drain(req: IncomingMessage, maxBytes: number, maxMs: number): Promise<boolean> {
+  if (req.complete || req.readableEnded) return Promise.resolve(true);
+  if (declaredLength(req) > maxBytes) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    let seen = req.readableLength;
+    const finish = (ended: boolean) => {
+      clearTimeout(timer);
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+      if (!ended) req.pause();
+      resolve(ended);
+    };
+    const onData = (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > maxBytes) finish(false);
+    };
+    const onEnd = () => finish(true);
+    const onError = () => finish(false);
+    const onClose = () => finish(req.complete);
+    const timer = setTimeout(() => finish(false), maxMs);
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+    req.resume();
+  });
 }
 
 function trimSlash(p: string): string {

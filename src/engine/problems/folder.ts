@@ -14,6 +14,7 @@
  * "tests": {"3": {"timeLimit", "active", "judge"}}}`. A judge is a built-in id (`1`) or a source
  * file (`"judge.py"` or `{"source": "judge.py", "compiler": "PYTHON3", "name": "..."}`).
  */
+import { codePoints } from '../api-common.js';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import type { LanguageInfo } from '../exec/types.js';
@@ -101,7 +102,11 @@ export function readProblemFolder(dir: string): ProblemPackage {
     );
   }
   const name = meta.name;
-  if (typeof name !== 'string' || name.trim() === '' || name.length > PROBLEM_LIMITS.nameChars) {
+  if (
+    typeof name !== 'string' ||
+    name.trim() === '' ||
+    codePoints(name) > PROBLEM_LIMITS.nameChars
+  ) {
     fail(`"name" must be non-empty text of at most ${PROBLEM_LIMITS.nameChars} characters`);
   }
   const type = meta.type ?? 'binary';

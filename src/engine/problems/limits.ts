@@ -2,6 +2,7 @@
 export const PROBLEM_LIMITS = {
   /** problem codes: a capital letter, then capitals, digits or `_` */
   code: /^[A-Z][A-Z0-9_]{0,31}$/,
+  /** characters (Unicode code points), not UTF-16 units */
   nameChars: 255,
   bodyBytes: 1024 * 1024,
   testcases: 256,
@@ -12,5 +13,6 @@ export const PROBLEM_LIMITS = {
   /** ids `GET /submissions?ids=` takes */
   ids: 20,
   listLimit: { default: 10, max: 100 },
+  /** characters (Unicode code points) */
   widgetNameChars: 128,
 } as const;

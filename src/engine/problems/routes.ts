@@ -5,7 +5,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import { isTransient } from '../../shared/status.js';
-import { checkFileRules, checkSourceSize, parseIds } from '../api-common.js';
+import {
+  checkFileRules,
+  checkSourceSize,
+  codePoints,
+  firstCodePoints,
+  parseIds,
+  refuseInvalidText,
+  unpackSource,
+} from '../api-common.js';
 import { compilerItems } from '../exec/languages.js';
 import type { LanguageInfo } from '../exec/types.js';
 import type { Body } from '../http/body.js';
@@ -126,6 +134,7 @@ export function problemsRouter(deps: ProblemsDeps): Router {
 
   r.post('/problems', async (req) => {
     const b = await req.body();
+    refuseInvalidText(b, E.CreationFailed, { code: E.ProblemCodeInvalid });
     let code: string | undefined;
     if (!absent(b.code)) {
       const c = readString(b.code);
@@ -181,6 +190,7 @@ export function problemsRouter(deps: ProblemsDeps): Router {
   r.put('/problems/:id', async (req) => {
     const p = problemOr404(req.params.id!);
     const b = await req.body();
+    refuseInvalidText(b, E.CreationFailed);
     const name = readString(b.name);
     const update: Parameters<ProblemsStore['updateProblem']>[1] = {};
     if (name !== undefined) update.name = checkName(name, E.CreationFailed);
@@ -211,6 +221,7 @@ export function problemsRouter(deps: ProblemsDeps): Router {
   r.post('/problems/:id/testcases', async (req) => {
     const p = problemOr404(req.params.id!);
     const b = await req.body();
+    refuseInvalidText(b, E.ItemFailed);
     const judgeId = checkJudge(readInt(b.judgeId), JudgeType.testcase, {
       notProvided: E.JudgeNotProvided,
       notFound: E.JudgeNotFound,
@@ -251,6 +262,7 @@ export function problemsRouter(deps: ProblemsDeps): Router {
     const p = problemOr404(req.params.id!);
     const t = testcaseOr404(p, req.params.number!);
     const b = await req.body();
+    refuseInvalidText(b, E.ItemFailed);
     const update: Parameters<ProblemsStore['updateTestcase']>[2] = {};
     if (!absent(b.judgeId)) {
       update.judgeId = checkJudge(readInt(b.judgeId) ?? null, JudgeType.testcase, {
@@ -263,6 +275,14 @@ export function problemsRouter(deps: ProblemsDeps): Router {
     update.output = checkData(b.output, 'output', E.ItemFailed);
     update.active = checkBool(b.active, 'active', E.ItemFailed);
     store.updateTestcase(p.id, t.number, update);
+    return json({});
+  });
+
+  // Not in the spec's tables; the official clients call it. Later test cases move down by one.
+  r.delete('/problems/:id/testcases/:number', (req) => {
+    const p = problemOr404(req.params.id!);
+    const t = testcaseOr404(p, req.params.number!);
+    if (!store.deleteTestcase(p.id, t.number)) throw notFound('testcase', E.ItemNotFound);
     return json({});
   });
 
@@ -279,6 +299,7 @@ export function problemsRouter(deps: ProblemsDeps): Router {
 
   r.post('/judges', async (req) => {
     const b = await req.body();
+    refuseInvalidText(b, E.CreationFailed);
     const source = readString(b.source);
     if (source === undefined || source === null || source === '') {
       throw badRequest(E.SourceNotProvided, 'source not provided');
@@ -296,7 +317,7 @@ export function problemsRouter(deps: ProblemsDeps): Router {
     if (name === null) throw badRequest(E.CreationFailed, 'creation failed: name must be text');
     const shared = checkBool(b.shared, 'shared', E.CreationFailed) ?? false;
     const id = store.createJudge({
-      name: (name ?? '').slice(0, PROBLEM_LIMITS.nameChars),
+      name: firstCodePoints(name ?? '', PROBLEM_LIMITS.nameChars),
       typeId,
       compilerId: language.id,
       compilerVersionId: version.id,
@@ -346,6 +367,7 @@ export function problemsRouter(deps: ProblemsDeps): Router {
     const j = judgeOr404(req.params.id!);
     if (j.builtin) throw accessDenied('judge');
     const b = await req.body();
+    refuseInvalidText(b, E.CreationFailed);
     const compiler = checkCompiler(b, deps.languages(), j.compiler.id);
     const source = readString(b.source);
     if (source === null || source === '') {
@@ -355,7 +377,7 @@ export function problemsRouter(deps: ProblemsDeps): Router {
     const name = readString(b.name);
     if (name === null) throw badRequest(E.CreationFailed, 'update failed: name must be text');
     store.updateJudge(j.id, {
-      name: name?.slice(0, PROBLEM_LIMITS.nameChars),
+      name: name === undefined ? undefined : firstCodePoints(name, PROBLEM_LIMITS.nameChars),
       compilerId: compiler?.language.id,
       compilerVersionId: compiler?.version.id,
       source: source === undefined ? undefined : Buffer.from(source),
@@ -377,6 +399,7 @@ export function problemsRouter(deps: ProblemsDeps): Router {
 
   r.post('/submissions', async (req) => {
     const b = await req.body();
+    refuseInvalidText(b, E.CreationFailed);
     if (absent(b.problemId) || b.problemId === '') {
       throw badRequest(E.ProblemNotProvided, 'problem not provided');
     }
@@ -384,7 +407,8 @@ export function problemsRouter(deps: ProblemsDeps): Router {
     const problem = idOrCode ? store.findProblem(idOrCode.trim()) : null;
     if (!problem) throw badRequest(E.ProblemNotFound, 'problem not found');
     const { language, version } = checkSubmissionCompiler(b, deps.languages());
-    const files = checkFiles(b.files);
+    // a tar.gz upload in `source` is multi-file mode
+    const files = unpackSource(b) ?? checkFiles(b.files);
     if (files && !language.multiFile) {
       throw badRequest(
         E.CompilerNotAvailable,
@@ -433,6 +457,20 @@ export function problemsRouter(deps: ProblemsDeps): Router {
     json(submissionView(submissionOr404(req.params.id!), links(req))),
   );
 
+  // Not in the spec's tables; the official clients call it with no parameters and expect `{}`.
+  // It judges the submission again on the problem's test cases as they are now (the same
+  // `tests` selection, if it had one). One still being judged is left to finish.
+  r.put('/submissions/:id', async (req) => {
+    const s = submissionOr404(req.params.id!);
+    await req.body();
+    if (isTransient(s.status)) return json({});
+    deps.submit(() => {
+      store.resetSubmission(s.id);
+      return s.id;
+    });
+    return json({});
+  });
+
   r.get('/submissions/:id/:stream', (req) => {
     const s = submissionOr404(req.params.id!);
     const name = req.params.stream!;
@@ -449,12 +487,13 @@ export function problemsRouter(deps: ProblemsDeps): Router {
 
   r.post('/widgets', async (req) => {
     const b = await req.body();
+    refuseInvalidText(b, E.CreationFailed, { name: E.WidgetNameTypeIncorrect });
     if (absent(b.name)) throw badRequest(E.WidgetNameNotProvided, 'widget name not provided');
     if (typeof b.name !== 'string') {
       throw badRequest(E.WidgetNameTypeIncorrect, 'widget name type is incorrect: give text');
     }
     if (b.name.trim() === '') throw badRequest(E.WidgetNameEmpty, 'empty widget name');
-    if (b.name.length > PROBLEM_LIMITS.widgetNameChars) {
+    if (codePoints(b.name) > PROBLEM_LIMITS.widgetNameChars) {
       throw badRequest(
         E.WidgetNameTooLong,
         `widget name is too long: at most ${PROBLEM_LIMITS.widgetNameChars} characters`,
@@ -507,7 +546,7 @@ const judgeWord = (typeId: number) => (typeId === JudgeType.master ? 'master jud
 function checkName(name: string | null, failCode: number): string {
   if (name === null) throw badRequest(failCode, 'problem name must be text');
   if (name.trim() === '') throw badRequest(E.ProblemNameEmpty, 'empty problem name');
-  if (name.length > PROBLEM_LIMITS.nameChars) {
+  if (codePoints(name) > PROBLEM_LIMITS.nameChars) {
     throw badRequest(
       failCode,
       `problem name is too long: at most ${PROBLEM_LIMITS.nameChars} characters`,

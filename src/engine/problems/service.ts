@@ -4,6 +4,7 @@
  * (JUDGES.md). Runs on the engine's shared queue as job kind `problems`.
  */
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { lstat, readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Status } from '../../shared/status.js';
 import type { Executor, LanguageInfo, Program, StageOutcome } from '../exec/types.js';
@@ -269,7 +270,13 @@ export class ProblemsService implements JobKind {
     };
   }
 
-  /** Runs every test case, then the master judge; null when the job was taken back. */
+  /**
+   * Runs every test case, then the master judge; null when the job was taken back. Test cases run
+   * in parallel: on the job's own slot, and on slots the queue lends while no other submission
+   * waits (each lent slot is given back after one test case, so a submission that arrives waits
+   * at most for one test case). Results are gathered in test-case order, so the verdict, the
+   * per-test results and the streams are those of a run one after another.
+   */
   private async test(
     id: number,
     job: JobContext,
@@ -283,100 +290,76 @@ export class ProblemsService implements JobKind {
     const source = sourceStream(sub);
     let sourceBytes = sub.source.length;
     for (const c of Object.values(sub.files ?? {})) sourceBytes += Buffer.byteLength(c);
+    const ctx: CaseContext = { id, job, executor, program, judges, plan, source, sourceBytes, dir };
+
+    // Lent slots run as other uids (as root): only a program every uid can run goes to them.
+    const lendable = await runnableByEveryUid(program.dir);
+    const cases: Array<CaseResult | null> = new Array(plan.tests.length).fill(null);
+    const failures: unknown[] = [];
+    const running = new Set<Promise<void>>();
+    let next = 0;
+    let ownSlotBusy = false;
+    // Streams are kept only where the result may need them (the first failure in order, else the
+    // last test case), so memory stays at a few test cases' output however many there are.
+    const last = plan.tests.length - 1;
+    let firstFailing = Infinity;
+    const keep = (index: number, c: CaseResult | null) => {
+      cases[index] = c;
+      if (!c || index === last) return;
+      if (c.outcome.status === Status.Accepted || index > firstFailing) {
+        c.streams = NO_STREAMS;
+      } else {
+        const previous = cases[firstFailing];
+        if (previous && firstFailing !== last) previous.streams = NO_STREAMS;
+        firstFailing = index;
+      }
+    };
+    const start = (slot: number, lent: boolean) => {
+      const index = next++;
+      const run = (async () => {
+        try {
+          keep(index, await this.testCase(ctx, plan.tests[index]!, slot));
+        } catch (err) {
+          failures.push(err);
+        } finally {
+          if (lent) job.returnSlot(slot);
+          else ownSlotBusy = false;
+        }
+      })();
+      running.add(run);
+      void run.then(() => running.delete(run));
+    };
+    while (next < plan.tests.length || running.size > 0) {
+      if (!job.signal.aborted && failures.length === 0) {
+        if (!ownSlotBusy && next < plan.tests.length) {
+          ownSlotBusy = true;
+          start(job.slot, false);
+        }
+        while (lendable && next < plan.tests.length) {
+          const lent = job.borrowSlot();
+          if (lent === null) break;
+          start(lent, true);
+        }
+      } else if (running.size === 0) {
+        break;
+      }
+      await Promise.race(running);
+    }
+    if (failures.length) throw failures[0];
+    if (job.signal.aborted) return null;
+
     const results: TestcaseOutcome[] = [];
     const debug: string[] = [];
-    type Shown = { output: Buffer; error: Buffer; notes: string };
     let shown: Shown | null = null;
     let firstFailure: Shown | null = null;
     let internalError: string | undefined;
-
-    for (const meta of plan.tests) {
-      if (job.signal.aborted) return null;
-      this.setStatus(id, Status.Testing, job);
-      const tc = this.store.getTestcase(meta.problemId, meta.number);
-      if (!tc) continue;
-      const limits = { timeSec: tc.timeLimit, memoryKb: PROBLEM_MEMORY_KB };
-      const judgeProgram = judges.get(tc.judgeId);
-      const caseDir = join(dir, String(tc.number));
-      let run: StageOutcome;
-      let output: Buffer;
-      let status: number;
-      let score = 0;
-      let verdict: CustomVerdict | null = null;
-
-      if (plan.interactive && judgeProgram) {
-        mkdirSync(caseDir);
-        const files = writeJudgeFiles(caseDir, {
-          output: Buffer.alloc(0),
-          expected: tc.output,
-          source,
-        });
-        this.setStatus(id, Status.ExecutingJudge, job);
-        const r = await runInteractive(
-          executor,
-          program,
-          judgeProgram,
-          tc.input,
-          files,
-          limits,
-          job.slot,
-          LIMITS.outputBytes,
-        );
-        run = r.program;
-        output = r.transcript;
-        verdict = r.judge;
-        status = interactiveStatus(r.program.status, r.judge.status);
-        score = status === Status.Accepted || status === Status.WrongAnswer ? r.judge.score : 0;
-      } else {
-        run = await executor.run(program, {
-          stdin: tc.input,
-          limits,
-          slot: job.slot,
-          outputCapBytes: LIMITS.outputBytes,
-        });
-        output = run.stdout;
-        if (run.status !== 0) {
-          status = run.status;
-        } else if (!judgeProgram) {
-          const v = runBuiltinTestcaseJudge(tc.judgeId, {
-            output,
-            expected: tc.output,
-            sourceBytes,
-          });
-          status = v.status;
-          score = v.score;
-          if (v.debug) debug.push(`--- test ${tc.number}: ${v.debug}`);
-        } else {
-          mkdirSync(caseDir);
-          const files = writeJudgeFiles(caseDir, { output, expected: tc.output, source });
-          this.setStatus(id, Status.ExecutingJudge, job);
-          verdict = await runTestcaseJudge(executor, judgeProgram, tc.input, files, job.slot);
-          status = verdict.status;
-          score = verdict.score;
-        }
-      }
-      if (run.status === Status.InternalError) internalError ??= run.internalError ?? 'run stage';
-      if (verdict) {
-        if (verdict.status === Status.InternalError)
-          internalError ??= verdict.failure ?? 'judge run';
-        pushJudgeText(debug, `test ${tc.number}`, verdict);
-      }
-      const outcome: TestcaseOutcome = {
-        number: tc.number,
-        status,
-        score,
-        signal: run.signal,
-        time: round2(run.timeSec),
-        memory: Math.round(run.memoryKb),
-      };
-      results.push(outcome);
-      const streams = {
-        output,
-        error: status === Status.InternalError ? Buffer.from(USER_INTERNAL_ERROR) : run.stderr,
-        notes: truncationNotes(run),
-      };
-      shown = streams;
-      if (status !== Status.Accepted && !firstFailure) firstFailure = streams;
+    for (const c of cases) {
+      if (!c) continue;
+      results.push(c.outcome);
+      debug.push(...c.debug);
+      internalError ??= c.internalError;
+      shown = c.streams;
+      if (c.outcome.status !== Status.Accepted && !firstFailure) firstFailure = c.streams;
     }
     if (results.length === 0) {
       return {
@@ -428,6 +411,102 @@ export class ProblemsService implements JobKind {
     };
   }
 
+  /** One test case on `slot`: the run, then its judge; null when the test case is gone. */
+  private async testCase(
+    c: CaseContext,
+    meta: TestcaseMeta,
+    slot: number,
+  ): Promise<CaseResult | null> {
+    const { id, job, executor, program, plan } = c;
+    this.setStatus(id, Status.Testing, job);
+    const tc = this.store.getTestcase(meta.problemId, meta.number);
+    if (!tc) return null;
+    const limits = { timeSec: tc.timeLimit, memoryKb: PROBLEM_MEMORY_KB };
+    const judgeProgram = c.judges.get(tc.judgeId);
+    const caseDir = join(c.dir, String(tc.number));
+    const debug: string[] = [];
+    let internalError: string | undefined;
+    let run: StageOutcome;
+    let output: Buffer;
+    let status: number;
+    let score = 0;
+    let verdict: CustomVerdict | null = null;
+
+    if (plan.interactive && judgeProgram) {
+      mkdirSync(caseDir);
+      const files = writeJudgeFiles(caseDir, {
+        output: Buffer.alloc(0),
+        expected: tc.output,
+        source: c.source,
+      });
+      this.setStatus(id, Status.ExecutingJudge, job);
+      const r = await runInteractive(
+        executor,
+        program,
+        judgeProgram,
+        tc.input,
+        files,
+        limits,
+        slot,
+        LIMITS.outputBytes,
+      );
+      run = r.program;
+      output = r.transcript;
+      verdict = r.judge;
+      status = interactiveStatus(r.program.status, r.judge.status);
+      score = status === Status.Accepted || status === Status.WrongAnswer ? r.judge.score : 0;
+    } else {
+      run = await executor.run(program, {
+        stdin: tc.input,
+        limits,
+        slot,
+        outputCapBytes: LIMITS.outputBytes,
+      });
+      output = run.stdout;
+      if (run.status !== 0) {
+        status = run.status;
+      } else if (!judgeProgram) {
+        const v = runBuiltinTestcaseJudge(tc.judgeId, {
+          output,
+          expected: tc.output,
+          sourceBytes: c.sourceBytes,
+        });
+        status = v.status;
+        score = v.score;
+        if (v.debug) debug.push(`--- test ${tc.number}: ${v.debug}`);
+      } else {
+        mkdirSync(caseDir);
+        const files = writeJudgeFiles(caseDir, { output, expected: tc.output, source: c.source });
+        this.setStatus(id, Status.ExecutingJudge, job);
+        verdict = await runTestcaseJudge(executor, judgeProgram, tc.input, files, slot);
+        status = verdict.status;
+        score = verdict.score;
+      }
+    }
+    if (run.status === Status.InternalError) internalError ??= run.internalError ?? 'run stage';
+    if (verdict) {
+      if (verdict.status === Status.InternalError) internalError ??= verdict.failure ?? 'judge run';
+      pushJudgeText(debug, `test ${tc.number}`, verdict);
+    }
+    return {
+      outcome: {
+        number: tc.number,
+        status,
+        score,
+        signal: run.signal,
+        time: round2(run.timeSec),
+        memory: Math.round(run.memoryKb),
+      },
+      streams: {
+        output,
+        error: status === Status.InternalError ? Buffer.from(USER_INTERNAL_ERROR) : run.stderr,
+        notes: truncationNotes(run),
+      },
+      debug,
+      ...(internalError ? { internalError } : {}),
+    };
+  }
+
   private canRun(): boolean {
     return this.ctx.executor !== null && (this.ctx.sandbox.ok || this.ctx.sandbox.unsafe);
   }
@@ -472,6 +551,32 @@ export class ProblemsService implements JobKind {
   }
 }
 
+/** What every test case of one submission shares. */
+interface CaseContext {
+  id: number;
+  job: JobContext;
+  executor: Executor;
+  program: Program;
+  judges: Map<number, Program>;
+  plan: Plan;
+  source: Buffer;
+  sourceBytes: number;
+  dir: string;
+}
+
+/** The streams a test case leaves for the submission's `output` and `error`. */
+type Shown = { output: Buffer; error: Buffer; notes: string };
+const NO_STREAMS: Shown = { output: Buffer.alloc(0), error: Buffer.alloc(0), notes: '' };
+
+/** One test case's share of the submission's result. */
+interface CaseResult {
+  outcome: TestcaseOutcome;
+  streams: Shown;
+  /** its parts of the `debug` stream */
+  debug: string[];
+  internalError?: string;
+}
+
 interface Plan {
   problemTypeId: number;
   interactive: boolean;
@@ -497,6 +602,41 @@ function empty(status: number): SubmissionResult {
 }
 
 const round2 = (x: number): number => Math.round(x * 100) / 100;
+
+/** Most entries of a program folder looked at before it is run on its own slot only. */
+const LENDABLE_WALK_ENTRIES = 10_000;
+
+/**
+ * True when a program's folder can be run by any worker slot's uid: every folder lets others
+ * read and search it, every file lets others read it (and run it, when its owner may). A build
+ * may leave its files private to its own uid; such a program runs on the submission's own slot
+ * only, so every test case sees the same program. Never follows a symlink. Without root every
+ * run has the engine's uid, and any program qualifies.
+ */
+async function runnableByEveryUid(dir: string): Promise<boolean> {
+  if (process.getuid?.() !== 0) return true;
+  let seen = 0;
+  const walk = async (d: string): Promise<boolean> => {
+    const st = await lstat(d);
+    if ((st.mode & 0o005) !== 0o005) return false;
+    for (const e of await readdir(d, { withFileTypes: true })) {
+      if (++seen > LENDABLE_WALK_ENTRIES) return false;
+      const p = join(d, e.name);
+      if (e.isDirectory()) {
+        if (!(await walk(p))) return false;
+      } else if (e.isFile()) {
+        const { mode } = await lstat(p);
+        if ((mode & 0o004) === 0 || ((mode & 0o100) !== 0 && (mode & 0o001) === 0)) return false;
+      }
+    }
+    return true;
+  };
+  try {
+    return await walk(dir);
+  } catch {
+    return false;
+  }
+}
 
 /**
  * An interactive test case's status from both runs: the judge's own failure first, then the

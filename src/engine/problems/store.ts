@@ -492,7 +492,32 @@ export class ProblemsStore {
     });
   }
 
-  /** Removes test cases numbered `from` and above (folder import only; the API never deletes). */
+  /**
+   * Deletes test case `number` and renumbers the ones after it down by one, as the hosted service
+   * does, so a problem's test cases stay numbered 0..n-1 (the folder format relies on it). False
+   * when there was no such test case.
+   */
+  deleteTestcase(problemId: number, number: number): boolean {
+    return this.tx(() => {
+      const gone =
+        this.prepare('DELETE FROM problem_testcases WHERE problem_id = ? AND number = ?').run(
+          problemId,
+          number,
+        ).changes > 0;
+      if (!gone) return false;
+      // Two steps through negative numbers: SQLite checks the key row by row, in no set order.
+      this.prepare(
+        'UPDATE problem_testcases SET number = -number WHERE problem_id = ? AND number > ?',
+      ).run(problemId, number);
+      this.prepare(
+        'UPDATE problem_testcases SET number = -number - 1 WHERE problem_id = ? AND number < 0',
+      ).run(problemId);
+      this.touchSettings(problemId);
+      return true;
+    });
+  }
+
+  /** Removes test cases numbered `from` and above (folder import). */
   deleteTestcasesFrom(problemId: number, from: number): number {
     return this.prepare('DELETE FROM problem_testcases WHERE problem_id = ? AND number >= ?').run(
       problemId,
@@ -663,6 +688,15 @@ export class ProblemsStore {
 
   setSubmissionStatus(id: number, status: number): void {
     this.prepare('UPDATE problem_submissions SET status = ? WHERE id = ?').run(status, id);
+  }
+
+  /** Puts a finished submission back to "waiting" with no result (to be judged again). */
+  resetSubmission(id: number): void {
+    this.prepare(
+      `UPDATE problem_submissions SET status = 0, score = NULL, time = NULL, memory = NULL,
+          signal = NULL, testcases = '[]', output = NULL, error = NULL, cmpinfo = NULL,
+          debug = NULL, internal_error = NULL, finished_at = NULL WHERE id = ?`,
+    ).run(id);
   }
 
   finishSubmission(id: number, r: SubmissionResult): void {
