@@ -76,7 +76,8 @@ let chunk: string; // a hashed chunk, e.g. /dist/cdn/chunks/index-7i9Nh0Gv.js
 before(async () => {
   if (!existsSync(join(dist, 'cdn/se-widgets.js.br')))
     throw new Error('dist/ is not built (with its .br/.gz files): run npm run build first');
-  const name = readdirSync(join(dist, 'cdn/chunks')).find((f) => isHashedChunk(`chunks/${f}`));
+  // chunks/[name]-[hash].js (vite.config.ts)
+  const name = readdirSync(join(dist, 'cdn/chunks')).find((f) => /-[\w-]{8}\.js$/.test(f));
   assert.ok(name, 'dist/cdn/chunks holds a hashed chunk');
   chunk = `/dist/cdn/chunks/${name}`;
   server = await start();
