@@ -75,6 +75,8 @@ export interface StartAllOptions {
   heartbeatMs?: number;
   /** one log line per API request (default true) */
   accessLog?: boolean;
+  /** the folder of pages served at `/` (default: the package's `demo/`) */
+  pagesDir?: string;
 }
 
 /** Everything {@link startAll} started. */
@@ -150,6 +152,7 @@ export async function startAll(options: StartAllOptions = {}): Promise<StartedAl
     log,
     heartbeatMs: options.heartbeatMs,
     accessLog: options.accessLog,
+    pagesDir: options.pagesDir,
     upstream: {
       endpoints: hosted,
       webhookSecret: config.upstream.webhookSecret,

@@ -12,13 +12,13 @@ import {
 import { Backend, type UpstreamLink } from './backend.js';
 import { type BackendConfig, defaultConfig } from './config.js';
 import { serveEmbed } from './embed.js';
-import { ApiError, notFound } from './errors.js';
+import { ApiError, badRequest, notFound } from './errors.js';
 import { eventStream } from './events.js';
 import { Health } from './health.js';
 import { apiHeaders, sendError, sendJson } from './http.js';
 import { demoDir, distDir } from './paths.js';
 import { randomSessionSecret } from './sessions.js';
-import { serveFile } from './static.js';
+import { isHashedChunk, serveFile } from './static.js';
 import { receiveWebhook, WEBHOOK_PATH } from './webhook.js';
 
 export interface ServeOptions {
@@ -41,6 +41,8 @@ export interface ServeOptions {
   eventsMaxMs?: number;
   /** log one line per API request (default true) */
   accessLog?: boolean;
+  /** the folder of pages served at `/` (default: the package's `demo/`) */
+  pagesDir?: string;
 }
 
 export interface RunningServer {
@@ -94,8 +96,9 @@ function refusalWords(e: ApiError, origin: string | undefined): string {
 export function createApp(
   b: Backend,
   health: Health,
-  options: Pick<ServeOptions, 'heartbeatMs' | 'eventsMaxMs' | 'accessLog'>,
+  options: Pick<ServeOptions, 'heartbeatMs' | 'eventsMaxMs' | 'accessLog' | 'pagesDir'>,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  const pagesDir = options.pagesDir ?? demoDir;
   const events = {
     heartbeatMs: options.heartbeatMs ?? 15000,
     maxMs: options.eventsMaxMs ?? 10 * 60_000,
@@ -157,7 +160,14 @@ export function createApp(
 
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = Date.now();
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      // e.g. `//..%2f..`, read as an authority: answered instead of dropping the connection
+      sendError(res, badRequest('Malformed request target.'));
+      return;
+    }
     const path = url.pathname;
     const isApi = path === '/v1' || path.startsWith('/v1/');
     // CORS: echo the origin only when some widget lists it; never credentials, never '*'.
@@ -184,11 +194,14 @@ export function createApp(
         // credentials, so any origin may read them.
         if (path.startsWith('/dist/')) {
           const corsHeaders = { 'Access-Control-Allow-Origin': '*' };
-          if (!(await serveFile(req, res, distDir, path.slice('/dist/'.length), corsHeaders))) {
-            throw notFound('No such resource.');
-          }
+          // Hashed chunks are cached for a year; the rest is revalidated by ETag (static.ts).
+          const served = await serveFile(req, res, distDir, path.slice('/dist/'.length), {
+            headers: corsHeaders,
+            immutable: isHashedChunk,
+          });
+          if (!served) throw notFound('No such resource.');
         } else if (
-          !(await serveFile(req, res, demoDir, path === '/' ? 'index.html' : path.slice(1)))
+          !(await serveFile(req, res, pagesDir, path === '/' ? 'index.html' : path.slice(1)))
         ) {
           throw notFound('No such resource.');
         }
