@@ -187,7 +187,13 @@ function removeStaleScratch(workDir: string): void {
   for (const e of entries) {
     const m = /^se-exec-(\d+)-(\d+)-/.exec(e);
     if (!m || m[2] !== ns || Number(m[1]) === process.pid || isAlive(Number(m[1]))) continue;
-    rmSync(join(workDir, e), { recursive: true, force: true });
+    // another user's engine left it (seen in a shared /tmp): not ours to remove, and never a
+    // reason not to start
+    try {
+      rmSync(join(workDir, e), { recursive: true, force: true });
+    } catch {
+      // left for its owner's next start
+    }
   }
 }
 
