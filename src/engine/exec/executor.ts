@@ -18,6 +18,7 @@ import type { Sandbox, StageLimits, StageSpec } from '../sandbox/index.js';
 import { SLOT_UID_BASE } from '../sandbox/index.js';
 import { boxSize, FilesError, validateFiles, writeFiles } from './files.js';
 import { javaNames, type Language } from './languages.js';
+import { Signals } from './signals.js';
 import type {
   CompileOptions,
   CompileResult,
@@ -418,9 +419,8 @@ export class SandboxExecutor implements Executor {
  * round a little under the limit: the signal comes on the kernel's tick), or the wall timer.
  */
 function overTime(outcome: StageOutcome, cpuSec: number): boolean {
-  return outcome.signal === SIGXCPU || outcome.timeSec >= cpuSec;
+  return outcome.signal === Signals.SIGXCPU || outcome.timeSec >= cpuSec;
 }
-const SIGXCPU = 24;
 
 /** lstat, never following a planted symlink. */
 async function isRegularFile(path: string): Promise<boolean> {
