@@ -11,11 +11,11 @@
  *   or the first file that declares main), and interpreted ones run `main.<ext>`, else the
  *   single-file name (`prog.py`, ...), else the only file with their extension.
  */
-import { chown, chmod, lstat, mkdtemp, rm } from 'node:fs/promises';
+import { chown, chmod, lstat, mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { Sandbox, StageLimits, StageSpec } from '../sandbox/index.js';
-import { SLOT_UID_BASE } from '../sandbox/index.js';
+import { removeTree, SLOT_UID_BASE } from '../sandbox/index.js';
 import { boxSize, FilesError, validateFiles, writeFiles } from './files.js';
 import { javaNames, type Language } from './languages.js';
 import type {
@@ -48,6 +48,15 @@ export function wallLimitMs(cpuSec: number): number {
   return Math.ceil(Math.max(2 * cpuSec, cpuSec + 1) * 1000);
 }
 
+/**
+ * The run stage's stack limit: half the memory limit, between 4 MiB and 256 MiB. Below the memory
+ * limit, so a runaway recursion ends with SIGSEGV (12, as learners expect) rather than with the
+ * memory limit (17); a deep but finite recursion still gets most of the memory.
+ */
+export function stackLimitBytes(memoryBytes: number): number {
+  return Math.min(Math.max(Math.floor(memoryBytes / 2), 4 * MB), 256 * MB);
+}
+
 export interface ExecutorOptions {
   sandbox: Sandbox | null;
   /** why there is no sandbox (the self-test's problems) */
@@ -57,6 +66,8 @@ export interface ExecutorOptions {
   programsDir: string;
   workers: number;
   outputCapBytes: number;
+  /** the operator's log (removal failures; they may name host paths) */
+  log?: (line: string) => void;
 }
 
 interface ProgramInternal extends Program {
@@ -106,7 +117,12 @@ export class SandboxExecutor implements Executor {
     const def = lang.def;
     const dir = await mkdtemp(join(this.o.programsDir, 'p-'));
     await chmod(dir, 0o755);
-    const dispose = () => rm(dir, { recursive: true, force: true });
+    // never rejects: whatever a build left (a chain deeper than PATH_MAX, millions of files) goes,
+    // and a failure is the operator's to see, not the learner's
+    const dispose = async () => {
+      const why = await removeTree(dir);
+      if (why) this.o.log?.(`sandbox: could not remove a program folder: ${why}`);
+    };
     // A build refused here rather than by the compiler: status 11, the reason in cmpinfo.
     const buildFailed = async (cmpinfo: string, outcome: StageOutcome): Promise<CompileResult> => {
       await dispose();
@@ -256,7 +272,18 @@ export class SandboxExecutor implements Executor {
       return { ok: true, program, cmpinfo, outcome };
     } catch (err) {
       await dispose();
-      throw err;
+      if (err instanceof FilesError || err instanceof RangeError) throw err;
+      // anything else failed on the host (its message may name host paths): status 20
+      return {
+        ok: false,
+        status: 20,
+        cmpinfo: '',
+        outcome: {
+          ...this.emptyOutcome(),
+          status: 20,
+          internalError: `compile: ${(err as Error).message}`,
+        },
+      };
     }
   }
 
@@ -297,7 +324,7 @@ export class SandboxExecutor implements Executor {
         pids: lang.def.pids,
         nofile: lang.def.nofile,
         fsizeBytes: TMP_BYTES,
-        stackBytes: Math.min(Math.max(memoryBytes, 8 * MB), 1024 * MB),
+        stackBytes: stackLimitBytes(memoryBytes),
         tmpBytes: TMP_BYTES,
       },
       outputCapBytes: options.outputCapBytes ?? this.o.outputCapBytes,

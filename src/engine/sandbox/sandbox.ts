@@ -118,11 +118,23 @@ export interface SandboxOptions {
 
 /** Runs stages. One instance per engine; safe for concurrent stages on different slots. */
 export class Sandbox {
+  private readonly live = new Set<StageHandle>();
+
   constructor(private readonly opts: SandboxOptions) {}
 
   /** Starts a stage. With `collect`, stdout is gathered into the outcome instead of streamed. */
   start(spec: StageSpec, collect: boolean): StageHandle {
-    return new Stage(this, this.opts, spec, collect).handle;
+    const h = new Stage(this, this.opts, spec, collect).handle;
+    this.live.add(h);
+    void h.done.finally(() => this.live.delete(h)).catch(() => undefined);
+    return h;
+  }
+
+  /** Stops every running stage and waits (at most `waitMs`) until each has cleaned up. */
+  async stopAll(waitMs = 5000): Promise<void> {
+    const all = [...this.live];
+    for (const h of all) h.stop();
+    await Promise.race([Promise.all(all.map((h) => h.done.catch(() => undefined))), delay(waitMs)]);
   }
 
   /** Runs a stage to its end with the given stdin. */
