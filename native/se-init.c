@@ -41,7 +41,9 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
+#include <linux/magic.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/types.h>
@@ -205,9 +207,12 @@ static long long namespace_rss_kb(void) {
   }
   closedir(d);
   long long kb = pages * (sysconf(_SC_PAGESIZE) / 1024);
-  /* the box's tmpfs folders are memory too (a memory cgroup charges them) */
-  static const char *const tmpfs[] = {"/tmp", "/dev/shm"};
+  /* the box's tmpfs folders are memory too (a memory cgroup charges them); /box only when it is
+     a run stage's own tmpfs (a compile stage's /box is the host folder) */
+  static const char *const tmpfs[] = {"/tmp", "/dev/shm", "/box"};
   for (size_t i = 0; i < sizeof tmpfs / sizeof tmpfs[0]; i++) {
+    struct statfs f;
+    if (statfs(tmpfs[i], &f) != 0 || f.f_type != TMPFS_MAGIC) continue;
     struct statvfs v;
     if (statvfs(tmpfs[i], &v) == 0) {
       kb += (long long)(v.f_blocks - v.f_bfree) * (long long)v.f_frsize / 1024;

@@ -11,6 +11,7 @@
  *   or the first file that declares main), and interpreted ones run `main.<ext>`, else the
  *   single-file name (`prog.py`, ...), else the only file with their extension.
  */
+import { opendirSync, type Dir } from 'node:fs';
 import { chown, chmod, lstat, mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -316,6 +317,7 @@ export class SandboxExecutor implements Executor {
       argv,
       boxDir: program.dir,
       boxWritable: false,
+      boxEntries: topLevelNames(program),
       slot: options.slot,
       limits: {
         cpuSec: timeSec,
@@ -363,6 +365,36 @@ async function isRegularFile(path: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** At most this many top-level names get a symlink in a run's writable /box. */
+const MAX_BOX_ENTRIES = 1000;
+const boxEntriesOf = new WeakMap<Program, string[] | undefined>();
+
+/**
+ * The program folder's top-level names (read once: nothing writes the folder after the build),
+ * or undefined when there are too many: /box is then the read-only folder itself, as before.
+ */
+function topLevelNames(program: Program): string[] | undefined {
+  if (boxEntriesOf.has(program)) return boxEntriesOf.get(program);
+  let names: string[] | undefined = [];
+  let d: Dir | undefined;
+  try {
+    d = opendirSync(program.dir);
+    for (let e = d.readSync(); e; e = d.readSync()) {
+      if (names.length >= MAX_BOX_ENTRIES) {
+        names = undefined;
+        break;
+      }
+      names.push(e.name);
+    }
+  } catch {
+    names = undefined;
+  } finally {
+    d?.closeSync();
+  }
+  boxEntriesOf.set(program, names);
+  return names;
 }
 
 /** Per program: what its run argv is built from (the Java heap follows each run's limit). */

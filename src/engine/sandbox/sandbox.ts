@@ -15,8 +15,9 @@ import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
 import { closeSync, constants, fstatSync, openSync, writeSync } from 'node:fs';
 import { constants as osConstants, tmpdir } from 'node:os';
 import { PassThrough, type Duplex, type Readable, type Writable } from 'node:stream';
-import type { ExtraFd, StageOutcome } from '../exec/types.js';
+import type { ExtraFd, StageOutcome, StopReason } from '../exec/types.js';
 import type { RunCgroup, RunCgroupFactory } from './cgroups.js';
+import { Signals } from '../exec/signals.js';
 import { decideStatus, type InitReport } from './status.js';
 
 /** First uid/gid of the worker slots: slot n runs as 60000 + n (when the engine is root). */
@@ -55,6 +56,12 @@ export interface StageSpec {
   /** host folder bound at /box */
   boxDir: string;
   boxWritable: boolean;
+  /**
+   * run stages: the top-level names of `boxDir`. When given, /box is a fresh writable tmpfs of
+   * `limits.tmpBytes` holding a symlink per name into the read-only program folder (bound at
+   * /.prog): a program can create files in its working folder, and nothing carries over.
+   */
+  boxEntries?: string[];
   slot: number;
   limits: StageLimits;
   outputCapBytes: number;
@@ -81,6 +88,8 @@ const FD_INFO = 11;
 const FD_BOX = 12;
 const FD_INIT = 13;
 const INIT_IN_SANDBOX = '/.se-init';
+/** where a run stage sees its program folder (read-only) when /box is its own tmpfs */
+const PROGRAM_IN_SANDBOX = '/.prog';
 const REPORT_CAP = 4096;
 /** POSIX shared memory (/dev/shm): small, and charged to the memory cgroup like /tmp. */
 const SHM_BYTES = 16 * 1024 * 1024;
@@ -176,7 +185,12 @@ export class Sandbox {
     a.push('--proc', '/proc', '--dev', '/dev');
     a.push('--size', String(SHM_BYTES), '--tmpfs', '/dev/shm', '--remount-ro', '/dev');
     a.push('--size', String(spec.limits.tmpBytes), '--tmpfs', '/tmp');
-    a.push(spec.boxWritable ? '--bind-fd' : '--ro-bind-fd', String(FD_BOX), '/box');
+    if (spec.boxEntries && !spec.boxWritable) {
+      a.push('--ro-bind-fd', String(FD_BOX), PROGRAM_IN_SANDBOX);
+      a.push('--size', String(spec.limits.tmpBytes), '--tmpfs', '/box');
+      for (const name of spec.boxEntries)
+        a.push('--symlink', `${PROGRAM_IN_SANDBOX}/${name}`, `/box/${name}`);
+    } else a.push(spec.boxWritable ? '--bind-fd' : '--ro-bind-fd', String(FD_BOX), '/box');
     a.push('--ro-bind-fd', String(FD_INIT), INIT_IN_SANDBOX);
     a.push('--remount-ro', '/', '--chdir', '/box', '--clearenv');
     const env: Record<string, string> = {
@@ -572,6 +586,17 @@ class Stage {
       stderrTruncated: this.stderrTruncated,
     };
     if (decided.status === 20) outcome.internalError = decided.reason;
+    else {
+      const reason = stopReason(spec, {
+        memory: oomKills > 0,
+        wall: timedOut,
+        cpu:
+          !!report &&
+          (report.signal === Signals.SIGXCPU || report.cpu_ms / 1000 > spec.limits.cpuSec),
+        output: this.stdoutTruncated || this.stderrTruncated,
+      });
+      if (reason) outcome.reason = reason;
+    }
     if (cleanupError)
       outcome.internalError = [outcome.internalError, cleanupError].filter(Boolean).join('; ');
     if (this.truncatedFds.length) outcome.truncatedFds = this.truncatedFds.sort();
@@ -610,6 +635,14 @@ class Stage {
       stderrTruncated: this.stderrTruncated,
       unsandboxed: true,
       ...(out.length ? { truncatedFds: out.sort() } : {}),
+      ...withReason(
+        stopReason(this.spec, {
+          memory: false,
+          wall: timedOut,
+          cpu: false,
+          output: this.stdoutTruncated || this.stderrTruncated,
+        }),
+      ),
     };
   }
 
@@ -644,6 +677,23 @@ class Stage {
       // already gone
     }
   }
+}
+
+/** The limit that stopped a stage, in the order the status table decides (memory first). */
+export function stopReason(
+  spec: Pick<StageSpec, 'limits' | 'outputCapBytes'>,
+  hit: { memory: boolean; wall: boolean; cpu: boolean; output: boolean },
+): StopReason | undefined {
+  const l = spec.limits;
+  if (hit.memory) return { kind: 'memory', limit: Math.round(l.memoryBytes / 1024) };
+  if (hit.wall) return { kind: 'wall_time', limit: l.wallMs / 1000 };
+  if (hit.cpu) return { kind: 'cpu_time', limit: l.cpuSec };
+  if (hit.output) return { kind: 'output_cap', limit: spec.outputCapBytes };
+  return undefined;
+}
+
+function withReason(reason: StopReason | undefined): { reason?: StopReason } {
+  return reason ? { reason } : {};
 }
 
 function delay(ms: number): Promise<void> {

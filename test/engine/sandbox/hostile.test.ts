@@ -2,7 +2,7 @@
 // test runs a real program in the real sandbox (every cgroup mode: SE_ENGINE_CGROUPS=none too).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { C, compileRun, startExecutor, type TestExecutor } from './helpers.js';
+import { C, compileRun, LIMITS, PY, startExecutor, type TestExecutor } from './helpers.js';
 
 let t: TestExecutor;
 before(async () => {
@@ -49,5 +49,49 @@ int main(void) { printf("%d\\n", depth(0)); return 0; }`;
     const r = await compileRun(t.ex, C, src, { limits: { timeSec: 5, memoryKb: 64 * MB } });
     assert.equal(r.status, 12, `${r.internalError ?? ''} ${r.err}`);
     assert.equal(r.signal, 11);
+  });
+
+  it('lets a program create files in its working folder, capped, with nothing carried over', async () => {
+    const lang = t.ex.languages().get(PY);
+    assert.ok(lang);
+    const main = [
+      'import os, helper',
+      'print("seen before:", os.path.exists("out.txt"))',
+      'with open("out.txt", "w") as f: f.write(helper.WORD)',
+      'print("read back:", open("out.txt").read())',
+      'print("data:", open("data.txt").read().strip())',
+      'try:',
+      '    open("data.txt", "w").write("changed")',
+      '    print("program file: changed")',
+      'except OSError as e:',
+      '    print("program file: kept")',
+      'try:',
+      '    with open("big.bin", "wb") as f:',
+      '        for _ in range(100): f.write(b"x" * (1 << 20))',
+      '    print("big: written")',
+      'except OSError as e:',
+      '    print("big: refused")',
+      'os.remove("big.bin") if os.path.exists("big.bin") else None',
+    ].join('\n');
+    const c = await t.ex.compile(
+      {
+        languageId: PY,
+        versionId: lang.defaultVersionId,
+        files: { 'main.py': main, 'helper.py': 'WORD = "hello"\n', 'data.txt': 'given\n' },
+      },
+      0,
+    );
+    assert.ok(c.ok, c.cmpinfo);
+    try {
+      const want =
+        'seen before: False\nread back: hello\ndata: given\nprogram file: kept\nbig: refused\n';
+      for (let run = 0; run < 2; run++) {
+        const r = await t.ex.run(c.program, { stdin: '', limits: LIMITS, slot: run % 2 });
+        assert.equal(r.status, 0, `${r.internalError ?? ''} ${r.stderr.toString()}`);
+        assert.equal(r.stdout.toString(), want, `run ${run + 1}`);
+      }
+    } finally {
+      await c.program.dispose();
+    }
   });
 });
