@@ -2,6 +2,7 @@
 // test runs a real program in the real sandbox (every cgroup mode: SE_ENGINE_CGROUPS=none too).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { wallLimitMs } from '../../../src/engine/exec/index.js';
 import { C, compileRun, LIMITS, PY, startExecutor, type TestExecutor } from './helpers.js';
 
 let t: TestExecutor;
@@ -93,5 +94,17 @@ int main(void) { printf("%d\\n", depth(0)); return 0; }`;
     } finally {
       await c.program.dispose();
     }
+  });
+
+  it('stops a sleeper at the wall limit, max(2 x limit, limit + 1 s), and not before', async () => {
+    // the formula itself, on both of its branches
+    assert.deepEqual([0.5, 1, 2, 3].map(wallLimitMs), [1500, 2000, 4000, 6000]);
+    // and what the sandbox does with it: a 2 s CPU limit is a 4 s wall limit
+    const r = await compileRun(t.ex, PY, 'import time\ntime.sleep(60)', {
+      limits: { timeSec: 2, memoryKb: 64 * MB },
+    });
+    assert.equal(r.status, 13);
+    assert.deepEqual(r.reason, { kind: 'wall_time', limit: 4 });
+    assert.ok(r.wallMs >= 3900 && r.wallMs < 4900, `killed after ${r.wallMs} ms, not about 4000`);
   });
 });
