@@ -38,6 +38,8 @@ export const COMPILE_LIMITS = {
 } as const;
 /** A build may leave at most this much in the program folder. */
 export const MAX_PROGRAM_BYTES = 256 * 1024 * 1024;
+/** ... and at most this many files and folders. */
+export const MAX_PROGRAM_ENTRIES = 100000;
 const MB = 1024 * 1024;
 /** How often the size of a compile stage's folder is checked while it runs. */
 const SIZE_WATCH_MS = 200;
@@ -226,7 +228,7 @@ export class SandboxExecutor implements Executor {
       const watch = setInterval(() => {
         if (checking) return;
         checking = true;
-        void boxSize(dir, MAX_PROGRAM_BYTES).then((bytes) => {
+        void boxSize(dir, MAX_PROGRAM_BYTES, MAX_PROGRAM_ENTRIES).then((bytes) => {
           checking = false;
           if (bytes > MAX_PROGRAM_BYTES && !overSize) {
             overSize = true;
@@ -239,7 +241,7 @@ export class SandboxExecutor implements Executor {
       if (outcome.stdoutTruncated || outcome.stderrTruncated) cmpinfo += '\n[output truncated]';
       if (overSize && outcome.status !== 20) {
         return await buildFailed(
-          `${cmpinfo}\n[the build wrote more than ${MAX_PROGRAM_BYTES / MB} MB]`,
+          `${cmpinfo}\n[the build wrote more than ${MAX_PROGRAM_BYTES / MB} MB or ${MAX_PROGRAM_ENTRIES} files]`,
           outcome,
         );
       }
@@ -264,9 +266,9 @@ export class SandboxExecutor implements Executor {
           outcome,
         );
       }
-      if ((await boxSize(dir, MAX_PROGRAM_BYTES)) > MAX_PROGRAM_BYTES) {
+      if ((await boxSize(dir, MAX_PROGRAM_BYTES, MAX_PROGRAM_ENTRIES)) > MAX_PROGRAM_BYTES) {
         return await buildFailed(
-          `${cmpinfo}\n[the build left more than ${MAX_PROGRAM_BYTES / MB} MB]`,
+          `${cmpinfo}\n[the build left more than ${MAX_PROGRAM_BYTES / MB} MB or ${MAX_PROGRAM_ENTRIES} files]`,
           outcome,
         );
       }
