@@ -22,7 +22,8 @@
  *   se-init guard [--cgroup DIR]... [--remove DIR]...
  *     Started by the engine at start, in its own session, with a pipe on stdin. When the pipe
  *     closes (the engine exited, however it died: SIGKILL included), kills every process left in
- *     the cgroup subtrees DIR (all their descendants), removes them, and removes the folders with
+ *     the cgroup subtrees DIR (all their descendants), removes them, detaches the program folders'
+ *     tmpfs mounts under each folder DIR and removes the folders with
  *     `rm -rf` (which descends with openat, so chains deeper than PATH_MAX go too). Nothing of a
  *     run outlives the engine.
  *
@@ -38,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -478,6 +480,26 @@ static int remove_cgroup(const char *dir, int depth) {
   return rmdir(dir) == 0 || errno == ENOENT;
 }
 
+/* Detaches every mount at or under `dir` (the program folders' tmpfs), so rm can remove them. */
+static void unmount_under(const char *dir) {
+  size_t n = strlen(dir);
+  for (int round = 0; round < 8; round++) {
+    FILE *f = fopen("/proc/self/mountinfo", "re");
+    if (!f) return;
+    char line[8192], point[4096];
+    int found = 0;
+    while (fgets(line, sizeof line, f)) {
+      /* id parent maj:min root mountpoint ... */
+      if (sscanf(line, "%*s %*s %*s %*s %4095s", point) != 1) continue;
+      if (strncmp(point, dir, n) == 0 && (point[n] == '\0' || point[n] == '/')) {
+        if (umount2(point, MNT_DETACH) == 0) found = 1;
+      }
+    }
+    fclose(f);
+    if (!found) return;
+  }
+}
+
 static int guard(int argc, char **argv) {
   signal(SIGTERM, SIG_IGN);
   signal(SIGINT, SIG_IGN);
@@ -503,6 +525,7 @@ static int guard(int argc, char **argv) {
   }
   for (int i = 2; i + 1 < argc; i += 2) {
     if (strcmp(argv[i], "--remove") != 0) continue;
+    unmount_under(argv[i + 1]);
     pid_t p = fork();
     if (p == 0) {
       char *rm_argv[] = {"rm", "-rf", "--one-file-system", "--", argv[i + 1], NULL};

@@ -12,11 +12,11 @@
  *   single-file name (`prog.py`, ...), else the only file with their extension.
  */
 import { opendirSync, type Dir } from 'node:fs';
-import { chown, chmod, lstat, mkdtemp } from 'node:fs/promises';
+import { chown, chmod, lstat, mkdtemp, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { Sandbox, StageLimits, StageSpec } from '../sandbox/index.js';
-import { removeTree, SLOT_UID_BASE } from '../sandbox/index.js';
+import { mountCapped, removeTree, SLOT_UID_BASE } from '../sandbox/index.js';
 import { boxSize, FilesError, validateFiles, writeFiles } from './files.js';
 import { javaNames, type Language } from './languages.js';
 import type {
@@ -119,6 +119,9 @@ export class SandboxExecutor implements Executor {
 
     const def = lang.def;
     const dir = await mkdtemp(join(this.o.programsDir, 'p-'));
+    // as root the folder is its own tmpfs: the kernel caps what a build writes (parallel writers
+    // overshot a size watch); otherwise the watch below is the cap
+    const capped = mountCapped(dir, MAX_PROGRAM_BYTES, MAX_PROGRAM_ENTRIES);
     await chmod(dir, 0o755);
     // never rejects: whatever a build left (a chain deeper than PATH_MAX, millions of files) goes,
     // and a failure is the operator's to see, not the learner's
@@ -237,6 +240,7 @@ export class SandboxExecutor implements Executor {
         });
       }, SIZE_WATCH_MS);
       const outcome = await stage.done.finally(() => clearInterval(watch));
+      if (capped && (await isFull(dir))) overSize = true;
       let cmpinfo = Buffer.concat([outcome.stdout, outcome.stderr]).toString('utf8');
       if (outcome.stdoutTruncated || outcome.stderrTruncated) cmpinfo += '\n[output truncated]';
       if (overSize && outcome.status !== 20) {
@@ -357,6 +361,16 @@ export class SandboxExecutor implements Executor {
     }
     const h = this.o.sandbox.start(this.runSpec(program, options), false);
     return { stdin: h.stdin, stdout: h.stdout, fds: h.fds, done: h.done, stop: h.stop };
+  }
+}
+
+/** True when a capped program folder (its own tmpfs) has (almost) no room or inodes left. */
+async function isFull(dir: string): Promise<boolean> {
+  try {
+    const f = await statfs(dir);
+    return f.bavail * f.bsize < MB || f.ffree < 16;
+  } catch {
+    return false;
   }
 }
 

@@ -28,7 +28,7 @@ import { seccompFilter } from './seccomp.js';
 export { Sandbox, SLOT_UID_BASE } from './sandbox.js';
 export type { StageLimits, StageSpec, StageHandle, SandboxPaths } from './sandbox.js';
 export { decideStatus } from './status.js';
-export { removeTree, removeTreeSync } from './remove.js';
+export { mountCapped, removeTree, removeTreeSync } from './remove.js';
 export { isAlive, pidNamespace } from './processes.js';
 export type { InitReport, StatusInput } from './status.js';
 

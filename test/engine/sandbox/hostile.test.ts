@@ -108,3 +108,60 @@ int main(void) { printf("%d\\n", depth(0)); return 0; }`;
     assert.ok(r.wallMs >= 3900 && r.wallMs < 4900, `killed after ${r.wallMs} ms, not about 4000`);
   });
 });
+
+describe('the program folder cap', () => {
+  it('holds 256 MiB against parallel writers', async () => {
+    const { createExecutor } = await import('../../../src/engine/exec/index.js');
+    const { mkdtemp, rm, chmod } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { readdirSync } = await import('node:fs');
+    const { spawnSync } = await import('node:child_process');
+    const work = await mkdtemp(join(tmpdir(), 'se-cap-test-'));
+    await chmod(work, 0o755);
+    const ex = await createExecutor({ workDir: work, workers: 1, log: () => undefined });
+    let max = 0;
+    const folders = () =>
+      readdirSync(work)
+        .filter((e) => e.startsWith('se-exec-'))
+        .flatMap((e) => {
+          try {
+            return readdirSync(join(work, e, 'programs')).map((p) => join(work, e, 'programs', p));
+          } catch {
+            return [];
+          }
+        });
+    const sample = setInterval(() => {
+      for (const d of folders()) {
+        const du = spawnSync('/usr/bin/du', ['-s', '-B1', d], { encoding: 'utf8' });
+        max = Math.max(max, Number(du.stdout.split('\t')[0]) || 0);
+      }
+    }, 25);
+    try {
+      const lang = ex.languages().get(C);
+      assert.ok(lang);
+      // eight writers at once, 60 MB each (under the 64 MiB file-size limit): 480 MB in all
+      const build =
+        'for i in 1 2 3 4 5 6 7 8; do head -c 60000000 /dev/zero > f$i & done; wait; ' +
+        'gcc -o prog a.c';
+      const c = await ex.compile(
+        {
+          languageId: C,
+          versionId: lang.defaultVersionId,
+          files: { build, 'a.c': 'int main(){return 0;}' },
+        },
+        0,
+      );
+      assert.equal(c.ok, false);
+      if (!c.ok) {
+        assert.equal(c.status, 11);
+        assert.match(c.cmpinfo, /the build (wrote|left) more than 256 MB/);
+      }
+      assert.ok(max <= 257 * 1024 * 1024, `the folder reached ${(max / 1048576).toFixed(0)} MiB`);
+    } finally {
+      clearInterval(sample);
+      await ex.close();
+      await rm(work, { recursive: true, force: true });
+    }
+  });
+});
