@@ -313,20 +313,65 @@ class Stage {
     };
   }
 
+  /** The stage's life: fd plan, spawn, output sinks, exit, outcome. */
   private async launch(): Promise<StageOutcome> {
+    let plan: FdPlan;
+    try {
+      plan = this.planFds();
+    } catch (err) {
+      return this.abort(`sandbox setup: ${(err as Error).message}`, null);
+    }
+    let child: ChildProcess;
+    try {
+      child = this.spawnChain(plan);
+    } catch (err) {
+      return this.abort(`spawn: ${(err as Error).message}`, plan);
+    }
+    // The child has its own copies now.
+    closeAll(plan.opened);
+    this.child = child;
+    const ended = this.attachSinks(child, plan);
+    const { exit, spawnError } = await this.awaitExit(child);
+    // Every process of the sandbox is gone once bwrap exits, so the pipes are at EOF; the bound
+    // only matters for a spawn error or an unconfined program's escaped child.
+    if (!spawnError) await Promise.race([Promise.all(ended), delay(2000)]);
+    const pipes = child.stdio as unknown as Array<Readable | Writable | null | undefined>;
+    for (const [i, s] of pipes.entries()) if (i > 0 && !this.callerFds.has(i)) s?.destroy();
+    for (const t of this.timers) clearTimeout(t);
+    for (const w of plan.writeFiles.values()) closeSync(w.fd);
+    this.stdout.end();
+    const wallMs = Date.now() - this.t0;
+    const stdout = Buffer.concat(this.stdoutChunks);
+    const stderr = Buffer.concat(this.stderrChunks);
+    if (this.opts.unsafe) return this.unsafeOutcome(exit, spawnError, wallMs, stdout, stderr);
+    return this.outcome(exit, spawnError, wallMs, stdout, stderr);
+  }
+
+  /** Undoes a plan that could not be carried out; status 20 with the reason. */
+  private async abort(reason: string, plan: FdPlan | null): Promise<StageOutcome> {
+    if (plan) {
+      closeAll(plan.opened);
+      for (const w of plan.writeFiles.values()) closeSync(w.fd);
+    }
+    await this.cgroup?.remove().catch(() => undefined);
+    return this.fail(reason);
+  }
+
+  /**
+   * The fd plan: 0-2 pipes, 3-8 the program's extra fds (files opened here, never through a
+   * symlink; pipes for written files and streams), then the chain's own (seccomp filter, report,
+   * info, box, helper); the run's cgroups; the argv to spawn. Throws what is wrong; what it opened
+   * is in the plan it returns, or closed when it throws.
+   */
+  private planFds(): FdPlan {
     const spec = this.spec;
-    const opened: number[] = [];
-    const writeFiles = new Map<number, { fd: number; cap: number; written: number }>();
-    const stdio: StdioOptions = ['pipe', 'pipe', 'pipe'];
-    const closeOpened = () => {
-      for (const fd of opened.splice(0))
-        try {
-          closeSync(fd);
-        } catch {
-          // already closed
-        }
+    const plan: FdPlan = {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      opened: [],
+      writeFiles: new Map(),
+      argv: [],
     };
-    let argv: string[];
+    const stdio = plan.stdio;
     try {
       for (let fd = 3; fd <= 8; fd++) stdio[fd] = 'ignore';
       for (const x of spec.fds ?? []) {
@@ -335,7 +380,7 @@ class Stage {
         if (stdio[x.fd] !== 'ignore') throw new Error(`extra fd ${x.fd} is given twice`);
         if ('readFile' in x) {
           const fd = openReadFile(x.readFile);
-          opened.push(fd);
+          plan.opened.push(fd);
           stdio[x.fd] = fd;
         } else if ('writeFile' in x) {
           const fd = openSync(
@@ -343,7 +388,7 @@ class Stage {
             constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW,
             0o600,
           );
-          writeFiles.set(x.fd, { fd, cap: x.capBytes ?? spec.outputCapBytes, written: 0 });
+          plan.writeFiles.set(x.fd, { fd, cap: x.capBytes ?? spec.outputCapBytes, written: 0 });
           stdio[x.fd] = 'pipe';
         } else {
           if (this.collect) throw new Error('stream fds need Executor.start');
@@ -351,68 +396,69 @@ class Stage {
         }
       }
       if (this.opts.unsafe) {
-        argv = spec.argv;
-      } else {
-        if (this.opts.cgroups)
-          this.cgroup = this.opts.cgroups.createRun({
-            memoryBytes: spec.limits.memoryBytes,
-            pidsMax: spec.limits.pids,
-          });
-        const seccomp = openReadFile(this.opts.paths.seccomp);
-        opened.push(seccomp);
-        const box = openSync(
-          spec.boxDir,
-          constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW,
-        );
-        opened.push(box);
-        const init = openReadFile(this.opts.paths.initBound);
-        opened.push(init);
-        stdio[FD_SECCOMP] = seccomp;
-        stdio[FD_REPORT] = 'pipe';
-        stdio[FD_INFO] = 'pipe';
-        stdio[FD_BOX] = box;
-        stdio[FD_INIT] = init;
-        argv = this.sandbox.launchArgv(spec, this.cgroup);
+        plan.argv = spec.argv;
+        return plan;
       }
+      if (this.opts.cgroups)
+        this.cgroup = this.opts.cgroups.createRun({
+          memoryBytes: spec.limits.memoryBytes,
+          pidsMax: spec.limits.pids,
+        });
+      const seccomp = openReadFile(this.opts.paths.seccomp);
+      plan.opened.push(seccomp);
+      const box = openSync(
+        spec.boxDir,
+        constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW,
+      );
+      plan.opened.push(box);
+      const init = openReadFile(this.opts.paths.initBound);
+      plan.opened.push(init);
+      stdio[FD_SECCOMP] = seccomp;
+      stdio[FD_REPORT] = 'pipe';
+      stdio[FD_INFO] = 'pipe';
+      stdio[FD_BOX] = box;
+      stdio[FD_INIT] = init;
+      plan.argv = this.sandbox.launchArgv(spec, this.cgroup);
+      return plan;
     } catch (err) {
-      closeOpened();
-      for (const w of writeFiles.values()) closeSync(w.fd);
-      await this.cgroup?.remove().catch(() => undefined);
-      return this.fail(`sandbox setup: ${(err as Error).message}`);
+      closeAll(plan.opened);
+      for (const w of plan.writeFiles.values()) closeSync(w.fd);
+      plan.writeFiles.clear();
+      throw err;
     }
+  }
 
-    let child: ChildProcess;
-    try {
-      child = spawn(argv[0], argv.slice(1), {
-        stdio,
-        detached: true, // own process group (setsid), so the whole chain can be killed at once
-        cwd: this.opts.unsafe ? spec.boxDir : '/',
-        env: this.opts.unsafe
-          ? {
-              PATH: '/usr/local/bin:/usr/bin:/bin',
-              HOME: spec.boxDir,
-              TMPDIR: tmpdir(),
-              LANG: 'C.UTF-8',
-              ...spec.env,
-            }
-          : {},
-        // unconfined, a root engine still drops the program to the slot's uid
-        ...(this.opts.unsafe && process.getuid?.() === 0
-          ? { uid: SLOT_UID_BASE + spec.slot, gid: SLOT_UID_BASE + spec.slot }
-          : {}),
-      });
-    } catch (err) {
-      closeOpened();
-      for (const w of writeFiles.values()) closeSync(w.fd);
-      await this.cgroup?.remove().catch(() => undefined);
-      return this.fail(`spawn: ${(err as Error).message}`);
-    }
-    // The child has its own copies now.
-    closeOpened();
-    this.child = child;
+  /** Spawns the chain in its own process group, with an empty environment when confined. */
+  private spawnChain(plan: FdPlan): ChildProcess {
+    const spec = this.spec;
+    return spawn(plan.argv[0], plan.argv.slice(1), {
+      stdio: plan.stdio,
+      detached: true, // own process group (setsid), so the whole chain can be killed at once
+      cwd: this.opts.unsafe ? spec.boxDir : '/',
+      env: this.opts.unsafe
+        ? {
+            PATH: '/usr/local/bin:/usr/bin:/bin',
+            HOME: spec.boxDir,
+            TMPDIR: tmpdir(),
+            LANG: 'C.UTF-8',
+            ...spec.env,
+          }
+        : {},
+      // unconfined, a root engine still drops the program to the slot's uid
+      ...(this.opts.unsafe && process.getuid?.() === 0
+        ? { uid: SLOT_UID_BASE + spec.slot, gid: SLOT_UID_BASE + spec.slot }
+        : {}),
+    });
+  }
+
+  /**
+   * The output sinks: stdout and stderr capped (the stage stops at the cap), the helper's report
+   * and bwrap's info, written files capped, caller streams handed over, stdin piped in. Returns
+   * one promise per pipe that settles at its end.
+   */
+  private attachSinks(child: ChildProcess, plan: FdPlan): Array<Promise<void>> {
     // child.stdio is typed as a 5-tuple; the chain uses up to fd 13
     const pipes = child.stdio as unknown as Array<Readable | Writable | null | undefined>;
-
     const ended: Array<Promise<void>> = [];
     const drain = (s: Readable | null | undefined, onData: (b: Buffer) => void) => {
       if (!s) return;
@@ -425,7 +471,7 @@ class Stage {
         }),
       );
     };
-    const cap = spec.outputCapBytes;
+    const cap = this.spec.outputCapBytes;
     drain(child.stdout, (b) => {
       if (this.stdoutTruncated) return;
       const room = cap - this.stdoutBytes;
@@ -459,7 +505,7 @@ class Stage {
         if (m) this.sandboxPid = Number(m[1]);
       });
     }
-    for (const [n, w] of writeFiles) {
+    for (const [n, w] of plan.writeFiles) {
       drain(pipes[n] as Readable, (b) => {
         const room = w.cap - w.written;
         if (room <= 0) {
@@ -476,31 +522,30 @@ class Stage {
         if (b.length > room && !this.truncatedFds.includes(n)) this.truncatedFds.push(n);
       });
     }
-    for (const x of spec.fds ?? [])
+    for (const x of this.spec.fds ?? [])
       if ('stream' in x) this.callerFds.set(x.fd, pipes[x.fd] as Duplex);
-
     if (child.stdin) {
       child.stdin.on('error', () => {
         // EPIPE when the program exits without reading everything
       });
       this.stdin.pipe(child.stdin);
     }
+    return ended;
+  }
 
+  /** Waits for the chain to exit, with the engine's wall backstop armed meanwhile. */
+  private async awaitExit(child: ChildProcess): Promise<{ exit: Exit; spawnError: string | null }> {
     let spawnError: string | null = null;
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
-      (resolve) => {
-        child.once('error', (err) => {
-          spawnError = err.message;
-          resolve({ code: null, signal: null });
-        });
-        child.once('exit', (code, signal) => resolve({ code, signal }));
-      },
-    );
-
+    const exited = new Promise<Exit>((resolve) => {
+      child.once('error', (err) => {
+        spawnError = err.message;
+        resolve({ code: null, signal: null });
+      });
+      child.once('exit', (code, signal) => resolve({ code, signal }));
+    });
     // se-init enforces the wall limit itself; this is the backstop (and the only timer unsandboxed).
-    const wall = spec.limits.wallMs + (this.opts.unsafe ? 0 : BACKSTOP_MS);
+    const wall = this.spec.limits.wallMs + (this.opts.unsafe ? 0 : BACKSTOP_MS);
     this.timers.push(setTimeout(() => this.stop('wall'), wall));
-
     const exit = await exited;
     if (this.opts.unsafe && child.pid) {
       // unconfined: take the program's leftover background processes down with it
@@ -510,19 +555,19 @@ class Stage {
         // none left
       }
     }
-    // Every process of the sandbox is gone once bwrap exits, so the pipes are at EOF; the bound
-    // only matters for a spawn error or an unconfined program's escaped child.
-    if (!spawnError) await Promise.race([Promise.all(ended), delay(2000)]);
-    for (const [i, s] of pipes.entries()) if (i > 0 && !this.callerFds.has(i)) s?.destroy();
-    for (const t of this.timers) clearTimeout(t);
-    for (const w of writeFiles.values()) closeSync(w.fd);
-    this.stdout.end();
-    const wallMs = Date.now() - this.t0;
+    return { exit, spawnError };
+  }
 
-    const stdout = Buffer.concat(this.stdoutChunks);
-    let stderr = Buffer.concat(this.stderrChunks);
-    if (this.opts.unsafe) return this.unsafeOutcome(exit, spawnError, wallMs, stdout, stderr);
-
+  /** The outcome of a confined stage: figures, status (SANDBOX.md's table), reason, cleanup. */
+  private async outcome(
+    exit: Exit,
+    spawnError: string | null,
+    wallMs: number,
+    stdout: Buffer,
+    stderrIn: Buffer,
+  ): Promise<StageOutcome> {
+    const spec = this.spec;
+    let stderr = stderrIn;
     const report = parseReport(this.report);
     let oomKills = 0;
     let peakBytes = 0;
@@ -694,6 +739,25 @@ export function stopReason(
 
 function withReason(reason: StopReason | undefined): { reason?: StopReason } {
   return reason ? { reason } : {};
+}
+
+type Exit = { code: number | null; signal: NodeJS.Signals | null };
+
+/** What `planFds` decided: the spawn's stdio, the fds it opened, the written files, the argv. */
+interface FdPlan {
+  stdio: Exclude<StdioOptions, string>;
+  opened: number[];
+  writeFiles: Map<number, { fd: number; cap: number; written: number }>;
+  argv: string[];
+}
+
+function closeAll(fds: number[]): void {
+  for (const fd of fds.splice(0))
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed
+    }
 }
 
 function delay(ms: number): Promise<void> {
