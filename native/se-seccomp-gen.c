@@ -99,6 +99,11 @@ int main(int argc, char **argv) {
                         SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffULL, AF_VSOCK));
   if (rc < 0) return fail("socket", rc);
 
+  /* prlimit64 on another process: EPERM (the box's PID-1 helper shares the program's uid). */
+  rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(prlimit64), 1,
+                        SCMP_A0(SCMP_CMP_NE, 0));
+  if (rc < 0) return fail("prlimit64", rc);
+
   char tmp[4096];
   if (snprintf(tmp, sizeof tmp, "%s.tmp", argv[1]) >= (int)sizeof tmp) return fail("path", ENAMETOOLONG);
   int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

@@ -114,6 +114,8 @@ export class Results {
       score: null,
       signal: s.result.signal,
       signalDesc: s.result.signal_desc,
+      // the embedded engine's extension field; the hosted service sends none
+      ...(s.result.reason ? { reason: s.result.reason } : {}),
       output: null,
       error: null,
       cmpinfo: null,
@@ -145,6 +147,7 @@ export class Results {
       score: r.score,
       signal: r.signal,
       signalDesc: r.signal_desc,
+      ...(r.reason ? { reason: r.reason } : {}),
       output: null,
       error: null,
       cmpinfo: null,

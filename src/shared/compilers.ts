@@ -1,4 +1,5 @@
 /** Types of the Sphere Engine Compilers API v4 (spec/compilers-api-v4.txt). */
+import type { StopReason } from './status.js';
 
 /** Syntax-highlighter ids of a compiler, one per editor family; all ten keys are always present. */
 export interface Highlighters {
@@ -59,6 +60,8 @@ export interface SubmissionResultSummary {
   memory: number | null;
   signal: number | null;
   signal_desc: string | null;
+  /** embedded engine only (an extension): why the engine stopped the program */
+  reason?: StopReason;
 }
 
 export interface CompilersSubmissionStreams {

@@ -1,5 +1,5 @@
 export { Status, statusName, isTransient } from './status.js';
-export type { StatusCode } from './status.js';
+export type { StatusCode, StopReason } from './status.js';
 export type * from './compilers.js';
 export type * from './problems.js';
 export { ProblemTypes } from './problems.js';

@@ -26,6 +26,16 @@ export const Status = {
 
 export type StatusCode = (typeof Status)[keyof typeof Status];
 
+/**
+ * Why the engine stopped a program, machine-readable: an extension field (`reason`) of the
+ * embedded engine's results; the hosted service does not send it. `limit` is the limit that was
+ * hit: bytes (output_cap), seconds (wall_time, cpu_time) or kilobytes (memory).
+ */
+export interface StopReason {
+  kind: 'output_cap' | 'wall_time' | 'cpu_time' | 'memory';
+  limit?: number;
+}
+
 const names: Record<number, string> = {
   0: 'waiting...',
   1: 'compilation...',

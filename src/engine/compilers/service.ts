@@ -212,6 +212,7 @@ export class CompilersService implements JobKind {
       error: Buffer.concat([stderr, Buffer.from(sep + notes.join(''))]),
       cmpinfo: Buffer.from(this.mark(cmpinfo)),
       ...(internal ? { internalError: o.internalError ?? 'run stage' } : {}),
+      ...(o.reason ? { reason: o.reason } : {}),
     };
   }
 

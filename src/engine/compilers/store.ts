@@ -1,3 +1,4 @@
+import type { StopReason } from '../../shared/status.js';
 import type { Db, Migration } from '../store/db.js';
 
 /** The Compilers module's tables. Append new migrations; never edit a shipped one. */
@@ -33,6 +34,11 @@ export const compilersMigrations: Migration[] = [
       );
     `,
   },
+  {
+    // why the engine stopped the program (JSON StopReason; an extension of the spec)
+    id: 'compilers/002-reason',
+    up: `ALTER TABLE compilers_submissions ADD COLUMN reason TEXT;`,
+  },
 ];
 
 export const STREAMS = ['source', 'input', 'output', 'error', 'cmpinfo'] as const;
@@ -51,6 +57,8 @@ export interface SubmissionRow {
   memory: number | null;
   signal: number | null;
   signal_desc: string | null;
+  /** JSON StopReason, or null */
+  reason: string | null;
   source_size: number;
   input_size: number;
   output_size: number | null;
@@ -93,10 +101,11 @@ export interface SubmissionResult {
   error: Buffer;
   cmpinfo: Buffer;
   internalError?: string;
+  reason?: StopReason;
 }
 
 const SUMMARY_COLUMNS = `id, created_at, compiler_id, version_id, compiler_name, version_name,
-  status, time, memory, signal, signal_desc,
+  status, time, memory, signal, signal_desc, reason,
   length(source) AS source_size, length(input) AS input_size, length(output) AS output_size,
   length(error) AS error_size, length(cmpinfo) AS cmpinfo_size`;
 
@@ -120,7 +129,7 @@ export class SubmissionStore {
       finish: db.prepare(`UPDATE compilers_submissions SET status = @status, time = @time,
         memory = @memory, signal = @signal, signal_desc = @signalDesc, output = @output,
         error = @error, cmpinfo = @cmpinfo, internal_error = @internalError,
-        finished_at = @finishedAt WHERE id = @id`),
+        reason = @reason, finished_at = @finishedAt WHERE id = @id`),
       orphans: db.prepare(`SELECT id FROM compilers_submissions WHERE status < 10
         AND id NOT IN (SELECT ref FROM jobs WHERE kind = 'compilers')`),
     };
@@ -184,6 +193,7 @@ export class SubmissionStore {
       error: r.error,
       cmpinfo: r.cmpinfo,
       internalError: r.internalError ?? null,
+      reason: r.reason ? JSON.stringify(r.reason) : null,
       finishedAt: Date.now(),
     });
   }

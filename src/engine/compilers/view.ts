@@ -4,7 +4,7 @@ import type {
   CompilersSubmissionSummary,
   StreamRef,
 } from '../../shared/compilers.js';
-import { isTransient, statusName } from '../../shared/status.js';
+import { isTransient, statusName, type StopReason } from '../../shared/status.js';
 import { formatDate } from '../api-common.js';
 import { STREAMS, type SubmissionRow } from './store.js';
 
@@ -59,6 +59,8 @@ function common(row: SubmissionRow): Omit<CompilersSubmissionSummary, 'uri'> {
       memory: executing ? null : row.memory,
       signal: executing ? null : row.signal,
       signal_desc: executing ? null : row.signal_desc,
+      // extension: why the engine stopped the program (README, "Stop reasons")
+      ...(row.reason && !executing ? { reason: JSON.parse(row.reason) as StopReason } : {}),
     },
   };
 }

@@ -11,11 +11,12 @@
  *   or the first file that declares main), and interpreted ones run `main.<ext>`, else the
  *   single-file name (`prog.py`, ...), else the only file with their extension.
  */
-import { chown, chmod, lstat, mkdtemp, rm } from 'node:fs/promises';
+import { opendirSync, type Dir } from 'node:fs';
+import { chown, chmod, lstat, mkdtemp, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { Sandbox, StageLimits, StageSpec } from '../sandbox/index.js';
-import { SLOT_UID_BASE } from '../sandbox/index.js';
+import { mountCapped, removeTree, SLOT_UID_BASE } from '../sandbox/index.js';
 import { boxSize, FilesError, validateFiles, writeFiles } from './files.js';
 import { javaNames, type Language } from './languages.js';
 import { Signals } from './signals.js';
@@ -40,6 +41,8 @@ export const COMPILE_LIMITS = {
 } as const;
 /** A build may leave at most this much in the program folder. */
 export const MAX_PROGRAM_BYTES = 256 * 1024 * 1024;
+/** ... and at most this many files and folders. */
+export const MAX_PROGRAM_ENTRIES = 100000;
 const MB = 1024 * 1024;
 /** How often the size of a compile stage's folder is checked while it runs. */
 const SIZE_WATCH_MS = 200;
@@ -49,6 +52,15 @@ const TMP_BYTES = 64 * MB;
 /** The wall-clock limit for a CPU limit: max(2 x limit, limit + 1 s). */
 export function wallLimitMs(cpuSec: number): number {
   return Math.ceil(Math.max(2 * cpuSec, cpuSec + 1) * 1000);
+}
+
+/**
+ * The run stage's stack limit: half the memory limit, between 4 MiB and 256 MiB. Below the memory
+ * limit, so a runaway recursion ends with SIGSEGV (12, as learners expect) rather than with the
+ * memory limit (17); a deep but finite recursion still gets most of the memory.
+ */
+export function stackLimitBytes(memoryBytes: number): number {
+  return Math.min(Math.max(Math.floor(memoryBytes / 2), 4 * MB), 256 * MB);
 }
 
 export interface ExecutorOptions {
@@ -62,6 +74,8 @@ export interface ExecutorOptions {
   outputCapBytes: number;
   /** CPU seconds of a compile stage (COMPILE_LIMITS.cpuSec unless the operator says otherwise) */
   compileCpuSec: number;
+  /** the operator's log (removal failures; they may name host paths) */
+  log?: (line: string) => void;
 }
 
 interface ProgramInternal extends Program {
@@ -111,8 +125,16 @@ export class SandboxExecutor implements Executor {
 
     const def = lang.def;
     const dir = await mkdtemp(join(this.o.programsDir, 'p-'));
+    // as root the folder is its own tmpfs: the kernel caps what a build writes (parallel writers
+    // overshot a size watch); otherwise the watch below is the cap
+    const capped = mountCapped(dir, MAX_PROGRAM_BYTES, MAX_PROGRAM_ENTRIES);
     await chmod(dir, 0o755);
-    const dispose = () => rm(dir, { recursive: true, force: true });
+    // never rejects: whatever a build left (a chain deeper than PATH_MAX, millions of files) goes,
+    // and a failure is the operator's to see, not the learner's
+    const dispose = async () => {
+      const why = await removeTree(dir);
+      if (why) this.o.log?.(`sandbox: could not remove a program folder: ${why}`);
+    };
     // A build refused here rather than by the compiler: status 11, the reason in cmpinfo.
     const buildFailed = async (cmpinfo: string, outcome: StageOutcome): Promise<CompileResult> => {
       await dispose();
@@ -233,7 +255,7 @@ export class SandboxExecutor implements Executor {
       const watch = setInterval(() => {
         if (checking) return;
         checking = true;
-        void boxSize(dir, MAX_PROGRAM_BYTES).then((bytes) => {
+        void boxSize(dir, MAX_PROGRAM_BYTES, MAX_PROGRAM_ENTRIES).then((bytes) => {
           checking = false;
           if (bytes > MAX_PROGRAM_BYTES && !overSize) {
             overSize = true;
@@ -242,11 +264,12 @@ export class SandboxExecutor implements Executor {
         });
       }, SIZE_WATCH_MS);
       const outcome = await stage.done.finally(() => clearInterval(watch));
+      if (capped && (await isFull(dir))) overSize = true;
       let cmpinfo = Buffer.concat([outcome.stdout, outcome.stderr]).toString('utf8');
       if (outcome.stdoutTruncated || outcome.stderrTruncated) cmpinfo += '\n[output truncated]';
       if (overSize && outcome.status !== 20) {
         return await buildFailed(
-          `${cmpinfo}\n[the build wrote more than ${MAX_PROGRAM_BYTES / MB} MB]`,
+          `${cmpinfo}\n[the build wrote more than ${MAX_PROGRAM_BYTES / MB} MB or ${MAX_PROGRAM_ENTRIES} files]`,
           outcome,
         );
       }
@@ -271,16 +294,27 @@ export class SandboxExecutor implements Executor {
           outcome,
         );
       }
-      if ((await boxSize(dir, MAX_PROGRAM_BYTES)) > MAX_PROGRAM_BYTES) {
+      if ((await boxSize(dir, MAX_PROGRAM_BYTES, MAX_PROGRAM_ENTRIES)) > MAX_PROGRAM_BYTES) {
         return await buildFailed(
-          `${cmpinfo}\n[the build left more than ${MAX_PROGRAM_BYTES / MB} MB]`,
+          `${cmpinfo}\n[the build left more than ${MAX_PROGRAM_BYTES / MB} MB or ${MAX_PROGRAM_ENTRIES} files]`,
           outcome,
         );
       }
       return { ok: true, program, cmpinfo, outcome };
     } catch (err) {
       await dispose();
-      throw err;
+      if (err instanceof FilesError || err instanceof RangeError) throw err;
+      // anything else failed on the host (its message may name host paths): status 20
+      return {
+        ok: false,
+        status: 20,
+        cmpinfo: '',
+        outcome: {
+          ...this.emptyOutcome(),
+          status: 20,
+          internalError: `compile: ${(err as Error).message}`,
+        },
+      };
     }
   }
 
@@ -355,6 +389,7 @@ export class SandboxExecutor implements Executor {
       argv,
       boxDir: program.dir,
       boxWritable: false,
+      boxEntries: topLevelNames(program),
       slot: options.slot,
       limits: {
         cpuSec: timeSec,
@@ -363,7 +398,7 @@ export class SandboxExecutor implements Executor {
         pids: lang.def.pids,
         nofile: lang.def.nofile,
         fsizeBytes: TMP_BYTES,
-        stackBytes: Math.min(Math.max(memoryBytes, 8 * MB), 1024 * MB),
+        stackBytes: stackLimitBytes(memoryBytes),
         tmpBytes: TMP_BYTES,
       },
       outputCapBytes: options.outputCapBytes ?? this.o.outputCapBytes,
@@ -422,6 +457,16 @@ function overTime(outcome: StageOutcome, cpuSec: number): boolean {
   return outcome.signal === Signals.SIGXCPU || outcome.timeSec >= cpuSec;
 }
 
+/** True when a capped program folder (its own tmpfs) has (almost) no room or inodes left. */
+async function isFull(dir: string): Promise<boolean> {
+  try {
+    const f = await statfs(dir);
+    return f.bavail * f.bsize < MB || f.ffree < 16;
+  } catch {
+    return false;
+  }
+}
+
 /** lstat, never following a planted symlink. */
 async function isRegularFile(path: string): Promise<boolean> {
   try {
@@ -433,6 +478,35 @@ async function isRegularFile(path: string): Promise<boolean> {
 
 /** Per program compiled with `syntaxCheck: 'after-failure'`: the check a failed run prompts. */
 const checkOf = new WeakMap<Program, string[]>();
+/** At most this many top-level names get a symlink in a run's writable /box. */
+const MAX_BOX_ENTRIES = 1000;
+const boxEntriesOf = new WeakMap<Program, string[] | undefined>();
+
+/**
+ * The program folder's top-level names (read once: nothing writes the folder after the build),
+ * or undefined when there are too many: /box is then the read-only folder itself, as before.
+ */
+function topLevelNames(program: Program): string[] | undefined {
+  if (boxEntriesOf.has(program)) return boxEntriesOf.get(program);
+  let names: string[] | undefined = [];
+  let d: Dir | undefined;
+  try {
+    d = opendirSync(program.dir);
+    for (let e = d.readSync(); e; e = d.readSync()) {
+      if (names.length >= MAX_BOX_ENTRIES) {
+        names = undefined;
+        break;
+      }
+      names.push(e.name);
+    }
+  } catch {
+    names = undefined;
+  } finally {
+    d?.closeSync();
+  }
+  boxEntriesOf.set(program, names);
+  return names;
+}
 
 /** Per program: what its run argv is built from (the Java heap follows each run's limit). */
 const entryOf = new WeakMap<Program, { versionArg: string; entry: string; custom: boolean }>();

@@ -2,8 +2,8 @@
  * The execution core: `createExecutor` starts the sandbox (self-test included), detects the
  * languages and returns the Executor the Compilers and Problems modules call.
  */
-import { readdirSync, realpathSync, rmSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { readdirSync, realpathSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -11,6 +11,7 @@ import {
   isAlive,
   pidNamespace,
   PROBE_LIMITS,
+  removeTree,
   Sandbox,
   unsearchableAncestor,
 } from '../sandbox/index.js';
@@ -117,7 +118,7 @@ export async function createExecutor(options: CreateExecutorOptions): Promise<En
       `sandbox: ${options.workDir} is not searchable by other users (a folder above it lacks o+x); ` +
         `program folders go to ${parent} instead`,
     );
-  removeStaleScratch(parent);
+  removeStaleScratch(parent, log);
   const scratch = await mkdtemp(join(parent, `se-exec-${process.pid}-${pidNamespace()}-`));
   // searchable but not listable: sandboxes reach their own box by its unguessable name only
   await chmod(scratch, 0o711);
@@ -152,6 +153,7 @@ export async function createExecutor(options: CreateExecutorOptions): Promise<En
     workers: options.workers,
     outputCapBytes: options.outputCapBytes ?? DEFAULT_OUTPUT_CAP_BYTES,
     compileCpuSec: compileTimeSec,
+    log,
   });
   let closed = false;
   return Object.assign(executor, {
@@ -160,8 +162,11 @@ export async function createExecutor(options: CreateExecutorOptions): Promise<En
     async close() {
       if (closed) return;
       closed = true;
+      // stop what still runs first: a cgroup with processes in it cannot be removed
+      await created.sandbox?.stopAll();
       created.close();
-      await rm(scratch, { recursive: true, force: true });
+      const why = await removeTree(scratch);
+      if (why) log(`sandbox: could not remove the scratch folder: ${why}`);
     },
   });
 }
@@ -175,8 +180,12 @@ function searchable(dir: string): boolean {
   }
 }
 
-/** Scratch folders `se-exec-<pid>-<pid namespace>-*` of engines that are gone. */
-function removeStaleScratch(workDir: string): void {
+/**
+ * Removes the scratch folders `se-exec-<pid>-<pid namespace>-*` of engines that are gone, in the
+ * background: whatever a dead engine's programs left there (a chain deeper than PATH_MAX, a
+ * million files) neither fails nor delays this start.
+ */
+function removeStaleScratch(workDir: string, log: (line: string) => void): void {
   const ns = pidNamespace();
   let entries: string[] = [];
   try {
@@ -187,13 +196,11 @@ function removeStaleScratch(workDir: string): void {
   for (const e of entries) {
     const m = /^se-exec-(\d+)-(\d+)-/.exec(e);
     if (!m || m[2] !== ns || Number(m[1]) === process.pid || isAlive(Number(m[1]))) continue;
-    // another user's engine left it (seen in a shared /tmp): not ours to remove, and never a
-    // reason not to start
-    try {
-      rmSync(join(workDir, e), { recursive: true, force: true });
-    } catch {
-      // left for its owner's next start
-    }
+    // another user's engine may have left it in a shared /tmp: what cannot be removed is left
+    // for its owner's next start, and is never a reason not to start
+    void removeTree(join(workDir, e)).then((why) => {
+      if (why) log(`sandbox: could not remove a stale scratch folder: ${why}`);
+    });
   }
 }
 
@@ -250,7 +257,7 @@ async function detectLanguages(
     }
   };
   await Promise.all(Array.from({ length: Math.min(workers, 4) }, (_, i) => worker(i)));
-  await rm(box, { recursive: true, force: true });
+  await removeTree(box);
   // a stable order: as in LANGUAGE_DEFS
   return new Map(LANGUAGE_DEFS.filter((d) => found.has(d.id)).map((d) => [d.id, found.get(d.id)!]));
 }

@@ -6,8 +6,9 @@
 import type { Duplex, Readable, Writable } from 'node:stream';
 import type { Highlighters } from '../../shared/compilers.js';
 import type { LimitsReport } from '../../shared/sandbox-limits.js';
+import type { StopReason } from '../../shared/status.js';
 
-export type { LimitsReport };
+export type { LimitsReport, StopReason };
 
 /**
  * The sandbox's start-up self-test (SANDBOX.md, "Policy when the sandbox is missing"). `problems`
@@ -64,6 +65,8 @@ export interface StageOutcome {
   /** true when stdout or stderr hit the output cap and the program was stopped */
   stdoutTruncated: boolean;
   stderrTruncated: boolean;
+  /** why the engine stopped the program (a limit it hit); absent when it ended on its own */
+  reason?: StopReason;
   /** for status 20: what failed, for the operator (never shown with host paths to users) */
   internalError?: string;
   /**

@@ -496,6 +496,7 @@ export class ProblemsService implements JobKind {
         signal: run.signal,
         time: round2(run.timeSec),
         memory: Math.round(run.memoryKb),
+        ...(run.reason ? { reason: run.reason } : {}),
       },
       streams: {
         output,

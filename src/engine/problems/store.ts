@@ -3,6 +3,7 @@
  * judged submissions and widgets; built-in judges live in code (judges/catalog.ts).
  */
 import type { Statement } from 'better-sqlite3';
+import type { StopReason } from '../../shared/status.js';
 import type { Db, Migration } from '../store/db.js';
 import { FIRST_CUSTOM_JUDGE_ID } from './judges/catalog.js';
 
@@ -137,6 +138,7 @@ export interface TestcaseResultRow {
   time: number;
   memory: number;
   signal: number;
+  reason?: StopReason;
 }
 
 export interface SubmissionRow {

@@ -222,7 +222,9 @@ function common(row: SubmissionRow, l: Links) {
         memory: t.memory,
         signal: t.signal,
         signal_desc: signalDesc(t.signal),
+        ...(t.reason ? { reason: t.reason } : {}), // extension (README, "Stop reasons")
       }));
+  const decisive = row.testcases.find((t) => t.status === row.status && t.reason);
   return {
     id: row.id,
     executing,
@@ -245,6 +247,7 @@ function common(row: SubmissionRow, l: Links) {
       memory: executing ? null : row.memory,
       signal: executing ? null : row.signal,
       signal_desc: executing || row.signal === null ? null : signalDesc(row.signal),
+      ...(!executing && decisive?.reason ? { reason: decisive.reason } : {}),
       testcases,
     },
   };

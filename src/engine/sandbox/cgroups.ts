@@ -121,6 +121,8 @@ export interface RunCgroupFactory {
   readonly where: string;
   /** false when swap is not limited (no swap accounting) */
   readonly limitsSwap: boolean;
+  /** the subtree's folders (one per hierarchy), for the guard that outlives the engine */
+  readonly dirs: string[];
   createRun(limits: RunLimits): RunCgroup;
   close(): void;
 }
@@ -142,6 +144,10 @@ export class CgroupTree implements RunCgroupFactory {
 
   get where(): string {
     return `${this.memoryDir}, ${this.pidsDir}`;
+  }
+
+  get dirs(): string[] {
+    return [this.memoryDir, this.pidsDir];
   }
 
   get limitsSwap(): boolean {
@@ -266,8 +272,31 @@ function removeStale(parent: string, log?: (line: string) => void): void {
   for (const e of entries) {
     const m = SUBTREE_RE.exec(e);
     if (!m || m[2] !== ns || Number(m[1]) === process.pid || isAlive(Number(m[1]))) continue;
-    if (removeTree(join(parent, e))) log?.(`sandbox: removed stale cgroup ${join(parent, e)}`);
+    // Its engine is gone, so whatever still runs there is a leftover: kill it first. A bounded
+    // number of rounds (a fork bomb forks while it is being killed; pids.max bounds it), then
+    // move on: a leftover never stops this start.
+    const dir = join(parent, e);
+    let removed = false;
+    for (let round = 0; round < 50 && !removed; round++) {
+      if (round > 0) for (const p of pidsUnder(dir)) killQuietly(p);
+      removed = removeTree(dir);
+    }
+    log?.(`sandbox: ${removed ? 'removed' : 'could not remove'} stale cgroup ${dir}`);
   }
+}
+
+/** The pids in a cgroup folder and every folder below it. */
+function pidsUnder(dir: string): number[] {
+  const out: number[] = [];
+  try {
+    for (const l of readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n'))
+      if (l) out.push(Number(l));
+    for (const e of readdirSync(dir, { withFileTypes: true }))
+      if (e.isDirectory()) out.push(...pidsUnder(join(dir, e.name)));
+  } catch {
+    // gone meanwhile
+  }
+  return out;
 }
 
 /** The cgroup2 mount and this process's own cgroup folder in it. */
@@ -331,6 +360,10 @@ export class Cgroup2Tree implements RunCgroupFactory {
 
   get where(): string {
     return this.dir;
+  }
+
+  get dirs(): string[] {
+    return [this.dir];
   }
 
   /** Throws with the reason (naming the file and the fix) when no subtree can be made. */

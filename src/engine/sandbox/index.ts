@@ -12,21 +12,23 @@ import {
   mkdtempSync,
   readFileSync,
   readlinkSync,
-  rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
 import { chmod } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LimitsReport, SelfTestResult } from '../exec/types.js';
 import { openCgroups, type RunCgroupFactory } from './cgroups.js';
 import { ROOT_LINKS, Sandbox, type SandboxPaths, type StageLimits } from './sandbox.js';
+import { removeTreeSync } from './remove.js';
 import { seccompFilter } from './seccomp.js';
 
 export { Sandbox, SLOT_UID_BASE } from './sandbox.js';
 export type { StageLimits, StageSpec, StageHandle, SandboxPaths } from './sandbox.js';
 export { decideStatus } from './status.js';
+export { mountCapped, removeTree, removeTreeSync } from './remove.js';
 export { isAlive, pidNamespace } from './processes.js';
 export type { InitReport, StatusInput } from './status.js';
 
@@ -174,7 +176,11 @@ export async function createSandbox(options: CreateSandboxOptions): Promise<Crea
     }
   });
 
-  const close = () => cgroups?.close();
+  const guard = startGuard(paths.init, cgroups?.dirs ?? [], options.workDir, options.log);
+  const close = () => {
+    cgroups?.close();
+    guard?.();
+  };
   if (problems.length === 0) {
     const sandbox = new Sandbox({
       paths,
@@ -193,6 +199,39 @@ export async function createSandbox(options: CreateSandboxOptions): Promise<Crea
     return { sandbox, selfTest: { ok: false, problems, limits }, close };
   }
   return { sandbox: null, selfTest: { ok: false, problems, limits }, close };
+}
+
+/**
+ * Starts `se-init guard` in its own session: when this process ends, however it ends (SIGKILL of
+ * its whole process group included), the guard kills whatever is left in the cgroup subtree and
+ * removes it and the scratch folder. Returns what tells it the engine closed normally.
+ */
+function startGuard(
+  init: string,
+  cgroupDirs: string[],
+  workDir: string,
+  log?: (line: string) => void,
+): (() => void) | null {
+  if (!executable(init)) return null;
+  const args = ['guard'];
+  for (const d of cgroupDirs) args.push('--cgroup', d);
+  args.push('--remove', workDir);
+  try {
+    const child = spawn(init, args, {
+      detached: true,
+      stdio: ['pipe', 'ignore', 'ignore'],
+      env: {},
+      cwd: '/',
+    });
+    child.on('error', (err) => log?.(`sandbox: the cleanup guard failed: ${err.message}`));
+    child.stdin?.on('error', () => undefined);
+    child.unref();
+    (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+    return () => child.stdin?.end();
+  } catch (err) {
+    log?.(`sandbox: the cleanup guard did not start: ${(err as Error).message}`);
+    return null;
+  }
 }
 
 async function probe(sandbox: Sandbox, workDir: string, bound: string[]): Promise<string[]> {
@@ -235,7 +274,7 @@ async function probe(sandbox: Sandbox, workDir: string, bound: string[]): Promis
         `the probe could read /proc/1/environ: the helper is not a non-dumpable PID 1: ${BUILD_HINT}`,
       );
   } finally {
-    rmSync(box, { recursive: true, force: true });
+    removeTreeSync(box);
   }
   return problems;
 }

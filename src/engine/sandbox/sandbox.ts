@@ -15,8 +15,9 @@ import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
 import { closeSync, constants, fstatSync, openSync, writeSync } from 'node:fs';
 import { constants as osConstants, tmpdir } from 'node:os';
 import { PassThrough, type Duplex, type Readable, type Writable } from 'node:stream';
-import type { ExtraFd, StageOutcome } from '../exec/types.js';
+import type { ExtraFd, StageOutcome, StopReason } from '../exec/types.js';
 import type { RunCgroup, RunCgroupFactory } from './cgroups.js';
+import { Signals } from '../exec/signals.js';
 import { decideStatus, type InitReport } from './status.js';
 
 /** First uid/gid of the worker slots: slot n runs as 60000 + n (when the engine is root). */
@@ -55,6 +56,12 @@ export interface StageSpec {
   /** host folder bound at /box */
   boxDir: string;
   boxWritable: boolean;
+  /**
+   * run stages: the top-level names of `boxDir`. When given, /box is a fresh writable tmpfs of
+   * `limits.tmpBytes` holding a symlink per name into the read-only program folder (bound at
+   * /.prog): a program can create files in its working folder, and nothing carries over.
+   */
+  boxEntries?: string[];
   slot: number;
   limits: StageLimits;
   outputCapBytes: number;
@@ -81,6 +88,8 @@ const FD_INFO = 11;
 const FD_BOX = 12;
 const FD_INIT = 13;
 const INIT_IN_SANDBOX = '/.se-init';
+/** where a run stage sees its program folder (read-only) when /box is its own tmpfs */
+const PROGRAM_IN_SANDBOX = '/.prog';
 const REPORT_CAP = 4096;
 /** POSIX shared memory (/dev/shm): small, and charged to the memory cgroup like /tmp. */
 const SHM_BYTES = 16 * 1024 * 1024;
@@ -118,11 +127,23 @@ export interface SandboxOptions {
 
 /** Runs stages. One instance per engine; safe for concurrent stages on different slots. */
 export class Sandbox {
+  private readonly live = new Set<StageHandle>();
+
   constructor(private readonly opts: SandboxOptions) {}
 
   /** Starts a stage. With `collect`, stdout is gathered into the outcome instead of streamed. */
   start(spec: StageSpec, collect: boolean): StageHandle {
-    return new Stage(this, this.opts, spec, collect).handle;
+    const h = new Stage(this, this.opts, spec, collect).handle;
+    this.live.add(h);
+    void h.done.finally(() => this.live.delete(h)).catch(() => undefined);
+    return h;
+  }
+
+  /** Stops every running stage and waits (at most `waitMs`) until each has cleaned up. */
+  async stopAll(waitMs = 5000): Promise<void> {
+    const all = [...this.live];
+    for (const h of all) h.stop();
+    await Promise.race([Promise.all(all.map((h) => h.done.catch(() => undefined))), delay(waitMs)]);
   }
 
   /** Runs a stage to its end with the given stdin. */
@@ -164,7 +185,12 @@ export class Sandbox {
     a.push('--proc', '/proc', '--dev', '/dev');
     a.push('--size', String(SHM_BYTES), '--tmpfs', '/dev/shm', '--remount-ro', '/dev');
     a.push('--size', String(spec.limits.tmpBytes), '--tmpfs', '/tmp');
-    a.push(spec.boxWritable ? '--bind-fd' : '--ro-bind-fd', String(FD_BOX), '/box');
+    if (spec.boxEntries && !spec.boxWritable) {
+      a.push('--ro-bind-fd', String(FD_BOX), PROGRAM_IN_SANDBOX);
+      a.push('--size', String(spec.limits.tmpBytes), '--tmpfs', '/box');
+      for (const name of spec.boxEntries)
+        a.push('--symlink', `${PROGRAM_IN_SANDBOX}/${name}`, `/box/${name}`);
+    } else a.push(spec.boxWritable ? '--bind-fd' : '--ro-bind-fd', String(FD_BOX), '/box');
     a.push('--ro-bind-fd', String(FD_INIT), INIT_IN_SANDBOX);
     a.push('--remount-ro', '/', '--chdir', '/box', '--clearenv');
     const env: Record<string, string> = {
@@ -287,20 +313,65 @@ class Stage {
     };
   }
 
+  /** The stage's life: fd plan, spawn, output sinks, exit, outcome. */
   private async launch(): Promise<StageOutcome> {
+    let plan: FdPlan;
+    try {
+      plan = this.planFds();
+    } catch (err) {
+      return this.abort(`sandbox setup: ${(err as Error).message}`, null);
+    }
+    let child: ChildProcess;
+    try {
+      child = this.spawnChain(plan);
+    } catch (err) {
+      return this.abort(`spawn: ${(err as Error).message}`, plan);
+    }
+    // The child has its own copies now.
+    closeAll(plan.opened);
+    this.child = child;
+    const ended = this.attachSinks(child, plan);
+    const { exit, spawnError } = await this.awaitExit(child);
+    // Every process of the sandbox is gone once bwrap exits, so the pipes are at EOF; the bound
+    // only matters for a spawn error or an unconfined program's escaped child.
+    if (!spawnError) await Promise.race([Promise.all(ended), delay(2000)]);
+    const pipes = child.stdio as unknown as Array<Readable | Writable | null | undefined>;
+    for (const [i, s] of pipes.entries()) if (i > 0 && !this.callerFds.has(i)) s?.destroy();
+    for (const t of this.timers) clearTimeout(t);
+    for (const w of plan.writeFiles.values()) closeSync(w.fd);
+    this.stdout.end();
+    const wallMs = Date.now() - this.t0;
+    const stdout = Buffer.concat(this.stdoutChunks);
+    const stderr = Buffer.concat(this.stderrChunks);
+    if (this.opts.unsafe) return this.unsafeOutcome(exit, spawnError, wallMs, stdout, stderr);
+    return this.outcome(exit, spawnError, wallMs, stdout, stderr);
+  }
+
+  /** Undoes a plan that could not be carried out; status 20 with the reason. */
+  private async abort(reason: string, plan: FdPlan | null): Promise<StageOutcome> {
+    if (plan) {
+      closeAll(plan.opened);
+      for (const w of plan.writeFiles.values()) closeSync(w.fd);
+    }
+    await this.cgroup?.remove().catch(() => undefined);
+    return this.fail(reason);
+  }
+
+  /**
+   * The fd plan: 0-2 pipes, 3-8 the program's extra fds (files opened here, never through a
+   * symlink; pipes for written files and streams), then the chain's own (seccomp filter, report,
+   * info, box, helper); the run's cgroups; the argv to spawn. Throws what is wrong; what it opened
+   * is in the plan it returns, or closed when it throws.
+   */
+  private planFds(): FdPlan {
     const spec = this.spec;
-    const opened: number[] = [];
-    const writeFiles = new Map<number, { fd: number; cap: number; written: number }>();
-    const stdio: StdioOptions = ['pipe', 'pipe', 'pipe'];
-    const closeOpened = () => {
-      for (const fd of opened.splice(0))
-        try {
-          closeSync(fd);
-        } catch {
-          // already closed
-        }
+    const plan: FdPlan = {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      opened: [],
+      writeFiles: new Map(),
+      argv: [],
     };
-    let argv: string[];
+    const stdio = plan.stdio;
     try {
       for (let fd = 3; fd <= 8; fd++) stdio[fd] = 'ignore';
       for (const x of spec.fds ?? []) {
@@ -309,7 +380,7 @@ class Stage {
         if (stdio[x.fd] !== 'ignore') throw new Error(`extra fd ${x.fd} is given twice`);
         if ('readFile' in x) {
           const fd = openReadFile(x.readFile);
-          opened.push(fd);
+          plan.opened.push(fd);
           stdio[x.fd] = fd;
         } else if ('writeFile' in x) {
           const fd = openSync(
@@ -317,7 +388,7 @@ class Stage {
             constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW,
             0o600,
           );
-          writeFiles.set(x.fd, { fd, cap: x.capBytes ?? spec.outputCapBytes, written: 0 });
+          plan.writeFiles.set(x.fd, { fd, cap: x.capBytes ?? spec.outputCapBytes, written: 0 });
           stdio[x.fd] = 'pipe';
         } else {
           if (this.collect) throw new Error('stream fds need Executor.start');
@@ -325,68 +396,69 @@ class Stage {
         }
       }
       if (this.opts.unsafe) {
-        argv = spec.argv;
-      } else {
-        if (this.opts.cgroups)
-          this.cgroup = this.opts.cgroups.createRun({
-            memoryBytes: spec.limits.memoryBytes,
-            pidsMax: spec.limits.pids,
-          });
-        const seccomp = openReadFile(this.opts.paths.seccomp);
-        opened.push(seccomp);
-        const box = openSync(
-          spec.boxDir,
-          constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW,
-        );
-        opened.push(box);
-        const init = openReadFile(this.opts.paths.initBound);
-        opened.push(init);
-        stdio[FD_SECCOMP] = seccomp;
-        stdio[FD_REPORT] = 'pipe';
-        stdio[FD_INFO] = 'pipe';
-        stdio[FD_BOX] = box;
-        stdio[FD_INIT] = init;
-        argv = this.sandbox.launchArgv(spec, this.cgroup);
+        plan.argv = spec.argv;
+        return plan;
       }
+      if (this.opts.cgroups)
+        this.cgroup = this.opts.cgroups.createRun({
+          memoryBytes: spec.limits.memoryBytes,
+          pidsMax: spec.limits.pids,
+        });
+      const seccomp = openReadFile(this.opts.paths.seccomp);
+      plan.opened.push(seccomp);
+      const box = openSync(
+        spec.boxDir,
+        constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW,
+      );
+      plan.opened.push(box);
+      const init = openReadFile(this.opts.paths.initBound);
+      plan.opened.push(init);
+      stdio[FD_SECCOMP] = seccomp;
+      stdio[FD_REPORT] = 'pipe';
+      stdio[FD_INFO] = 'pipe';
+      stdio[FD_BOX] = box;
+      stdio[FD_INIT] = init;
+      plan.argv = this.sandbox.launchArgv(spec, this.cgroup);
+      return plan;
     } catch (err) {
-      closeOpened();
-      for (const w of writeFiles.values()) closeSync(w.fd);
-      await this.cgroup?.remove().catch(() => undefined);
-      return this.fail(`sandbox setup: ${(err as Error).message}`);
+      closeAll(plan.opened);
+      for (const w of plan.writeFiles.values()) closeSync(w.fd);
+      plan.writeFiles.clear();
+      throw err;
     }
+  }
 
-    let child: ChildProcess;
-    try {
-      child = spawn(argv[0], argv.slice(1), {
-        stdio,
-        detached: true, // own process group (setsid), so the whole chain can be killed at once
-        cwd: this.opts.unsafe ? spec.boxDir : '/',
-        env: this.opts.unsafe
-          ? {
-              PATH: '/usr/local/bin:/usr/bin:/bin',
-              HOME: spec.boxDir,
-              TMPDIR: tmpdir(),
-              LANG: 'C.UTF-8',
-              ...spec.env,
-            }
-          : {},
-        // unconfined, a root engine still drops the program to the slot's uid
-        ...(this.opts.unsafe && process.getuid?.() === 0
-          ? { uid: SLOT_UID_BASE + spec.slot, gid: SLOT_UID_BASE + spec.slot }
-          : {}),
-      });
-    } catch (err) {
-      closeOpened();
-      for (const w of writeFiles.values()) closeSync(w.fd);
-      await this.cgroup?.remove().catch(() => undefined);
-      return this.fail(`spawn: ${(err as Error).message}`);
-    }
-    // The child has its own copies now.
-    closeOpened();
-    this.child = child;
+  /** Spawns the chain in its own process group, with an empty environment when confined. */
+  private spawnChain(plan: FdPlan): ChildProcess {
+    const spec = this.spec;
+    return spawn(plan.argv[0], plan.argv.slice(1), {
+      stdio: plan.stdio,
+      detached: true, // own process group (setsid), so the whole chain can be killed at once
+      cwd: this.opts.unsafe ? spec.boxDir : '/',
+      env: this.opts.unsafe
+        ? {
+            PATH: '/usr/local/bin:/usr/bin:/bin',
+            HOME: spec.boxDir,
+            TMPDIR: tmpdir(),
+            LANG: 'C.UTF-8',
+            ...spec.env,
+          }
+        : {},
+      // unconfined, a root engine still drops the program to the slot's uid
+      ...(this.opts.unsafe && process.getuid?.() === 0
+        ? { uid: SLOT_UID_BASE + spec.slot, gid: SLOT_UID_BASE + spec.slot }
+        : {}),
+    });
+  }
+
+  /**
+   * The output sinks: stdout and stderr capped (the stage stops at the cap), the helper's report
+   * and bwrap's info, written files capped, caller streams handed over, stdin piped in. Returns
+   * one promise per pipe that settles at its end.
+   */
+  private attachSinks(child: ChildProcess, plan: FdPlan): Array<Promise<void>> {
     // child.stdio is typed as a 5-tuple; the chain uses up to fd 13
     const pipes = child.stdio as unknown as Array<Readable | Writable | null | undefined>;
-
     const ended: Array<Promise<void>> = [];
     const drain = (s: Readable | null | undefined, onData: (b: Buffer) => void) => {
       if (!s) return;
@@ -399,7 +471,7 @@ class Stage {
         }),
       );
     };
-    const cap = spec.outputCapBytes;
+    const cap = this.spec.outputCapBytes;
     drain(child.stdout, (b) => {
       if (this.stdoutTruncated) return;
       const room = cap - this.stdoutBytes;
@@ -433,7 +505,7 @@ class Stage {
         if (m) this.sandboxPid = Number(m[1]);
       });
     }
-    for (const [n, w] of writeFiles) {
+    for (const [n, w] of plan.writeFiles) {
       drain(pipes[n] as Readable, (b) => {
         const room = w.cap - w.written;
         if (room <= 0) {
@@ -450,31 +522,30 @@ class Stage {
         if (b.length > room && !this.truncatedFds.includes(n)) this.truncatedFds.push(n);
       });
     }
-    for (const x of spec.fds ?? [])
+    for (const x of this.spec.fds ?? [])
       if ('stream' in x) this.callerFds.set(x.fd, pipes[x.fd] as Duplex);
-
     if (child.stdin) {
       child.stdin.on('error', () => {
         // EPIPE when the program exits without reading everything
       });
       this.stdin.pipe(child.stdin);
     }
+    return ended;
+  }
 
+  /** Waits for the chain to exit, with the engine's wall backstop armed meanwhile. */
+  private async awaitExit(child: ChildProcess): Promise<{ exit: Exit; spawnError: string | null }> {
     let spawnError: string | null = null;
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
-      (resolve) => {
-        child.once('error', (err) => {
-          spawnError = err.message;
-          resolve({ code: null, signal: null });
-        });
-        child.once('exit', (code, signal) => resolve({ code, signal }));
-      },
-    );
-
+    const exited = new Promise<Exit>((resolve) => {
+      child.once('error', (err) => {
+        spawnError = err.message;
+        resolve({ code: null, signal: null });
+      });
+      child.once('exit', (code, signal) => resolve({ code, signal }));
+    });
     // se-init enforces the wall limit itself; this is the backstop (and the only timer unsandboxed).
-    const wall = spec.limits.wallMs + (this.opts.unsafe ? 0 : BACKSTOP_MS);
+    const wall = this.spec.limits.wallMs + (this.opts.unsafe ? 0 : BACKSTOP_MS);
     this.timers.push(setTimeout(() => this.stop('wall'), wall));
-
     const exit = await exited;
     if (this.opts.unsafe && child.pid) {
       // unconfined: take the program's leftover background processes down with it
@@ -484,19 +555,19 @@ class Stage {
         // none left
       }
     }
-    // Every process of the sandbox is gone once bwrap exits, so the pipes are at EOF; the bound
-    // only matters for a spawn error or an unconfined program's escaped child.
-    if (!spawnError) await Promise.race([Promise.all(ended), delay(2000)]);
-    for (const [i, s] of pipes.entries()) if (i > 0 && !this.callerFds.has(i)) s?.destroy();
-    for (const t of this.timers) clearTimeout(t);
-    for (const w of writeFiles.values()) closeSync(w.fd);
-    this.stdout.end();
-    const wallMs = Date.now() - this.t0;
+    return { exit, spawnError };
+  }
 
-    const stdout = Buffer.concat(this.stdoutChunks);
-    let stderr = Buffer.concat(this.stderrChunks);
-    if (this.opts.unsafe) return this.unsafeOutcome(exit, spawnError, wallMs, stdout, stderr);
-
+  /** The outcome of a confined stage: figures, status (SANDBOX.md's table), reason, cleanup. */
+  private async outcome(
+    exit: Exit,
+    spawnError: string | null,
+    wallMs: number,
+    stdout: Buffer,
+    stderrIn: Buffer,
+  ): Promise<StageOutcome> {
+    const spec = this.spec;
+    let stderr = stderrIn;
     const report = parseReport(this.report);
     let oomKills = 0;
     let peakBytes = 0;
@@ -560,6 +631,17 @@ class Stage {
       stderrTruncated: this.stderrTruncated,
     };
     if (decided.status === 20) outcome.internalError = decided.reason;
+    else {
+      const reason = stopReason(spec, {
+        memory: oomKills > 0,
+        wall: timedOut,
+        cpu:
+          !!report &&
+          (report.signal === Signals.SIGXCPU || report.cpu_ms / 1000 > spec.limits.cpuSec),
+        output: this.stdoutTruncated || this.stderrTruncated,
+      });
+      if (reason) outcome.reason = reason;
+    }
     if (cleanupError)
       outcome.internalError = [outcome.internalError, cleanupError].filter(Boolean).join('; ');
     if (this.truncatedFds.length) outcome.truncatedFds = this.truncatedFds.sort();
@@ -598,6 +680,14 @@ class Stage {
       stderrTruncated: this.stderrTruncated,
       unsandboxed: true,
       ...(out.length ? { truncatedFds: out.sort() } : {}),
+      ...withReason(
+        stopReason(this.spec, {
+          memory: false,
+          wall: timedOut,
+          cpu: false,
+          output: this.stdoutTruncated || this.stderrTruncated,
+        }),
+      ),
     };
   }
 
@@ -632,6 +722,42 @@ class Stage {
       // already gone
     }
   }
+}
+
+/** The limit that stopped a stage, in the order the status table decides (memory first). */
+export function stopReason(
+  spec: Pick<StageSpec, 'limits' | 'outputCapBytes'>,
+  hit: { memory: boolean; wall: boolean; cpu: boolean; output: boolean },
+): StopReason | undefined {
+  const l = spec.limits;
+  if (hit.memory) return { kind: 'memory', limit: Math.round(l.memoryBytes / 1024) };
+  if (hit.wall) return { kind: 'wall_time', limit: l.wallMs / 1000 };
+  if (hit.cpu) return { kind: 'cpu_time', limit: l.cpuSec };
+  if (hit.output) return { kind: 'output_cap', limit: spec.outputCapBytes };
+  return undefined;
+}
+
+function withReason(reason: StopReason | undefined): { reason?: StopReason } {
+  return reason ? { reason } : {};
+}
+
+type Exit = { code: number | null; signal: NodeJS.Signals | null };
+
+/** What `planFds` decided: the spawn's stdio, the fds it opened, the written files, the argv. */
+interface FdPlan {
+  stdio: Exclude<StdioOptions, string>;
+  opened: number[];
+  writeFiles: Map<number, { fd: number; cap: number; written: number }>;
+  argv: string[];
+}
+
+function closeAll(fds: number[]): void {
+  for (const fd of fds.splice(0))
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed
+    }
 }
 
 function delay(ms: number): Promise<void> {

@@ -7,7 +7,8 @@
  *     mounts and namespaces, bpf/perf/userfaultfd, keyrings, io_uring, kexec and modules,
  *     reboot/swap/syslog/acct/quota, open_by_handle_at, personality, clock setters, iopl/ioperm,
  *     socket(AF_VSOCK);
- *   EPERM: clone with a namespace flag, ioctl(TIOCSTI);
+ *   EPERM: clone with a namespace flag, ioctl(TIOCSTI), prlimit64 on another process (the
+ *     box's PID-1 helper runs with the program's uid: its rlimits stay out of the program's reach);
  *   ENOSYS: clone3 (its flags live in memory a filter cannot read; glibc falls back to clone).
  *
  * Only the native architecture is allowed: any other ABI (i386 `int 0x80`, x32) is killed.
@@ -77,7 +78,8 @@ export const KILLED_CALLS = [
   'ioperm',
 ] as const;
 
-type CallName = (typeof KILLED_CALLS)[number] | 'clone' | 'clone3' | 'ioctl' | 'socket';
+type CallName =
+  (typeof KILLED_CALLS)[number] | 'clone' | 'clone3' | 'ioctl' | 'socket' | 'prlimit64';
 
 interface ArchTable {
   /** AUDIT_ARCH_* value in seccomp_data.arch */
@@ -150,6 +152,7 @@ const ARCHES: Record<string, ArchTable> = {
       clone3: 435,
       ioctl: 16,
       socket: 41,
+      prlimit64: 302,
     },
   },
   arm64: {
@@ -207,6 +210,7 @@ const ARCHES: Record<string, ArchTable> = {
       clone3: 435,
       ioctl: 29,
       socket: 198,
+      prlimit64: 261,
     },
   },
 };
@@ -231,11 +235,12 @@ export const CLONE_NAMESPACE_FLAGS =
 const OFF_NR = 0;
 const OFF_ARCH = 4;
 const argLow = (i: number) => 16 + 8 * i;
+const argHigh = (i: number) => 20 + 8 * i;
 
 /** The architectures the filter can be generated for (Node's `process.arch` names). */
 export const SECCOMP_ARCHES = Object.keys(ARCHES);
 
-type Target = 'allow' | 'kill' | 'eperm' | 'enosys' | 'clone' | 'ioctl' | 'socket';
+type Target = 'allow' | 'kill' | 'eperm' | 'enosys' | 'clone' | 'ioctl' | 'socket' | 'prlimit';
 type Insn =
   | { code: number; k: number; jt?: Target; jf?: Target; label?: Target }
   | { code: number; k: number; label?: Target; jt?: undefined; jf?: undefined };
@@ -276,6 +281,7 @@ export function seccompFilter(arch: string = process.arch): Buffer {
     { code: JEQ_K, k: must('clone3'), jt: 'enosys' },
     { code: JEQ_K, k: must('ioctl'), jt: 'ioctl' },
     { code: JEQ_K, k: must('socket'), jt: 'socket' },
+    { code: JEQ_K, k: must('prlimit64'), jt: 'prlimit' },
     { code: RET_K, k: SECCOMP_RET_ALLOW },
     // all namespace flags sit in the low 32 bits of clone's first argument
     { code: LD_W_ABS, k: argLow(0), label: 'clone' },
@@ -285,6 +291,11 @@ export function seccompFilter(arch: string = process.arch): Buffer {
     { code: JEQ_K, k: TIOCSTI, jt: 'eperm', jf: 'allow' },
     { code: LD_W_ABS, k: argLow(0), label: 'socket' },
     { code: JEQ_K, k: AF_VSOCK, jt: 'kill', jf: 'allow' },
+    // prlimit64(pid, ...): only pid 0 (the caller itself), all 64 bits, as libseccomp compares
+    { code: LD_W_ABS, k: argHigh(0), label: 'prlimit' },
+    { code: JEQ_K, k: 0, jf: 'eperm' },
+    { code: LD_W_ABS, k: argLow(0) },
+    { code: JEQ_K, k: 0, jt: 'allow', jf: 'eperm' },
     { code: RET_K, k: SECCOMP_RET_ALLOW, label: 'allow' },
     { code: RET_K, k: SECCOMP_RET_ERRNO | EPERM, label: 'eperm' },
     { code: RET_K, k: SECCOMP_RET_ERRNO | ENOSYS, label: 'enosys' },

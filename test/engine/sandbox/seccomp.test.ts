@@ -86,7 +86,16 @@ function evaluate(prog: Buffer, d: Data): number {
   throw new Error('the program fell off its end');
 }
 
-const X64 = { clone: 56, clone3: 435, ioctl: 16, socket: 41, ptrace: 101, read: 0, mount: 165 };
+const X64 = {
+  clone: 56,
+  clone3: 435,
+  ioctl: 16,
+  socket: 41,
+  ptrace: 101,
+  read: 0,
+  mount: 165,
+  prlimit64: 302,
+};
 
 describe('the seccomp filter (TypeScript)', () => {
   const prog = seccompFilter('x64');
@@ -116,6 +125,12 @@ describe('the seccomp filter (TypeScript)', () => {
     assert.equal(run(X64.ioctl, [1n, 0x5413n]), SECCOMP_RET_ALLOW);
     assert.equal(run(X64.socket, [40n, 1n]), SECCOMP_RET_KILL_PROCESS);
     assert.equal(run(X64.socket, [1n, 1n]), SECCOMP_RET_ALLOW);
+  });
+
+  it("answers EPERM to prlimit64 on any process but the caller's own (pid 0)", () => {
+    assert.equal(run(X64.prlimit64, [0n, 7n, 1n]), SECCOMP_RET_ALLOW);
+    assert.equal(run(X64.prlimit64, [1n, 7n, 1n]), SECCOMP_RET_ERRNO | 1);
+    assert.equal(run(X64.prlimit64, [1n << 32n, 7n, 1n]), SECCOMP_RET_ERRNO | 1);
   });
 
   it('kills other ABIs: i386 and x32', () => {
@@ -166,6 +181,8 @@ describe('the same decisions as libseccomp', () => {
         [2n, 0x5412n | (7n << 32n)],
         [2n, 0x541bn],
         [0xffffffffn, 0xffffffffn],
+        [1n, 7n],
+        [0n, 7n],
       ];
       let compared = 0;
       const differences: string[] = [];

@@ -2,7 +2,7 @@
  * The built-in judges of JUDGES.md as pure functions: test-case judges 1, 2, 3, 4, 9 and 10, and
  * master judges 1000 and 1001. They run inside the engine (no sandbox: they read data, never code).
  */
-import { Status } from '../../../shared/status.js';
+import { Status, type StopReason } from '../../../shared/status.js';
 
 /** What a test-case judge decides for one test case. */
 export interface TestcaseVerdict {
@@ -33,6 +33,8 @@ export interface TestcaseOutcome {
   time: number;
   /** kilobytes */
   memory: number;
+  /** why the engine stopped the program on this test case (extension) */
+  reason?: StopReason;
 }
 
 /** A master judge's decision for the whole submission. */
