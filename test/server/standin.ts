@@ -1,7 +1,8 @@
 /**
  * A stand-in for the hosted Sphere Engine service, for tests of the hosted-service path: a real
  * HTTP server that answers every method with the **response example printed in the spec files**
- * (../shared/spec/*.txt, read and parsed at start-up), with `<endpoint>` and `<access_token>`
+ * (test/server/spec/*.txt, copies of ../shared/spec read and parsed at start-up, so a clone
+ * anywhere runs the tests), with `<endpoint>` and `<access_token>`
  * filled in the way the hosted service fills them, so URIs in its answers carry the real token,
  * exactly what the backend must never pass on. It checks the access token like the service
  * (401, error_code 1), records requests, and can be made slow or failing.
@@ -13,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 
 export type Module = 'compilers' | 'problems' | 'containers';
 
-const specDir = fileURLToPath(new URL('../../../shared/spec/', import.meta.url));
+const specDir = fileURLToPath(new URL('./spec/', import.meta.url));
 const specFiles: Record<Module, string> = {
   compilers: 'compilers-api-v4.txt',
   problems: 'problems-api-v4.txt',
