@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import {
   createSession,
   createRun,
@@ -16,7 +17,7 @@ import { ApiError, badRequest, notFound } from './errors.js';
 import { eventStream } from './events.js';
 import { Health } from './health.js';
 import { apiHeaders, sendError, sendJson } from './http.js';
-import { demoDir, distDir } from './paths.js';
+import { demoDir, PUBLIC_DIST } from './paths.js';
 import { randomSessionSecret } from './sessions.js';
 import { isHashedChunk, serveFile } from './static.js';
 import { receiveWebhook, WEBHOOK_PATH } from './webhook.js';
@@ -195,10 +196,20 @@ export function createApp(
         if (path.startsWith('/dist/')) {
           const corsHeaders = { 'Access-Control-Allow-Origin': '*' };
           // Hashed chunks are cached for a year; the rest is revalidated by ETag (static.ts).
-          const served = await serveFile(req, res, distDir, path.slice('/dist/'.length), {
-            headers: corsHeaders,
-            immutable: isHashedChunk,
-          });
+          // Only the browser package's parts and the demo app, never the server's own code: each
+          // part is served as its own root, so no `..` (even %2e%2e) reaches a sibling.
+          const rest = path.slice('/dist/'.length);
+          const slash = rest.indexOf('/');
+          const part = slash < 0 ? rest : rest.slice(0, slash);
+          const base = PUBLIC_DIST.get(part);
+          const served =
+            base !== undefined &&
+            (slash < 0
+              ? await serveFile(req, res, base, part, { headers: corsHeaders })
+              : await serveFile(req, res, join(base, part), rest.slice(slash + 1), {
+                  headers: corsHeaders,
+                  immutable: isHashedChunk,
+                }));
           if (!served) throw notFound('No such resource.');
         } else if (
           !(await serveFile(req, res, pagesDir, path === '/' ? 'index.html' : path.slice(1)))

@@ -402,4 +402,24 @@ describe('static files: HEAD, Content-Type, CORS, traversal', () => {
       }
     }
   });
+
+  it("serves the browser package's parts and the demo app from /dist/, never the server's code", async () => {
+    for (const path of ['/dist/elements/index.js', '/dist/embed/index.js', '/dist/shared/v1.js'])
+      assert.equal((await get(server.url, path, {})).status, 200, path);
+    for (const path of [
+      '/dist/engine/exec/index.js',
+      '/dist/server/index.js',
+      '/dist/cli/main.js',
+      '/dist/upstream/client.js',
+      '/dist/cdn/..%2fengine%2fexec%2findex.js',
+      '/dist/cdn/%2e%2e/server/index.js',
+      '/dist/custom-elements.json/..%2fserver%2findex.js',
+      '/dist/constructor',
+      '/dist/__proto__/x',
+    ]) {
+      const a = await get(server.url, path, {});
+      assert.equal(a.status, 404, path);
+      assert.doesNotMatch(a.body.toString(), /import |export /, path);
+    }
+  });
 });
