@@ -16,7 +16,7 @@ import { chown, chmod, lstat, mkdtemp, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { Sandbox, StageLimits, StageSpec } from '../sandbox/index.js';
-import { mountCapped, removeTree, SLOT_UID_BASE } from '../sandbox/index.js';
+import { BOX_OUT_IN_SANDBOX, mountCapped, removeTree, SLOT_UID_BASE } from '../sandbox/index.js';
 import { boxSize, FilesError, validateFiles, writeFiles } from './files.js';
 import { javaNames, type Language } from './languages.js';
 import { Signals } from './signals.js';
@@ -236,9 +236,10 @@ export class SandboxExecutor implements Executor {
       const stage = this.o.sandbox.start(
         {
           stage: 'compile',
-          argv: compileArgv,
+          argv: capped ? compileArgv : inTmpfs(compileArgv),
           boxDir: dir,
           boxWritable: true,
+          ...(capped ? {} : { boxTmpfsBytes: MAX_PROGRAM_BYTES }),
           slot,
           limits,
           outputCapBytes: this.o.outputCapBytes,
@@ -264,7 +265,9 @@ export class SandboxExecutor implements Executor {
         });
       }, SIZE_WATCH_MS);
       const outcome = await stage.done.finally(() => clearInterval(watch));
-      if (capped && (await isFull(dir))) overSize = true;
+      // a full folder: the kernel refused the build's last writes (its own tmpfs, or the stage's
+      // /box copied out whole)
+      if (capped ? await isFull(dir) : await filledTmpfs(dir)) overSize = true;
       let cmpinfo = Buffer.concat([outcome.stdout, outcome.stderr]).toString('utf8');
       if (outcome.stdoutTruncated || outcome.stderrTruncated) cmpinfo += '\n[output truncated]';
       if (overSize && outcome.status !== 20) {
@@ -455,6 +458,37 @@ export class SandboxExecutor implements Executor {
  */
 function overTime(outcome: StageOutcome, cpuSec: number): boolean {
   return outcome.signal === Signals.SIGXCPU || outcome.timeSec >= cpuSec;
+}
+
+/**
+ * The compile argv of a build whose /box is the stage's own tmpfs (`boxTmpfsBytes`): copies the
+ * files in from the program folder at /.out, runs the build, kills whatever of it is left (the
+ * shell is spared: kill(-1) signals neither its caller nor PID 1) and copies /box out, also after
+ * a failed build (a full /box is then seen on the host). The build's status is kept, and a build
+ * ended by a signal (SIGXCPU) ends the shell by the same signal. Files that cannot be copied out
+ * (a chain deeper than PATH_MAX) fail a build that had succeeded.
+ */
+function inTmpfs(argv: string[]): string[] {
+  const out = BOX_OUT_IN_SANDBOX;
+  const script = [
+    `cp -a ${out}/. /box/ || exit 125`,
+    '"$@"; s=$?',
+    'kill -9 -1 2>/dev/null',
+    `if ! cp -a /box/. ${out}/ 2>/dev/null && [ $s -eq 0 ]; then`,
+    `  echo "[the build's files could not be kept: too deep or too many]" >&2; s=125`,
+    'fi',
+    'if [ $s -gt 128 ]; then kill -$((s - 128)) $$; fi',
+    'exit $s',
+  ].join('\n');
+  return ['/bin/sh', '-c', script, 'build', ...argv];
+}
+
+/**
+ * True when a folder copied out of a compile stage's capped /box holds (almost) its whole cap:
+ * the build ran out of room.
+ */
+async function filledTmpfs(dir: string): Promise<boolean> {
+  return (await boxSize(dir, MAX_PROGRAM_BYTES, MAX_PROGRAM_ENTRIES)) >= MAX_PROGRAM_BYTES - MB;
 }
 
 /** True when a capped program folder (its own tmpfs) has (almost) no room or inodes left. */

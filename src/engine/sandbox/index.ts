@@ -25,7 +25,7 @@ import { ROOT_LINKS, Sandbox, type SandboxPaths, type StageLimits } from './sand
 import { removeTreeSync } from './remove.js';
 import { seccompFilter } from './seccomp.js';
 
-export { Sandbox, SLOT_UID_BASE } from './sandbox.js';
+export { BOX_OUT_IN_SANDBOX, Sandbox, SLOT_UID_BASE } from './sandbox.js';
 export type { StageLimits, StageSpec, StageHandle, SandboxPaths } from './sandbox.js';
 export { decideStatus } from './status.js';
 export { mountCapped, removeTree, removeTreeSync } from './remove.js';

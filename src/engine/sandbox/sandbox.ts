@@ -62,6 +62,12 @@ export interface StageSpec {
    * /.prog): a program can create files in its working folder, and nothing carries over.
    */
   boxEntries?: string[];
+  /**
+   * compile stages without a kernel-capped program folder (not root): /box is a fresh tmpfs of
+   * this many bytes and `boxDir` is bound writable at /.out; the argv copies the files in and out
+   * (the executor's `inTmpfs`), so parallel writers cannot overshoot the cap.
+   */
+  boxTmpfsBytes?: number;
   slot: number;
   limits: StageLimits;
   outputCapBytes: number;
@@ -90,6 +96,8 @@ const FD_INIT = 13;
 const INIT_IN_SANDBOX = '/.se-init';
 /** where a run stage sees its program folder (read-only) when /box is its own tmpfs */
 const PROGRAM_IN_SANDBOX = '/.prog';
+/** where a compile stage with `boxTmpfsBytes` sees its (host) program folder */
+export const BOX_OUT_IN_SANDBOX = '/.out';
 const REPORT_CAP = 4096;
 /** POSIX shared memory (/dev/shm): small, and charged to the memory cgroup like /tmp. */
 const SHM_BYTES = 16 * 1024 * 1024;
@@ -190,6 +198,9 @@ export class Sandbox {
       a.push('--size', String(spec.limits.tmpBytes), '--tmpfs', '/box');
       for (const name of spec.boxEntries)
         a.push('--symlink', `${PROGRAM_IN_SANDBOX}/${name}`, `/box/${name}`);
+    } else if (spec.boxTmpfsBytes !== undefined && spec.boxWritable) {
+      a.push('--bind-fd', String(FD_BOX), BOX_OUT_IN_SANDBOX);
+      a.push('--size', String(spec.boxTmpfsBytes), '--tmpfs', '/box');
     } else a.push(spec.boxWritable ? '--bind-fd' : '--ro-bind-fd', String(FD_BOX), '/box');
     a.push('--ro-bind-fd', String(FD_INIT), INIT_IN_SANDBOX);
     a.push('--remount-ro', '/', '--chdir', '/box', '--clearenv');

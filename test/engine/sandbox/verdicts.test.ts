@@ -379,14 +379,14 @@ describe('multi-file', () => {
   });
 
   it('stops a build that fills its folder', async () => {
-    const t0 = Date.now();
+    // 10 GB asked for: the cap, not the compile time limit, ends it (cmpinfo says which)
     const r = await compileRun(t.ex, C, {
       build: 'for i in $(seq 200); do head -c 50000000 /dev/zero > f$i; done',
       'a.c': 'int main(){return 0;}',
     });
     assert.equal(r.status, 11);
     assert.match(r.cmpinfo, /the build wrote more than 256 MB/);
-    assert.ok(Date.now() - t0 < 15000);
+    assert.doesNotMatch(r.cmpinfo, /compilation stopped: over/);
   });
 
   it('rejects unsafe or oversized file sets before running anything', async () => {
