@@ -2,8 +2,9 @@ import type {
   CompilersResponse,
   CompilersStreamName,
   CompilersSubmission,
-  CompilersSubmissionSummary,
+  CompilersSubmissionList,
   CreateCompilersSubmission,
+  Created,
 } from '../shared/compilers.js';
 import { ModuleClient } from './module-client.js';
 import type { CappedText } from './transport.js';
@@ -16,12 +17,12 @@ export class CompilersClient extends ModuleClient {
   }
 
   /** `POST /submissions`: never retried (every call spends the submissions pool). */
-  createSubmission(submission: CreateCompilersSubmission): Promise<{ id: number }> {
+  createSubmission(submission: CreateCompilersSubmission): Promise<Created> {
     return this.http.json('POST', '/submissions', { json: submission });
   }
 
   /** `GET /submissions?ids=` (at most 20 ids) */
-  submissions(ids: number[]): Promise<{ items: CompilersSubmissionSummary[] }> {
+  submissions(ids: number[]): Promise<CompilersSubmissionList> {
     return this.http.json('GET', '/submissions', { query: { ids: ids.join(',') } });
   }
 
