@@ -4,7 +4,7 @@ import type { LanguageInfo, StageOutcome } from '../exec/types.js';
 import { LIMITS } from '../limits.js';
 import type { EngineContext } from '../module.js';
 import type { JobContext, JobKind } from '../queue.js';
-import type { CreateRequest } from './validate.js';
+import type { CreateRequest } from './params.js';
 import {
   SubmissionStore,
   type StreamName,
