@@ -96,13 +96,13 @@ export class CompilersService implements JobKind {
       this.end(id, job.finish, this.internal(this.ctx.sandbox.refusal, 'sandbox unavailable'));
       return;
     }
-    const language = executor.languages().get(sub.compiler_id);
+    const language = executor.languages().get(sub.compilerId);
     if (!language) {
       this.end(
         id,
         job.finish,
         this.internal(
-          `internal error: compiler ${sub.compiler_id} is no longer available on this engine.\n`,
+          `internal error: compiler ${sub.compilerId} is no longer available on this engine.\n`,
           'compiler gone',
         ),
       );
@@ -114,7 +114,7 @@ export class CompilersService implements JobKind {
     const compiled = await executor.compile(
       {
         languageId: language.id,
-        versionId: sub.version_id,
+        versionId: sub.versionId,
         // In multi-file mode `source` is already among the files (see CreateRequest).
         ...(files ? { files } : { source }),
       },
@@ -144,7 +144,7 @@ export class CompilersService implements JobKind {
       this.setStatus(id, Status.Executing, job);
       outcome = await executor.run(program, {
         stdin: sub.input,
-        limits: { timeSec: sub.time_limit, memoryKb: sub.memory_limit },
+        limits: { timeSec: sub.timeLimit, memoryKb: sub.memoryLimit },
         slot: job.slot,
       });
     } finally {
