@@ -65,12 +65,7 @@ export interface ProblemsSubmission {
 }
 
 /** An item of `GET /submissions?ids=` of the Problems module. */
-export interface ProblemsSubmissionSummary {
-  id: number;
-  executing: boolean;
-  date: string;
-  compiler: SubmissionCompiler;
-  problem: { id: number; code: string; name: string; uri: string };
+export interface ProblemsSubmissionSummary extends Omit<ProblemsSubmission, 'result'> {
   result: ProblemsSubmissionResult;
   uri: string;
 }
@@ -107,15 +102,12 @@ export interface TestcaseSummary {
 }
 
 /** `GET /problems/:id/testcases/:number`. */
-export interface Testcase {
-  number: number;
-  active: boolean;
-  input: { size: number; uri: string };
-  output: { size: number; uri: string };
-  limits: { time: number };
-  judge: JudgeRef;
+export interface Testcase extends Omit<TestcaseSummary, 'uri'> {
+  input: StreamRef;
+  output: StreamRef;
 }
 
+/** An item of `GET /judges`. */
 export interface JudgeSummary {
   id: number;
   name: string;
@@ -124,13 +116,10 @@ export interface JudgeSummary {
   uri: string;
 }
 
-export interface Judge {
-  id: number;
-  name: string;
-  type: { id: number; name: string };
+/** `GET /judges/:id`. */
+export interface Judge extends Omit<JudgeSummary, 'uri'> {
   compiler: SubmissionCompiler;
-  source: { size: number; uri: string };
-  visibility: { public: boolean; shared: boolean };
+  source: StreamRef;
 }
 
 export interface CreateProblem {

@@ -119,17 +119,3 @@ export class ContainersClient extends ModuleClient {
     return this.http.json('GET', '/projects/:id', { params: { id } });
   }
 }
-
-export type {
-  ContainersStreamName,
-  ContainersSubmission,
-  CreateContainersSubmission,
-  CreateWorkspace,
-  FileEntry,
-  Project,
-  StageName,
-  StageResult,
-  StreamInfo,
-  TokenPaging,
-  Workspace,
-} from '../shared/containers.js';

@@ -1,4 +1,4 @@
-import type { CompilersResponse, Created } from '../shared/compilers.js';
+import type { Created } from '../shared/compilers.js';
 import type {
   CreatedProblem,
   CreateJudge,
@@ -18,36 +18,24 @@ import type {
   TestcaseList,
   UpdateProblem,
 } from '../shared/problems.js';
-import { ModuleClient } from './module-client.js';
+import { SubmissionsClient } from './module-client.js';
 import type { CappedText } from './transport.js';
 
 /** A problem is addressed by id or, as the spec allows, by its code. */
 export type ProblemRef = number | string;
 
 /** The Problems API v4 (spec/problems-api-v4.txt), one method per API method. */
-export class ProblemsClient extends ModuleClient {
-  compilers(): Promise<CompilersResponse> {
-    return this.http.json('GET', '/compilers');
-  }
-
+export class ProblemsClient extends SubmissionsClient<
+  ProblemsSubmissionList,
+  ProblemsSubmission,
+  ProblemsStreamName
+> {
   /** `POST /submissions`: never retried. */
   createSubmission(submission: CreateProblemsSubmission): Promise<Created> {
     const { tests, ...rest } = submission;
     return this.http.json('POST', '/submissions', {
       json: tests ? { ...rest, tests: tests.join(',') } : rest,
     });
-  }
-
-  submissions(ids: number[]): Promise<ProblemsSubmissionList> {
-    return this.http.json('GET', '/submissions', { query: { ids: ids.join(',') } });
-  }
-
-  submission(id: number): Promise<ProblemsSubmission> {
-    return this.http.json('GET', '/submissions/:id', { params: { id } });
-  }
-
-  stream(id: number, stream: ProblemsStreamName, maxBytes: number): Promise<CappedText> {
-    return this.http.text('/submissions/:id/:stream', maxBytes, { params: { id, stream } });
   }
 
   problems(
@@ -128,16 +116,3 @@ export class ProblemsClient extends ModuleClient {
     return this.http.text('/judges/:id/:filename', maxBytes, { params: { id, filename } });
   }
 }
-
-export type {
-  CreateJudge,
-  CreateProblem,
-  CreateTestcase,
-  Judge,
-  JudgeSummary,
-  Paging,
-  ProblemSummary,
-  Testcase,
-  TestcaseSummary,
-  UpdateProblem,
-} from '../shared/problems.js';
