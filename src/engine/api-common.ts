@@ -4,6 +4,7 @@
  * upload in `source`, the checks of a submission's source size and files, and the `date` format.
  */
 import * as v from 'valibot';
+import type { SubmissionCompiler } from '../shared/compilers.js';
 import type { LanguageInfo } from './exec/types.js';
 import { FilesError, validateFiles } from './exec/files.js';
 import { ArchiveError, unpackTarGz } from './archive.js';
@@ -222,6 +223,16 @@ export function firstCodePoints(s: string, max: number): string {
     out += c;
   }
   return out;
+}
+
+/** The `compiler` of a submission: the names it was made with. */
+export function submissionCompiler(
+  id: number,
+  name: string,
+  versionId: number,
+  versionName: string,
+): SubmissionCompiler {
+  return { id, name, version: { id: versionId, name: versionName } };
 }
 
 /** `yyyy-mm-dd hh:mm:ss +00:00` (server time, UTC), as the specs' `date` fields. */

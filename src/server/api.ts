@@ -12,6 +12,7 @@ import {
   type V1Problem,
 } from '../shared/v1.js';
 import type { Backend, Session } from './backend.js';
+import type { PerMinute } from './config.js';
 import {
   ApiError,
   badRequest,
@@ -218,6 +219,24 @@ function checkConcurrency(b: Backend, session: Session): void {
   }
 }
 
+/** The per-minute allowance of `action`, per subject and per client IP (429 past it). */
+function limitPerMinute(
+  b: Backend,
+  session: Session,
+  req: IncomingMessage,
+  action: 'run' | 'submit',
+  per: PerMinute,
+  what: string,
+): void {
+  b.rateLimit(
+    [
+      { key: `${action}:sub:${session.owner}`, perMinute: per.subject },
+      { key: `${action}:ip:${b.ip(req)}`, perMinute: per.ip },
+    ],
+    what,
+  );
+}
+
 /** `POST /v1/runs` */
 export async function createRun(
   b: Backend,
@@ -233,13 +252,7 @@ export async function createRun(
   checkCompiler(session, compilerId);
   checkSizes(session, source, input);
   checkConcurrency(b, session);
-  b.rateLimit(
-    [
-      { key: `run:sub:${session.owner}`, perMinute: session.limits.runsPerMinute.subject },
-      { key: `run:ip:${b.ip(req)}`, perMinute: session.limits.runsPerMinute.ip },
-    ],
-    'runs',
-  );
+  limitPerMinute(b, session, req, 'run', session.limits.runsPerMinute, 'runs');
   const client = b.module('compilers');
   let id: number;
   try {
@@ -281,16 +294,7 @@ export async function createSubmission(
   if (mine !== theirs) throw forbidden('This session may not submit to that problem.');
   checkSizes(session, source, undefined);
   checkConcurrency(b, session);
-  b.rateLimit(
-    [
-      {
-        key: `submit:sub:${session.owner}`,
-        perMinute: session.limits.submissionsPerMinute.subject,
-      },
-      { key: `submit:ip:${b.ip(req)}`, perMinute: session.limits.submissionsPerMinute.ip },
-    ],
-    'submissions',
-  );
+  limitPerMinute(b, session, req, 'submit', session.limits.submissionsPerMinute, 'submissions');
   const client = b.module('problems');
   let id: number;
   try {

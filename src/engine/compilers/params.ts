@@ -12,17 +12,7 @@ import {
   sourceSize,
 } from '../api-common.js';
 import type { LanguageInfo } from '../exec/types.js';
-import {
-  body,
-  check,
-  decimal,
-  failure,
-  optional,
-  raw,
-  text,
-  validText,
-  whole,
-} from '../http/params.js';
+import { withBody, check, decimal, failure, optional, raw, text } from '../http/params.js';
 import { LIMITS } from '../limits.js';
 import { CompilersError as E } from './errors.js';
 
@@ -81,9 +71,7 @@ interface Program {
  */
 function program(languages: Map<number, LanguageInfo>) {
   return v.pipe(
-    body,
-    whole('compiler'),
-    whole('archive'),
+    withBody(E.CreationFailed, { groups: ['compiler', 'archive'] }),
     v.object({
       compiler: compilerParams(languages, {
         pattern: ID,
@@ -131,9 +119,7 @@ export function createParams(languages: Map<number, LanguageInfo>) {
     `memory limit out of range: give kilobytes from ${m.min} to ${m.max}`,
   );
   return v.pipe(
-    body,
-    validText(E.CreationFailed),
-    whole('program'),
+    withBody(E.CreationFailed, { groups: ['program'] }),
     v.object({
       program: program(languages),
       input: optional(

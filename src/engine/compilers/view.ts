@@ -5,7 +5,7 @@ import type {
   StreamRef,
 } from '../../shared/compilers.js';
 import { isTransient, statusName, type StopReason } from '../../shared/status.js';
-import { formatDate } from '../api-common.js';
+import { formatDate, submissionCompiler } from '../api-common.js';
 import { STREAMS, type SubmissionRow } from './store.js';
 
 /**
@@ -48,11 +48,7 @@ function common(row: SubmissionRow): Omit<CompilersSubmissionSummary, 'uri'> {
     id: row.id,
     executing,
     date: formatDate(row.createdAt),
-    compiler: {
-      id: row.compilerId,
-      name: row.compilerName,
-      version: { id: row.versionId, name: row.versionName },
-    },
+    compiler: submissionCompiler(row.compilerId, row.compilerName, row.versionId, row.versionName),
     result: {
       status: { code: row.status, name: statusName(row.status) },
       time: executing ? null : row.time,

@@ -46,14 +46,6 @@ export function parseParams<S extends v.GenericSchema>(
   throw new ApiError(400, fallback, `invalid parameters: ${message}`);
 }
 
-/**
- * The body with `key` set to the whole body: lets a group of parameters that are checked together
- * (a compiler and its version) be one entry of the method's object, in its place in the order.
- */
-export function whole(key: string) {
-  return v.transform((b: Body): Body => ({ ...b, [key]: b }));
-}
-
 const INT = /^\s*[+-]?\d{1,15}\s*$/;
 const DECIMAL = /^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)\s*$/;
 
@@ -229,6 +221,23 @@ export function queryInt(fallback: number, min: number, max: number) {
       }),
     ),
     'absent',
+  );
+}
+
+/**
+ * The start of a method's body schema: the body, its text checked ({@link validText}), and each of
+ * `groups` set to the whole body: a group of parameters checked together (a compiler and its
+ * version) is then one entry of the method's object, in its place in the order.
+ */
+export function withBody(
+  fallback: number,
+  o: { codes?: Readonly<Record<string, number>>; groups?: readonly string[] } = {},
+) {
+  const groups = o.groups ?? [];
+  return v.pipe(
+    body,
+    validText(fallback, o.codes),
+    v.transform((b: Body): Body => Object.assign({ ...b }, ...groups.map((g) => ({ [g]: b })))),
   );
 }
 

@@ -18,7 +18,7 @@ import {
 } from '../api-common.js';
 import type { LanguageInfo } from '../exec/types.js';
 import {
-  body,
+  withBody,
   bool,
   check,
   decimal,
@@ -34,8 +34,6 @@ import {
   raw,
   required,
   text,
-  validText,
-  whole,
   type Failure,
 } from '../http/params.js';
 import { BUILTIN_JUDGES, JudgeType } from './judges/catalog.js';
@@ -184,8 +182,7 @@ const judgeName = (wrong: Failure) =>
 export function createProblemParams({ store }: ParamsContext) {
   const codeInvalid = failure(E.ProblemCodeInvalid, 'problem code is invalid');
   return v.pipe(
-    body,
-    validText(E.CreationFailed, { code: E.ProblemCodeInvalid }),
+    withBody(E.CreationFailed, { codes: { code: E.ProblemCodeInvalid } }),
     v.object({
       code: optional(
         v.pipe(
@@ -225,8 +222,7 @@ export function createProblemParams({ store }: ParamsContext) {
 /** `PUT /problems/:id`: every parameter optional (left out: unchanged). */
 export function updateProblemParams({ store }: ParamsContext, problemId: number) {
   return v.pipe(
-    body,
-    validText(E.CreationFailed),
+    withBody(E.CreationFailed),
     v.object({
       name: optional(problemName(E.CreationFailed), undefined, 'value'),
       body: optional(problemBody, undefined, 'value'),
@@ -257,8 +253,7 @@ export const problemQuery = v.object({ shortBody: queryFlag() });
 /** `POST /problems/:id/testcases` */
 export function createTestcaseParams({ store }: ParamsContext) {
   return v.pipe(
-    body,
-    validText(E.ItemFailed),
+    withBody(E.ItemFailed),
     v.object({
       judgeId: required(
         failure(E.JudgeNotProvided, 'judge not provided'),
@@ -275,8 +270,7 @@ export function createTestcaseParams({ store }: ParamsContext) {
 /** `PUT /problems/:id/testcases/:number`: every parameter optional (left out: unchanged). */
 export function updateTestcaseParams({ store }: ParamsContext) {
   return v.pipe(
-    body,
-    validText(E.ItemFailed),
+    withBody(E.ItemFailed),
     v.object({
       judgeId: optional(judgeId(store, JudgeType.testcase, E.JudgeNotFound), undefined, 'value'),
       timeLimit: optional(timeLimit, undefined),
@@ -293,9 +287,7 @@ export function updateTestcaseParams({ store }: ParamsContext) {
 export function createJudgeParams({ languages }: ParamsContext) {
   const noSource = failure(E.SourceNotProvided, 'source not provided');
   return v.pipe(
-    body,
-    validText(E.CreationFailed),
-    whole('compiler'),
+    withBody(E.CreationFailed, { groups: ['compiler'] }),
     v.object({
       source: required(
         noSource,
@@ -321,9 +313,7 @@ export function createJudgeParams({ languages }: ParamsContext) {
 export function updateJudgeParams({ languages }: ParamsContext, currentCompiler: number) {
   const noSource = failure(E.CreationFailed, 'update failed: source must be non-empty text');
   return v.pipe(
-    body,
-    validText(E.CreationFailed),
-    whole('compiler'),
+    withBody(E.CreationFailed, { groups: ['compiler'] }),
     v.object({
       compiler: compilerParams(languages, { ...judgeCompilerOptions, current: currentCompiler }),
       source: optional(
@@ -391,10 +381,7 @@ interface SubmissionDraft {
  */
 export function createSubmissionParams({ store, languages }: ParamsContext) {
   return v.pipe(
-    body,
-    validText(E.CreationFailed),
-    whole('compiler'),
-    whole('archive'),
+    withBody(E.CreationFailed, { groups: ['compiler', 'archive'] }),
     v.object({
       problemId: required(
         failure(E.ProblemNotProvided, 'problem not provided'),
@@ -536,9 +523,10 @@ export function createWidgetParams({ store, languages }: ParamsContext) {
     'default language type is incorrect: give a compiler id',
   );
   return v.pipe(
-    body,
-    validText(E.CreationFailed, { name: E.WidgetNameTypeIncorrect }),
-    whole('settings'),
+    withBody(E.CreationFailed, {
+      codes: { name: E.WidgetNameTypeIncorrect },
+      groups: ['settings'],
+    }),
     v.object({
       name: required(
         failure(E.WidgetNameNotProvided, 'widget name not provided'),

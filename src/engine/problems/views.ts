@@ -13,7 +13,7 @@ import type {
   TestcaseSummary,
 } from '../../shared/problems.js';
 import { isTransient, statusName } from '../../shared/status.js';
-import { formatDate } from '../api-common.js';
+import { formatDate, submissionCompiler } from '../api-common.js';
 import { signalDesc } from '../exec/signals.js';
 import type { LanguageInfo } from '../exec/types.js';
 import { BUILTIN_JUDGES, JudgeType } from './judges/catalog.js';
@@ -245,11 +245,12 @@ function common(row: SubmissionRow, l: Links): Omit<ProblemsSubmissionSummary, '
     id: row.id,
     executing,
     date: formatDate(row.createdAt),
-    compiler: {
-      id: row.compilerId,
-      name: row.compilerName,
-      version: { id: row.compilerVersionId, name: row.versionName },
-    },
+    compiler: submissionCompiler(
+      row.compilerId,
+      row.compilerName,
+      row.compilerVersionId,
+      row.versionName,
+    ),
     problem: {
       id: row.problemId,
       code: row.problemCode,
