@@ -21,21 +21,22 @@ export interface Reply {
 export type SendBody =
   { json: unknown } | { form: Record<string, string> } | { multipart: Record<string, string> };
 
-export interface TestEngine {
+/** A running engine and one module's client (paths below its base path). */
+export interface ModuleUnderTest<Detail> extends ModuleHttp {
   engine: RunningEngine;
   dataDir: string;
-  /** `engine.url` + the Compilers base path */
+  /** `engine.url` + the module's base path */
   api: string;
-  /** GET `path` (below the Compilers base path) with the token in the query unless told */
-  get(path: string, token?: string | null): Promise<Reply>;
-  post(path: string, body: SendBody, token?: string | null): Promise<Reply>;
-  /** POST /submissions (JSON) expecting 201; the new id */
-  submit(fields: Record<string, unknown>): Promise<number>;
   /** Waits for the submission's final status (GET, then the in-process event); its details. */
-  final(id: number, timeoutMs?: number): Promise<CompilersSubmission>;
-  /** GET /submissions/:id/:stream as text ('' when the stream is empty) */
+  final(id: number, timeoutMs?: number): Promise<Detail>;
+  /** GET /submissions/:id/:stream as text ('' when the stream is empty or does not exist) */
   stream(id: number, name: string): Promise<string>;
   close(): Promise<void>;
+}
+
+export interface TestEngine extends ModuleUnderTest<CompilersSubmission> {
+  /** POST /submissions (JSON) expecting 201; the new id */
+  submit(fields: Record<string, unknown>): Promise<number>;
 }
 
 /** Starts an engine on port 0 with a temp data folder (removed by `close`). */
@@ -51,8 +52,7 @@ export async function startTestEngine(
     engine,
     dataDir,
     api,
-    get: http.get,
-    post: http.post,
+    ...http,
     async submit(fields) {
       const r = await t.post('/submissions', { json: fields });
       if (r.status !== 201) throw new Error(`POST /submissions: ${r.status} ${r.text}`);

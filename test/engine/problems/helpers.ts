@@ -4,29 +4,21 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEngine, type EngineOptions, type RunningEngine } from '../../../src/engine/index.js';
+import { startEngine, type EngineOptions } from '../../../src/engine/index.js';
 import type { ProblemsSubmission } from '../../../src/shared/problems.js';
 import {
   finalAnswer,
   moduleHttp,
   streamText,
   PYTHON,
+  type ModuleUnderTest,
   type Reply,
-  type SendBody,
 } from '../helpers.js';
 
 export { CPP, PYTHON } from '../helpers.js';
 export const BASE = '/problems/api/v4';
 
-export interface ProblemsEngine {
-  engine: RunningEngine;
-  dataDir: string;
-  /** `engine.url` + the Problems base path */
-  api: string;
-  get(path: string, token?: string | null): Promise<Reply>;
-  post(path: string, body: SendBody, token?: string | null): Promise<Reply>;
-  put(path: string, body: SendBody, token?: string | null): Promise<Reply>;
-  del(path: string, token?: string | null): Promise<Reply>;
+export interface ProblemsEngine extends ModuleUnderTest<ProblemsSubmission> {
   /** POST with a JSON body, expecting 201; the answer's JSON */
   create(path: string, fields: Record<string, unknown>): Promise<Record<string, unknown>>;
   /**
@@ -41,11 +33,6 @@ export interface ProblemsEngine {
   judge(source: string, typeId?: number, compilerId?: number): Promise<number>;
   /** POST /submissions (JSON) expecting 201, then the final result. */
   judgeRun(fields: Record<string, unknown>, timeoutMs?: number): Promise<ProblemsSubmission>;
-  /** Waits for the submission's final status; its details. */
-  final(id: number, timeoutMs?: number): Promise<ProblemsSubmission>;
-  /** GET /submissions/:id/:stream as text ('' when the stream does not exist) */
-  stream(id: number, name: string): Promise<string>;
-  close(): Promise<void>;
 }
 
 /** Starts an engine on port 0 with a temp data folder (removed by `close`). */
