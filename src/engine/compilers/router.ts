@@ -17,6 +17,8 @@ import { detailView, summaryView } from './view.js';
 
 /** The Compilers API v4 (spec/compilers-api-v4.txt): one handler per method. */
 export function compilersRouter(service: CompilersService): Router {
+  // The languages are the execution core's, fixed at start: the schema is built once.
+  const create = createParams(service.languages());
   return (
     new Router()
       // GET /test
@@ -31,12 +33,8 @@ export function compilersRouter(service: CompilersService): Router {
 
       // POST /submissions
       .post('/submissions', async (req) => {
-        const create = parseParams(
-          createParams(service.languages()),
-          await req.body(),
-          CompilersError.CreationFailed,
-        );
-        return json<Created>({ id: service.create(create) }, 201);
+        const params = parseParams(create, await req.body(), CompilersError.CreationFailed);
+        return json<Created>({ id: service.create(params) }, 201);
       })
 
       // GET /submissions?ids=

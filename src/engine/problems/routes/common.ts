@@ -19,7 +19,10 @@ export interface ProblemsDeps {
   submit(create: () => number): number;
 }
 
-/** What the parameter schemas check against, now. */
+/**
+ * What the parameter schemas check against. The languages are the execution core's, fixed at
+ * start, so a route's schema can be built once.
+ */
 export const paramsContext = (deps: ProblemsDeps): ParamsContext => ({
   store: deps.store,
   languages: deps.languages(),

@@ -11,6 +11,8 @@ import { links, paging, paramsContext, raw, type ProblemsDeps } from './common.j
 
 export function judgeRoutes(r: Router, deps: ProblemsDeps): Router {
   const { store } = deps;
+  const ctx = paramsContext(deps);
+  const createJudge = createJudgeParams(ctx);
 
   const judgeOr404 = (param: string): JudgeShape => {
     const id = pathId(param);
@@ -24,11 +26,7 @@ export function judgeRoutes(r: Router, deps: ProblemsDeps): Router {
 
   return r
     .post('/judges', async (req) => {
-      const j = parseParams(
-        createJudgeParams(paramsContext(deps)),
-        await req.body(),
-        E.CreationFailed,
-      );
+      const j = parseParams(createJudge, await req.body(), E.CreationFailed);
       const id = store.createJudge({
         name: j.name,
         typeId: j.typeId,
@@ -69,7 +67,7 @@ export function judgeRoutes(r: Router, deps: ProblemsDeps): Router {
       const j = judgeOr404(req.params.id);
       if (j.builtin) throw accessDenied('judge');
       const u = parseParams(
-        updateJudgeParams(paramsContext(deps), j.compiler.id),
+        updateJudgeParams(ctx, j.compiler.id),
         await req.body(),
         E.CreationFailed,
       );

@@ -14,11 +14,11 @@ import { links, paging, paramsContext, problemOr404, type ProblemsDeps } from '.
 
 export function problemRoutes(r: Router, deps: ProblemsDeps): Router {
   const { store } = deps;
+  const ctx = paramsContext(deps);
+  const createProblem = createProblemParams(ctx);
   return r
     .post('/problems', async (req) => {
-      const p = store.createProblem(
-        parseParams(createProblemParams(paramsContext(deps)), await req.body(), E.CreationFailed),
-      );
+      const p = store.createProblem(parseParams(createProblem, await req.body(), E.CreationFailed));
       return json<CreatedProblem>({ id: p.id, code: p.code }, 201);
     })
 
@@ -42,7 +42,7 @@ export function problemRoutes(r: Router, deps: ProblemsDeps): Router {
     .put('/problems/:id', async (req) => {
       const p = problemOr404(store, req.params.id);
       const update = parseParams(
-        updateProblemParams(paramsContext(deps), p.id),
+        updateProblemParams(ctx, p.id),
         await req.body(),
         E.CreationFailed,
       );

@@ -16,6 +16,8 @@ import { links, paramsContext, raw, type ProblemsDeps } from './common.js';
 
 export function submissionRoutes(r: Router, deps: ProblemsDeps): Router {
   const { store } = deps;
+  const ctx = paramsContext(deps);
+  const createSubmission = createSubmissionParams(ctx);
 
   const submissionOr404 = (param: string): SubmissionRow => {
     const id = pathId(param);
@@ -27,11 +29,7 @@ export function submissionRoutes(r: Router, deps: ProblemsDeps): Router {
   return (
     r
       .post('/submissions', async (req) => {
-        const s = parseParams(
-          createSubmissionParams(paramsContext(deps)),
-          await req.body(),
-          E.CreationFailed,
-        );
+        const s = parseParams(createSubmission, await req.body(), E.CreationFailed);
         const id = deps.submit(() =>
           store.createSubmission({
             problem: s.problem,

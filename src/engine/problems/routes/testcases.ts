@@ -22,15 +22,14 @@ function testcaseOr404(store: ProblemsStore, p: ProblemRow, number: string): Tes
 
 export function testcaseRoutes(r: Router, deps: ProblemsDeps): Router {
   const { store } = deps;
+  const ctx = paramsContext(deps);
+  const createTestcase = createTestcaseParams(ctx);
+  const updateTestcase = updateTestcaseParams(ctx);
   return (
     r
       .post('/problems/:id/testcases', async (req) => {
         const p = problemOr404(store, req.params.id);
-        const t = parseParams(
-          createTestcaseParams(paramsContext(deps)),
-          await req.body(),
-          E.ItemFailed,
-        );
+        const t = parseParams(createTestcase, await req.body(), E.ItemFailed);
         if (store.countTestcases(p.id) >= PROBLEM_LIMITS.testcases) {
           throw badRequest(
             E.TooManyTestcases,
@@ -57,11 +56,7 @@ export function testcaseRoutes(r: Router, deps: ProblemsDeps): Router {
       .put('/problems/:id/testcases/:number', async (req) => {
         const p = problemOr404(store, req.params.id);
         const t = testcaseOr404(store, p, req.params.number);
-        const update = parseParams(
-          updateTestcaseParams(paramsContext(deps)),
-          await req.body(),
-          E.ItemFailed,
-        );
+        const update = parseParams(updateTestcase, await req.body(), E.ItemFailed);
         store.updateTestcase(p.id, t.number, update);
         return json<NoContent>({});
       })

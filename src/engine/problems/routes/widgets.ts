@@ -8,12 +8,10 @@ import { createWidgetParams } from '../params.js';
 import { paramsContext, type ProblemsDeps } from './common.js';
 
 export function widgetRoutes(r: Router, deps: ProblemsDeps): Router {
+  const ctx = paramsContext(deps);
+  const createWidget = createWidgetParams(ctx);
   return r.post('/widgets', async (req) => {
-    const w = parseParams(
-      createWidgetParams(paramsContext(deps)),
-      await req.body(),
-      E.CreationFailed,
-    );
+    const w = parseParams(createWidget, await req.body(), E.CreationFailed);
     const hash = randomHash(10);
     const sharedSecret = randomBytes(16).toString('hex');
     deps.store.createWidget({
