@@ -2,7 +2,7 @@
  * The wire format between a host page (the SDK in `host.ts`) and an embed page (`frame.ts`).
  *
  * Every message is an envelope `{t: "se:<noun>.<verb>", v: 1, id?, p}`. A receiver accepts a
- * message only when the envelope and the payload of its type pass the schemas below and its JSON
+ * message only when the envelope and the payload of its type pass the schemas below (valibot) and its JSON
  * form is at most {@link MAX_MESSAGE_BYTES}; anything else is dropped without an answer. Payloads
  * are data only: nothing received is evaluated or parsed as HTML.
  *
@@ -15,6 +15,7 @@
  * 3. frame -> host, on the port: `se:frame.ready` `{nonce, widget}`. Everything after goes over the
  *    port: commands (with an `id`) answered by `se:command.reply`, events, resizes.
  */
+import * as v from 'valibot';
 
 /** Version of the envelope; a message with another `v` is dropped. */
 export const PROTOCOL_VERSION = 1;
@@ -53,106 +54,113 @@ export interface Envelope<P = Record<string, unknown>> {
   p: P;
 }
 
-type Check = (v: unknown) => boolean;
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  const proto: unknown = Object.getPrototypeOf(v);
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) return false;
+  const proto: unknown = Object.getPrototypeOf(x);
   return proto === null || proto === Object.prototype;
 }
 
-const str =
-  (max: number, pattern?: RegExp): Check =>
-  (v) =>
-    typeof v === 'string' && v.length <= max && (!pattern || pattern.test(v));
-const int =
-  (min: number, max: number): Check =>
-  (v) =>
-    typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
-const oneOf =
-  (...values: readonly unknown[]): Check =>
-  (v) =>
-    values.includes(v);
-const bool: Check = (v) => typeof v === 'boolean';
-const optional =
-  (check: Check): Check =>
-  (v) =>
-    v === undefined || check(v);
+const str = (max: number, pattern?: RegExp) =>
+  pattern
+    ? v.pipe(v.string(), v.maxLength(max), v.regex(pattern))
+    : v.pipe(v.string(), v.maxLength(max));
+const int = (min: number, max: number) =>
+  v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max));
 /** Plain data of any shape (JSON values); its size is capped by the envelope. */
-const data: Check = (v) =>
-  v === null ||
-  ['string', 'number', 'boolean'].includes(typeof v) ||
-  isPlainObject(v) ||
-  Array.isArray(v);
+const data = v.custom<unknown>(
+  (x) =>
+    x === null ||
+    ['string', 'number', 'boolean'].includes(typeof x) ||
+    isPlainObject(x) ||
+    Array.isArray(x),
+);
 
-/** An object with exactly these keys (optional ones may be missing), each passing its check. */
-function shape(fields: Record<string, Check>): Check {
-  return (v) => {
-    if (!isPlainObject(v)) return false;
-    for (const k of Object.keys(v)) if (!Object.hasOwn(fields, k)) return false;
-    for (const [k, check] of Object.entries(fields)) if (!check(v[k])) return false;
-    return true;
-  };
-}
+/** A plain object with exactly these keys (optional ones may be missing). */
+const shape = <const E extends v.ObjectEntries>(entries: E) =>
+  v.pipe(v.custom<Record<string, unknown>>(isPlainObject), v.strictObject(entries));
 
 const NONCE = /^[A-Za-z0-9_-]{16,128}$/;
 /** A JWT's characters; the backend verifies the rest. */
 const TOKEN = /^[A-Za-z0-9._~+/=-]+$/;
-const theme = oneOf('light', 'dark', 'auto');
+const theme = v.picklist(['light', 'dark', 'auto']);
 const widgetId = str(256);
+const token = str(MAX_TOKEN, TOKEN);
+const ID = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** What each message type carries, and whether it needs an `id`. */
-interface Schema {
-  payload: Check;
-  id: 'required' | 'none';
-}
+/** A message of type `t`: its payload's schema, and whether it needs an `id`. */
+const message = <const T extends string, const E extends v.ObjectEntries>(
+  t: T,
+  payload: E,
+  id: 'required' | 'none',
+) =>
+  v.pipe(
+    v.custom<Record<string, unknown>>(isPlainObject),
+    v.strictObject({
+      t: v.literal(t),
+      v: v.literal(PROTOCOL_VERSION),
+      id: id === 'required' ? str(64, ID) : v.optional(v.never()),
+      p: shape(payload),
+    }),
+  );
 
-const schemas: Record<string, Schema> = {
+/** Every message type, by name. */
+const messages = {
   // frame -> parent (window)
-  'se:frame.announce': { payload: shape({ widget: widgetId }), id: 'none' },
+  'se:frame.announce': message('se:frame.announce', { widget: widgetId }, 'none'),
   // host -> frame (window, with the port)
-  'se:host.connect': {
-    payload: shape({
+  'se:host.connect': message(
+    'se:host.connect',
+    {
       nonce: str(128, NONCE),
-      token: optional(str(MAX_TOKEN, TOKEN)),
-      theme: optional(theme),
-      fit: optional(oneOf('content', 'fill')),
-    }),
-    id: 'none',
-  },
+      token: v.optional(token),
+      theme: v.optional(theme),
+      fit: v.optional(v.picklist(['content', 'fill'])),
+    },
+    'none',
+  ),
   // frame -> host (port)
-  'se:frame.ready': { payload: shape({ nonce: str(128, NONCE), widget: widgetId }), id: 'none' },
-  'se:frame.resize': { payload: shape({ height: int(0, 100_000) }), id: 'none' },
-  'se:event.emit': {
-    payload: shape({ name: oneOf(...MIRRORED_EVENTS), detail: data }),
-    id: 'none',
-  },
-  'se:command.reply': {
-    payload: shape({ ok: bool, value: optional(data), error: optional(str(2000)) }),
-    id: 'required',
-  },
+  'se:frame.ready': message('se:frame.ready', { nonce: str(128, NONCE), widget: widgetId }, 'none'),
+  'se:frame.resize': message('se:frame.resize', { height: int(0, 100_000) }, 'none'),
+  'se:event.emit': message(
+    'se:event.emit',
+    { name: v.picklist(MIRRORED_EVENTS), detail: data },
+    'none',
+  ),
+  'se:command.reply': message(
+    'se:command.reply',
+    { ok: v.boolean(), value: v.optional(data), error: v.optional(str(2000)) },
+    'required',
+  ),
   // host -> frame (port): commands
-  'se:code.set': {
-    payload: shape({ source: str(MAX_MESSAGE_BYTES), language: optional(str(64)) }),
-    id: 'required',
-  },
-  'se:code.get': { payload: shape({}), id: 'required' },
-  'se:code.run': { payload: shape({ input: optional(str(MAX_MESSAGE_BYTES)) }), id: 'required' },
-  'se:code.submit': { payload: shape({}), id: 'required' },
-  'se:theme.set': { payload: shape({ theme }), id: 'required' },
-  'se:editor.focus': { payload: shape({}), id: 'required' },
-  'se:token.set': { payload: shape({ token: str(MAX_TOKEN, TOKEN) }), id: 'required' },
+  'se:code.set': message(
+    'se:code.set',
+    { source: str(MAX_MESSAGE_BYTES), language: v.optional(str(64)) },
+    'required',
+  ),
+  'se:code.get': message('se:code.get', {}, 'required'),
+  'se:code.run': message('se:code.run', { input: v.optional(str(MAX_MESSAGE_BYTES)) }, 'required'),
+  'se:code.submit': message('se:code.submit', {}, 'required'),
+  'se:theme.set': message('se:theme.set', { theme }, 'required'),
+  'se:editor.focus': message('se:editor.focus', {}, 'required'),
+  'se:token.set': message('se:token.set', { token }, 'required'),
   // embed page -> the window it opened ("open in a new window"): same origin only
-  'se:handoff.init': {
-    payload: shape({
-      token: optional(str(MAX_TOKEN, TOKEN)),
-      source: optional(str(MAX_MESSAGE_BYTES)),
-      language: optional(str(64)),
-      theme: optional(theme),
-    }),
-    id: 'none',
-  },
+  'se:handoff.init': message(
+    'se:handoff.init',
+    {
+      token: v.optional(token),
+      source: v.optional(str(MAX_MESSAGE_BYTES)),
+      language: v.optional(str(64)),
+      theme: v.optional(theme),
+    },
+    'none',
+  ),
 };
+
+/** A message type of the protocol. */
+export type MessageType = keyof typeof messages;
+
+/** The payload of a message of type `T`, as its schema says. */
+export type Payload<T extends MessageType> = v.InferOutput<(typeof messages)[T]>['p'];
 
 /** Message types the frame accepts as commands on the port. */
 export const COMMANDS = [
@@ -164,9 +172,6 @@ export const COMMANDS = [
   'se:editor.focus',
   'se:token.set',
 ] as const;
-
-const TYPE = /^se:[a-z]+\.[a-z]+$/;
-const ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** Size of a value as UTF-8 JSON, or Infinity when it is not JSON (cycles, BigInt, ...). */
 export function jsonBytes(value: unknown): number {
@@ -188,16 +193,9 @@ export function jsonBytes(value: unknown): number {
  * version 1; the payload's schema; the size cap.
  */
 export function parseEnvelope(raw: unknown, accepted: readonly string[]): Envelope | null {
-  if (!isPlainObject(raw)) return null;
-  for (const k of Object.keys(raw)) if (!['t', 'v', 'id', 'p'].includes(k)) return null;
-  const { t, v, id, p } = raw;
-  if (typeof t !== 'string' || !TYPE.test(t) || !accepted.includes(t)) return null;
-  if (v !== PROTOCOL_VERSION) return null;
-  const schema = schemas[t];
-  if (!schema) return null;
-  if (schema.id === 'required' ? !(typeof id === 'string' && ID.test(id)) : id !== undefined)
-    return null;
-  if (!isPlainObject(p) || !schema.payload(p)) return null;
+  const t = isPlainObject(raw) ? raw.t : undefined;
+  if (typeof t !== 'string' || !accepted.includes(t) || !Object.hasOwn(messages, t)) return null;
+  if (!v.is(messages[t as MessageType], raw)) return null;
   if (jsonBytes(raw) > MAX_MESSAGE_BYTES) return null;
   return raw as unknown as Envelope;
 }

@@ -1,94 +1,208 @@
 /**
- * What the Compilers and Problems APIs have in common (their specs agree on these): the `ids`
- * parameter of `GET /submissions`, the checks of a submission's source and files, and the `date`
- * format.
+ * What the Compilers and Problems APIs have in common (their specs agree on these), as schema
+ * pieces: the `ids` parameter of `GET /submissions`, a submission's compiler and version, a tar.gz
+ * upload in `source`, the checks of a submission's source size and files, and the `date` format.
  */
+import * as v from 'valibot';
+import type { SubmissionCompiler } from '../shared/compilers.js';
+import type { LanguageInfo } from './exec/types.js';
 import { FilesError, validateFiles } from './exec/files.js';
 import { ArchiveError, unpackTarGz } from './archive.js';
-import { InvalidText, UploadedArchive, type Body } from './http/body.js';
-import { ApiError } from './http/errors.js';
+import { UploadedArchive, type Body } from './http/body.js';
+import {
+  body,
+  check,
+  failure,
+  int,
+  intValue,
+  lookup,
+  optional,
+  raw,
+  required,
+  type Failure,
+} from './http/params.js';
 import { LIMITS } from './limits.js';
 
 const CreationFailed = 1003;
+const CompilerNotFound = 201101;
+const CompilerNotProvided = 201104;
 const IdsNotProvided = 205104;
 const IdsInvalid = 205105;
 const IdsTooMany = 205106;
 const SourceTooLarge = 201306;
 
 /**
- * `ids` of `GET /submissions`: comma-separated integers, at most `max`; duplicates are answered
- * once. Throws the spec's 400 errors.
+ * The query of `GET /submissions?ids=`: comma-separated integers, at most `max`; duplicates are
+ * answered once.
  */
-export function parseIds(ids: string | null, max: number): number[] {
-  if (ids === null || ids.trim() === '') {
-    throw new ApiError(400, IdsNotProvided, 'identifiers are not provided');
-  }
-  const parts = ids.split(',').map((s) => s.trim());
-  if (!parts.every((p) => /^\d{1,15}$/.test(p))) {
-    throw new ApiError(
-      400,
-      IdsInvalid,
-      'invalid format of identifiers: give integers separated by commas',
-    );
-  }
-  const unique = [...new Set(parts.map(Number))];
-  if (unique.length > max) {
-    throw new ApiError(
-      400,
-      IdsTooMany,
-      `maximum number of identifiers exceeded: at most ${max}, got ${unique.length}`,
-    );
-  }
-  return unique;
+export function idsQuery(max: number) {
+  const notProvided = failure(IdsNotProvided, 'identifiers are not provided');
+  return v.object({
+    ids: required(
+      notProvided,
+      v.pipe(
+        v.string(),
+        check((s) => s.trim() !== '', notProvided),
+        v.transform((s) => s.split(',').map((p) => p.trim())),
+        check(
+          (parts) => parts.every((p) => /^\d{1,15}$/.test(p)),
+          failure(IdsInvalid, 'invalid format of identifiers: give integers separated by commas'),
+        ),
+        v.transform((parts) => [...new Set(parts.map(Number))]),
+        check(
+          (ids) => ids.length <= max,
+          (issue) =>
+            failure(
+              IdsTooMany,
+              `maximum number of identifiers exceeded: at most ${max}, got ${(issue.input as number[]).length}`,
+            ),
+        ),
+      ),
+    ),
+  });
 }
 
-/** Throws the spec's 400 when a submission's source (all its files together) is too large. */
-export function checkSourceSize(bytes: number): void {
-  if (bytes > LIMITS.sourceBytes) {
-    throw new ApiError(
-      400,
-      SourceTooLarge,
-      `source size limit exceeded: ${bytes} bytes, at most ${LIMITS.sourceBytes}`,
-    );
-  }
+/** A submission's (or judge's) compiler and version, as chosen. */
+export interface CompilerChoice {
+  language: LanguageInfo;
+  version: { id: number; name: string };
 }
 
-/** Checks multi-file `files` by the execution core's rules; a refusal is the spec's 400/1003. */
-export function checkFileRules(files: Record<string, string>): void {
-  try {
-    validateFiles(files);
-  } catch (err) {
-    if (err instanceof FilesError)
-      throw new ApiError(400, CreationFailed, `creation failed: ${err.message}`);
-    throw err;
-  }
+export interface CompilerParamOptions {
+  /** text a compiler id may be (digits; the modules differ on a sign) */
+  pattern?: RegExp;
+  /** the version when none is named; undefined when the language has none to offer */
+  defaultVersion(language: LanguageInfo): { id: number; name: string } | undefined;
+  /** the failure of a version the language does not have */
+  versionNotFound(language: LanguageInfo): Failure;
+  /**
+   * For an update: the compiler id now. Then `compilerId` may be left out (the current compiler,
+   * with the version given) and both may be left out (no change: null).
+   */
+  current?: number;
 }
 
 /**
- * Refuses a body holding text that is not UTF-8 (form, multipart) or not Unicode (a JSON lone
- * surrogate), rather than storing it changed: 400 with the code `codes` gives its parameter
- * (`files[name]` counts as `files`), else `fallback` (the method's "creation failed").
+ * `compilerId` and `compilerVersionId`, checked in that order against the languages this engine
+ * runs: 201104 when no compiler is named, 201101 when it is not one of them, then the module's
+ * failure for the version.
  */
-export function refuseInvalidText(
-  body: Body,
-  fallback: number,
-  codes: Readonly<Record<string, number>> = {},
-): void {
-  const refuse = (field: string, key: string, v: InvalidText): never => {
-    throw new ApiError(
-      400,
-      codes[key] ?? fallback,
-      `${field} is not valid UTF-8 text (${v.at >= 0 ? `byte ${v.at}` : 'a lone surrogate'}); ` +
-        'send text as UTF-8',
-    );
-  };
-  for (const [key, v] of Object.entries(body)) {
-    if (v instanceof InvalidText) refuse(key, key, v);
-    if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
-      for (const [sub, w] of Object.entries(v)) {
-        if (w instanceof InvalidText) refuse(`${key}[${sub}]`, key, w);
+export function compilerParams(languages: Map<number, LanguageInfo>, o: CompilerParamOptions) {
+  const notFound = failure(CompilerNotFound, 'compiler not found');
+  const language = v.pipe(
+    int(notFound, o.pattern),
+    lookup((id: number) => languages.get(id), notFound),
+  );
+  return v.pipe(
+    v.object({
+      compilerId:
+        o.current === undefined
+          ? required(failure(CompilerNotProvided, 'compiler not provided'), language)
+          : optional(language, undefined),
+      compilerVersionId: raw(),
+    }),
+    v.rawTransform(({ dataset, addIssue, NEVER }): CompilerChoice | null => {
+      const { compilerId, compilerVersionId } = dataset.value;
+      let lang = compilerId;
+      if (!lang) {
+        if (compilerVersionId === undefined) return null;
+        lang = languages.get(o.current!);
+        if (!lang) {
+          addIssue({ message: notFound });
+          return NEVER;
+        }
       }
+      const version =
+        compilerVersionId === undefined
+          ? o.defaultVersion(lang)
+          : lang.versions.find((x) => x.id === intValue(compilerVersionId, o.pattern));
+      if (!version) {
+        addIssue({ message: o.versionNotFound(lang) });
+        return NEVER;
+      }
+      return { language: lang, version };
+    }),
+  );
+}
+
+/**
+ * The files of a program sent as a tar.gz archive in `source` (a multipart upload), checked by
+ * the multi-file rules; null when `source` is not an archive. Reads the whole body: 1003 when
+ * `files` is given too or the archive is refused (named why), 201306 when its files are over the
+ * source cap. Nothing is stored or written before the parameters pass.
+ */
+export const archivedSource = v.pipe(
+  body,
+  v.rawTransform<Body, Record<string, string> | null>(({ dataset, addIssue, NEVER }) => {
+    const { source, files } = dataset.value;
+    if (!(source instanceof UploadedArchive)) return null;
+    if (files !== undefined && files !== null && files !== '') {
+      addIssue({
+        message: failure(
+          CreationFailed,
+          'creation failed: send the program as a tar.gz source or as files, not both',
+        ),
+      });
+      return NEVER;
     }
+    let unpacked: Record<string, string>;
+    try {
+      unpacked = unpackTarGz(source.data);
+    } catch (err) {
+      if (!(err instanceof ArchiveError)) throw err;
+      addIssue({
+        message:
+          err.kind === 'size'
+            ? failure(SourceTooLarge, err.message)
+            : failure(CreationFailed, `creation failed: ${err.message}`),
+      });
+      return NEVER;
+    }
+    const refused = fileRulesRefusal(unpacked);
+    if (refused) {
+      addIssue({ message: refused });
+      return NEVER;
+    }
+    return unpacked;
+  }),
+);
+
+/** The spec's 400 when a submission's source (all its files together) is too large. */
+export function sourceSize<T>(bytesOf: (value: T) => number) {
+  return check(
+    (x: T) => bytesOf(x) <= LIMITS.sourceBytes,
+    (issue) =>
+      failure(
+        SourceTooLarge,
+        `source size limit exceeded: ${bytesOf(issue.input as T)} bytes, at most ${LIMITS.sourceBytes}`,
+      ),
+  );
+}
+
+/** Bytes of a source and its files together. */
+export function programBytes(source: string, files: Record<string, string> | null): number {
+  let bytes = Buffer.byteLength(source);
+  for (const content of Object.values(files ?? {})) bytes += Buffer.byteLength(content);
+  return bytes;
+}
+
+/** Multi-file `files` by the execution core's rules; a refusal is the spec's 400/1003. */
+export function fileRules<T>(filesOf: (value: T) => Record<string, string> | null) {
+  return v.rawCheck<T>(({ dataset, addIssue }) => {
+    const files = filesOf(dataset.value as T);
+    const refused = files && fileRulesRefusal(files);
+    if (refused) addIssue({ message: refused });
+  });
+}
+
+function fileRulesRefusal(files: Record<string, string>): Failure | null {
+  try {
+    validateFiles(files);
+    return null;
+  } catch (err) {
+    if (err instanceof FilesError)
+      return failure(CreationFailed, `creation failed: ${err.message}`);
+    throw err;
   }
 }
 
@@ -111,35 +225,14 @@ export function firstCodePoints(s: string, max: number): string {
   return out;
 }
 
-/**
- * The files of a program sent as a tar.gz archive in `source` (multipart upload), checked by the
- * multi-file rules; null when `source` is not an archive. Throws the spec's 400s: 201306 when the
- * files are over the source cap, 1003 for a refused archive (named why) or when `files` is given
- * too. Nothing is stored or written before this returns.
- */
-export function unpackSource(body: Body): Record<string, string> | null {
-  const archive = body.source;
-  if (!(archive instanceof UploadedArchive)) return null;
-  if (body.files !== undefined && body.files !== null && body.files !== '') {
-    throw new ApiError(
-      400,
-      CreationFailed,
-      'creation failed: send the program as a tar.gz source or as files, not both',
-    );
-  }
-  let files: Record<string, string>;
-  try {
-    files = unpackTarGz(archive.data);
-  } catch (err) {
-    if (!(err instanceof ArchiveError)) throw err;
-    throw new ApiError(
-      400,
-      err.kind === 'size' ? SourceTooLarge : CreationFailed,
-      err.kind === 'size' ? err.message : `creation failed: ${err.message}`,
-    );
-  }
-  checkFileRules(files);
-  return files;
+/** The `compiler` of a submission: the names it was made with. */
+export function submissionCompiler(
+  id: number,
+  name: string,
+  versionId: number,
+  versionName: string,
+): SubmissionCompiler {
+  return { id, name, version: { id: versionId, name: versionName } };
 }
 
 /** `yyyy-mm-dd hh:mm:ss +00:00` (server time, UTC), as the specs' `date` fields. */

@@ -1,13 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type {
-  CreatedResponse,
-  LanguagesResponse,
-  SessionResponse,
-  V1Language,
-  V1Problem,
+import * as v from 'valibot';
+import {
+  CreateRunBody,
+  CreateSessionBody,
+  CreateSubmissionBody,
+  type CreatedResponse,
+  type LanguagesResponse,
+  type SessionResponse,
+  type V1Language,
+  type V1Problem,
 } from '../shared/v1.js';
 import type { Backend, Session } from './backend.js';
+import type { PerMinute } from './config.js';
 import {
   ApiError,
   badRequest,
@@ -27,29 +32,11 @@ const SAMPLE_BYTES = 16 * 1024;
 /** Room for JSON syntax and escapes around the source and input in a request body. */
 const bodyRoom = (bytes: number) => bytes * 2 + 4096;
 
-function optionalInt(body: Record<string, unknown>, key: string): number | undefined {
-  const v = body[key];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
-    throw badRequest(`'${key}' must be a whole number.`);
-  }
-  return v;
-}
-
-function requiredInt(body: Record<string, unknown>, key: string): number {
-  const v = optionalInt(body, key);
-  if (v === undefined) throw badRequest(`'${key}' is required.`);
-  return v;
-}
-
-function text(body: Record<string, unknown>, key: string, required: boolean): string | undefined {
-  const v = body[key];
-  if (v === undefined || v === null) {
-    if (required) throw badRequest(`'${key}' is required.`);
-    return undefined;
-  }
-  if (typeof v !== 'string') throw badRequest(`'${key}' must be a string.`);
-  return v;
+/** The body's parameters by `schema`; a failure is a 400 `bad_request` with the schema's message. */
+function parseBody<S extends v.GenericSchema>(schema: S, body: unknown): v.InferOutput<S> {
+  const result = v.safeParse(schema, body, { abortEarly: true });
+  if (!result.success) throw badRequest(result.issues[0].message);
+  return result.output;
 }
 
 function checkCompiler(session: Session, compilerId: number): void {
@@ -64,8 +51,7 @@ export async function createSession(
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
-  const body = await readJson(req, 4096);
-  const id = text(body, 'widget', true)!;
+  const { widget: id } = parseBody(CreateSessionBody, await readJson(req, 4096));
   const widget = b.config.widgets.get(id);
   if (!widget)
     throw new ApiError(
@@ -233,6 +219,24 @@ function checkConcurrency(b: Backend, session: Session): void {
   }
 }
 
+/** The per-minute allowance of `action`, per subject and per client IP (429 past it). */
+function limitPerMinute(
+  b: Backend,
+  session: Session,
+  req: IncomingMessage,
+  action: 'run' | 'submit',
+  per: PerMinute,
+  what: string,
+): void {
+  b.rateLimit(
+    [
+      { key: `${action}:sub:${session.owner}`, perMinute: per.subject },
+      { key: `${action}:ip:${b.ip(req)}`, perMinute: per.ip },
+    ],
+    what,
+  );
+}
+
 /** `POST /v1/runs` */
 export async function createRun(
   b: Backend,
@@ -241,24 +245,14 @@ export async function createRun(
   res: ServerResponse,
 ): Promise<void> {
   b.requireAction(session, 'run');
-  const body = await readJson(
-    req,
-    bodyRoom(session.limits.sourceBytes + session.limits.inputBytes),
+  const { compilerId, compilerVersionId, source, input } = parseBody(
+    CreateRunBody,
+    await readJson(req, bodyRoom(session.limits.sourceBytes + session.limits.inputBytes)),
   );
-  const compilerId = requiredInt(body, 'compilerId');
-  const compilerVersionId = optionalInt(body, 'compilerVersionId');
-  const source = text(body, 'source', true)!;
-  const input = text(body, 'input', false);
   checkCompiler(session, compilerId);
   checkSizes(session, source, input);
   checkConcurrency(b, session);
-  b.rateLimit(
-    [
-      { key: `run:sub:${session.owner}`, perMinute: session.limits.runsPerMinute.subject },
-      { key: `run:ip:${b.ip(req)}`, perMinute: session.limits.runsPerMinute.ip },
-    ],
-    'runs',
-  );
+  limitPerMinute(b, session, req, 'run', session.limits.runsPerMinute, 'runs');
   const client = b.module('compilers');
   let id: number;
   try {
@@ -289,28 +283,18 @@ export async function createSubmission(
 ): Promise<void> {
   b.requireAction(session, 'submit');
   if (session.problem === null) throw forbidden('This session has no problem.');
-  const body = await readJson(req, bodyRoom(session.limits.sourceBytes));
-  const asked = body.problemId;
-  if (typeof asked !== 'number' && typeof asked !== 'string')
-    throw badRequest("'problemId' is required.");
-  const compilerId = requiredInt(body, 'compilerId');
-  const compilerVersionId = optionalInt(body, 'compilerVersionId');
-  const source = text(body, 'source', true)!;
+  const {
+    problemId: asked,
+    compilerId,
+    compilerVersionId,
+    source,
+  } = parseBody(CreateSubmissionBody, await readJson(req, bodyRoom(session.limits.sourceBytes)));
   checkCompiler(session, compilerId);
   const [mine, theirs] = await Promise.all([b.problemId(session.problem), b.problemId(asked)]);
   if (mine !== theirs) throw forbidden('This session may not submit to that problem.');
   checkSizes(session, source, undefined);
   checkConcurrency(b, session);
-  b.rateLimit(
-    [
-      {
-        key: `submit:sub:${session.owner}`,
-        perMinute: session.limits.submissionsPerMinute.subject,
-      },
-      { key: `submit:ip:${b.ip(req)}`, perMinute: session.limits.submissionsPerMinute.ip },
-    ],
-    'submissions',
-  );
+  limitPerMinute(b, session, req, 'submit', session.limits.submissionsPerMinute, 'submissions');
   const client = b.module('problems');
   let id: number;
   try {

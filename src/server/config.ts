@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
+import * as v from 'valibot';
 import type { DisplayOptions, SessionAction, WidgetMode } from '../shared/v1.js';
 import type { Endpoint, ModuleName } from '../upstream/index.js';
+import { required } from '../shared/schema.js';
 import { defaultConfigJson } from './default-config.js';
 
 /** Per-minute allowances, counted separately per subject (session `sub`) and per client IP. */
@@ -93,190 +95,266 @@ const defaultDisplay: DisplayOptions = {
   expectedVsGot: false,
 };
 
+// --- the file's schema. Each message is what follows the field's name in the error (" must be
+// ..." or ": ..."); `explain` puts the name in front, from the issue's path.
+
 type Json = Record<string, unknown>;
 
-function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (x: unknown): x is Json =>
+  typeof x === 'object' && x !== null && !Array.isArray(x);
+
+const MAX = Number.MAX_SAFE_INTEGER;
+
+function wholeNumber(min: number, max = MAX) {
+  const m = ` must be a whole number between ${min} and ${max}`;
+  return v.pipe(v.number(m), v.integer(m), v.minValue(min, m), v.maxValue(max, m));
 }
 
-function int(v: unknown, where: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw new ConfigError(`${where} must be a whole number between ${min} and ${max}`);
-  }
-  return v;
-}
+const bool = v.boolean(' must be true or false');
 
-function bool(v: unknown, where: string): boolean {
-  if (typeof v !== 'boolean') throw new ConfigError(`${where} must be true or false`);
-  return v;
-}
+const text = v.pipe(
+  v.string(' must be a non-empty string'),
+  v.minLength(1, ' must be a non-empty string'),
+);
 
-function str(v: unknown, where: string): string {
-  if (typeof v !== 'string' || v === '')
-    throw new ConfigError(`${where} must be a non-empty string`);
-  return v;
-}
-
-function known(obj: Json, keys: string[], where: string): void {
-  for (const k of Object.keys(obj)) {
-    if (!keys.includes(k)) throw new ConfigError(`${where}: unknown field '${k}'`);
-  }
-}
-
-function perMinute(v: unknown, base: PerMinute, where: string): PerMinute {
-  if (v === undefined) return base;
-  if (!isObject(v)) throw new ConfigError(`${where} must be an object {subject, ip}`);
-  known(v, ['subject', 'ip'], where);
-  return {
-    subject: v.subject === undefined ? base.subject : int(v.subject, `${where}.subject`, 1),
-    ip: v.ip === undefined ? base.ip : int(v.ip, `${where}.ip`, 1),
-  };
-}
-
-function limits(v: unknown, base: WidgetLimits, where: string): WidgetLimits {
-  if (v === undefined) return base;
-  if (!isObject(v)) throw new ConfigError(`${where} must be an object`);
-  known(v, Object.keys(defaultLimits), where);
-  const n = (key: keyof WidgetLimits, min: number, max: number) =>
-    v[key] === undefined ? (base[key] as number) : int(v[key], `${where}.${key}`, min, max);
-  return {
-    sourceBytes: n('sourceBytes', 1, 16 * 1024 * 1024),
-    inputBytes: n('inputBytes', 0, 16 * 1024 * 1024),
-    runsPerMinute: perMinute(v.runsPerMinute, base.runsPerMinute, `${where}.runsPerMinute`),
-    submissionsPerMinute: perMinute(
-      v.submissionsPerMinute,
-      base.submissionsPerMinute,
-      `${where}.submissionsPerMinute`,
+/** An object with only these fields (each may be left out unless its schema says). */
+function fields<const E extends v.ObjectEntries>(entries: E, notObject: string) {
+  const keys = Object.keys(entries);
+  const unknownField = (o: Json) => Object.keys(o).find((k) => !keys.includes(k));
+  return v.pipe(
+    v.custom<Json>(isObject, notObject),
+    v.check(
+      (o: Json) => unknownField(o) === undefined,
+      (issue) => `: unknown field '${unknownField(issue.input as Json)}'`,
     ),
-    concurrentRuns: n('concurrentRuns', 1, 1000),
-    streamBytes: n('streamBytes', 1, 16 * 1024 * 1024),
-    timeLimitSec:
-      v.timeLimitSec === undefined || v.timeLimitSec === null
-        ? base.timeLimitSec
-        : int(v.timeLimitSec, `${where}.timeLimitSec`, 1, 60),
-  };
-}
-
-function origin(v: unknown, where: string): string {
-  const s = str(v, where);
-  if (s === 'self') return s;
-  let parsed: URL;
-  try {
-    parsed = new URL(s);
-  } catch {
-    throw new ConfigError(`${where}: '${s}' is not an origin (e.g. https://lms.example.org)`);
-  }
-  if ((parsed.protocol !== 'https:' && parsed.protocol !== 'http:') || parsed.origin !== s) {
-    throw new ConfigError(
-      `${where}: '${s}' is not an exact origin (scheme://host[:port], no path, no trailing slash)`,
-    );
-  }
-  return s;
-}
-
-function widget(v: unknown, base: WidgetLimits, where: string): WidgetConfig {
-  if (!isObject(v)) throw new ConfigError(`${where} must be an object`);
-  known(
-    v,
-    [
-      'id',
-      'mode',
-      'problem',
-      'compilers',
-      'defaultCompiler',
-      'display',
-      'origins',
-      'public',
-      'actions',
-      'limits',
-    ],
-    where,
+    v.object(entries),
   );
-  const id = str(v.id, `${where}.id`);
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(id)) {
-    throw new ConfigError(`${where}.id must be letters, digits, '.', '_' or '-' (64 at most)`);
-  }
-  const at = `widget '${id}'`;
-  if (v.mode !== 'run' && v.mode !== 'problem') {
-    throw new ConfigError(`${at}: mode must be "run" or "problem"`);
-  }
-  const mode = v.mode;
-  let problem: number | string | null = null;
-  if (v.problem !== undefined && v.problem !== null) {
-    if (typeof v.problem === 'number') problem = int(v.problem, `${at}: problem`, 1);
-    else problem = str(v.problem, `${at}: problem`);
-  }
-  const isPublic = v.public === undefined ? false : bool(v.public, `${at}: public`);
-  if (mode === 'problem' && problem === null && isPublic) {
-    throw new ConfigError(`${at}: a public problem widget needs a problem`);
-  }
-  if (mode === 'run' && problem !== null) {
-    throw new ConfigError(`${at}: a run widget has no problem`);
-  }
-  let compilers: number[] | null = null;
-  if (v.compilers !== undefined && v.compilers !== 'all') {
-    if (!Array.isArray(v.compilers) || v.compilers.length === 0) {
-      throw new ConfigError(`${at}: compilers must be "all" or a non-empty list of compiler ids`);
-    }
-    compilers = v.compilers.map((c, i) => int(c, `${at}: compilers[${i}]`, 1));
-  }
-  const defaultCompiler =
-    v.defaultCompiler === undefined || v.defaultCompiler === null
-      ? null
-      : int(v.defaultCompiler, `${at}: defaultCompiler`, 1);
-  if (defaultCompiler !== null && compilers && !compilers.includes(defaultCompiler)) {
-    throw new ConfigError(`${at}: defaultCompiler ${defaultCompiler} is not in compilers`);
-  }
-  let display = { ...defaultDisplay };
-  if (v.display !== undefined) {
-    if (!isObject(v.display)) throw new ConfigError(`${at}: display must be an object`);
-    known(v.display, Object.keys(defaultDisplay), `${at}: display`);
-    for (const [k, value] of Object.entries(v.display)) {
-      display = { ...display, [k]: bool(value, `${at}: display.${k}`) };
-    }
-  }
-  if (!Array.isArray(v.origins)) {
-    throw new ConfigError(`${at}: origins must be a list (exact origins or "self")`);
-  }
-  const origins = v.origins.map((o, i) => origin(o, `${at}: origins[${i}]`));
-  const allActions: SessionAction[] = mode === 'run' ? ['run'] : ['run', 'submit'];
-  let actions = allActions;
-  if (v.actions !== undefined) {
-    if (!Array.isArray(v.actions)) throw new ConfigError(`${at}: actions must be a list`);
-    actions = v.actions.map((a, i) => {
-      if (!allActions.includes(a as SessionAction)) {
-        throw new ConfigError(
-          `${at}: actions[${i}] must be one of ${allActions.map((x) => `"${x}"`).join(', ')}`,
-        );
-      }
-      return a as SessionAction;
-    });
-  }
+}
+
+const perMinute = fields(
+  { subject: v.optional(wholeNumber(1)), ip: v.optional(wholeNumber(1)) },
+  ' must be an object {subject, ip}',
+);
+
+/** Limits as given: the fields left out come from the base they refine. */
+const limits = fields(
+  {
+    sourceBytes: v.optional(wholeNumber(1, 16 * 1024 * 1024)),
+    inputBytes: v.optional(wholeNumber(0, 16 * 1024 * 1024)),
+    runsPerMinute: v.optional(perMinute),
+    submissionsPerMinute: v.optional(perMinute),
+    concurrentRuns: v.optional(wholeNumber(1, 1000)),
+    streamBytes: v.optional(wholeNumber(1, 16 * 1024 * 1024)),
+    timeLimitSec: v.nullish(wholeNumber(1, 60)),
+  } satisfies Record<keyof WidgetLimits, v.GenericSchema>,
+  ' must be an object',
+);
+type LimitsInput = v.InferOutput<typeof limits>;
+
+function refine(base: WidgetLimits, given: LimitsInput | undefined): WidgetLimits {
+  if (!given) return base;
+  const per = (b: PerMinute, g: Partial<PerMinute> | undefined): PerMinute => ({
+    subject: g?.subject ?? b.subject,
+    ip: g?.ip ?? b.ip,
+  });
   return {
-    id,
-    mode,
-    problem,
-    compilers,
-    defaultCompiler,
-    display,
-    origins,
-    public: isPublic,
-    actions,
-    limits: limits(v.limits, base, `${at}: limits`),
+    sourceBytes: given.sourceBytes ?? base.sourceBytes,
+    inputBytes: given.inputBytes ?? base.inputBytes,
+    runsPerMinute: per(base.runsPerMinute, given.runsPerMinute),
+    submissionsPerMinute: per(base.submissionsPerMinute, given.submissionsPerMinute),
+    concurrentRuns: given.concurrentRuns ?? base.concurrentRuns,
+    streamBytes: given.streamBytes ?? base.streamBytes,
+    timeLimitSec: given.timeLimitSec ?? base.timeLimitSec,
   };
 }
 
-function endpoint(v: unknown, where: string): Endpoint | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (!isObject(v)) throw new ConfigError(`${where} must be an object {url, token}`);
-  known(v, ['url', 'token'], where);
-  const url = str(v.url, `${where}.url`);
-  try {
-    new URL(url);
-  } catch {
-    throw new ConfigError(`${where}.url is not a URL`);
+const origin = v.pipe(
+  text,
+  v.check(
+    (s: string) => s === 'self' || URL.canParse(s),
+    (issue) => `: '${String(issue.input)}' is not an origin (e.g. https://lms.example.org)`,
+  ),
+  v.check(
+    (s: string) => {
+      if (s === 'self') return true;
+      const u = new URL(s);
+      return (u.protocol === 'https:' || u.protocol === 'http:') && u.origin === s;
+    },
+    (issue) =>
+      `: '${String(issue.input)}' is not an exact origin (scheme://host[:port], no path, no trailing slash)`,
+  ),
+);
+
+const WIDGET_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const modeWrong = ' must be "run" or "problem"';
+const compilersWrong = ' must be "all" or a non-empty list of compiler ids';
+const originsWrong = ' must be a list (exact origins or "self")';
+
+const widget = v.pipe(
+  fields(
+    {
+      id: required(
+        ' must be a non-empty string',
+        v.pipe(text, v.regex(WIDGET_ID, " must be letters, digits, '.', '_' or '-' (64 at most)")),
+        'value',
+      ),
+      mode: required(modeWrong, v.picklist(['run', 'problem'], modeWrong), 'value'),
+      problem: v.nullish(v.union([wholeNumber(1), text], ' must be a non-empty string')),
+      public: v.optional(bool),
+      compilers: v.optional(
+        v.pipe(
+          v.custom<'all' | unknown[]>(
+            (x) => x === 'all' || (Array.isArray(x) && x.length > 0),
+            compilersWrong,
+          ),
+          // "all" is every compiler: null
+          v.transform((x) => (x === 'all' ? null : x)),
+          v.nullable(v.array(wholeNumber(1))),
+        ),
+      ),
+      defaultCompiler: v.nullish(wholeNumber(1)),
+      display: v.optional(
+        fields(
+          {
+            perTestResults: v.optional(bool),
+            output: v.optional(bool),
+            expectedVsGot: v.optional(bool),
+          },
+          ' must be an object',
+        ),
+      ),
+      origins: required(originsWrong, v.array(origin, originsWrong), 'value'),
+      actions: v.optional(v.array(v.unknown(), ' must be a list')),
+      limits: v.optional(limits),
+    },
+    ' must be an object',
+  ),
+  v.check(
+    (w) => !(w.mode === 'problem' && w.problem == null && w.public === true),
+    ': a public problem widget needs a problem',
+  ),
+  v.check((w) => !(w.mode === 'run' && w.problem != null), ': a run widget has no problem'),
+  v.check(
+    (w) => w.defaultCompiler == null || !w.compilers || w.compilers.includes(w.defaultCompiler),
+    (issue) =>
+      `: defaultCompiler ${(issue.input as { defaultCompiler: number }).defaultCompiler} is not in compilers`,
+  ),
+  v.check(
+    (w) => badAction(w) === undefined,
+    (issue) => {
+      const w = issue.input as { mode: WidgetMode; actions?: unknown[] };
+      const allowed = allActions(w.mode)
+        .map((x) => `"${x}"`)
+        .join(', ');
+      return `: actions[${badAction(w)}] must be one of ${allowed}`;
+    },
+  ),
+);
+
+const allActions = (mode: WidgetMode): SessionAction[] =>
+  mode === 'run' ? ['run'] : ['run', 'submit'];
+
+function badAction(w: { mode: WidgetMode; actions?: unknown[] }): number | undefined {
+  const i = (w.actions ?? []).findIndex((a) => !allActions(w.mode).includes(a as SessionAction));
+  return i === -1 ? undefined : i;
+}
+
+const endpoint = fields(
+  {
+    url: required(
+      ' must be a non-empty string',
+      v.pipe(
+        text,
+        v.check((s: string) => URL.canParse(s), ' is not a URL'),
+      ),
+      'value',
+    ),
+    token: required(' must be a non-empty string', text, 'value'),
+  },
+  ' must be an object {url, token}',
+);
+
+const configFile = fields(
+  {
+    widgets: v.optional(v.array(widget, ' must be a list'), () => [...defaultConfigJson.widgets]),
+    limits: v.optional(limits),
+    sessions: v.optional(
+      fields(
+        {
+          issuer: v.optional(text),
+          audience: v.optional(text),
+          ttlSeconds: v.optional(wholeNumber(30, 900)),
+          maxLifetimeSeconds: v.optional(wholeNumber(60, 7 * 24 * 3600)),
+          perMinute: v.optional(perMinute),
+        },
+        ' must be an object',
+      ),
+    ),
+    upstream: v.optional(
+      fields(
+        {
+          compilers: v.nullish(endpoint),
+          problems: v.nullish(endpoint),
+          containers: v.nullish(endpoint),
+          timeoutMs: v.optional(wholeNumber(50, 120000)),
+          retries: v.optional(wholeNumber(0, 5)),
+          webhookSecret: v.nullish(text),
+        },
+        ' must be an object',
+      ),
+    ),
+    publicUrl: v.nullish(
+      v.pipe(
+        text,
+        v.check((s: string) => URL.canParse(s), ' is not a URL'),
+      ),
+    ),
+    trustProxy: v.optional(bool),
+    $schema: v.optional(v.unknown()),
+  },
+  ' must be a JSON object',
+);
+
+/** A configuration file's fields, as written (before defaults). */
+export type ConfigFile = v.InferInput<typeof configFile>;
+
+/**
+ * The error for an issue: the field's name from the issue's path (`sessions.ttlSeconds`,
+ * `widget 'quiz-7': limits.sourceBytes`; a widget is named by its id once the id is valid),
+ * then the issue's message.
+ */
+function explain(issue: v.BaseIssue<unknown>): string {
+  const path = issue.path ?? [];
+  if (path.length === 0) {
+    return issue.message.startsWith(':')
+      ? `config${issue.message}`
+      : `the configuration${issue.message}`;
   }
-  return { url, token: str(v.token, `${where}.token`) };
+  let where = '';
+  let afterWidget = false;
+  path.forEach((item, i) => {
+    const key = item.key as string | number;
+    if (typeof key === 'number') where += `[${key}]`;
+    else if (afterWidget) where += `: ${key}`;
+    else where += where ? `.${key}` : key;
+    afterWidget = false;
+    const w = item.value;
+    // Past a widget whose id is valid, the widget is named by its id (its own unknown fields and
+    // id keep the index: the id may be what is wrong).
+    if (
+      i === 1 &&
+      path[0]!.key === 'widgets' &&
+      isObject(w) &&
+      typeof w.id === 'string' &&
+      WIDGET_ID.test(w.id) &&
+      path[2]?.key !== 'id' &&
+      !(path.length === 2 && issue.message.startsWith(': unknown field'))
+    ) {
+      where = `widget '${w.id}'`;
+      afterWidget = true;
+    }
+  });
+  return where + issue.message;
 }
 
 /**
@@ -284,75 +362,53 @@ function endpoint(v: unknown, where: string): Endpoint | undefined {
  * their defaults; `widgets` replaces the default widgets when given.
  */
 export function parseConfig(raw: unknown): BackendConfig {
-  if (!isObject(raw)) throw new ConfigError('the configuration must be a JSON object');
-  known(
-    raw,
-    ['widgets', 'limits', 'sessions', 'upstream', 'publicUrl', 'trustProxy', '$schema'],
-    'config',
-  );
-  const base = limits(raw.limits, defaultLimits, 'limits');
-  const widgetList = raw.widgets === undefined ? defaultConfigJson.widgets : raw.widgets;
-  if (!Array.isArray(widgetList)) throw new ConfigError('widgets must be a list');
+  const parsed = v.safeParse(configFile, raw, { abortEarly: true });
+  if (!parsed.success) throw new ConfigError(explain(parsed.issues[0]));
+  const c = parsed.output;
+  const base = refine(defaultLimits, c.limits);
   const widgets = new Map<string, WidgetConfig>();
-  widgetList.forEach((w, i) => {
-    const parsed = widget(w, base, `widgets[${i}]`);
-    if (widgets.has(parsed.id)) throw new ConfigError(`widget '${parsed.id}' is declared twice`);
-    widgets.set(parsed.id, parsed);
-  });
-
-  const s = raw.sessions === undefined ? {} : raw.sessions;
-  if (!isObject(s)) throw new ConfigError('sessions must be an object');
-  known(s, ['issuer', 'audience', 'ttlSeconds', 'maxLifetimeSeconds', 'perMinute'], 'sessions');
-  const sessions: SessionSettings = {
-    issuer: s.issuer === undefined ? 'se-widgets' : str(s.issuer, 'sessions.issuer'),
-    audience: s.audience === undefined ? 'se-widgets/v1' : str(s.audience, 'sessions.audience'),
-    ttlSeconds:
-      s.ttlSeconds === undefined ? 600 : int(s.ttlSeconds, 'sessions.ttlSeconds', 30, 900),
-    maxLifetimeSeconds:
-      s.maxLifetimeSeconds === undefined
-        ? 8 * 3600
-        : int(s.maxLifetimeSeconds, 'sessions.maxLifetimeSeconds', 60, 7 * 24 * 3600),
-    perMinute: perMinute(s.perMinute, { subject: 10, ip: 30 }, 'sessions.perMinute'),
-  };
-
-  const u = raw.upstream === undefined ? {} : raw.upstream;
-  if (!isObject(u)) throw new ConfigError('upstream must be an object');
-  known(
-    u,
-    ['compilers', 'problems', 'containers', 'timeoutMs', 'retries', 'webhookSecret'],
-    'upstream',
-  );
+  for (const w of c.widgets) {
+    if (widgets.has(w.id)) throw new ConfigError(`widget '${w.id}' is declared twice`);
+    widgets.set(w.id, {
+      id: w.id,
+      mode: w.mode,
+      problem: w.problem ?? null,
+      compilers: w.compilers ?? null,
+      defaultCompiler: w.defaultCompiler ?? null,
+      display: { ...defaultDisplay, ...w.display },
+      origins: w.origins,
+      public: w.public ?? false,
+      actions: (w.actions as SessionAction[] | undefined) ?? allActions(w.mode),
+      limits: refine(base, w.limits),
+    });
+  }
+  const s = c.sessions ?? {};
+  const u = c.upstream ?? {};
   const endpoints: Partial<Record<ModuleName, Endpoint>> = {};
   for (const m of ['compilers', 'problems', 'containers'] as const) {
-    const e = endpoint(u[m], `upstream.${m}`);
-    if (e) endpoints[m] = e;
-  }
-  const upstream: UpstreamSettings = {
-    endpoints,
-    timeoutMs:
-      u.timeoutMs === undefined ? 10000 : int(u.timeoutMs, 'upstream.timeoutMs', 50, 120000),
-    retries: u.retries === undefined ? 2 : int(u.retries, 'upstream.retries', 0, 5),
-    webhookSecret:
-      u.webhookSecret === undefined || u.webhookSecret === null
-        ? null
-        : str(u.webhookSecret, 'upstream.webhookSecret'),
-  };
-
-  let publicUrl: string | null = null;
-  if (raw.publicUrl !== undefined && raw.publicUrl !== null) {
-    const p = str(raw.publicUrl, 'publicUrl');
-    try {
-      publicUrl = new URL(p).origin;
-    } catch {
-      throw new ConfigError('publicUrl is not a URL');
-    }
+    const e = u[m];
+    if (e) endpoints[m] = { url: e.url, token: e.token };
   }
   return {
     widgets,
-    sessions,
-    upstream,
-    publicUrl,
-    trustProxy: raw.trustProxy === undefined ? false : bool(raw.trustProxy, 'trustProxy'),
+    sessions: {
+      issuer: s.issuer ?? 'se-widgets',
+      audience: s.audience ?? 'se-widgets/v1',
+      ttlSeconds: s.ttlSeconds ?? 600,
+      maxLifetimeSeconds: s.maxLifetimeSeconds ?? 8 * 3600,
+      perMinute: {
+        subject: s.perMinute?.subject ?? 10,
+        ip: s.perMinute?.ip ?? 30,
+      },
+    },
+    upstream: {
+      endpoints,
+      timeoutMs: u.timeoutMs ?? 10000,
+      retries: u.retries ?? 2,
+      webhookSecret: u.webhookSecret ?? null,
+    },
+    publicUrl: c.publicUrl == null ? null : new URL(c.publicUrl).origin,
+    trustProxy: c.trustProxy ?? false,
   };
 }
 

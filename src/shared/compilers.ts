@@ -32,6 +32,21 @@ export interface CompilersResponse {
   items: Compiler[];
 }
 
+/** `GET /test` of every module. */
+export interface ApiTestResponse {
+  message: string;
+}
+
+/** 201 of a `POST` that creates an item with a numeric id (`POST /submissions`, `POST /judges`). */
+export interface Created {
+  id: number;
+}
+
+/** `GET /submissions?ids=` */
+export interface CompilersSubmissionList {
+  items: CompilersSubmissionSummary[];
+}
+
 /** Body of `{error_code, message}` returned with every 4xx/5xx answer. */
 export interface ApiError {
   error_code: number;

@@ -7,8 +7,48 @@
  * Every refusal is `V1Error` JSON with an HTTP status (400, 401, 403, 404, 413, 429, 500, 502, 503,
  * 504).
  */
+import * as v from 'valibot';
 import type { CompilerVersion, Highlighters, StatusInfo } from './compilers.js';
 import type { LimitsReport } from './sandbox-limits.js';
+import { optional, required, type Sendable } from './schema.js';
+
+// --- request bodies, as schemas (the backend validates them; a failure's message is the
+// `bad_request` message)
+
+const needed = (key: string) => `'${key}' is required.`;
+const wholeNumber = (key: string) => {
+  const wrong = `'${key}' must be a whole number.`;
+  return v.pipe(v.number(wrong), v.integer(wrong), v.minValue(0, wrong));
+};
+const string = (key: string) => v.string(`'${key}' must be a string.`);
+
+/** `POST /v1/sessions` body. */
+export const CreateSessionBody = v.object({
+  widget: required(needed('widget'), string('widget'), 'value'),
+});
+
+/** `POST /v1/runs` body. */
+export const CreateRunBody = v.object({
+  compilerId: required(needed('compilerId'), wholeNumber('compilerId'), 'value'),
+  compilerVersionId: optional(wholeNumber('compilerVersionId'), undefined, 'value'),
+  source: required(needed('source'), string('source'), 'value'),
+  input: optional(string('input'), undefined, 'value'),
+});
+
+/** `POST /v1/submissions` body. */
+export const CreateSubmissionBody = v.object({
+  problemId: required(
+    needed('problemId'),
+    v.custom<number | string>(
+      (x) => typeof x === 'number' || typeof x === 'string',
+      needed('problemId'),
+    ),
+    'value',
+  ),
+  compilerId: required(needed('compilerId'), wholeNumber('compilerId'), 'value'),
+  compilerVersionId: optional(wholeNumber('compilerVersionId'), undefined, 'value'),
+  source: required(needed('source'), string('source'), 'value'),
+});
 
 export type WidgetMode = 'run' | 'problem';
 export type SessionAction = 'run' | 'submit' | 'workspace';
@@ -37,9 +77,7 @@ export interface WidgetInfo {
 }
 
 /** `POST /v1/sessions` body: a session for a public widget (no host server needed). */
-export interface CreateSessionRequest {
-  widget: string;
-}
+export type CreateSessionRequest = Sendable<v.InferOutput<typeof CreateSessionBody>>;
 
 /** `POST /v1/sessions` and `POST /v1/sessions/refresh` answer (201 and 200). */
 export interface SessionResponse {
@@ -88,20 +126,10 @@ export interface V1Problem {
 }
 
 /** `POST /v1/runs` body (Compilers module). */
-export interface CreateRunRequest {
-  compilerId: number;
-  compilerVersionId?: number;
-  source: string;
-  input?: string;
-}
+export type CreateRunRequest = Sendable<v.InferOutput<typeof CreateRunBody>>;
 
 /** `POST /v1/submissions` body (Problems module). */
-export interface CreateSubmissionRequest {
-  problemId: number;
-  compilerId: number;
-  compilerVersionId?: number;
-  source: string;
-}
+export type CreateSubmissionRequest = Sendable<v.InferOutput<typeof CreateSubmissionBody>>;
 
 /** 201 answer of `POST /v1/runs` and `POST /v1/submissions`. */
 export interface CreatedResponse {

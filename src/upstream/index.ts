@@ -12,13 +12,13 @@ export type {
   Judge,
   JudgeSummary,
   Paging,
-  ProblemRef,
   ProblemSummary,
   Testcase,
   TestcaseSummary,
   UpdateProblem,
-} from './problems.js';
-export type { ProblemsSubmissionSummary } from '../shared/problems.js';
+  ProblemsSubmissionSummary,
+} from '../shared/problems.js';
+export type { ProblemRef } from './problems.js';
 export { ContainersClient } from './containers.js';
 export type {
   ContainersStreamName,
@@ -32,7 +32,7 @@ export type {
   StreamInfo,
   TokenPaging,
   Workspace,
-} from './containers.js';
+} from '../shared/containers.js';
 export {
   UpstreamError,
   UpstreamHttpError,

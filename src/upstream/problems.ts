@@ -1,139 +1,46 @@
-import type { CompilersResponse, SubmissionCompiler } from '../shared/compilers.js';
+import type { Created } from '../shared/compilers.js';
 import type {
+  CreatedProblem,
+  CreateJudge,
+  CreateProblem,
   CreateProblemsSubmission,
-  JudgeRef,
+  CreateTestcase,
+  CreatedTestcase,
+  Judge,
+  JudgeList,
+  NoContent,
   Problem,
+  ProblemList,
   ProblemsStreamName,
   ProblemsSubmission,
-  ProblemsSubmissionSummary,
+  ProblemsSubmissionList,
+  Testcase,
+  TestcaseList,
+  UpdateProblem,
 } from '../shared/problems.js';
-import { ModuleClient } from './module-client.js';
+import { SubmissionsClient } from './module-client.js';
 import type { CappedText } from './transport.js';
-
-export interface Paging {
-  limit: number;
-  offset: number;
-  total: number;
-  pages: number;
-  prev: string | null;
-  next: string | null;
-}
-
-/** An item of `GET /problems`. */
-export interface ProblemSummary {
-  id: number;
-  code: string;
-  name: string;
-  shortBody: string | null;
-  lastModified: { body: number; settings: number };
-  permissions: { edit: boolean; clone: boolean };
-  uri: string;
-}
-
-/** An item of `GET /problems/:id/testcases`. */
-export interface TestcaseSummary {
-  number: number;
-  active: boolean;
-  limits: { time: number };
-  judge: JudgeRef;
-  uri: string;
-}
-
-/** `GET /problems/:id/testcases/:number`. */
-export interface Testcase {
-  number: number;
-  active: boolean;
-  input: { size: number; uri: string };
-  output: { size: number; uri: string };
-  limits: { time: number };
-  judge: JudgeRef;
-}
-
-export interface JudgeSummary {
-  id: number;
-  name: string;
-  type: { id: number; name: string };
-  visibility: { public: boolean; shared: boolean };
-  uri: string;
-}
-
-export interface Judge {
-  id: number;
-  name: string;
-  type: { id: number; name: string };
-  compiler: SubmissionCompiler;
-  source: { size: number; uri: string };
-  visibility: { public: boolean; shared: boolean };
-}
-
-export interface CreateProblem {
-  name: string;
-  masterjudgeId: number;
-  code?: string;
-  body?: string;
-  typeId?: number;
-  interactive?: boolean;
-}
-
-export interface UpdateProblem {
-  name?: string;
-  body?: string;
-  typeId?: number;
-  interactive?: boolean;
-  masterjudgeId?: number;
-  /** comma-separated test case numbers */
-  activeTestcases?: string;
-}
-
-export interface CreateTestcase {
-  judgeId: number;
-  input?: string;
-  output?: string;
-  timeLimit?: number;
-  active?: boolean;
-}
-
-export interface CreateJudge {
-  compilerId: number;
-  source: string;
-  name?: string;
-  typeId?: number;
-  compilerVersionId?: number;
-  shared?: boolean;
-}
 
 /** A problem is addressed by id or, as the spec allows, by its code. */
 export type ProblemRef = number | string;
 
 /** The Problems API v4 (spec/problems-api-v4.txt), one method per API method. */
-export class ProblemsClient extends ModuleClient {
-  compilers(): Promise<CompilersResponse> {
-    return this.http.json('GET', '/compilers');
-  }
-
+export class ProblemsClient extends SubmissionsClient<
+  ProblemsSubmissionList,
+  ProblemsSubmission,
+  ProblemsStreamName
+> {
   /** `POST /submissions`: never retried. */
-  createSubmission(submission: CreateProblemsSubmission): Promise<{ id: number }> {
+  createSubmission(submission: CreateProblemsSubmission): Promise<Created> {
     const { tests, ...rest } = submission;
     return this.http.json('POST', '/submissions', {
       json: tests ? { ...rest, tests: tests.join(',') } : rest,
     });
   }
 
-  submissions(ids: number[]): Promise<{ items: ProblemsSubmissionSummary[] }> {
-    return this.http.json('GET', '/submissions', { query: { ids: ids.join(',') } });
-  }
-
-  submission(id: number): Promise<ProblemsSubmission> {
-    return this.http.json('GET', '/submissions/:id', { params: { id } });
-  }
-
-  stream(id: number, stream: ProblemsStreamName, maxBytes: number): Promise<CappedText> {
-    return this.http.text('/submissions/:id/:stream', maxBytes, { params: { id, stream } });
-  }
-
   problems(
     query: { limit?: number; offset?: number; shortBody?: boolean } = {},
-  ): Promise<{ items: ProblemSummary[]; paging: Paging }> {
+  ): Promise<ProblemList> {
     return this.http.json('GET', '/problems', { query });
   }
 
@@ -141,23 +48,23 @@ export class ProblemsClient extends ModuleClient {
     return this.http.json('GET', '/problems/:id', { params: { id }, query });
   }
 
-  createProblem(problem: CreateProblem): Promise<{ id: number; code: string }> {
+  createProblem(problem: CreateProblem): Promise<CreatedProblem> {
     return this.http.json('POST', '/problems', { json: problem });
   }
 
-  updateProblem(id: ProblemRef, changes: UpdateProblem): Promise<Record<string, never>> {
+  updateProblem(id: ProblemRef, changes: UpdateProblem): Promise<NoContent> {
     return this.http.json('PUT', '/problems/:id', { params: { id }, json: changes });
   }
 
-  deleteProblem(id: ProblemRef): Promise<Record<string, never>> {
+  deleteProblem(id: ProblemRef): Promise<NoContent> {
     return this.http.json('DELETE', '/problems/:id', { params: { id } });
   }
 
-  createTestcase(id: ProblemRef, testcase: CreateTestcase): Promise<{ number: number }> {
+  createTestcase(id: ProblemRef, testcase: CreateTestcase): Promise<CreatedTestcase> {
     return this.http.json('POST', '/problems/:id/testcases', { params: { id }, json: testcase });
   }
 
-  testcases(id: ProblemRef): Promise<{ items: TestcaseSummary[] }> {
+  testcases(id: ProblemRef): Promise<TestcaseList> {
     return this.http.json('GET', '/problems/:id/testcases', { params: { id } });
   }
 
@@ -169,7 +76,7 @@ export class ProblemsClient extends ModuleClient {
     id: ProblemRef,
     number: number,
     changes: Partial<CreateTestcase>,
-  ): Promise<Record<string, never>> {
+  ): Promise<NoContent> {
     return this.http.json('PUT', '/problems/:id/testcases/:number', {
       params: { id, number },
       json: changes,
@@ -188,13 +95,11 @@ export class ProblemsClient extends ModuleClient {
     });
   }
 
-  createJudge(judge: CreateJudge): Promise<{ id: number }> {
+  createJudge(judge: CreateJudge): Promise<Created> {
     return this.http.json('POST', '/judges', { json: judge });
   }
 
-  judges(
-    query: { limit?: number; offset?: number; typeId?: number } = {},
-  ): Promise<{ items: JudgeSummary[]; paging: Paging }> {
+  judges(query: { limit?: number; offset?: number; typeId?: number } = {}): Promise<JudgeList> {
     return this.http.json('GET', '/judges', { query });
   }
 
@@ -202,10 +107,7 @@ export class ProblemsClient extends ModuleClient {
     return this.http.json('GET', '/judges/:id', { params: { id } });
   }
 
-  updateJudge(
-    id: number,
-    changes: Partial<Omit<CreateJudge, 'typeId'>>,
-  ): Promise<Record<string, never>> {
+  updateJudge(id: number, changes: Partial<Omit<CreateJudge, 'typeId'>>): Promise<NoContent> {
     return this.http.json('PUT', '/judges/:id', { params: { id }, json: changes });
   }
 

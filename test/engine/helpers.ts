@@ -21,21 +21,22 @@ export interface Reply {
 export type SendBody =
   { json: unknown } | { form: Record<string, string> } | { multipart: Record<string, string> };
 
-export interface TestEngine {
+/** A running engine and one module's client (paths below its base path). */
+export interface ModuleUnderTest<Detail> extends ModuleHttp {
   engine: RunningEngine;
   dataDir: string;
-  /** `engine.url` + the Compilers base path */
+  /** `engine.url` + the module's base path */
   api: string;
-  /** GET `path` (below the Compilers base path) with the token in the query unless told */
-  get(path: string, token?: string | null): Promise<Reply>;
-  post(path: string, body: SendBody, token?: string | null): Promise<Reply>;
-  /** POST /submissions (JSON) expecting 201; the new id */
-  submit(fields: Record<string, unknown>): Promise<number>;
   /** Waits for the submission's final status (GET, then the in-process event); its details. */
-  final(id: number, timeoutMs?: number): Promise<CompilersSubmission>;
-  /** GET /submissions/:id/:stream as text ('' when the stream is empty) */
+  final(id: number, timeoutMs?: number): Promise<Detail>;
+  /** GET /submissions/:id/:stream as text ('' when the stream is empty or does not exist) */
   stream(id: number, name: string): Promise<string>;
   close(): Promise<void>;
+}
+
+export interface TestEngine extends ModuleUnderTest<CompilersSubmission> {
+  /** POST /submissions (JSON) expecting 201; the new id */
+  submit(fields: Record<string, unknown>): Promise<number>;
 }
 
 /** Starts an engine on port 0 with a temp data folder (removed by `close`). */
@@ -46,77 +47,92 @@ export async function startTestEngine(
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'se-engine-test-')));
   const engine = await startEngine({ port: 0, workers: 2, log: () => {}, ...options, dataDir });
   const api = engine.url + BASE;
-  const finished = new Set<number>();
-  const waiters = new Map<number, Array<() => void>>();
-  engine.events.on('submission.finished', (e) => {
-    if (e.module !== 'compilers') return;
-    finished.add(e.id);
-    for (const w of waiters.get(e.id) ?? []) w();
-    waiters.delete(e.id);
-  });
-  /** Resolves when `id` finishes; `cancel` drops the wait. */
-  const finishedEvent = (id: number, timeoutMs: number) => {
-    let cancel = () => {};
-    const done = new Promise<void>((resolve, reject) => {
-      if (finished.has(id)) return resolve();
-      const timer = setTimeout(
-        () => reject(new Error(`submission ${id} did not finish in ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      const w = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      waiters.set(id, [...(waiters.get(id) ?? []), w]);
-      cancel = () => {
-        clearTimeout(timer);
-        waiters.set(
-          id,
-          (waiters.get(id) ?? []).filter((x) => x !== w),
-        );
-      };
-    });
-    return { done, cancel };
-  };
-  const url = (path: string, token: string | null | undefined) =>
-    withToken(api + path, token, engine.accessToken);
+  const http = moduleHttp(engine, api);
   const t: TestEngine = {
     engine,
     dataDir,
     api,
-    get: async (path, token) => reply(await fetch(url(path, token))),
-    post: async (path, body, token) =>
-      reply(await fetch(url(path, token), { method: 'POST', ...encode(body) })),
+    ...http,
     async submit(fields) {
       const r = await t.post('/submissions', { json: fields });
       if (r.status !== 201) throw new Error(`POST /submissions: ${r.status} ${r.text}`);
       return r.json.id as number;
     },
-    async final(id, timeoutMs = 30_000) {
-      const wait = finishedEvent(id, timeoutMs);
-      // It may have finished before this engine started (a restart) or before this call.
-      const now = await t.get(`/submissions/${id}`);
-      if (now.status === 200 && now.json.executing === false) {
-        wait.cancel();
-        return now.json as CompilersSubmission;
-      }
-      await wait.done;
-      const r = await t.get(`/submissions/${id}`);
-      if (r.status !== 200) throw new Error(`GET /submissions/${id}: ${r.status} ${r.text}`);
-      return r.json as CompilersSubmission;
-    },
-    async stream(id, name) {
-      const r = await t.get(`/submissions/${id}/${name}`);
-      if (r.status === 404 && r.json?.error_code === 1101) return '';
-      if (r.status !== 200) throw new Error(`GET ${name}: ${r.status} ${r.text}`);
-      return r.text;
-    },
+    final: (id, timeoutMs = 30_000) =>
+      finalAnswer<CompilersSubmission>(engine, 'compilers', http, id, timeoutMs),
+    stream: (id, name) => streamText(http, id, name),
     async close() {
       await engine.close();
       if (ownDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
   return t;
+}
+
+/** Plain HTTP to one module of a running engine, the token in the query unless told. */
+export interface ModuleHttp {
+  get(path: string, token?: string | null): Promise<Reply>;
+  post(path: string, body: SendBody, token?: string | null): Promise<Reply>;
+  put(path: string, body: SendBody, token?: string | null): Promise<Reply>;
+  del(path: string, token?: string | null): Promise<Reply>;
+}
+
+/** HTTP to the module at `api` (its base URL) of `engine`. */
+export function moduleHttp(engine: RunningEngine, api: string): ModuleHttp {
+  const url = (path: string, token: string | null | undefined) =>
+    withToken(api + path, token, engine.accessToken);
+  const send = async (method: string, path: string, body?: SendBody, token?: string | null) =>
+    reply(await fetch(url(path, token), { method, ...(body ? encode(body) : {}) }));
+  return {
+    get: (path, token) => send('GET', path, undefined, token),
+    post: (path, body, token) => send('POST', path, body, token),
+    put: (path, body, token) => send('PUT', path, body, token),
+    del: (path, token) => send('DELETE', path, undefined, token),
+  };
+}
+
+/**
+ * Resolves when submission `id` of `module` has finished: its `submission.finished` event, or at
+ * once when it already had (it may have finished before this engine started, or before this
+ * call). Any number of calls may wait for one id.
+ */
+export async function finalAnswer<T>(
+  engine: RunningEngine,
+  module: 'compilers' | 'problems',
+  http: ModuleHttp,
+  id: number,
+  timeoutMs: number,
+): Promise<T> {
+  let onFinished: (e: { module: string; id: number }) => void = () => {};
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const finished = new Promise<void>((resolve, reject) => {
+    onFinished = (e) => {
+      if (e.module === module && e.id === id) resolve();
+    };
+    engine.events.on('submission.finished', onFinished);
+    timer = setTimeout(
+      () => reject(new Error(`submission ${id} did not finish in ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+  });
+  try {
+    const now = await http.get(`/submissions/${id}`);
+    if (!(now.status === 200 && now.json.executing === false)) await finished;
+  } finally {
+    clearTimeout(timer);
+    engine.events.off('submission.finished', onFinished);
+  }
+  const r = await http.get(`/submissions/${id}`);
+  if (r.status !== 200) throw new Error(`GET /submissions/${id}: ${r.status} ${r.text}`);
+  return r.json as T;
+}
+
+/** GET /submissions/:id/:stream as text; '' when the stream is empty or does not exist (1101). */
+export async function streamText(http: ModuleHttp, id: number, name: string): Promise<string> {
+  const r = await http.get(`/submissions/${id}/${name}`);
+  if (r.status === 404 && r.json?.error_code === 1101) return '';
+  if (r.status !== 200) throw new Error(`GET ${name}: ${r.status} ${r.text}`);
+  return r.text;
 }
 
 /** `url` with the access token in the query: `token`, else `fallback`; none when `token` is null. */

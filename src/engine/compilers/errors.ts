@@ -18,8 +18,7 @@ export const CompilersError = {
   MemoryLimitOutOfRange: 202006,
 } as const;
 
-export const badRequest = (code: number, message: string): ApiError =>
-  new ApiError(400, code, message);
+export { badRequest } from '../http/errors.js';
 
 export const submissionNotFound = (): ApiError =>
   new ApiError(404, CompilersError.SubmissionNotFound, 'submission not found');

@@ -1,40 +1,60 @@
-import { parseIds } from '../api-common.js';
+import type {
+  ApiTestResponse,
+  CompilersResponse,
+  CompilersSubmission,
+  CompilersSubmissionList,
+  Created,
+} from '../../shared/compilers.js';
 import { compilerItems } from '../exec/languages.js';
 import { ApiError } from '../http/errors.js';
+import { parseParams, pathId, queryRecord } from '../http/params.js';
 import { json, Router, type ApiResponse } from '../http/router.js';
 import { CompilersError, submissionNotFound } from './errors.js';
 import type { CompilersService } from './service.js';
 import { STREAMS, type StreamName } from './store.js';
-import { MAX_IDS, parseCreate } from './validate.js';
+import { createParams, listParams } from './params.js';
 import { detailView, summaryView } from './view.js';
 
 /** The Compilers API v4 (spec/compilers-api-v4.txt): one handler per method. */
 export function compilersRouter(service: CompilersService): Router {
+  // The languages are the execution core's, fixed at start: the schema is built once.
+  const create = createParams(service.languages());
   return (
     new Router()
       // GET /test
-      .get('/test', () => json({ message: 'You can use Sphere Engine Compilers API.' }))
+      .get('/test', () =>
+        json<ApiTestResponse>({ message: 'You can use Sphere Engine Compilers API.' }),
+      )
 
       // GET /compilers
-      .get('/compilers', () => json({ items: compilerItems(service.languages()) }))
+      .get('/compilers', () =>
+        json<CompilersResponse>({ items: compilerItems(service.languages()) }),
+      )
 
       // POST /submissions
       .post('/submissions', async (req) => {
-        const create = parseCreate(await req.body(), service.languages());
-        return json({ id: service.create(create) }, 201);
+        const params = parseParams(create, await req.body(), CompilersError.CreationFailed);
+        return json<Created>({ id: service.create(params) }, 201);
       })
 
       // GET /submissions?ids=
       .get('/submissions', (req) => {
-        const rows = service.list(parseIds(req.query.get('ids'), MAX_IDS));
-        return json({ items: rows.map((r) => summaryView(r, req.baseUrl, req.accessToken)) });
+        const { ids } = parseParams(
+          listParams,
+          queryRecord(req.query),
+          CompilersError.CreationFailed,
+        );
+        const rows = service.list(ids);
+        return json<CompilersSubmissionList>({
+          items: rows.map((r) => summaryView(r, req.baseUrl, req.accessToken)),
+        });
       })
 
       // GET /submissions/:id
       .get('/submissions/:id', (req) => {
         const row = service.get(submissionId(req.params.id));
         if (!row) throw submissionNotFound();
-        return json(detailView(row, req.baseUrl, req.accessToken));
+        return json<CompilersSubmission>(detailView(row, req.baseUrl, req.accessToken));
       })
 
       // GET /submissions/:id/:stream
@@ -53,6 +73,7 @@ export function compilersRouter(service: CompilersService): Router {
 
 /** A path id; ids that cannot exist (not a positive integer) are "not found". */
 function submissionId(param: string | undefined): number {
-  if (!param || !/^\d{1,15}$/.test(param)) throw submissionNotFound();
-  return Number(param);
+  const id = pathId(param);
+  if (id === null) throw submissionNotFound();
+  return id;
 }

@@ -1,10 +1,11 @@
 import { Status } from '../../shared/status.js';
 import { signalDesc } from '../exec/signals.js';
-import type { LanguageInfo, StageOutcome } from '../exec/types.js';
+import type { StageOutcome } from '../exec/types.js';
 import { LIMITS } from '../limits.js';
 import type { EngineContext } from '../module.js';
-import type { JobContext, JobKind } from '../queue.js';
-import type { CreateRequest } from './validate.js';
+import type { JobContext } from '../queue.js';
+import { SubmissionJobs } from '../submission-jobs.js';
+import type { CreateRequest } from './params.js';
 import {
   SubmissionStore,
   type StreamName,
@@ -23,16 +24,15 @@ const NO_SANDBOX_NOTE =
   '[se-engine] development mode: this program ran WITHOUT a sandbox (--unsafe-no-sandbox).\n';
 
 /** The Compilers module's work: submissions in, results out, through the shared queue. */
-export class CompilersService implements JobKind {
-  readonly store: SubmissionStore;
+export class CompilersService extends SubmissionJobs<SubmissionResult> {
+  readonly submissions: SubmissionStore;
 
-  constructor(private readonly ctx: EngineContext) {
-    this.store = new SubmissionStore(ctx.db);
-  }
-
-  /** The languages this machine runs, by id (none when the execution core did not start). */
-  languages(): Map<number, LanguageInfo> {
-    return this.ctx.executor?.languages() ?? new Map();
+  constructor(ctx: EngineContext) {
+    super(ctx, JOB_KIND, {
+      userInternalError: USER_INTERNAL_ERROR,
+      noSandboxNote: NO_SANDBOX_NOTE,
+    });
+    this.submissions = new SubmissionStore(ctx.db);
   }
 
   /**
@@ -51,70 +51,37 @@ export class CompilersService implements JobKind {
       input: req.input,
       files: req.files,
     };
-    if (!this.canRun()) {
-      const ended = this.internal(this.ctx.sandbox.refusal, 'sandbox unavailable');
-      const id = this.ctx.db.transaction(() => {
-        const id = this.store.insert(record, Status.InternalError);
-        this.store.finish(id, ended);
-        return id;
-      })();
-      this.announce(id, Status.InternalError);
-      return id;
-    }
-    const id = this.ctx.queue.enqueue(JOB_KIND, () => this.store.insert(record));
-    this.ctx.statusChanged('compilers', id, Status.Waiting);
-    return id;
+    return this.queue(() => this.submissions.insert(record));
   }
 
   get(id: number): SubmissionRow | undefined {
-    return this.store.get(id);
+    return this.submissions.get(id);
   }
 
   list(ids: number[]): SubmissionRow[] {
-    return this.store.list(ids);
+    return this.submissions.list(ids);
   }
 
   stream(id: number, name: StreamName): { data: Buffer | null } | null {
-    return this.store.stream(id, name);
-  }
-
-  /** Ends submissions left "executing" with no job (a state the queue should never leave). */
-  sweepOrphans(): void {
-    for (const id of this.store.orphans()) {
-      this.store.finish(id, this.internal(USER_INTERNAL_ERROR, 'found executing with no job'));
-      this.ctx.log(`se-engine: compilers ${id} was executing with no job; ended with status 20`);
-    }
+    return this.submissions.stream(id, name);
   }
 
   // JobKind
 
   async run(id: number, job: JobContext): Promise<void> {
-    const sub = this.store.job(id);
+    const sub = this.submissions.job(id);
     if (!sub) return;
-    const executor = this.ctx.executor;
-    if (!executor || !this.canRun()) {
-      this.end(id, job.finish, this.internal(this.ctx.sandbox.refusal, 'sandbox unavailable'));
-      return;
-    }
-    const language = executor.languages().get(sub.compiler_id);
-    if (!language) {
-      this.end(
-        id,
-        job.finish,
-        this.internal(
-          `internal error: compiler ${sub.compiler_id} is no longer available on this engine.\n`,
-          'compiler gone',
-        ),
-      );
-      return;
-    }
+    const executor = this.executorFor(id, job);
+    if (!executor) return;
+    const language = this.languageFor(id, job, executor, sub.compilerId);
+    if (!language) return;
     const files = sub.files ? (JSON.parse(sub.files) as Record<string, string>) : undefined;
     const source = sub.source.toString('utf8');
     if (language.compiled) this.setStatus(id, Status.Compiling, job);
     const compiled = await executor.compile(
       {
         languageId: language.id,
-        versionId: sub.version_id,
+        versionId: sub.versionId,
         // In multi-file mode `source` is already among the files (see CreateRequest).
         ...(files ? { files } : { source }),
       },
@@ -131,7 +98,7 @@ export class CompilersService implements JobKind {
         signal: 0,
         signalDesc: '',
         output: Buffer.alloc(0),
-        error: internal ? Buffer.from(USER_INTERNAL_ERROR) : Buffer.alloc(0),
+        error: internal ? this.userInternalError : Buffer.alloc(0),
         cmpinfo: Buffer.from(this.mark(compiled.cmpinfo)),
         ...(internal ? { internalError: compiled.outcome.internalError ?? 'compile stage' } : {}),
       });
@@ -144,7 +111,7 @@ export class CompilersService implements JobKind {
       this.setStatus(id, Status.Executing, job);
       outcome = await executor.run(program, {
         stdin: sub.input,
-        limits: { timeSec: sub.time_limit, memoryKb: sub.memory_limit },
+        limits: { timeSec: sub.timeLimit, memoryKb: sub.memoryLimit },
         slot: job.slot,
       });
     } finally {
@@ -155,38 +122,26 @@ export class CompilersService implements JobKind {
     this.end(id, job.finish, this.result(outcome, outcome.cmpinfo ?? compiled.cmpinfo));
   }
 
-  abandon(id: number, reason: string, finish: (write: () => void) => boolean): void {
-    this.end(id, finish, this.internal(`internal error: ${reason}.\n`, reason));
+  // SubmissionJobs
+
+  protected store(id: number, r: SubmissionResult): void {
+    this.submissions.finish(id, r);
   }
 
-  requeued(id: number): void {
-    this.setStatus(id, Status.Waiting);
+  protected storeStatus(id: number, status: number): void {
+    this.submissions.setStatus(id, status);
+  }
+
+  protected summary(id: number): unknown {
+    const row = this.submissions.get(id);
+    return row ? summaryView(row, this.ctx.url + BASE_PATH, this.ctx.accessToken) : null;
+  }
+
+  protected orphans(): number[] {
+    return this.submissions.orphans();
   }
 
   // internals
-
-  private canRun(): boolean {
-    return this.ctx.executor !== null && (this.ctx.sandbox.ok || this.ctx.sandbox.unsafe);
-  }
-
-  private setStatus(id: number, status: number, job?: JobContext): void {
-    if (job?.signal.aborted) return;
-    this.store.setStatus(id, status);
-    this.ctx.statusChanged('compilers', id, status);
-  }
-
-  private end(id: number, finish: (write: () => void) => boolean, r: SubmissionResult): void {
-    if (r.internalError)
-      this.ctx.log(`se-engine: compilers ${id}: internal error: ${r.internalError}`);
-    if (finish(() => this.store.finish(id, r))) this.announce(id, r.status);
-  }
-
-  private announce(id: number, status: number): void {
-    this.ctx.statusChanged('compilers', id, status);
-    const row = this.store.get(id);
-    const summary = row ? summaryView(row, this.ctx.url + BASE_PATH, this.ctx.accessToken) : null;
-    this.ctx.finished('compilers', id, status, summary);
-  }
 
   private result(o: StageOutcome, cmpinfo: string): SubmissionResult {
     const internal = o.status === Status.InternalError;
@@ -200,7 +155,7 @@ export class CompilersService implements JobKind {
     if (o.stderrTruncated) {
       notes.push(`[se-engine] error output exceeded ${cap}: the program was stopped, truncated.\n`);
     }
-    const stderr = internal ? Buffer.from(USER_INTERNAL_ERROR) : o.stderr;
+    const stderr = internal ? this.userInternalError : o.stderr;
     const sep = stderr.length && stderr[stderr.length - 1] !== 0x0a && notes.length ? '\n' : '';
     return {
       status: o.status === 0 ? Status.Accepted : o.status,
@@ -216,12 +171,7 @@ export class CompilersService implements JobKind {
     };
   }
 
-  /** Marks a result produced without a sandbox (development flag), in its `cmpinfo`. */
-  private mark(cmpinfo: string): string {
-    return this.ctx.sandbox.unsafe ? NO_SANDBOX_NOTE + cmpinfo : cmpinfo;
-  }
-
-  private internal(userMessage: string, operatorDetail: string): SubmissionResult {
+  protected internal(userMessage: string, operatorDetail: string): SubmissionResult {
     return {
       status: Status.InternalError,
       time: 0,

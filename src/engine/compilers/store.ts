@@ -47,32 +47,29 @@ export type StreamName = (typeof STREAMS)[number];
 /** A submission without its streams' contents (their sizes only). */
 export interface SubmissionRow {
   id: number;
-  created_at: number;
-  compiler_id: number;
-  version_id: number;
-  compiler_name: string;
-  version_name: string;
+  createdAt: number;
+  compilerId: number;
+  versionId: number;
+  compilerName: string;
+  versionName: string;
   status: number;
   time: number | null;
   memory: number | null;
   signal: number | null;
-  signal_desc: string | null;
+  signalDesc: string | null;
   /** JSON StopReason, or null */
   reason: string | null;
-  source_size: number;
-  input_size: number;
-  output_size: number | null;
-  error_size: number | null;
-  cmpinfo_size: number | null;
+  /** bytes of each stream (null: not produced yet) */
+  sizes: Record<StreamName, number | null>;
 }
 
 /** What a worker needs to run a submission. */
 export interface SubmissionJob {
   id: number;
-  compiler_id: number;
-  version_id: number;
-  time_limit: number;
-  memory_limit: number;
+  compilerId: number;
+  versionId: number;
+  timeLimit: number;
+  memoryLimit: number;
   source: Buffer;
   input: Buffer;
   files: string | null;
@@ -109,6 +106,52 @@ const SUMMARY_COLUMNS = `id, created_at, compiler_id, version_id, compiler_name,
   length(source) AS source_size, length(input) AS input_size, length(output) AS output_size,
   length(error) AS error_size, length(cmpinfo) AS cmpinfo_size`;
 
+/** A row of SUMMARY_COLUMNS as the columns come. */
+interface SummaryColumns {
+  id: number;
+  created_at: number;
+  compiler_id: number;
+  version_id: number;
+  compiler_name: string;
+  version_name: string;
+  status: number;
+  time: number | null;
+  memory: number | null;
+  signal: number | null;
+  signal_desc: string | null;
+  reason: string | null;
+  source_size: number | null;
+  input_size: number | null;
+  output_size: number | null;
+  error_size: number | null;
+  cmpinfo_size: number | null;
+}
+
+/** The one row convention of the engine's stores: camelCase fields. */
+function submissionRow(r: SummaryColumns): SubmissionRow {
+  return {
+    id: r.id,
+    createdAt: r.created_at,
+    compilerId: r.compiler_id,
+    versionId: r.version_id,
+    compilerName: r.compiler_name,
+    versionName: r.version_name,
+    status: r.status,
+    time: r.time,
+    memory: r.memory,
+    signal: r.signal,
+    signalDesc: r.signal_desc,
+    reason: r.reason,
+    sizes: {
+      source: r.source_size,
+      input: r.input_size,
+      output: r.output_size,
+      error: r.error_size,
+      cmpinfo: r.cmpinfo_size,
+    },
+  };
+}
+
 /** The Compilers module's submissions table. */
 export class SubmissionStore {
   private readonly stmt;
@@ -121,8 +164,9 @@ export class SubmissionStore {
         VALUES (@createdAt, @compilerId, @versionId, @compilerName, @versionName, @timeLimitSec,
          @memoryLimitKb, @source, @input, @files, @status)`),
       get: db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM compilers_submissions WHERE id = ?`),
-      job: db.prepare(`SELECT id, compiler_id, version_id, time_limit, memory_limit, source, input,
-        files FROM compilers_submissions WHERE id = ?`),
+      job: db.prepare(`SELECT id, compiler_id AS compilerId, version_id AS versionId,
+        time_limit AS timeLimit, memory_limit AS memoryLimit, source, input, files
+        FROM compilers_submissions WHERE id = ?`),
       status: db.prepare(
         'UPDATE compilers_submissions SET status = ?, started_at = coalesce(started_at, ?) WHERE id = ?',
       ),
@@ -150,7 +194,8 @@ export class SubmissionStore {
   }
 
   get(id: number): SubmissionRow | undefined {
-    return this.stmt.get.get(id) as SubmissionRow | undefined;
+    const r = this.stmt.get.get(id) as SummaryColumns | undefined;
+    return r && submissionRow(r);
   }
 
   /** The submissions among `ids` that exist, ascending by id. */
@@ -161,7 +206,8 @@ export class SubmissionStore {
         `SELECT ${SUMMARY_COLUMNS} FROM compilers_submissions
          WHERE id IN (${ids.map(() => '?').join(',')}) ORDER BY id`,
       )
-      .all(...ids) as SubmissionRow[];
+      .all(...ids)
+      .map((r) => submissionRow(r as SummaryColumns));
   }
 
   /** A stream's bytes; null when the submission does not exist. */

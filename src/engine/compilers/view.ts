@@ -5,7 +5,7 @@ import type {
   StreamRef,
 } from '../../shared/compilers.js';
 import { isTransient, statusName, type StopReason } from '../../shared/status.js';
-import { formatDate } from '../api-common.js';
+import { formatDate, submissionCompiler } from '../api-common.js';
 import { STREAMS, type SubmissionRow } from './store.js';
 
 /**
@@ -29,7 +29,7 @@ export function detailView(
   const c = common(row);
   const streams = {} as CompilersSubmissionStreams;
   for (const name of STREAMS) {
-    const size = row[`${name}_size`];
+    const size = row.sizes[name];
     // Empty streams and streams not produced yet are null, as in the spec's example.
     streams[name] =
       size === null || size === 0
@@ -47,18 +47,14 @@ function common(row: SubmissionRow): Omit<CompilersSubmissionSummary, 'uri'> {
   return {
     id: row.id,
     executing,
-    date: formatDate(row.created_at),
-    compiler: {
-      id: row.compiler_id,
-      name: row.compiler_name,
-      version: { id: row.version_id, name: row.version_name },
-    },
+    date: formatDate(row.createdAt),
+    compiler: submissionCompiler(row.compilerId, row.compilerName, row.versionId, row.versionName),
     result: {
       status: { code: row.status, name: statusName(row.status) },
       time: executing ? null : row.time,
       memory: executing ? null : row.memory,
       signal: executing ? null : row.signal,
-      signal_desc: executing ? null : row.signal_desc,
+      signal_desc: executing ? null : row.signalDesc,
       // extension: why the engine stopped the program (README, "Stop reasons")
       ...(row.reason && !executing ? { reason: JSON.parse(row.reason) as StopReason } : {}),
     },

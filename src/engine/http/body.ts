@@ -7,7 +7,7 @@ import { ApiError, ErrorCode } from './errors.js';
  * and a field named `key[sub]` becomes `{key: {sub: value}}` (how the spec's `files[name]` fields
  * arrive). Text is never changed: a field whose bytes are not UTF-8 (or a JSON string with a lone
  * surrogate) is an {@link InvalidText}, which the handler refuses with its parameter's code (see
- * `refuseInvalidText` in ../api-common.ts). A multipart file part holding a gzip stream (a tar.gz
+ * `validText` in ./params.ts). A multipart file part holding a gzip stream (a tar.gz
  * upload) is an {@link UploadedArchive}; other file parts are text like fields.
  */
 export type Body = Record<string, unknown>;

@@ -33,6 +33,10 @@ export const ErrorCode = {
   QueueFull: 503,
 } as const;
 
+/** A 400 with the spec's `error_code`. */
+export const badRequest = (code: number, message: string): ApiError =>
+  new ApiError(400, code, message);
+
 export const unauthorized = (): ApiError =>
   new ApiError(401, ErrorCode.Unauthorized, 'unauthorized access');
 

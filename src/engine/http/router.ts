@@ -2,13 +2,20 @@ import type { IncomingMessage } from 'node:http';
 import { ApiError, ErrorCode } from './errors.js';
 import type { Body } from './body.js';
 
+/** The `:name` segments of a route pattern, as the keys of its path parameters. */
+export type PathParams<P extends string> = P extends `${string}:${infer Name}/${infer Rest}`
+  ? { readonly [K in Name]: string } & PathParams<Rest>
+  : P extends `${string}:${infer Name}`
+    ? { readonly [K in Name]: string }
+    : Record<never, string>;
+
 /** A request as a handler sees it: path parameters, query and a lazily parsed, capped body. */
-export interface ApiRequest {
+export interface ApiRequest<Params = Readonly<Record<string, string>>> {
   readonly method: string;
   /** path below the module's base path, e.g. `/submissions/42` */
   readonly path: string;
   /** values of the pattern's `:name` segments */
-  readonly params: Readonly<Record<string, string>>;
+  readonly params: Params;
   readonly query: URLSearchParams;
   /**
    * The module's base URL as this client reached it (`http://host:port/compilers/api/v4`), for the
@@ -27,10 +34,15 @@ export type ApiResponse =
   | { status: number; json: unknown; headers?: Record<string, string> }
   | { status: number; raw: Buffer | string; contentType: string; headers?: Record<string, string> };
 
-export type Handler = (req: ApiRequest) => ApiResponse | Promise<ApiResponse>;
+export type Handler<Params = Readonly<Record<string, string>>> = (
+  req: ApiRequest<Params>,
+) => ApiResponse | Promise<ApiResponse>;
 
-/** A JSON response (200 unless told). */
-export const json = (body: unknown, status = 200): ApiResponse => ({ status, json: body });
+/**
+ * A JSON response (200 unless told). Name the answer's type (`json<Problem>(...)`, a type of
+ * src/shared) so the compiler holds the answer to what the API's clients expect.
+ */
+export const json = <T>(body: T, status = 200): ApiResponse => ({ status, json: body });
 
 interface Route {
   method: string;
@@ -45,21 +57,22 @@ interface Route {
 export class Router {
   private readonly routes: Route[] = [];
 
-  get(pattern: string, handler: Handler): this {
+  get<P extends string>(pattern: P, handler: Handler<PathParams<P>>): this {
     return this.add('GET', pattern, handler);
   }
-  post(pattern: string, handler: Handler): this {
+  post<P extends string>(pattern: P, handler: Handler<PathParams<P>>): this {
     return this.add('POST', pattern, handler);
   }
-  put(pattern: string, handler: Handler): this {
+  put<P extends string>(pattern: P, handler: Handler<PathParams<P>>): this {
     return this.add('PUT', pattern, handler);
   }
-  delete(pattern: string, handler: Handler): this {
+  delete<P extends string>(pattern: P, handler: Handler<PathParams<P>>): this {
     return this.add('DELETE', pattern, handler);
   }
 
-  add(method: string, pattern: string, handler: Handler): this {
-    this.routes.push({ method, segments: split(pattern), handler });
+  add<P extends string>(method: string, pattern: P, handler: Handler<PathParams<P>>): this {
+    // The matched segments are exactly the pattern's `:name`s, so the handler gets its params.
+    this.routes.push({ method, segments: split(pattern), handler: handler as Handler });
     return this;
   }
 

@@ -45,8 +45,7 @@ export const ProblemsError = {
   DefaultLanguageEmpty: 2012409,
 } as const;
 
-export const badRequest = (code: number, message: string): ApiError =>
-  new ApiError(400, code, message);
+export { badRequest } from '../http/errors.js';
 
 export const notFound = (what: string, code: number = ProblemsError.NotFound): ApiError =>
   new ApiError(404, code, `${what} not found`);

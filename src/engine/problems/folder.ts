@@ -14,9 +14,12 @@
  * "tests": {"3": {"timeLimit", "active", "judge"}}}`. A judge is a built-in id (`1`) or a source
  * file (`"judge.py"` or `{"source": "judge.py", "compiler": "PYTHON3", "name": "..."}`).
  */
-import { codePoints } from '../api-common.js';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
+import * as v from 'valibot';
+import { required } from '../../shared/schema.js';
+import { codePoints } from '../api-common.js';
+import { parseNested } from '../http/params.js';
 import type { LanguageInfo } from '../exec/types.js';
 import { BUILTIN_JUDGES, JudgeType } from './judges/catalog.js';
 import { markdownToHtml } from './markdown.js';
@@ -82,55 +85,18 @@ export function readProblemFolder(dir: string): ProblemPackage {
   const fail = (what: string): never => {
     throw new ProblemFolderError(`${file}: ${what}`);
   };
-  const known = new Set([
-    'code',
-    'name',
-    'type',
-    'interactive',
-    'timeLimit',
-    'judge',
-    'masterjudge',
-    'tests',
-  ]);
-  for (const k of Object.keys(meta))
-    if (!known.has(k)) fail(`unknown key "${k}" (known: ${[...known].join(', ')})`);
-
-  const code = meta.code ?? basename(root);
-  if (typeof code !== 'string' || !PROBLEM_LIMITS.code.test(code)) {
-    fail(
-      `"code" must be a capital letter, then capitals, digits or _ (got ${JSON.stringify(code)}; it defaults to the folder name)`,
-    );
-  }
-  const name = meta.name;
-  if (
-    typeof name !== 'string' ||
-    name.trim() === '' ||
-    codePoints(name) > PROBLEM_LIMITS.nameChars
-  ) {
-    fail(`"name" must be non-empty text of at most ${PROBLEM_LIMITS.nameChars} characters`);
-  }
-  const type = meta.type ?? 'binary';
-  const typeId = typeof type === 'number' ? type : TYPES[String(type)];
-  if (typeId === undefined || !Object.values(TYPES).includes(typeId)) {
-    fail(`"type" must be one of ${Object.keys(TYPES).join(', ')} (or 0, 1, 2, 4)`);
-  }
-  const interactive = meta.interactive ?? false;
-  if (typeof interactive !== 'boolean') fail('"interactive" must be true or false');
-  const timeLimit = checkTime(
-    meta.timeLimit ?? PROBLEM_LIMITS.timeSec.default,
-    '"timeLimit"',
-    fail,
-  );
-
-  const judgeOf = (v: unknown, where: string, typeId: number): JudgeSpec =>
-    judgeSpec(root, v, where, typeId, fail);
-  const masterjudge = judgeOf(meta.masterjudge ?? 1000, '"masterjudge"', JudgeType.master);
-  const defaultJudge = judgeOf(meta.judge ?? 1, '"judge"', JudgeType.testcase);
-
-  const overrides = meta.tests ?? {};
-  if (typeof overrides !== 'object' || overrides === null || Array.isArray(overrides)) {
-    fail('"tests" must map test numbers to {"timeLimit", "active", "judge"}');
-  }
+  const parsed = v.safeParse(problemFile(root), meta, { abortEarly: true });
+  if (!parsed.success) return fail(parsed.issues[0].message);
+  const {
+    code,
+    name,
+    typeId,
+    interactive,
+    timeLimit,
+    masterjudge,
+    judge: defaultJudge,
+  } = parsed.output;
+  const overrides = parsed.output.tests;
 
   const files = new Map<number, { in?: string; out?: string }>();
   for (const f of readdirSync(root)) {
@@ -154,7 +120,7 @@ export function readProblemFolder(dir: string): ProblemPackage {
       `${dir}: ${count} test cases; at most ${PROBLEM_LIMITS.testcases}`,
     );
   }
-  for (const key of Object.keys(overrides as Json)) {
+  for (const key of Object.keys(overrides)) {
     if (!/^\d+$/.test(key) || Number(key) >= count)
       fail(`"tests" names test ${key}, which has no ${key}.in`);
   }
@@ -162,14 +128,8 @@ export function readProblemFolder(dir: string): ProblemPackage {
   const tests: TestSpec[] = [];
   for (let n = 0; n < count; n++) {
     const f = files.get(n)!;
-    const o = ((overrides as Json)[String(n)] ?? {}) as Json;
-    if (typeof o !== 'object' || o === null) fail(`"tests"."${n}" must be an object`);
-    for (const k of Object.keys(o)) {
-      if (!['timeLimit', 'active', 'judge'].includes(k))
-        fail(`"tests"."${n}" has unknown key "${k}"`);
-    }
-    const active = o.active ?? true;
-    if (typeof active !== 'boolean') fail(`"tests"."${n}"."active" must be true or false`);
+    const o = v.safeParse(testOverride(root, n), overrides[String(n)] ?? {}, { abortEarly: true });
+    if (!o.success) return fail(o.issues[0].message);
     const input = f.in ? readFileSync(f.in) : Buffer.alloc(0);
     const output = f.out ? readFileSync(f.out) : Buffer.alloc(0);
     for (const [what, data] of [
@@ -182,19 +142,14 @@ export function readProblemFolder(dir: string): ProblemPackage {
         );
       }
     }
+    const { active, timeLimit: ownTime, judge } = o.output;
     tests.push({
       number: n,
       input,
       output,
-      timeLimit:
-        o.timeLimit === undefined
-          ? timeLimit
-          : checkTime(o.timeLimit, `"tests"."${n}"."timeLimit"`, fail),
-      active: active as boolean,
-      judge:
-        o.judge === undefined
-          ? defaultJudge
-          : judgeOf(o.judge, `"tests"."${n}"."judge"`, JudgeType.testcase),
+      timeLimit: ownTime ?? timeLimit,
+      active,
+      judge: judge ?? defaultJudge,
     });
   }
 
@@ -212,64 +167,175 @@ export function readProblemFolder(dir: string): ProblemPackage {
     );
   }
 
-  return {
-    code: code as string,
-    name: name as string,
-    body,
-    typeId: typeId as number,
-    interactive: interactive as boolean,
-    masterjudge,
-    tests,
-  };
+  return { code, name, body, typeId, interactive, masterjudge, tests };
 }
 
-function checkTime(v: unknown, where: string, fail: (what: string) => never): number {
+// --- problem.json, as a schema; each message names its field (the caller adds the file)
+
+const isObject = (x: unknown): x is Json =>
+  typeof x === 'object' && x !== null && !Array.isArray(x);
+
+const PROBLEM_KEYS = [
+  'code',
+  'name',
+  'type',
+  'interactive',
+  'timeLimit',
+  'judge',
+  'masterjudge',
+  'tests',
+];
+
+/** Seconds of a time limit. */
+function seconds(where: string) {
   const { min, max } = PROBLEM_LIMITS.timeSec;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
-    fail(`${where} must be seconds from ${min} to ${max}`);
-  }
-  return v as number;
+  const wrong = `${where} must be seconds from ${min} to ${max}`;
+  return v.pipe(v.number(wrong), v.finite(wrong), v.minValue(min, wrong), v.maxValue(max, wrong));
 }
 
-function judgeSpec(
-  root: string,
-  v: unknown,
-  where: string,
-  typeId: number,
-  fail: (what: string) => never,
-): JudgeSpec {
-  if (typeof v === 'number') {
-    const b = BUILTIN_JUDGES.get(v);
-    if (!b) fail(`${where}: ${v} is no built-in judge (${[...BUILTIN_JUDGES.keys()].join(', ')})`);
-    if (b!.typeId !== typeId) {
-      fail(`${where}: ${v} is a ${b!.typeId === JudgeType.master ? 'master' : 'test-case'} judge`);
-    }
-    return { builtin: v };
-  }
-  const spec = (typeof v === 'string' ? { source: v } : v) as Json;
-  if (typeof spec !== 'object' || spec === null || typeof spec.source !== 'string') {
-    return fail(
-      `${where} must be a built-in judge id, a source file name or {"source", "compiler", "name"}`,
-    );
-  }
-  const file = spec.source;
-  if (!SOURCE_FILE.test(file))
-    fail(`${where}: "${file}" must be a file name in the problem folder`);
-  const path = join(root, file);
-  if (!existsSync(path) || !statSync(path).isFile())
-    fail(`${where}: no file ${file} in the folder`);
-  const compiler = spec.compiler;
-  if (compiler !== undefined && typeof compiler !== 'string' && typeof compiler !== 'number') {
-    fail(`${where}: "compiler" must be a compiler id or name`);
-  }
-  const name = spec.name ?? file;
-  if (typeof name !== 'string') fail(`${where}: "name" must be text`);
-  return {
-    file,
-    source: readFileSync(path),
-    compiler: compiler as string | number | undefined,
-    name: name as string,
+/**
+ * A judge: a built-in id (of judges of type `typeId`), a source file name in the folder, or
+ * `{"source", "compiler", "name"}`; a source is read.
+ */
+function judge(root: string, where: string, typeId: number) {
+  const builtin = v.pipe(
+    v.number(),
+    v.check(
+      (id: number) => BUILTIN_JUDGES.has(id),
+      (issue) =>
+        `${where}: ${String(issue.input)} is no built-in judge (${[...BUILTIN_JUDGES.keys()].join(', ')})`,
+    ),
+    v.check(
+      (id: number) => BUILTIN_JUDGES.get(id)!.typeId === typeId,
+      (issue) => {
+        const b = BUILTIN_JUDGES.get(issue.input as number)!;
+        return `${where}: ${b.id} is a ${b.typeId === JudgeType.master ? 'master' : 'test-case'} judge`;
+      },
+    ),
+    v.transform((id): JudgeSpec => ({ builtin: id })),
+  );
+  const source = v.pipe(
+    v.custom<Json & { source: string }>((x) => isObject(x) && typeof x.source === 'string'),
+    v.check(
+      (x) => SOURCE_FILE.test(x.source),
+      (issue) =>
+        `${where}: "${(issue.input as { source: string }).source}" must be a file name in the problem folder`,
+    ),
+    v.check(
+      (x) => {
+        const path = join(root, x.source);
+        return existsSync(path) && statSync(path).isFile();
+      },
+      (issue) => `${where}: no file ${(issue.input as { source: string }).source} in the folder`,
+    ),
+    v.check(
+      (x) => x.compiler === undefined || ['string', 'number'].includes(typeof x.compiler),
+      `${where}: "compiler" must be a compiler id or name`,
+    ),
+    v.check(
+      (x) => x.name === undefined || x.name === null || typeof x.name === 'string',
+      `${where}: "name" must be text`,
+    ),
+    v.transform((x): JudgeSpec => ({
+      file: x.source,
+      source: readFileSync(join(root, x.source)),
+      compiler: x.compiler as string | number | undefined,
+      name: (x.name as string | null | undefined) ?? x.source,
+    })),
+  );
+  const wrong = `${where} must be a built-in judge id, a source file name or {"source", "compiler", "name"}`;
+  // Which form it is decides which checks apply (a union would report only its own message).
+  return v.pipe(
+    v.unknown(),
+    v.transform((x) => (typeof x === 'string' ? { source: x } : x)),
+    v.custom<unknown>(
+      (x) => typeof x === 'number' || (isObject(x) && typeof x.source === 'string'),
+      wrong,
+    ),
+    v.rawTransform(({ dataset, addIssue, NEVER }): JudgeSpec => {
+      const r = parseNested(typeof dataset.value === 'number' ? builtin : source, dataset.value);
+      if (r.ok) return r.output;
+      addIssue({ message: r.message });
+      return NEVER;
+    }),
+  );
+}
+
+/** problem.json of the folder `root`, checked in the order its fields are listed. */
+function problemFile(root: string) {
+  const codeWrong = (got: unknown) =>
+    `"code" must be a capital letter, then capitals, digits or _ (got ${JSON.stringify(got)}; it defaults to the folder name)`;
+  const nameWrong = `"name" must be non-empty text of at most ${PROBLEM_LIMITS.nameChars} characters`;
+  const typeWrong = `"type" must be one of ${Object.keys(TYPES).join(', ')} (or 0, 1, 2, 4)`;
+  const typeIdOf = (t: unknown) => {
+    const id = typeof t === 'number' ? t : TYPES[String(t)];
+    return id !== undefined && Object.values(TYPES).includes(id) ? id : undefined;
   };
+  const unknownKey = (o: Json) => Object.keys(o).find((k) => !PROBLEM_KEYS.includes(k));
+  return v.pipe(
+    v.custom<Json>(isObject),
+    v.check(
+      (o: Json) => unknownKey(o) === undefined,
+      (issue) =>
+        `unknown key "${unknownKey(issue.input as Json)}" (known: ${PROBLEM_KEYS.join(', ')})`,
+    ),
+    v.object({
+      code: v.nullish(
+        v.custom<string>(
+          (c) => typeof c === 'string' && PROBLEM_LIMITS.code.test(c),
+          (issue) => codeWrong(issue.input),
+        ),
+        basename(root),
+      ),
+      name: required(
+        nameWrong,
+        v.custom<string>(
+          (n) =>
+            typeof n === 'string' && n.trim() !== '' && codePoints(n) <= PROBLEM_LIMITS.nameChars,
+          nameWrong,
+        ),
+        'value',
+      ),
+      type: v.nullish(
+        v.pipe(
+          v.custom<string | number>((t) => typeIdOf(t) !== undefined, typeWrong),
+          v.transform((t) => typeIdOf(t)!),
+        ),
+        'binary',
+      ),
+      interactive: v.nullish(v.boolean('"interactive" must be true or false'), false),
+      timeLimit: v.nullish(seconds('"timeLimit"'), PROBLEM_LIMITS.timeSec.default),
+      masterjudge: v.nullish(judge(root, '"masterjudge"', JudgeType.master), 1000),
+      judge: v.nullish(judge(root, '"judge"', JudgeType.testcase), 1),
+      tests: v.nullish(
+        v.custom<Json>(
+          isObject,
+          '"tests" must map test numbers to {"timeLimit", "active", "judge"}',
+        ),
+        {},
+      ),
+    }),
+    v.transform(({ type, ...rest }) => ({ ...rest, typeId: type })),
+  );
+}
+
+/** What `"tests"."<n>"` changes of test case `n`. */
+function testOverride(root: string, n: number) {
+  const where = `"tests"."${n}"`;
+  const keys = ['timeLimit', 'active', 'judge'];
+  const unknownKey = (o: Json) => Object.keys(o).find((k) => !keys.includes(k));
+  return v.pipe(
+    v.custom<Json>((o) => typeof o === 'object' && o !== null, `${where} must be an object`),
+    v.check(
+      (o: Json) => unknownKey(o) === undefined,
+      (issue) => `${where} has unknown key "${unknownKey(issue.input as Json)}"`,
+    ),
+    v.object({
+      active: v.nullish(v.boolean(`${where}."active" must be true or false`), true),
+      timeLimit: v.optional(seconds(`${where}."timeLimit"`)),
+      judge: v.optional(judge(root, `${where}."judge"`, JudgeType.testcase)),
+    }),
+  );
 }
 
 /**

@@ -3,7 +3,7 @@
  * cases, judges, judged submissions and widgets, with the judging of JUDGES.md.
  */
 import type { EngineModule } from '../module.js';
-import { problemsRouter } from './routes.js';
+import { problemsRouter } from './router.js';
 import { seedProblems } from './seed.js';
 import { BASE_PATH, JOB_KIND, ProblemsService } from './service.js';
 import { problemsMigrations, ProblemsStore } from './store.js';

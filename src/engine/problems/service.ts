@@ -7,10 +7,11 @@ import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Status } from '../../shared/status.js';
-import type { Executor, LanguageInfo, Program, StageOutcome } from '../exec/types.js';
+import type { Executor, Program, StageOutcome } from '../exec/types.js';
 import { LIMITS } from '../limits.js';
 import type { EngineContext } from '../module.js';
-import type { JobContext, JobKind } from '../queue.js';
+import type { JobContext } from '../queue.js';
+import { SubmissionJobs } from '../submission-jobs.js';
 import {
   runBuiltinMasterJudge,
   runBuiltinTestcaseJudge,
@@ -48,21 +49,20 @@ const NO_SANDBOX_NOTE =
   '[se-engine] development mode: this submission ran WITHOUT a sandbox (--unsafe-no-sandbox).\n';
 
 /** The Problems module's judging work, through the shared queue. */
-export class ProblemsService implements JobKind {
+export class ProblemsService extends SubmissionJobs<SubmissionResult> {
   private readonly judges: JudgePrograms | null;
   private readonly workDir: string;
 
   constructor(
-    private readonly ctx: EngineContext,
-    readonly store: ProblemsStore,
+    ctx: EngineContext,
+    readonly problems: ProblemsStore,
   ) {
+    super(ctx, JOB_KIND, {
+      userInternalError: USER_INTERNAL_ERROR,
+      noSandboxNote: NO_SANDBOX_NOTE,
+    });
     this.judges = ctx.executor ? new JudgePrograms(ctx.executor, ctx.log) : null;
     this.workDir = join(dirname(ctx.db.name), 'problems-work');
-  }
-
-  /** The languages this machine runs, by id (none when the execution core did not start). */
-  languages(): Map<number, LanguageInfo> {
-    return this.ctx.executor?.languages() ?? new Map();
   }
 
   /**
@@ -70,32 +70,7 @@ export class ProblemsService implements JobKind {
    * working sandbox it is stored already ended with status 20 and the reason in `error`.
    */
   submit(create: () => number): number {
-    if (!this.canRun()) {
-      const id = this.ctx.db.transaction(() => {
-        const id = create();
-        this.store.finishSubmission(
-          id,
-          this.internal(this.ctx.sandbox.refusal, 'sandbox unavailable'),
-        );
-        return id;
-      })();
-      this.announce(id, Status.InternalError);
-      return id;
-    }
-    const id = this.ctx.queue.enqueue(JOB_KIND, create);
-    this.ctx.statusChanged('problems', id, Status.Waiting);
-    return id;
-  }
-
-  /** Ends submissions left "executing" with no job (a state the queue should never leave). */
-  sweepOrphans(): void {
-    for (const id of this.store.orphans(JOB_KIND)) {
-      this.store.finishSubmission(
-        id,
-        this.internal(USER_INTERNAL_ERROR, 'found executing with no job'),
-      );
-      this.ctx.log(`se-engine: problems ${id} was executing with no job; ended with status 20`);
-    }
+    return this.queue(create);
   }
 
   /** Disposes the compiled judges. */
@@ -106,30 +81,17 @@ export class ProblemsService implements JobKind {
   // JobKind
 
   async run(id: number, job: JobContext): Promise<void> {
-    const sub = this.store.getSubmission(id);
+    const sub = this.problems.getSubmission(id);
     if (!sub) return;
-    const executor = this.ctx.executor;
-    if (!executor || !this.judges || !this.canRun()) {
-      this.end(id, job.finish, this.internal(this.ctx.sandbox.refusal, 'sandbox unavailable'));
-      return;
-    }
+    const executor = this.executorFor(id, job, this.judges !== null);
+    if (!executor || !this.judges) return;
     const plan = this.plan(sub);
     if ('error' in plan) {
       this.end(id, job.finish, plan.error);
       return;
     }
-    const language = executor.languages().get(sub.compilerId);
-    if (!language) {
-      this.end(
-        id,
-        job.finish,
-        this.internal(
-          `internal error: compiler ${sub.compilerId} is no longer available on this engine.\n`,
-          'compiler gone',
-        ),
-      );
-      return;
-    }
+    const language = this.languageFor(id, job, executor, sub.compilerId);
+    if (!language) return;
 
     if (language.compiled) this.setStatus(id, Status.Compiling, job);
     const source = sub.source.toString('utf8');
@@ -147,7 +109,7 @@ export class ProblemsService implements JobKind {
       this.end(id, job.finish, {
         ...empty(compiled.status),
         cmpinfo: Buffer.from(this.mark(compiled.cmpinfo)),
-        error: internal ? Buffer.from(USER_INTERNAL_ERROR) : null,
+        error: internal ? this.userInternalError : null,
         ...(internal ? { internalError: compiled.outcome.internalError ?? 'compile stage' } : {}),
       });
       return;
@@ -185,7 +147,7 @@ export class ProblemsService implements JobKind {
             this.end(id, job.finish, {
               ...empty(internal ? Status.InternalError : Status.JudgeError),
               cmpinfo: Buffer.from(this.mark(compiled.cmpinfo)),
-              error: internal ? Buffer.from(USER_INTERNAL_ERROR) : null,
+              error: internal ? this.userInternalError : null,
               debug: Buffer.from(
                 `${what} ${row.id} did not compile (status ${lease.result.status}):\n${lease.result.cmpinfo}`,
               ),
@@ -212,12 +174,32 @@ export class ProblemsService implements JobKind {
     }
   }
 
-  abandon(id: number, reason: string, finish: (write: () => void) => boolean): void {
-    this.end(id, finish, this.internal(`internal error: ${reason}.\n`, reason));
+  // SubmissionJobs
+
+  protected store(id: number, r: SubmissionResult): void {
+    this.problems.finishSubmission(id, r);
   }
 
-  requeued(id: number): void {
-    this.setStatus(id, Status.Waiting);
+  protected storeStatus(id: number, status: number): void {
+    this.problems.setSubmissionStatus(id, status);
+  }
+
+  protected override currentStatus(id: number): number | null {
+    return this.problems.getStatus(id);
+  }
+
+  protected summary(id: number): unknown {
+    const row = this.problems.getSubmission(id);
+    return row
+      ? submissionItem(row, {
+          baseUrl: this.ctx.url + BASE_PATH,
+          accessToken: this.ctx.accessToken,
+        })
+      : null;
+  }
+
+  protected orphans(): number[] {
+    return this.problems.orphans(JOB_KIND);
   }
 
   // internals
@@ -227,9 +209,9 @@ export class ProblemsService implements JobKind {
     const problemError = (why: string) => ({
       error: { ...empty(Status.ProblemError), error: Buffer.from(`problem error: ${why}\n`) },
     });
-    const problem = this.store.findProblem(sub.problemId);
+    const problem = this.problems.findProblem(sub.problemId);
     if (!problem) return problemError('the problem was deleted');
-    const all = this.store.listTestcases(problem.id);
+    const all = this.problems.listTestcases(problem.id);
     const tests = sub.tests
       ? all.filter((t) => sub.tests!.includes(t.number))
       : all.filter((t) => t.active);
@@ -250,13 +232,13 @@ export class ProblemsService implements JobKind {
         }
         continue;
       }
-      const row = this.store.getJudge(judgeId);
+      const row = this.problems.getJudge(judgeId);
       if (!row) return problemError(`test-case judge ${judgeId} does not exist`);
       customJudges.push(row);
     }
     let customMaster: JudgeRow | null = null;
     if (!BUILTIN_JUDGES.has(problem.masterjudgeId)) {
-      customMaster = this.store.getJudge(problem.masterjudgeId);
+      customMaster = this.problems.getJudge(problem.masterjudgeId);
       if (!customMaster)
         return problemError(`master judge ${problem.masterjudgeId} does not exist`);
     }
@@ -419,7 +401,7 @@ export class ProblemsService implements JobKind {
   ): Promise<CaseResult | null> {
     const { id, job, executor, program, plan } = c;
     this.setStatus(id, Status.Testing, job);
-    const tc = this.store.getTestcase(meta.problemId, meta.number);
+    const tc = this.problems.getTestcase(meta.problemId, meta.number);
     if (!tc) return null;
     const limits = { timeSec: tc.timeLimit, memoryKb: PROBLEM_MEMORY_KB };
     const judgeProgram = c.judges.get(tc.judgeId);
@@ -500,7 +482,7 @@ export class ProblemsService implements JobKind {
       },
       streams: {
         output,
-        error: status === Status.InternalError ? Buffer.from(USER_INTERNAL_ERROR) : run.stderr,
+        error: status === Status.InternalError ? this.userInternalError : run.stderr,
         notes: truncationNotes(run),
       },
       debug,
@@ -508,42 +490,7 @@ export class ProblemsService implements JobKind {
     };
   }
 
-  private canRun(): boolean {
-    return this.ctx.executor !== null && (this.ctx.sandbox.ok || this.ctx.sandbox.unsafe);
-  }
-
-  private setStatus(id: number, status: number, job?: JobContext): void {
-    if (job?.signal.aborted) return;
-    const cur = this.store.getStatus(id);
-    if (cur === status) return;
-    this.store.setSubmissionStatus(id, status);
-    this.ctx.statusChanged('problems', id, status);
-  }
-
-  private end(id: number, finish: (write: () => void) => boolean, r: SubmissionResult): void {
-    if (r.internalError)
-      this.ctx.log(`se-engine: problems ${id}: internal error: ${r.internalError}`);
-    if (finish(() => this.store.finishSubmission(id, r))) this.announce(id, r.status);
-  }
-
-  private announce(id: number, status: number): void {
-    this.ctx.statusChanged('problems', id, status);
-    const row = this.store.getSubmission(id);
-    const summary = row
-      ? submissionItem(row, {
-          baseUrl: this.ctx.url + BASE_PATH,
-          accessToken: this.ctx.accessToken,
-        })
-      : null;
-    this.ctx.finished('problems', id, status, summary);
-  }
-
-  /** Marks a result produced without a sandbox (development flag), in its `cmpinfo`. */
-  private mark(cmpinfo: string): string {
-    return this.ctx.sandbox.unsafe ? NO_SANDBOX_NOTE + cmpinfo : cmpinfo;
-  }
-
-  private internal(userMessage: string, operatorDetail: string): SubmissionResult {
+  protected internal(userMessage: string, operatorDetail: string): SubmissionResult {
     return {
       ...empty(Status.InternalError),
       error: Buffer.from(userMessage),

@@ -1,13 +1,19 @@
 /** The JSON shapes of the Problems API's responses, built from store rows. */
 import type {
+  Judge,
+  JudgeRef,
+  JudgeSummary,
   Problem,
+  ProblemSummary,
   ProblemsSubmission,
   ProblemsSubmissionStreams,
   ProblemsSubmissionSummary,
   ProblemTestcaseResult,
+  Testcase,
+  TestcaseSummary,
 } from '../../shared/problems.js';
 import { isTransient, statusName } from '../../shared/status.js';
-import { formatDate } from '../api-common.js';
+import { formatDate, submissionCompiler } from '../api-common.js';
 import { signalDesc } from '../exec/signals.js';
 import type { LanguageInfo } from '../exec/types.js';
 import { BUILTIN_JUDGES, JudgeType } from './judges/catalog.js';
@@ -63,12 +69,12 @@ export function judgeName(store: ProblemsStore, id: number): string {
   return BUILTIN_JUDGES.get(id)?.name ?? store.getJudge(id)?.name ?? '';
 }
 
-function judgeRef(store: ProblemsStore, l: Links, id: number) {
+function judgeRef(store: ProblemsStore, l: Links, id: number): JudgeRef {
   return { id, name: judgeName(store, id), uri: link(l, `/judges/${id}`) };
 }
 
 /** An item of `GET /problems`. */
-export function problemItem(p: ProblemRow, l: Links, withShortBody: boolean) {
+export function problemItem(p: ProblemRow, l: Links, withShortBody: boolean): ProblemSummary {
   return {
     id: p.id,
     code: p.code,
@@ -103,7 +109,12 @@ export function problemView(
 }
 
 /** An item of `GET /problems/:id/testcases`. */
-export function testcaseItem(store: ProblemsStore, p: ProblemRow, t: TestcaseMeta, l: Links) {
+export function testcaseItem(
+  store: ProblemsStore,
+  p: ProblemRow,
+  t: TestcaseMeta,
+  l: Links,
+): TestcaseSummary {
   return {
     number: t.number,
     active: t.active,
@@ -114,7 +125,12 @@ export function testcaseItem(store: ProblemsStore, p: ProblemRow, t: TestcaseMet
 }
 
 /** `GET /problems/:id/testcases/:number`. */
-export function testcaseView(store: ProblemsStore, p: ProblemRow, t: TestcaseMeta, l: Links) {
+export function testcaseView(
+  store: ProblemsStore,
+  p: ProblemRow,
+  t: TestcaseMeta,
+  l: Links,
+): Testcase {
   const base = `/problems/${p.id}/testcases/${t.number}`;
   return {
     number: t.number,
@@ -175,7 +191,7 @@ export function judgeShape(
 }
 
 /** An item of `GET /judges`. */
-export function judgeItem(j: JudgeShape, l: Links) {
+export function judgeItem(j: JudgeShape, l: Links): JudgeSummary {
   return {
     id: j.id,
     name: j.name,
@@ -186,7 +202,7 @@ export function judgeItem(j: JudgeShape, l: Links) {
 }
 
 /** `GET /judges/:id`. */
-export function judgeView(j: JudgeShape, l: Links) {
+export function judgeView(j: JudgeShape, l: Links): Judge {
   return {
     id: j.id,
     name: j.name,
@@ -210,7 +226,7 @@ export function sourceStream(row: Pick<SubmissionRow, 'source' | 'files'>): Buff
   );
 }
 
-function common(row: SubmissionRow, l: Links) {
+function common(row: SubmissionRow, l: Links): Omit<ProblemsSubmissionSummary, 'uri'> {
   const executing = isTransient(row.status);
   const testcases: ProblemTestcaseResult[] = executing
     ? []
@@ -229,11 +245,12 @@ function common(row: SubmissionRow, l: Links) {
     id: row.id,
     executing,
     date: formatDate(row.createdAt),
-    compiler: {
-      id: row.compilerId,
-      name: row.compilerName,
-      version: { id: row.compilerVersionId, name: row.versionName },
-    },
+    compiler: submissionCompiler(
+      row.compilerId,
+      row.compilerName,
+      row.compilerVersionId,
+      row.versionName,
+    ),
     problem: {
       id: row.problemId,
       code: row.problemCode,

@@ -4,22 +4,21 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEngine, type EngineOptions, type RunningEngine } from '../../../src/engine/index.js';
+import { startEngine, type EngineOptions } from '../../../src/engine/index.js';
 import type { ProblemsSubmission } from '../../../src/shared/problems.js';
-import { encode, PYTHON, reply, withToken, type Reply, type SendBody } from '../helpers.js';
+import {
+  finalAnswer,
+  moduleHttp,
+  streamText,
+  PYTHON,
+  type ModuleUnderTest,
+  type Reply,
+} from '../helpers.js';
 
 export { CPP, PYTHON } from '../helpers.js';
 export const BASE = '/problems/api/v4';
 
-export interface ProblemsEngine {
-  engine: RunningEngine;
-  dataDir: string;
-  /** `engine.url` + the Problems base path */
-  api: string;
-  get(path: string, token?: string | null): Promise<Reply>;
-  post(path: string, body: SendBody, token?: string | null): Promise<Reply>;
-  put(path: string, body: SendBody, token?: string | null): Promise<Reply>;
-  del(path: string, token?: string | null): Promise<Reply>;
+export interface ProblemsEngine extends ModuleUnderTest<ProblemsSubmission> {
   /** POST with a JSON body, expecting 201; the answer's JSON */
   create(path: string, fields: Record<string, unknown>): Promise<Record<string, unknown>>;
   /**
@@ -34,11 +33,6 @@ export interface ProblemsEngine {
   judge(source: string, typeId?: number, compilerId?: number): Promise<number>;
   /** POST /submissions (JSON) expecting 201, then the final result. */
   judgeRun(fields: Record<string, unknown>, timeoutMs?: number): Promise<ProblemsSubmission>;
-  /** Waits for the submission's final status; its details. */
-  final(id: number, timeoutMs?: number): Promise<ProblemsSubmission>;
-  /** GET /submissions/:id/:stream as text ('' when the stream does not exist) */
-  stream(id: number, name: string): Promise<string>;
-  close(): Promise<void>;
 }
 
 /** Starts an engine on port 0 with a temp data folder (removed by `close`). */
@@ -48,25 +42,12 @@ export async function startProblemsEngine(
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'se-problems-test-')));
   const engine = await startEngine({ port: 0, workers: 2, log: () => {}, ...options, dataDir });
   const api = engine.url + BASE;
-  const finished = new Set<number>();
-  const waiters = new Map<number, () => void>();
-  engine.events.on('submission.finished', (e) => {
-    if (e.module !== 'problems') return;
-    finished.add(e.id);
-    waiters.get(e.id)?.();
-  });
-  const url = (path: string, token: string | null | undefined) =>
-    withToken(api + path, token, engine.accessToken);
+  const http = moduleHttp(engine, api);
   const t: ProblemsEngine = {
     engine,
     dataDir,
     api,
-    get: async (path, token) => reply(await fetch(url(path, token))),
-    post: async (path, body, token) =>
-      reply(await fetch(url(path, token), { method: 'POST', ...encode(body) })),
-    put: async (path, body, token) =>
-      reply(await fetch(url(path, token), { method: 'PUT', ...encode(body) })),
-    del: async (path, token) => reply(await fetch(url(path, token), { method: 'DELETE' })),
+    ...http,
     async create(path, fields) {
       const r = await t.post(path, { json: fields });
       assert.equal(r.status, 201, `POST ${path}: ${r.status} ${r.text}`);
@@ -91,29 +72,9 @@ export async function startProblemsEngine(
       const r = await t.create('/submissions', fields);
       return t.final(r.id as number, timeoutMs);
     },
-    async final(id, timeoutMs = 60_000) {
-      const done = new Promise<void>((resolve, reject) => {
-        if (finished.has(id)) return resolve();
-        const timer = setTimeout(
-          () => reject(new Error(`submission ${id} did not finish in ${timeoutMs} ms`)),
-          timeoutMs,
-        );
-        waiters.set(id, () => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-      await done;
-      const r = await t.get(`/submissions/${id}`);
-      assert.equal(r.status, 200, r.text);
-      return r.json as ProblemsSubmission;
-    },
-    async stream(id, name) {
-      const r = await t.get(`/submissions/${id}/${name}`);
-      if (r.status === 404 && r.json?.error_code === 1101) return '';
-      assert.equal(r.status, 200, `GET ${name}: ${r.status} ${r.text}`);
-      return r.text;
-    },
+    final: (id, timeoutMs = 60_000) =>
+      finalAnswer<ProblemsSubmission>(engine, 'problems', http, id, timeoutMs),
+    stream: (id, name) => streamText(http, id, name),
     async close() {
       await engine.close();
       if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });

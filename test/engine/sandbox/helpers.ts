@@ -12,13 +12,8 @@ import {
   type StageOutcome,
 } from '../../../src/engine/exec/index.js';
 
-export const PY = 116;
-export const CPP = 1;
-export const C = 11;
+export { BASH, C, CPP, NODEJS as NODE, PERL, PYTHON as PY } from '../helpers.js';
 export const JAVA = 10;
-export const NODE = 56;
-export const BASH = 28;
-export const PERL = 3;
 
 export const LIMITS: Limits = { timeSec: 2, memoryKb: 256 * 1024 };
 
