@@ -60,7 +60,10 @@ export const packages = [
       customElements: 'dist/custom-elements.json',
       dependencies: deps(
         Object.keys(rootPkg.dependencies).filter(
-          (n) => n.startsWith('@codemirror/') || n.startsWith('@lezer/') || n === 'lit',
+          (n) =>
+            n.startsWith('@codemirror/') ||
+            n.startsWith('@lezer/') ||
+            ['lit', 'valibot'].includes(n),
         ),
       ),
     },
@@ -93,7 +96,7 @@ export const packages = [
       scripts: { postinstall: rootPkg.scripts.postinstall },
       dependencies: {
         'se-widgets': rootPkg.version,
-        ...deps(['better-sqlite3', 'busboy', 'jose']),
+        ...deps(['better-sqlite3', 'busboy', 'jose', 'valibot']),
       },
     },
     copy: [
