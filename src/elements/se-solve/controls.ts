@@ -7,7 +7,7 @@ import { html, nothing, type TemplateResult } from 'lit';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import type { V1Language, V1Problem } from '../../shared/v1.js';
 import type { SeTaskKind } from '../events.js';
-import type { Messages } from '../i18n/index.js';
+import type { ShellMessages as Messages } from '../i18n/shell.js';
 
 export function languageOptions(
   available: V1Language[],

@@ -1,7 +1,7 @@
 import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import { property } from 'lit/decorators.js';
 import type { V1Result } from '../../shared/v1.js';
-import { messagesFor, type Messages } from '../i18n/index.js';
+import { shellMessagesFor, type ShellMessages } from '../i18n/shell.js';
 import { renderFrame, renderInput, renderToolbar } from './controls.js';
 import { styles } from './se-solve.styles.js';
 
@@ -237,8 +237,9 @@ export class SeSolveBase extends LitElement {
     return this.renderRoot?.querySelector<HTMLTextAreaElement>('textarea.code') ?? null;
   }
 
-  protected get messages(): Messages {
-    return messagesFor(this.resolvedLocale);
+  /** The few messages the placeholder shows (the element has the whole catalog). */
+  protected get shellMessages(): ShellMessages {
+    return shellMessagesFor(this.resolvedLocale);
   }
 
   protected get resolvedLocale(): string {
@@ -254,7 +255,7 @@ export class SeSolveBase extends LitElement {
   /** The keyboard hint for this device and mode; empty on touch-only devices. */
   protected hint(): string {
     if (this.touchOnly) return '';
-    const m = this.messages;
+    const m = this.shellMessages;
     const mac = /Mac|iPhone|iPad/.test(globalThis.navigator?.platform ?? '');
     if (this.readonly) return mac ? m.runHintMac : m.runHint;
     return mac ? m.editorHintMac : m.editorHint;
@@ -270,7 +271,7 @@ export class SeSolveBase extends LitElement {
   protected numberedLabel(): string {
     if (this.hostLabel) return this.hostLabel;
     const all = this.copies('se-solve');
-    return all.length > 1 ? this.messages.widgetNumber(all.indexOf(this) + 1) : '';
+    return all.length > 1 ? this.shellMessages.widgetNumber(all.indexOf(this) + 1) : '';
   }
 
   protected override updated(): void {
@@ -280,7 +281,7 @@ export class SeSolveBase extends LitElement {
 
   /** The placeholder: the loaded widget's first frame, with a plain code box in the editor. */
   override render(): TemplateResult {
-    const m = this.messages;
+    const m = this.shellMessages;
     const label = this.numberedLabel();
     const problem = this.problem !== null && Number.isFinite(this.problem);
     const hint = this.hint();

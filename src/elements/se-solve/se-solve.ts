@@ -9,6 +9,7 @@ import type {
   WidgetInfo,
 } from '../../shared/v1.js';
 import { lineMarks, type LineMark } from '../editor/message-lines.js';
+import { messagesFor, type Messages } from '../i18n/index.js';
 import {
   SeBeforeSubmitEvent,
   SeChangeEvent,
@@ -296,6 +297,10 @@ export class SeSolve extends SeSolveBase {
   override focus(options?: FocusOptions): void {
     if (this.editor.view) this.editor.focus();
     else super.focus(options);
+  }
+
+  private get messages(): Messages {
+    return messagesFor(this.resolvedLocale);
   }
 
   private get dark(): boolean {
