@@ -251,8 +251,11 @@ export class SeSolve extends SeSolveBase {
     this.session.configure(this.widget || null, this.token || null);
     if (this.isConnected) {
       this.watchMedia();
-      // After this update, so the state the load sets schedules a fresh one.
-      void this.updateComplete.then(() => void this.load());
+      // After this update, so the state the load sets schedules a fresh one; unless a call that
+      // woke the element (run(), submit()) has started it already.
+      void this.updateComplete.then(() => {
+        if (this.loader.state === 'idle') void this.load();
+      });
     }
     this.requestUpdate();
   }
