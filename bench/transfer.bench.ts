@@ -108,7 +108,9 @@ const pagePart = (v: Visit) => v.total - (v.byKind.chunk ?? 0) - (v.byKind.api ?
 const onlyPage = (v: Visit): Visit => ({
   ...v,
   total: pagePart(v),
-  byKind: Object.fromEntries(Object.entries(v.byKind).filter(([k]) => k !== 'chunk' && k !== 'api')),
+  byKind: Object.fromEntries(
+    Object.entries(v.byKind).filter(([k]) => k !== 'chunk' && k !== 'api'),
+  ),
 });
 
 /** A cold visit of `path`: every response's bytes on the wire until `ready` and network idle. */

@@ -11,7 +11,13 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type Locator,
+  type Page,
+} from 'playwright-core';
 import { chromiumLaunchOptions } from '../../scripts/chromium.mjs';
 import { startAll, type StartedAll } from '../../src/cli/serve.js';
 import { defaultConfig } from '../../src/server/index.js';
@@ -151,7 +157,9 @@ describe('the script-tag bundle loads the editor lazily', () => {
       await v.page.keyboard.type('print(input()[::-1])');
       await v.widget.locator('[part~="stdin"]').fill('lazy');
       await v.widget.locator('[part~="run-button"]').click();
-      await v.widget.locator('[part~="status"]', { hasText: /Finished/ }).waitFor({ timeout: 60_000 });
+      await v.widget
+        .locator('[part~="status"]', { hasText: /Finished/ })
+        .waitFor({ timeout: 60_000 });
       assert.equal((await v.widget.locator('.output pre').textContent())?.trim(), 'yzal');
     } finally {
       await v.context.close();
@@ -234,7 +242,10 @@ describe('the script-tag bundle loads the editor lazily', () => {
       const scripts = v.requests.filter((u) => u.includes('/dist/cdn/'));
       assert.equal(scripts[0], `${backend.url}/dist/cdn/se-widgets.classic.js`);
       assert.ok(scripts.includes(`${backend.url}/dist/cdn/se-widgets.js`), scripts.join(', '));
-      assert.ok(scripts.some((u) => /\/chunks\/se-solve-[^/]*\.js$/.test(u)), scripts.join(', '));
+      assert.ok(
+        scripts.some((u) => /\/chunks\/se-solve-[^/]*\.js$/.test(u)),
+        scripts.join(', '),
+      );
       const classic = readFileSync(join(root, 'dist/cdn/se-widgets.classic.js'));
       assert.ok(gzipSync(classic).length < 1024, 'the classic script is a small loader');
     } finally {
