@@ -237,22 +237,32 @@ export class SeSolveBase extends LitElement {
     return this.renderRoot?.querySelector<HTMLTextAreaElement>('textarea.code') ?? null;
   }
 
-  /** The few messages the placeholder shows (the element has the whole catalog). */
+  /**
+   * The few messages the placeholder shows (the element has the whole catalog).
+   * @internal
+   */
   protected get shellMessages(): ShellMessages {
     return shellMessagesFor(this.resolvedLocale);
   }
 
+  /** @internal */
   protected get resolvedLocale(): string {
     return this.locale || this.closest('[lang]')?.getAttribute('lang') || 'en';
   }
 
-  /** A touch-only device (a coarse pointer and no fine one): it has no Ctrl, Esc or Tab keys to hint at. */
+  /**
+   * A touch-only device (a coarse pointer and no fine one): it has no Ctrl, Esc or Tab keys to hint at.
+   * @internal
+   */
   protected get touchOnly(): boolean {
     const mq = (q: string) => Boolean(globalThis.matchMedia?.(q).matches);
     return mq('(any-pointer: coarse)') && !mq('(any-pointer: fine)');
   }
 
-  /** The keyboard hint for this device and mode; empty on touch-only devices. */
+  /**
+   * The keyboard hint for this device and mode; empty on touch-only devices.
+   * @internal
+   */
   protected hint(): string {
     if (this.touchOnly) return '';
     const m = this.shellMessages;
@@ -261,13 +271,19 @@ export class SeSolveBase extends LitElement {
     return mac ? m.editorHintMac : m.editorHint;
   }
 
-  /** The `se-solve` elements of this element's document or shadow root, in order. */
+  /**
+   * The `se-solve` elements of this element's document or shadow root, in order.
+   * @internal
+   */
   protected copies(selector: string): Element[] {
     const root = this.getRootNode() as Document | ShadowRoot;
     return typeof root.querySelectorAll === 'function' ? [...root.querySelectorAll(selector)] : [];
   }
 
-  /** The label before anything is loaded: the host's aria-label, or the widget's number on the page. */
+  /**
+   * The label before anything is loaded: the host's aria-label, or the widget's number on the page.
+   * @internal
+   */
   protected numberedLabel(): string {
     if (this.hostLabel) return this.hostLabel;
     const all = this.copies('se-solve');

@@ -167,6 +167,7 @@ export class SeSolve extends SeSolveBase {
     this.setUp();
   }
 
+  /** @internal */
   protected override get active(): boolean {
     return true;
   }
