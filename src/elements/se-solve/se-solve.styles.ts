@@ -240,13 +240,13 @@ export const styles = css`
     border-radius: 0;
     resize: none;
     outline: none;
-    padding: 4px 2px 4px 36px;
+    padding: 4px 2px 4px 27px;
     color: var(--se-solve-code-foreground);
     background: linear-gradient(
       to right,
-      var(--se-solve-code-gutter-background) 29px,
-      var(--se-solve-border-color) 29px 30px,
-      transparent 30px
+      var(--se-solve-code-gutter-background) 20px,
+      var(--se-solve-border-color) 20px 21px,
+      transparent 21px
     );
     font-family: var(--se-solve-font-mono);
     font-size: var(--se-solve-code-font-size);
