@@ -238,6 +238,8 @@ describe('the demo page, end to end', () => {
       for (let i = 0; i < 50; i++) {
         const el = document.createElement('se-solve');
         el.setAttribute('widget', 'run-demo');
+        // Appended below the fold: without this the shell would wait to be scrolled to.
+        el.setAttribute('loading', 'eager');
         const ready = new Promise((r) => el.addEventListener('se-ready', r, { once: true }));
         document.body.append(el);
         await ready;
