@@ -103,8 +103,8 @@ async function visit(path: string, hold = false): Promise<Visit> {
   });
   await page.goto(`${lmsUrl}${path}`);
   const widget = page.locator('#w');
-  // The shell has drawn the placeholder.
-  await widget.locator('textarea.code').waitFor({ state: 'attached' });
+  // The shell has drawn the placeholder (or, loading at once, already the editor).
+  await widget.locator('textarea.code, .cm-content').first().waitFor({ state: 'attached' });
   return { context, page, widget, requests, release };
 }
 

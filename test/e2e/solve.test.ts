@@ -207,6 +207,8 @@ describe('the demo page, end to end', () => {
     const page = await browser.newPage();
     await page.goto(`${backend.url}/app.html`);
     const solve = page.locator('#app-solve');
+    // The app sets its program on se-ready: a click before it runs the starting code.
+    await page.locator('#events', { hasText: 'se-ready' }).waitFor();
     await solve.locator('[part~="run-button"]').click();
     await statusOf(solve, /Finished/);
     assert.equal((await solve.locator('.output pre').textContent())?.trim(), 'Hello, app!');
