@@ -1,10 +1,11 @@
 import { defineConfig } from 'vite';
 
-// The script-tag bundles (dist/cdn). `vite build` writes the module bundle `se-widgets.js`, whose
-// heavy parts (language packs, the lint gutter) are chunks in dist/cdn/chunks loaded only when
-// used; `vite build --mode classic` writes one classic-script file for pages that cannot use
-// type="module". Not lib mode: lib mode keeps whitespace in ES output, and the script-tag bundle is
-// consumed by browsers, not bundlers.
+// The script-tag bundles (dist/cdn). `vite build` writes the module bundle `se-widgets.js`: a small
+// shell that defines the elements and draws placeholders; the element's code (editor included) and
+// each language pack are chunks in dist/cdn/chunks, loaded when a widget nears the viewport or when
+// a language is picked. `vite build --mode classic` writes `se-widgets.classic.js`, a classic
+// script that adds that same module bundle to the page. Not lib mode: lib mode keeps whitespace in
+// ES output, and the script-tag bundle is consumed by browsers, not bundlers.
 export default defineConfig(({ mode }) => {
   const classic = mode === 'classic';
   return {
@@ -19,14 +20,12 @@ export default defineConfig(({ mode }) => {
       terserOptions: { compress: { passes: 2 }, format: { comments: false } },
       sourcemap: true,
       reportCompressedSize: false,
-      // The classic file inlines every language pack: large by design (documented).
-      chunkSizeWarningLimit: classic ? 2000 : 500,
       modulePreload: false,
       rollupOptions: {
         // The module build also writes the iframe-embed scripts: the host SDK (se-embed.js) and
         // the embed page's own script (se-embed-frame.js).
         input: classic
-          ? { 'se-widgets': 'src/elements/define/all.ts' }
+          ? { 'se-widgets': 'src/embed/classic.ts' }
           : {
               'se-widgets': 'src/elements/define/all.ts',
               'se-embed': 'src/embed/index.ts',
@@ -36,8 +35,6 @@ export default defineConfig(({ mode }) => {
         output: classic
           ? {
               format: 'iife',
-              name: 'SeWidgets',
-              inlineDynamicImports: true,
               entryFileNames: 'se-widgets.classic.js',
             }
           : {

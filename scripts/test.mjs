@@ -3,7 +3,8 @@
 // counts passed and failed tests, and exits non-zero on any failure.
 //
 //   npm test                       everything
-//   npm test -- test/engine/x.test.ts   only these Node test files (no static checks, no browser)
+//   npm test -- test/engine/x.test.ts   only these test files (no static checks): Node tests, and
+//                                  browser tests for files under test/elements and test/embed
 //   npm test -- --browser          only the browser tests
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,6 +24,9 @@ await ensureDependencies();
 }
 const args = process.argv.slice(2);
 const only = args.filter((a) => !a.startsWith('--'));
+const isBrowserTest = (f) => /^(\.\/)?test\/(elements|embed)\//.test(f);
+const onlyBrowser = only.filter(isBrowserTest);
+const onlyNode = only.filter((f) => !isBrowserTest(f));
 const browserOnly = args.includes('--browser');
 const full = only.length === 0 && !browserOnly;
 
@@ -76,9 +80,9 @@ if (full) {
   await step('build', () => run(process.execPath, ['scripts/build.mjs']));
 }
 
-if (!browserOnly) {
+if (!browserOnly && (full || onlyNode.length)) {
   const nodeTests = only.length
-    ? only
+    ? onlyNode
     : files('test', (f) => f.endsWith('.test.ts') && !/^test\/(elements|embed)\//.test(f));
   const countFile = join(resultsDir, 'node.json');
   const ok = await step(
@@ -103,11 +107,14 @@ if (!browserOnly) {
   add(readCounts(countFile), ok, 'node tests');
 }
 
-if (full || browserOnly) {
+if (full || browserOnly || onlyBrowser.length) {
   const countFile = join(resultsDir, 'browser.json');
   const ok = await step(
     'browser tests (Chromium)',
-    () => run(bin('wtr'), [], { env: { ...process.env, WTR_COUNT_FILE: countFile } }),
+    () =>
+      run(bin('wtr'), onlyBrowser.length ? ['--files', ...onlyBrowser] : [], {
+        env: { ...process.env, WTR_COUNT_FILE: countFile },
+      }),
     true,
   );
   add(readCounts(countFile), ok, 'browser tests');

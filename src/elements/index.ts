@@ -2,7 +2,7 @@
  * The package index: element classes, their events and types. Importing it registers nothing;
  * import `se-widgets/se-solve.js` (or load the script-tag bundle) to define the tags.
  */
-export { SeSolve, type SeSolveTheme } from './se-solve/se-solve.js';
+export { SeSolve, type SeSolveLoading, type SeSolveTheme } from './se-solve/se-solve.js';
 export {
   SeBeforeSubmitEvent,
   SeChangeEvent,

@@ -38,6 +38,7 @@ interface SolveElement extends HTMLElement {
   theme: Theme;
   locale: string;
   language: string;
+  loading: string;
   source: string;
   input: string;
   readonly updateComplete: Promise<boolean>;
@@ -208,6 +209,8 @@ class EmbedFrame {
     this.mounted = true;
     void customElements.whenDefined('se-solve').then(() => {
       const el = document.createElement('se-solve') as SolveElement;
+      // The frame is the widget: the host page decides when it loads, so the editor comes at once.
+      el.loading = 'eager';
       el.backend = location.origin;
       el.widget = this.config.widget;
       if (this.token) el.token = this.token;

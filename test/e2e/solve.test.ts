@@ -207,6 +207,8 @@ describe('the demo page, end to end', () => {
     const page = await browser.newPage();
     await page.goto(`${backend.url}/app.html`);
     const solve = page.locator('#app-solve');
+    // The app sets its program on se-ready: a click before it runs the starting code.
+    await page.locator('#events', { hasText: 'se-ready' }).waitFor();
     await solve.locator('[part~="run-button"]').click();
     await statusOf(solve, /Finished/);
     assert.equal((await solve.locator('.output pre').textContent())?.trim(), 'Hello, app!');
@@ -238,6 +240,8 @@ describe('the demo page, end to end', () => {
       for (let i = 0; i < 50; i++) {
         const el = document.createElement('se-solve');
         el.setAttribute('widget', 'run-demo');
+        // Appended below the fold: without this the shell would wait to be scrolled to.
+        el.setAttribute('loading', 'eager');
         const ready = new Promise((r) => el.addEventListener('se-ready', r, { once: true }));
         document.body.append(el);
         await ready;

@@ -1,19 +1,9 @@
 /** English messages of the widgets: the catalog every other locale is checked against. */
+import { enShell } from './shell.js';
+
 export const en = {
-  language: 'Language',
-  languagesLoading: 'Loading languages…',
-  editorLabel: 'Source code',
-  editorHint: 'Press Esc then Tab to leave the editor. Ctrl+Enter runs or submits.',
-  editorHintMac: 'Press Esc then Tab to leave the editor. Cmd+Enter runs or submits.',
-  runHint: 'Ctrl+Enter runs or submits.',
-  runHintMac: 'Cmd+Enter runs or submits.',
-  input: 'Input (stdin)',
-  run: 'Run',
-  submit: 'Submit',
-  stop: 'Stop waiting',
-  retry: 'Try again',
+  ...enShell,
   statement: 'Problem statement',
-  results: 'Results',
   output: 'Output',
   errorStream: 'Errors (stderr)',
   compilerMessages: 'Compiler messages',
@@ -38,7 +28,6 @@ export const en = {
   stopped: 'Stopped waiting. The run may still finish on the server.',
   sending: 'Sending…',
   connecting: 'Connecting…',
-  unreachable: 'Cannot reach the server. Your code is kept in this browser; try again in a moment.',
   sessionExpired: 'Your session has expired. Your code is kept; reload the page or try again.',
   tokenInvalid:
     'The session token of this page was not accepted. The course author or site administrator needs to give the widget a valid token.',
@@ -57,11 +46,7 @@ export const en = {
   serverError: 'The server could not process the request. Try again in a moment.',
   noLanguages: 'No language is available for this widget.',
   notConfigured: 'This widget has no session: set its widget or token attribute.',
-  readOnly: 'Read-only',
   readOnlyHint: 'The code is read-only.',
-  widgetNumber: (n: number) => `Code exercise ${n}`,
-  named: (what: string, label: string) => (label ? `${what}: ${label}` : what),
-  runWithInput: 'Run with input',
   sent: 'Sent.',
   testInput: 'Input',
   hiddenTest: 'This test is hidden.',

@@ -1,4 +1,5 @@
 import type { Messages } from './en.js';
+import { plShell } from './shell.js';
 
 /** Polish: few/many plural forms ("2 testy", "5 testów") follow the CLDR rules. */
 function plural(n: number, one: string, few: string, many: string): string {
@@ -9,18 +10,8 @@ function plural(n: number, one: string, few: string, many: string): string {
 }
 
 export const pl: Messages = {
-  language: 'Język',
-  languagesLoading: 'Wczytywanie języków…',
-  editorLabel: 'Kod źródłowy',
-  editorHint: 'Naciśnij Esc, a potem Tab, aby opuścić edytor. Ctrl+Enter uruchamia lub wysyła.',
-  editorHintMac: 'Naciśnij Esc, a potem Tab, aby opuścić edytor. Cmd+Enter uruchamia lub wysyła.',
-  input: 'Dane wejściowe (stdin)',
-  run: 'Uruchom',
-  submit: 'Wyślij',
-  stop: 'Przestań czekać',
-  retry: 'Spróbuj ponownie',
+  ...plShell,
   statement: 'Treść zadania',
-  results: 'Wyniki',
   output: 'Wyjście',
   errorStream: 'Błędy (stderr)',
   compilerMessages: 'Komunikaty kompilatora',
@@ -46,8 +37,6 @@ export const pl: Messages = {
   stopped: 'Przestano czekać. Uruchomienie może jeszcze zakończyć się na serwerze.',
   sending: 'Wysyłanie…',
   connecting: 'Łączenie…',
-  unreachable:
-    'Brak połączenia z serwerem. Twój kod jest zachowany w tej przeglądarce; spróbuj za chwilę.',
   sessionExpired: 'Sesja wygasła. Twój kod jest zachowany; odśwież stronę lub spróbuj ponownie.',
   forbidden: 'Ten widżet nie może tego zrobić.',
   rateLimited: 'Zbyt wiele żądań. Odczekaj chwilę i spróbuj ponownie.',
@@ -55,7 +44,6 @@ export const pl: Messages = {
   serverError: 'Serwer nie mógł obsłużyć żądania. Spróbuj ponownie za chwilę.',
   noLanguages: 'Dla tego widżetu nie ma dostępnego języka.',
   notConfigured: 'Ten widżet nie ma sesji: ustaw atrybut widget lub token.',
-  readOnly: 'Tylko do odczytu',
   tokenInvalid:
     'Token sesji tej strony nie został przyjęty. Autor kursu lub administrator musi podać widżetowi ważny token.',
   originNotAllowed: (origin: string, widget: string) =>
@@ -68,9 +56,6 @@ export const pl: Messages = {
   tooLargeBy: (what: 'source' | 'input' | 'body', size: string, limit: string) =>
     `${what === 'input' ? 'Dane wejściowe mają' : what === 'source' ? 'Kod ma' : 'Kod i dane mają'} ${size || 'zbyt duży rozmiar'}; ten widżet przyjmuje najwyżej ${limit}.`,
   readOnlyHint: 'Kod jest tylko do odczytu.',
-  widgetNumber: (n: number) => `Ćwiczenie z kodem ${n}`,
-  named: (what: string, label: string) => (label ? `${what}: ${label}` : what),
-  runWithInput: 'Uruchom z danymi',
   sent: 'Wysłano.',
   testInput: 'Dane wejściowe',
   hiddenTest: 'Ten test jest ukryty.',
@@ -98,8 +83,6 @@ export const pl: Messages = {
       25: 'zapisał zbyt duży plik',
       31: 'niedozwolone wywołanie systemowe',
     })[n] ?? `sygnał ${n}`,
-  runHint: 'Ctrl+Enter uruchamia lub wysyła.',
-  runHintMac: 'Cmd+Enter uruchamia lub wysyła.',
   status_0: 'Oczekiwanie',
   status_1: 'Kompilacja',
   status_2: 'Kompilacja',

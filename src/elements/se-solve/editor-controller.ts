@@ -30,6 +30,9 @@ export class EditorController implements ReactiveController {
   view: EditorView | null = null;
 
   private text = '';
+  /** the script-tag placeholder's code box had the focus: the new view takes it, caret at the end */
+  private takeFocus = false;
+  private caretAtEnd = false;
   private languageKey: EditorLanguage = 'plain';
   private languageExt: Extension = [];
   private languageLoad = 0;
@@ -64,6 +67,7 @@ export class EditorController implements ReactiveController {
       root: this.options.root(),
       state: EditorState.create({
         doc: this.text,
+        ...(this.caretAtEnd ? { selection: { anchor: this.text.length } } : {}),
         extensions: [
           basicSetup(),
           submitKeymap(() => this.options.submit()),
@@ -79,6 +83,18 @@ export class EditorController implements ReactiveController {
         ],
       }),
     });
+    this.caretAtEnd = false;
+    if (this.takeFocus) {
+      this.takeFocus = false;
+      this.view.focus();
+    }
+  }
+
+  /** What the script-tag placeholder held: the first view starts with it, the caret at its end. */
+  handover(text: string, focus: boolean): void {
+    this.text = text;
+    this.caretAtEnd = true;
+    this.takeFocus = focus;
   }
 
   hostDisconnected(): void {
@@ -100,6 +116,20 @@ export class EditorController implements ReactiveController {
     view.dispatch({
       changes: { from: 0, to: view.state.doc.length, insert: value },
       selection: { anchor: Math.min(view.state.selection.main.head, value.length) },
+    });
+  }
+
+  /** Replaces the whole text (not a user edit), the caret at the end when `caretAtEnd`. */
+  replaceAll(value: string, caretAtEnd: boolean): void {
+    if (!caretAtEnd || !this.view) {
+      this.source = value;
+      return;
+    }
+    this.text = value;
+    this.view.dispatch({
+      changes: { from: 0, to: this.view.state.doc.length, insert: value },
+      selection: { anchor: value.length },
+      scrollIntoView: this.view.hasFocus,
     });
   }
 

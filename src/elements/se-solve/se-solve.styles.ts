@@ -229,6 +229,31 @@ export const styles = css`
     outline: var(--se-solve-focus-ring);
     outline-offset: 1px;
   }
+  /* The script-tag placeholder's code box: where CodeMirror's text will be, with a gutter drawn
+     like the editor's, so the editor arrives without a jump. */
+  .editor textarea.code {
+    display: block;
+    width: 100%;
+    height: 100%;
+    margin: 0;
+    border: 0;
+    border-radius: 0;
+    resize: none;
+    outline: none;
+    padding: 4px 2px 4px 27px;
+    color: var(--se-solve-code-foreground);
+    background: linear-gradient(
+      to right,
+      var(--se-solve-code-gutter-background) 20px,
+      var(--se-solve-border-color) 20px 21px,
+      transparent 21px
+    );
+    font-family: var(--se-solve-font-mono);
+    font-size: var(--se-solve-code-font-size);
+    line-height: 1.5;
+    white-space: pre;
+    tab-size: 4;
+  }
   .hint {
     margin: 0;
     font-size: 0.85em;

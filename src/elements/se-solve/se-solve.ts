@@ -1,5 +1,5 @@
-import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { property, state } from 'lit/decorators.js';
+import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { state } from 'lit/decorators.js';
 import { editorLanguageOf } from '../../shared/highlighters.js';
 import type {
   LanguagesResponse,
@@ -9,6 +9,7 @@ import type {
   WidgetInfo,
 } from '../../shared/v1.js';
 import { lineMarks, type LineMark } from '../editor/message-lines.js';
+import { messagesFor, type Messages } from '../i18n/index.js';
 import {
   SeBeforeSubmitEvent,
   SeChangeEvent,
@@ -22,7 +23,6 @@ import {
   type SeErrorDetail,
   type SeTaskKind,
 } from '../events.js';
-import { messagesFor, type Messages } from '../i18n/index.js';
 import { V1Client } from './api-client.js';
 import {
   AutosaveController,
@@ -32,20 +32,18 @@ import {
 } from './autosave-controller.js';
 import { EditorController } from './editor-controller.js';
 import { errorDetail, LoadController } from './load-controller.js';
+import { renderFrame, renderInput, renderStatement, renderToolbar } from './controls.js';
 import { renderDetails } from './results-view.js';
+import { SeSolveBase, type Handover } from './se-solve-base.js';
 import { SessionController } from './session-controller.js';
-import { styles } from './se-solve.styles.js';
 import { TaskController } from './task-controller.js';
 import { templateFor } from './templates.js';
 import {
   announcement,
   authorMustFix,
   noticeText,
-  renderInput,
   renderNotice,
-  renderStatement,
   renderStatus,
-  renderToolbar,
   type Notice,
 } from './views.js';
 
@@ -59,7 +57,7 @@ const scriptOrigin = (() => {
   }
 })();
 
-export type SeSolveTheme = 'light' | 'dark' | 'auto';
+export type { SeSolveLoading, SeSolveTheme } from './se-solve-base.js';
 
 /**
  * @summary Solve a programming problem (judged against its test cases), or run code with input.
@@ -138,105 +136,93 @@ export type SeSolveTheme = 'light' | 'dark' | 'auto';
  * @cssproperty [--se-solve-code-meta=#a0114d] - Syntax: preprocessor and meta.
  * @cssproperty [--se-solve-code-invalid=#b3261e] - Syntax: invalid tokens.
  */
-export class SeSolve extends LitElement {
-  static override styles = styles;
+export class SeSolve extends SeSolveBase {
+  @state() private selected!: { id: number; version: number | null } | null;
+  @state() private result!: V1Result | null;
+  @state() private resultMarks!: LineMark[];
+  @state() private stale!: boolean;
+  @state() private notice!: Notice | null;
 
-  /**
-   * Base URL of the signing backend. Default: the origin the element's script was loaded from
-   * (for the script-tag bundle, the backend that served it), else the page's origin.
-   */
-  @property() backend = '';
-
-  /** Id of a public widget declared in the backend's config; the element asks for its session. */
-  @property() widget = '';
-
-  /** Session token minted by the host's server; set a new one at any time (e.g. on `se-token-expired`). */
-  @property() token = '';
-
-  /** Problem id; when unset, the problem named by the session or widget, if any. */
-  @property({ type: Number }) problem: number | null = null;
-
-  /**
-   * The selected language: a compiler id (`"116"`) or, when setting it, a compiler's short name
-   * (`"python3"`). Once the languages are loaded it reads back as the compiler id.
-   */
-  @property() language = '';
-
-  /** Restricts the picker to these languages: compiler ids or short names, comma or space separated. */
-  @property() languages = '';
-
-  /** Colour theme: `light` (default), `dark`, or `auto` (follows the system). */
-  @property({ reflect: true }) theme: SeSolveTheme = 'light';
-
-  /** The learner cannot edit the code, pick a language or change the input; running and submitting still work. */
-  @property({ type: Boolean, reflect: true }) readonly = false;
-
-  /** Language of the interface (`en`, `pl`); default: the nearest `lang` attribute, else English. */
-  @property() locale = '';
-
-  /**
-   * Autosave key of the page: pages that share it share the learner's code. Default: the page's
-   * URL without query and hash.
-   */
-  @property({ attribute: 'save-key' }) saveKey = '';
-
-  /** The program input (stdin) of runs. */
-  @property({ attribute: false }) input = '';
-
-  /** The host's `aria-label`: the widget's own label, part of its controls' names. */
-  @property({ attribute: 'aria-label' }) private hostLabel: string | null = null;
-
-  @state() private selected: { id: number; version: number | null } | null = null;
-  @state() private result: V1Result | null = null;
-  @state() private resultMarks: LineMark[] = [];
-  @state() private stale = false;
-  @state() private notice: Notice | null = null;
-
-  private readonly session = new SessionController(this, {
-    client: () => this.client(),
-    expired: (detail) => this.dispatchEvent(new SeTokenExpiredEvent(detail)),
-  });
-  private readonly loader = new LoadController(this, {
-    client: () => this.client(),
-    session: this.session,
-    problemRef: () => this.problemRef(),
-    restrict: (items, problem) => this.restrict(items, problem),
-    loaded: (langs, allowed, problem) => this.onLoaded(langs, allowed, problem),
-    failed: (detail) =>
-      this.fail(detail, true, this.loader.noLanguages ? this.messages.noLanguages : undefined),
-  });
-  private readonly task = new TaskController(this, {
-    client: () => this.client(),
-    session: this.session,
-    before: (detail) => this.onBefore(detail),
-    submitted: (kind, id) => this.dispatchEvent(new SeSubmitEvent({ kind, id })),
-    status: (detail) => this.dispatchEvent(new SeStatusEvent(detail)),
-    finished: (result) => this.onResult(result),
-    failed: (error) => this.fail(errorDetail(error), false),
-  });
-  private readonly autosave = new AutosaveController(this);
-  private readonly editor = new EditorController(this, {
-    container: () => this.renderRoot.querySelector<HTMLElement>('.editor'),
-    root: () => this.renderRoot as ShadowRoot,
-    changed: (source, byUser) => this.onEdit(source, byUser),
-    submit: () => void this.primaryAction(),
-  });
-
-  private hostSetSource = false;
+  // Set in setUp(): by the constructor, or by activate() when the script-tag bundle's placeholder
+  // becomes this element (no constructor runs then).
+  private session!: SessionController;
+  private loader!: LoadController;
+  private task!: TaskController;
+  private autosave!: AutosaveController;
+  private editor!: EditorController;
+  private hostSetSource!: boolean;
   /** the host set `source` since the last update: it wins over a language's saved code */
-  private hostSourcePending = false;
-  private hostSetInput = false;
-  private quietEdit = false;
-  private sentSource = '';
-  private elementKey: string | null = null;
-  private disposers: Array<() => void> = [];
-  private apiClient: V1Client | null = null;
+  private hostSourcePending!: boolean;
+  private hostSetInput!: boolean;
+  /** the learner edited the code before the languages were loaded (or typed into the placeholder) */
+  private earlyEdit!: boolean;
+  private quietEdit!: boolean;
+  private sentSource!: string;
+  private elementKey!: string | null;
+  private disposers!: Array<() => void>;
+  private apiClient!: V1Client | null;
+
+  constructor() {
+    super();
+    this.setUp();
+  }
+
+  /** @internal */
+  protected override get active(): boolean {
+    return true;
+  }
+
+  private setUp(): void {
+    this.selected = null;
+    this.result = null;
+    this.resultMarks = [];
+    this.stale = false;
+    this.notice = null;
+    this.hostSetSource = false;
+    this.hostSourcePending = false;
+    this.hostSetInput = false;
+    this.earlyEdit = false;
+    this.quietEdit = false;
+    this.sentSource = '';
+    this.elementKey = null;
+    this.disposers = [];
+    this.apiClient = null;
+    this.session = new SessionController(this, {
+      client: () => this.client(),
+      expired: (detail) => this.dispatchEvent(new SeTokenExpiredEvent(detail)),
+    });
+    this.loader = new LoadController(this, {
+      client: () => this.client(),
+      session: this.session,
+      problemRef: () => this.problemRef(),
+      restrict: (items, problem) => this.restrict(items, problem),
+      loaded: (langs, allowed, problem) => this.onLoaded(langs, allowed, problem),
+      failed: (detail) =>
+        this.fail(detail, true, this.loader.noLanguages ? this.messages.noLanguages : undefined),
+    });
+    this.task = new TaskController(this, {
+      client: () => this.client(),
+      session: this.session,
+      before: (detail) => this.onBefore(detail),
+      submitted: (kind, id) => this.dispatchEvent(new SeSubmitEvent({ kind, id })),
+      status: (detail) => this.dispatchEvent(new SeStatusEvent(detail)),
+      finished: (result) => this.onResult(result),
+      failed: (error) => this.fail(errorDetail(error), false),
+    });
+    this.autosave = new AutosaveController(this);
+    this.editor = new EditorController(this, {
+      container: () => this.renderRoot.querySelector<HTMLElement>('.editor'),
+      root: () => this.renderRoot as ShadowRoot,
+      changed: (source, byUser) => this.onEdit(source, byUser),
+      submit: () => void this.primaryAction(),
+    });
+  }
 
   /** The code in the editor. Setting it replaces the code (and saves it); it never fires `se-change`. */
-  get source(): string {
+  override get source(): string {
     return this.editor.source;
   }
-  set source(value: string) {
+  override set source(value: string) {
     this.hostSetSource = true;
     this.hostSourcePending = true;
     // Saved in the next update, under the language the host asks for in the same task.
@@ -246,8 +232,36 @@ export class SeSolve extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    // A group, so that the host's aria-label names something.
-    if (!this.hasAttribute('role')) this.setAttribute('role', 'group');
+    this.watchMedia();
+    if (this.loader.state !== 'ready' && this.hasUpdated) void this.load();
+  }
+
+  /**
+   * The script-tag bundle's placeholder has just become this element: set up what the constructor
+   * would have, take over what was typed into the placeholder, and start.
+   * @internal
+   */
+  protected override activate(handover: Handover): void {
+    this.setUp();
+    if (handover.hostSource) {
+      this.hostSetSource = true;
+      this.hostSourcePending = true;
+    }
+    this.earlyEdit = handover.typed;
+    this.editor.handover(handover.text, handover.focused);
+    this.session.configure(this.widget || null, this.token || null);
+    if (this.isConnected) {
+      this.watchMedia();
+      // After this update, so the state the load sets schedules a fresh one; unless a call that
+      // woke the element (run(), submit()) has started it already.
+      void this.updateComplete.then(() => {
+        if (this.loader.state === 'idle') void this.load();
+      });
+    }
+    this.requestUpdate();
+  }
+
+  private watchMedia(): void {
     for (const query of ['(prefers-color-scheme: dark)', '(any-pointer: coarse)']) {
       const media = globalThis.matchMedia?.(query);
       if (!media) continue;
@@ -255,7 +269,6 @@ export class SeSolve extends LitElement {
       media.addEventListener('change', onChange);
       this.disposers.push(() => media.removeEventListener('change', onChange));
     }
-    if (this.loader.state !== 'ready' && this.hasUpdated) void this.load();
   }
 
   override disconnectedCallback(): void {
@@ -266,17 +279,17 @@ export class SeSolve extends LitElement {
   }
 
   /** Runs the code with the input (Compilers module). Resolves to the result, or null if cancelled or failed. */
-  run(): Promise<V1Result | null> {
+  override run(): Promise<V1Result | null> {
     return this.send('run');
   }
 
   /** Submits the code to the problem (Problems module). Resolves to the result, or null if cancelled or failed. */
-  submit(): Promise<V1Result | null> {
+  override submit(): Promise<V1Result | null> {
     return this.send('submission');
   }
 
   /** Puts back the language's starting code and forgets the saved code of this language. */
-  reset(): void {
+  override reset(): void {
     const scope = this.scope();
     if (scope) this.autosave.forget(scope);
     this.hostSetSource = false;
@@ -294,22 +307,12 @@ export class SeSolve extends LitElement {
     return messagesFor(this.resolvedLocale);
   }
 
-  private get resolvedLocale(): string {
-    return this.locale || this.closest('[lang]')?.getAttribute('lang') || 'en';
-  }
-
   private get dark(): boolean {
     if (this.theme === 'dark') return true;
     return (
       this.theme === 'auto' &&
       Boolean(globalThis.matchMedia?.('(prefers-color-scheme: dark)').matches)
     );
-  }
-
-  /** A touch-only device (a coarse pointer and no fine one): it has no Ctrl, Esc or Tab keys to hint at. */
-  private get touchOnly(): boolean {
-    const mq = (q: string) => Boolean(globalThis.matchMedia?.(q).matches);
-    return mq('(any-pointer: coarse)') && !mq('(any-pointer: fine)');
   }
 
   private get mode(): 'run' | 'problem' {
@@ -320,14 +323,7 @@ export class SeSolve extends LitElement {
   private get label(): string {
     if (this.hostLabel) return this.hostLabel;
     if (this.loader.problem) return this.loader.problem.name;
-    const all = this.copies('se-solve');
-    return all.length > 1 ? this.messages.widgetNumber(all.indexOf(this) + 1) : '';
-  }
-
-  /** The `se-solve` elements of this element's document or shadow root, in order. */
-  private copies(selector: string): Element[] {
-    const root = this.getRootNode() as Document | ShadowRoot;
-    return typeof root.querySelectorAll === 'function' ? [...root.querySelectorAll(selector)] : [];
+    return this.numberedLabel();
   }
 
   private client(): V1Client {
@@ -512,8 +508,20 @@ export class SeSolve extends LitElement {
     void this.editor.setLanguage(editorLanguageOf(lang.highlighters));
     const scope = this.scope();
     if (!scope) return;
+    const early = initial && this.earlyEdit;
+    this.earlyEdit = false;
     if ((initial && this.hostSetSource) || this.hostSourcePending) {
       this.autosave.save(scope, this.editor.source);
+    } else if (early) {
+      // Typed (or pasted) before the widget had loaded, into the placeholder or an empty editor:
+      // kept, after the code saved earlier if there is some (the learner never saw the starting
+      // code, so it gives way), with the caret at the end.
+      const saved = this.autosave.load(scope, this.legacy());
+      const typed = this.editor.source;
+      const code = saved ? `${saved}${saved.endsWith('\n') ? '' : '\n'}${typed}` : typed;
+      this.editor.replaceAll(code, true);
+      this.autosave.save(scope, code);
+      this.dispatchEvent(new SeChangeEvent({ source: code, language: String(id) }));
     } else {
       this.setSource(this.autosave.load(scope, this.legacy()) ?? this.template(), false);
     }
@@ -537,6 +545,7 @@ export class SeSolve extends LitElement {
   }
 
   private onEdit(source: string, byUser: boolean): void {
+    if (byUser && !this.selected) this.earlyEdit = source !== '';
     if (this.result) this.stale = true;
     const scope = this.scope();
     if (byUser) {
@@ -620,15 +629,6 @@ export class SeSolve extends LitElement {
     void this.send(kind);
   }
 
-  /** The keyboard hint for this device and mode; empty on touch-only devices. */
-  private hint(): string {
-    if (this.touchOnly) return '';
-    const m = this.messages;
-    const mac = /Mac|iPhone|iPad/.test(globalThis.navigator?.platform ?? '');
-    if (this.readonly) return mac ? m.runHintMac : m.runHint;
-    return mac ? m.editorHintMac : m.editorHint;
-  }
-
   override render(): TemplateResult {
     const m = this.messages;
     const locale = this.resolvedLocale;
@@ -641,69 +641,58 @@ export class SeSolve extends LitElement {
     const display = problem?.display ?? this.widgetInfo()?.display;
     const canRun = this.widgetInfo()?.actions.includes('run') ?? true;
     const hint = this.hint();
-    return html`<div class="frame" lang=${locale}>
-      ${renderStatement(problem, this.loader.statement)}
-      ${renderNotice(m, this.notice, () => void this.load())}
-      <div class="work" ?hidden=${failed}>
-        ${renderToolbar({
-          m,
-          label,
-          available: this.loader.available,
-          selected: this.selected,
-          readonly: this.readonly,
-          busy,
-          primary: mode === 'problem' ? 'submission' : 'run',
-          pick: (e) => this.onPick(e),
-          act: (kind) => this.onAction(kind),
-          stop: () => this.task.stop(),
-        })}
-        <div class="editor" part="editor"></div>
-        ${hint ? html`<p id="hint" class="hint">${hint}</p>` : nothing}
-        ${
-          mode === 'run' || canRun
-            ? renderInput({
-                m,
-                label,
-                value: this.input,
-                readonly: this.readonly,
-                problem: mode === 'problem',
-                busy,
-                input: (e) => this.onInput(e),
-                key: (e) => this.onInputKey(e),
-                run: () => this.onAction('run'),
-              })
-            : nothing
-        }
-      </div>
-      <section
-        part="results"
-        class="results ${this.stale ? 'stale' : ''}"
-        aria-label=${m.named(m.results, label)}
-        ?hidden=${failed}
-      >
-        <div part="status" class="status">
-          ${renderStatus(m, locale, this.task, this.result, this.resultMarks)}
-        </div>
-        ${
-          showResult && this.result
-            ? html`<div class="details">
-                ${renderDetails(
-                  {
-                    m,
-                    locale,
-                    stale: this.stale,
-                    expectedVsGot: display?.expectedVsGot ?? true,
-                    scored: problem ? problem.type.name !== 'binary' : false,
-                  },
-                  this.result,
-                )}
-              </div>`
-            : nothing
-        }
-      </section>
-      <div part="announcer" class="sr-only" role="status" aria-live="polite" aria-atomic="true">
-        ${announcement(m, locale, this.task, this.result, this.resultMarks)}
-      </div>
-    </div>`;
+    return renderFrame({
+      locale,
+      statement: renderStatement(problem, this.loader.statement),
+      notice: renderNotice(m, this.notice, () => void this.load()),
+      failed,
+      toolbar: renderToolbar({
+        m,
+        label,
+        available: this.loader.available,
+        selected: this.selected,
+        readonly: this.readonly,
+        busy,
+        primary: mode === 'problem' ? 'submission' : 'run',
+        pick: (e) => this.onPick(e),
+        act: (kind) => this.onAction(kind),
+        stop: () => this.task.stop(),
+      }),
+      editor: nothing,
+      hint,
+      input:
+        mode === 'run' || canRun
+          ? renderInput({
+              m,
+              label,
+              value: this.input,
+              readonly: this.readonly,
+              problem: mode === 'problem',
+              busy,
+              input: (e) => this.onInput(e),
+              key: (e) => this.onInputKey(e),
+              run: () => this.onAction('run'),
+            })
+          : nothing,
+      resultsLabel: m.named(m.results, label),
+      stale: this.stale,
+      status: renderStatus(m, locale, this.task, this.result, this.resultMarks),
+      details:
+        showResult && this.result
+          ? html`<div class="details">
+              ${renderDetails(
+                {
+                  m,
+                  locale,
+                  stale: this.stale,
+                  expectedVsGot: display?.expectedVsGot ?? true,
+                  scored: problem ? problem.type.name !== 'binary' : false,
+                },
+                this.result,
+              )}
+            </div>`
+          : nothing,
+      announcement: announcement(m, locale, this.task, this.result, this.resultMarks),
+    });
   }
 }

@@ -1,9 +1,8 @@
 /** The parts of `<se-solve>`'s template, as functions of what they show. */
 import { html, nothing, type TemplateResult } from 'lit';
-import { ifDefined } from 'lit/directives/if-defined.js';
-import type { V1Language, V1Problem, V1Result } from '../../shared/v1.js';
+import type { V1Result } from '../../shared/v1.js';
 import type { LineMark } from '../editor/message-lines.js';
-import type { SeErrorDetail, SeTaskKind } from '../events.js';
+import type { SeErrorDetail } from '../events.js';
 import { statusText, type Messages } from '../i18n/index.js';
 import { icon } from './icons.js';
 import { finalWords, statusLook, summaryOf, verdictText } from './results-view.js';
@@ -72,33 +71,6 @@ export function renderNotice(
   </div>`;
 }
 
-export function languageOptions(
-  available: V1Language[],
-  selected: { id: number; version: number | null } | null,
-): TemplateResult[] {
-  const out: TemplateResult[] = [];
-  // "C++17 (GCC 12.2.0)" already names the language; "3.11.2" does not.
-  const label = (l: V1Language, version: string) =>
-    version.toLowerCase().startsWith(l.name.toLowerCase()) ? version : `${l.name} (${version})`;
-  for (const l of available) {
-    const versions = l.versions ?? [];
-    if (versions.length <= 1) {
-      const text = versions[0] ? label(l, versions[0].name) : l.name;
-      out.push(
-        html`<option value=${String(l.id)} ?selected=${selected?.id === l.id}>${text}</option>`,
-      );
-      continue;
-    }
-    versions.forEach((v, i) => {
-      const value = i === 0 ? String(l.id) : `${l.id}:${v.id}`;
-      const sel =
-        selected?.id === l.id && (selected.version === null ? i === 0 : selected.version === v.id);
-      out.push(html`<option value=${value} ?selected=${sel}>${label(l, v.name)}</option>`);
-    });
-  }
-  return out;
-}
-
 /** The visible status line (not a live region: `announcement` is what is announced). */
 export function renderStatus(
   m: Messages,
@@ -139,119 +111,4 @@ export function announcement(
   if (t.phase === 'stopped') return m.stopped;
   if (t.phase === 'done' && result) return verdictText(m, locale, result, marks);
   return '';
-}
-
-export interface ToolbarModel {
-  m: Messages;
-  label: string;
-  available: V1Language[];
-  selected: { id: number; version: number | null } | null;
-  readonly: boolean;
-  busy: boolean;
-  primary: SeTaskKind;
-  pick(e: Event): void;
-  act(kind: SeTaskKind): void;
-  stop(): void;
-}
-
-export function renderToolbar(t: ToolbarModel): TemplateResult {
-  const m = t.m;
-  return html`<div class="toolbar">
-    <span class="picker">
-      <label for="language">${m.language}</label>
-      <select
-        id="language"
-        part="language-picker"
-        aria-label=${m.named(m.language, t.label)}
-        ?disabled=${!t.available.length || t.readonly}
-        @change=${t.pick}
-      >
-        ${
-          t.available.length
-            ? languageOptions(t.available, t.selected)
-            : html`<option>${m.languagesLoading}</option>`
-        }
-      </select>
-    </span>
-    ${t.readonly ? html`<span class="badge" part="read-only">${m.readOnly}</span>` : nothing}
-    <span class="spacer"></span>
-    ${
-      t.busy
-        ? html`<button part="stop-button" class="secondary" @click=${t.stop}>${m.stop}</button>`
-        : nothing
-    }
-    ${
-      t.primary === 'submission'
-        ? html`<button
-            part="submit-button"
-            aria-disabled=${t.busy ? 'true' : 'false'}
-            @click=${() => t.act('submission')}
-          >
-            ${m.submit}
-          </button>`
-        : html`<button
-            part="run-button"
-            aria-disabled=${t.busy ? 'true' : 'false'}
-            @click=${() => t.act('run')}
-          >
-            ${m.run}
-          </button>`
-    }
-  </div>`;
-}
-
-export interface InputModel {
-  m: Messages;
-  label: string;
-  value: string;
-  readonly: boolean;
-  /** problem mode: the box sits in a "Run with input" disclosure with its own Run button */
-  problem: boolean;
-  busy: boolean;
-  input(e: Event): void;
-  key(e: KeyboardEvent): void;
-  run(): void;
-}
-
-export function renderInput(i: InputModel): TemplateResult {
-  const m = i.m;
-  const box = html`<div class="stdin">
-    <label for="stdin">${m.input}</label>
-    <textarea
-      id="stdin"
-      part="stdin"
-      spellcheck="false"
-      aria-label=${ifDefined(i.label ? m.named(m.input, i.label) : undefined)}
-      ?readonly=${i.readonly}
-      .value=${i.value}
-      @input=${i.input}
-      @keydown=${i.key}
-    ></textarea>
-  </div>`;
-  if (!i.problem) return box;
-  return html`<details class="try" part="try">
-    <summary>${m.runWithInput}</summary>
-    ${box}
-    <button
-      part="run-button"
-      class="secondary"
-      aria-disabled=${i.busy ? 'true' : 'false'}
-      @click=${i.run}
-    >
-      ${m.runWithInput}
-    </button>
-  </details>`;
-}
-
-export function renderStatement(problem: V1Problem | null, body: HTMLElement | null) {
-  if (!problem) return nothing;
-  return html`<section
-    part="statement"
-    class="statement"
-    aria-labelledby="statement-title"
-    tabindex="0"
-  >
-    <h2 id="statement-title">${problem.name}</h2>
-    ${body}
-  </section>`;
 }
