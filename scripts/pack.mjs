@@ -9,6 +9,7 @@
 // ranges), so the packages cannot drift from what the repository is tested with.
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { must, root } from './lib.mjs';
 
 const rootPkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -140,7 +141,7 @@ export async function pack(p) {
   return join(out, `${p.manifest.name}-${p.manifest.version}.tgz`);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   if (!existsSync(join(root, 'dist/.build-stamp')))
     throw new Error("pack: dist/ is missing or incomplete; run 'npm run build' first");
   for (const p of packages) process.stdout.write(`${await pack(p)}\n`);

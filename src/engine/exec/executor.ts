@@ -249,8 +249,9 @@ export class SandboxExecutor implements Executor {
       );
       stage.stdin.on('error', () => undefined);
       stage.stdin.end();
-      // The compile stage writes the host folder (a build script may write anything): watch its
-      // size while it runs, so the disk use stays near MAX_PROGRAM_BYTES.
+      // A backstop: the kernel caps the build's bytes (the folder is its own tmpfs as root, the
+      // build runs in a tmpfs of its own otherwise), and this watch of the host folder only stops
+      // a build whose folder grew past the cap some other way.
       let overSize = false;
       let checking = false;
       const watch = setInterval(() => {
