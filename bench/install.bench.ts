@@ -4,7 +4,7 @@
 // run from local tarballs and the npm cache (`--prefer-offline`), each into its own empty folder.
 // Target (issue 18): no native build, under 10 s.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +25,7 @@ function must(cmd: string, args: string[], cwd: string): string {
 /** Installs `tgz` into a fresh folder; seconds, packages and native modules of the install. */
 function install(name: string, tgz: string): { seconds: number; packages: number; native: number } {
   const app = join(scratch, name);
-  must('mkdir', ['-p', app], root);
+  mkdirSync(app, { recursive: true });
   writeFileSync(
     join(app, 'package.json'),
     JSON.stringify({ name: `bench-${name}`, private: true }),

@@ -4,7 +4,15 @@
 // widget in Chromium against a backend started from the installed server package's command.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -136,7 +144,7 @@ describe('a fresh app and a fresh server from the tarballs', () => {
   const srv = join(scratch, 'server');
 
   it('a fresh Vite app installs the browser package with no script and no native module, and builds', (t) => {
-    must('mkdir', ['-p', app], root);
+    mkdirSync(app, { recursive: true });
     writeFileSync(
       join(app, 'package.json'),
       JSON.stringify({ name: 'fresh-app', private: true, type: 'module' }),
@@ -173,7 +181,7 @@ w.addEventListener('se-result', (e) => { document.title = 'result: ' + e.detail.
   });
 
   it('a fresh folder installs the server package (its native helper built on install)', (t) => {
-    must('mkdir', ['-p', srv], root);
+    mkdirSync(srv, { recursive: true });
     writeFileSync(
       join(srv, 'package.json'),
       JSON.stringify({ name: 'fresh-server', private: true }),

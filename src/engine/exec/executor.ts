@@ -266,9 +266,11 @@ export class SandboxExecutor implements Executor {
         });
       }, SIZE_WATCH_MS);
       const outcome = await stage.done.finally(() => clearInterval(watch));
-      // a full folder: the kernel refused the build's last writes (its own tmpfs, or the stage's
-      // /box copied out whole)
-      if (capped ? await isFull(dir) : await filledTmpfs(dir)) overSize = true;
+      // A full folder: the kernel refused the build's last writes. Without root the stage's /box
+      // was copied out whole: measured once, here, and the measure is kept for the check below.
+      const copiedOut = capped ? null : await boxSize(dir, MAX_PROGRAM_BYTES, MAX_PROGRAM_ENTRIES);
+      if (copiedOut === null ? await isFull(dir) : copiedOut >= MAX_PROGRAM_BYTES - MB)
+        overSize = true;
       let cmpinfo = Buffer.concat([outcome.stdout, outcome.stderr]).toString('utf8');
       if (outcome.stdoutTruncated || outcome.stderrTruncated) cmpinfo += '\n[output truncated]';
       if (overSize && outcome.status !== 20) {
@@ -298,7 +300,10 @@ export class SandboxExecutor implements Executor {
           outcome,
         );
       }
-      if ((await boxSize(dir, MAX_PROGRAM_BYTES, MAX_PROGRAM_ENTRIES)) > MAX_PROGRAM_BYTES) {
+      if (
+        (copiedOut ?? (await boxSize(dir, MAX_PROGRAM_BYTES, MAX_PROGRAM_ENTRIES))) >
+        MAX_PROGRAM_BYTES
+      ) {
         return await buildFailed(
           `${cmpinfo}\n[the build left more than ${MAX_PROGRAM_BYTES / MB} MB or ${MAX_PROGRAM_ENTRIES} files]`,
           outcome,
@@ -482,14 +487,6 @@ function inTmpfs(argv: string[]): string[] {
     'exit $s',
   ].join('\n');
   return ['/bin/sh', '-c', script, 'build', ...argv];
-}
-
-/**
- * True when a folder copied out of a compile stage's capped /box holds (almost) its whole cap:
- * the build ran out of room.
- */
-async function filledTmpfs(dir: string): Promise<boolean> {
-  return (await boxSize(dir, MAX_PROGRAM_BYTES, MAX_PROGRAM_ENTRIES)) >= MAX_PROGRAM_BYTES - MB;
 }
 
 /** True when a capped program folder (its own tmpfs) has (almost) no room or inodes left. */
