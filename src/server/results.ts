@@ -109,11 +109,12 @@ export class Results {
     const s = await client.submission(upstreamId);
     const body: V1ResultBody = {
       status: { code: s.result.status.code, name: s.result.status.name },
-      time: s.result.time,
-      memory: s.result.memory,
+      // `?? null`: an executing answer of the upstream may leave the figures out (the spec's example)
+      time: s.result.time ?? null,
+      memory: s.result.memory ?? null,
       score: null,
-      signal: s.result.signal,
-      signalDesc: s.result.signal_desc,
+      signal: s.result.signal ?? null,
+      signalDesc: s.result.signal_desc ?? null,
       // the embedded engine's extension field; the hosted service sends none
       ...(s.result.reason ? { reason: s.result.reason } : {}),
       output: null,
@@ -142,11 +143,11 @@ export class Results {
     const r = s.result;
     const body: V1ResultBody = {
       status: { code: r.status.code, name: r.status.name },
-      time: r.time,
-      memory: r.memory,
-      score: r.score,
-      signal: r.signal,
-      signalDesc: r.signal_desc,
+      time: r.time ?? null,
+      memory: r.memory ?? null,
+      score: r.score ?? null,
+      signal: r.signal ?? null,
+      signalDesc: r.signal_desc ?? null,
       ...(r.reason ? { reason: r.reason } : {}),
       output: null,
       error: null,
