@@ -1,24 +1,27 @@
-/** Types of the Sphere Engine Compilers API v4 (spec/compilers-api-v4.txt). */
+/**
+ * Types of the Sphere Engine Compilers API v4 (spec/compilers-api-v4.txt). The pieces the backend's
+ * `/v1` answers reuse are schemas (valibot), their types inferred from them.
+ */
+import * as v from 'valibot';
 import type { StopReason } from './status.js';
 
 /** Syntax-highlighter ids of a compiler, one per editor family; all ten keys are always present. */
-export interface Highlighters {
-  ace: string;
-  geshi: string;
-  pygments: string;
-  highlights: string;
-  rouge: string;
-  codemirror: string;
-  highlightjs: string;
-  prism: string;
-  monaco: string;
-  code_prettify: string;
-}
+export const HighlightersSchema = v.object({
+  ace: v.string(),
+  geshi: v.string(),
+  pygments: v.string(),
+  highlights: v.string(),
+  rouge: v.string(),
+  codemirror: v.string(),
+  highlightjs: v.string(),
+  prism: v.string(),
+  monaco: v.string(),
+  code_prettify: v.string(),
+});
+export type Highlighters = v.InferOutput<typeof HighlightersSchema>;
 
-export interface CompilerVersion {
-  id: number;
-  name: string;
-}
+export const CompilerVersionSchema = v.object({ id: v.number(), name: v.string() });
+export type CompilerVersion = v.InferOutput<typeof CompilerVersionSchema>;
 
 export interface Compiler {
   id: number;
@@ -53,10 +56,8 @@ export interface ApiError {
   message: string;
 }
 
-export interface StatusInfo {
-  code: number;
-  name: string;
-}
+export const StatusInfoSchema = v.object({ code: v.number(), name: v.string() });
+export type StatusInfo = v.InferOutput<typeof StatusInfoSchema>;
 
 export interface StreamRef {
   size: number;

@@ -1,17 +1,19 @@
 // What the embedded engine's sandbox enforces on its host: reported by the engine's self-test,
 // its start banner and the backend's /healthz.
+import * as v from 'valibot';
 
-export /** How the sandbox enforces limits on this host (SE_ENGINE_CGROUPS chooses; `auto` by default). */
-interface LimitsReport {
+/** How the sandbox enforces limits on this host (SE_ENGINE_CGROUPS chooses; `auto` by default). */
+export const LimitsReportSchema = v.object({
   /** cgroup v1 as root, v2 as root, v2 delegated to this (non-root) user, or rlimits only */
-  cgroups: 'v1' | 'v2' | 'v2-delegated' | 'none';
+  cgroups: v.picklist(['v1', 'v2', 'v2-delegated', 'none']),
   /** the engine's cgroup subtree ('' without cgroups) */
-  where: string;
-  enforced: string[];
-  notEnforced: string[];
+  where: v.string(),
+  enforced: v.array(v.string()),
+  notEnforced: v.array(v.string()),
   /** why this mode, and what differs from the full one */
-  notes: string[];
-}
+  notes: v.array(v.string()),
+});
+export type LimitsReport = v.InferOutput<typeof LimitsReportSchema>;
 
 /** One line for a start banner: the mode, what is enforced, what is not and why. */
 export function limitsLine(l: LimitsReport): string {

@@ -1,15 +1,16 @@
 /**
  * The widget-facing API of the signing backend, versioned under `/v1`.
  * This file is the contract between `src/elements` (the caller) and `src/server` (the callee);
- * the README documents the same shapes for hosts.
+ * the README documents the same shapes for hosts. Bodies and answers are schemas (valibot), each
+ * type inferred from its schema; `npm run schemas` writes them out as JSON Schema.
  *
  * Every request but `POST /v1/sessions` carries `Authorization: Bearer <session token>`.
  * Every refusal is `V1Error` JSON with an HTTP status (400, 401, 403, 404, 413, 429, 500, 502, 503,
  * 504).
  */
 import * as v from 'valibot';
-import type { CompilerVersion, Highlighters, StatusInfo } from './compilers.js';
-import type { LimitsReport } from './sandbox-limits.js';
+import { CompilerVersionSchema, HighlightersSchema, StatusInfoSchema } from './compilers.js';
+import { LimitsReportSchema } from './sandbox-limits.js';
 import { optional, required, type Sendable } from './schema.js';
 
 // --- request bodies, as schemas (the backend validates them; a failure's message is the
@@ -50,80 +51,94 @@ export const CreateSubmissionBody = v.object({
   source: required(needed('source'), string('source'), 'value'),
 });
 
-export type WidgetMode = 'run' | 'problem';
-export type SessionAction = 'run' | 'submit' | 'workspace';
+// --- answers, as schemas (the types below are inferred from them; nothing validates an answer at
+// run time: the schemas are the one source of the types and of the JSON Schema)
+
+const nullableNumber = v.nullable(v.number());
+
+export const WidgetModeSchema = v.picklist(['run', 'problem']);
+export type WidgetMode = v.InferOutput<typeof WidgetModeSchema>;
+export const SessionActionSchema = v.picklist(['run', 'submit', 'workspace']);
+export type SessionAction = v.InferOutput<typeof SessionActionSchema>;
 
 /** What a widget may show, from the backend's widget config. */
-export interface DisplayOptions {
+export const DisplayOptionsSchema = v.object({
   /** show the per-test-case table */
-  perTestResults: boolean;
+  perTestResults: v.boolean(),
   /** show program output, error and compiler messages */
-  output: boolean;
+  output: v.boolean(),
   /** show expected versus produced output of failed test cases */
-  expectedVsGot: boolean;
-}
+  expectedVsGot: v.boolean(),
+});
+export type DisplayOptions = v.InferOutput<typeof DisplayOptionsSchema>;
 
 /** The public description of a configured widget. */
-export interface WidgetInfo {
-  id: string;
-  mode: WidgetMode;
-  problemId: number | null;
+export const WidgetInfoSchema = v.object({
+  id: v.string(),
+  mode: WidgetModeSchema,
+  problemId: nullableNumber,
   /** compiler ids the widget allows (empty: every compiler of the upstream) */
-  compilers: number[];
-  defaultCompilerId: number | null;
-  display: DisplayOptions;
+  compilers: v.array(v.number()),
+  defaultCompilerId: nullableNumber,
+  display: DisplayOptionsSchema,
   /** what the session may do: `run` (Compilers), `submit` (Problems) */
-  actions: SessionAction[];
-}
+  actions: v.array(SessionActionSchema),
+});
+export type WidgetInfo = v.InferOutput<typeof WidgetInfoSchema>;
 
 /** `POST /v1/sessions` body: a session for a public widget (no host server needed). */
 export type CreateSessionRequest = Sendable<v.InferOutput<typeof CreateSessionBody>>;
 
 /** `POST /v1/sessions` and `POST /v1/sessions/refresh` answer (201 and 200). */
-export interface SessionResponse {
+export const SessionResponseSchema = v.object({
   /** the session token: a short-lived JWT, sent back as `Authorization: Bearer` */
-  token: string;
+  token: v.string(),
   /** ISO 8601 expiry of the token */
-  expiresAt: string;
-  widget: WidgetInfo;
-}
+  expiresAt: v.string(),
+  widget: WidgetInfoSchema,
+});
+export type SessionResponse = v.InferOutput<typeof SessionResponseSchema>;
 
 /** An item of `GET /v1/languages`. */
-export interface V1Language {
-  id: number;
-  name: string;
-  short: string;
-  versions: CompilerVersion[];
-  highlighters: Highlighters;
-}
+export const V1LanguageSchema = v.object({
+  id: v.number(),
+  name: v.string(),
+  short: v.string(),
+  versions: v.array(CompilerVersionSchema),
+  highlighters: HighlightersSchema,
+});
+export type V1Language = v.InferOutput<typeof V1LanguageSchema>;
 
-export interface LanguagesResponse {
-  items: V1Language[];
+/** `GET /v1/languages`. */
+export const LanguagesResponseSchema = v.object({
+  items: v.array(V1LanguageSchema),
   /** the widget's default compiler id, when set */
-  defaultId: number | null;
+  defaultId: nullableNumber,
   /**
    * the session's widget, as `POST /v1/sessions` describes it: how an element holding a
    * host-signed token learns the widget's problem
    */
-  widget: WidgetInfo;
-}
+  widget: WidgetInfoSchema,
+});
+export type LanguagesResponse = v.InferOutput<typeof LanguagesResponseSchema>;
 
 /** `GET /v1/problems/:id`. */
-export interface V1Problem {
-  id: number;
-  name: string;
+export const V1ProblemSchema = v.object({
+  id: v.number(),
+  name: v.string(),
   /** the statement as the problem setter wrote it (HTML); render it sanitized, never as trusted markup */
-  statement: string;
-  type: { id: number; name: string };
+  statement: v.string(),
+  type: v.object({ id: v.number(), name: v.string() }),
   /** compiler ids allowed for this problem in this session */
-  languages: number[];
-  display: DisplayOptions;
+  languages: v.array(v.number()),
+  display: DisplayOptionsSchema,
   /**
    * the input of the problem's first test case, to try a program with before submitting; null when
    * the widget hides its test cases (no expected-versus-got)
    */
-  sampleInput: string | null;
-}
+  sampleInput: v.nullable(v.string()),
+});
+export type V1Problem = v.InferOutput<typeof V1ProblemSchema>;
 
 /** `POST /v1/runs` body (Compilers module). */
 export type CreateRunRequest = Sendable<v.InferOutput<typeof CreateRunBody>>;
@@ -132,123 +147,145 @@ export type CreateRunRequest = Sendable<v.InferOutput<typeof CreateRunBody>>;
 export type CreateSubmissionRequest = Sendable<v.InferOutput<typeof CreateSubmissionBody>>;
 
 /** 201 answer of `POST /v1/runs` and `POST /v1/submissions`. */
-export interface CreatedResponse {
+export const CreatedResponseSchema = v.object({
   /** opaque id, valid only for the session's subject */
-  id: string;
-}
+  id: v.string(),
+});
+export type CreatedResponse = v.InferOutput<typeof CreatedResponseSchema>;
 
 /** A stream's text, inline. `truncated` is true when the text was cut (at the program or the relay). */
-export interface V1Stream {
-  text: string;
-  truncated: boolean;
+export const V1StreamSchema = v.object({
+  text: v.string(),
+  truncated: v.boolean(),
   /** size in bytes of the whole stream */
-  size: number;
-}
+  size: v.number(),
+});
+export type V1Stream = v.InferOutput<typeof V1StreamSchema>;
 
-export interface V1TestResult {
-  number: number;
-  status: StatusInfo;
-  score: number | null;
-  time: number | null;
-  memory: number | null;
-  signal: number | null;
+export const V1TestResultSchema = v.object({
+  number: v.number(),
+  status: StatusInfoSchema,
+  score: nullableNumber,
+  time: nullableNumber,
+  memory: nullableNumber,
+  signal: nullableNumber,
   /** the test case's time limit in seconds, when the upstream tells it */
-  timeLimit?: number | null;
+  timeLimit: v.optional(nullableNumber),
   /** present when the widget's display allows expected-vs-got and the test case failed */
-  expected?: V1Stream;
-  got?: V1Stream;
+  expected: v.optional(V1StreamSchema),
+  got: v.optional(V1StreamSchema),
   /** the failed test case's input, under the same condition as `expected` */
-  input?: V1Stream;
-}
+  input: v.optional(V1StreamSchema),
+});
+export type V1TestResult = v.InferOutput<typeof V1TestResultSchema>;
 
 /**
  * Why the engine stopped a program, machine-readable: relayed when the upstream reports it (the
  * embedded engine's hardening adds it); absent otherwise, and the widget reads the other fields.
  */
-export interface V1StopReason {
-  kind: 'output_cap' | 'wall_time' | 'cpu_time' | 'memory';
+export const V1StopReasonSchema = v.object({
+  kind: v.picklist(['output_cap', 'wall_time', 'cpu_time', 'memory']),
   /** the limit that was hit: bytes, seconds or kilobytes */
-  limit?: number;
-}
+  limit: v.optional(v.number()),
+});
+export type V1StopReason = v.InferOutput<typeof V1StopReasonSchema>;
 
-export interface V1ResultBody {
-  status: StatusInfo;
+export const V1ResultBodySchema = v.object({
+  status: StatusInfoSchema,
   /** why the engine stopped the program, when the upstream says */
-  reason?: V1StopReason | null;
+  reason: v.optional(v.nullable(V1StopReasonSchema)),
   /** CPU seconds */
-  time: number | null;
+  time: nullableNumber,
   /** peak kilobytes */
-  memory: number | null;
-  score: number | null;
-  signal: number | null;
-  signalDesc: string | null;
-  output: V1Stream | null;
-  error: V1Stream | null;
-  cmpinfo: V1Stream | null;
+  memory: nullableNumber,
+  score: nullableNumber,
+  signal: nullableNumber,
+  signalDesc: v.nullable(v.string()),
+  output: v.nullable(V1StreamSchema),
+  error: v.nullable(V1StreamSchema),
+  cmpinfo: v.nullable(V1StreamSchema),
   /** per-test-case results (submissions only, when the widget allows them) */
-  testcases?: V1TestResult[];
-}
+  testcases: v.optional(v.array(V1TestResultSchema)),
+});
+export type V1ResultBody = v.InferOutput<typeof V1ResultBodySchema>;
 
 /** `GET /v1/runs/:id` and `GET /v1/submissions/:id`; also the `result` server-sent event. */
-export interface V1Result {
-  id: string;
-  kind: 'run' | 'submission';
-  executing: boolean;
-  result: V1ResultBody;
-}
+export const V1ResultSchema = v.object({
+  id: v.string(),
+  kind: v.picklist(['run', 'submission']),
+  executing: v.boolean(),
+  result: V1ResultBodySchema,
+});
+export type V1Result = v.InferOutput<typeof V1ResultSchema>;
 
 /**
  * Server-sent events of `GET /v1/runs/:id/events` and `GET /v1/submissions/:id/events`:
  * `event: status` with `V1StatusEvent` on every status change, then `event: result` with
  * `V1Result` once final, then the stream ends. `event: error` carries a `V1Error`.
  */
-export interface V1StatusEvent {
-  id: string;
-  executing: boolean;
-  status: StatusInfo;
-}
+export const V1StatusEventSchema = v.object({
+  id: v.string(),
+  executing: v.boolean(),
+  status: StatusInfoSchema,
+});
+export type V1StatusEvent = v.InferOutput<typeof V1StatusEventSchema>;
 
-export type V1ErrorCode =
-  | 'bad_request'
-  | 'unauthorized'
-  | 'token_expired'
-  | 'forbidden'
-  | 'not_found'
-  | 'too_large'
-  | 'rate_limited'
-  | 'origin_not_allowed'
-  | 'upstream_error'
-  | 'upstream_unavailable'
-  | 'upstream_timeout'
-  | 'internal';
+export const V1ErrorCodeSchema = v.picklist([
+  'bad_request',
+  'unauthorized',
+  'token_expired',
+  'forbidden',
+  'not_found',
+  'too_large',
+  'rate_limited',
+  'origin_not_allowed',
+  'upstream_error',
+  'upstream_unavailable',
+  'upstream_timeout',
+  'internal',
+]);
+export type V1ErrorCode = v.InferOutput<typeof V1ErrorCodeSchema>;
 
 /** The figures behind a refusal, for a message in the page's language. */
-export interface V1ErrorDetails {
+export const V1ErrorDetailsSchema = v.object({
   /** the widget the request was for */
-  widget?: string;
+  widget: v.optional(v.string()),
   /** the page origin that was refused (`origin_not_allowed`) */
-  origin?: string;
+  origin: v.optional(v.string()),
   /** what was too large (`too_large`) */
-  what?: 'source' | 'input' | 'body';
+  what: v.optional(v.picklist(['source', 'input', 'body'])),
   /** its size in bytes, and the widget's limit (`too_large`) */
-  size?: number;
-  limit?: number;
+  size: v.optional(v.number()),
+  limit: v.optional(v.number()),
   /** seconds until a retry may pass (`rate_limited`) */
-  retryAfter?: number;
+  retryAfter: v.optional(v.number()),
   /** why a session could not be had: `not_public`, `no_widget`, `invalid_token` */
-  reason?: 'not_public' | 'no_widget' | 'invalid_token';
-}
+  reason: v.optional(v.picklist(['not_public', 'no_widget', 'invalid_token'])),
+});
+export type V1ErrorDetails = v.InferOutput<typeof V1ErrorDetailsSchema>;
 
-export interface V1Error {
-  error: { code: V1ErrorCode; message: string; details?: V1ErrorDetails };
-}
+/** Every refusal of `/v1`, with its HTTP status. */
+export const V1ErrorSchema = v.object({
+  error: v.object({
+    code: V1ErrorCodeSchema,
+    message: v.string(),
+    details: v.optional(V1ErrorDetailsSchema),
+  }),
+});
+export type V1Error = v.InferOutput<typeof V1ErrorSchema>;
+
+const moduleHealth = v.object({ reachable: v.boolean(), embedded: v.boolean() });
 
 /** `GET /healthz`. */
-export interface HealthResponse {
-  ok: boolean;
-  upstream: Record<
-    'compilers' | 'problems' | 'containers',
-    { reachable: boolean; embedded: boolean }
-  >;
-  sandbox?: { ok: boolean; problems: string[]; limits?: LimitsReport };
-}
+export const HealthResponseSchema = v.object({
+  ok: v.boolean(),
+  upstream: v.object({ compilers: moduleHealth, problems: moduleHealth, containers: moduleHealth }),
+  sandbox: v.optional(
+    v.object({
+      ok: v.boolean(),
+      problems: v.array(v.string()),
+      limits: v.optional(LimitsReportSchema),
+    }),
+  ),
+});
+export type HealthResponse = v.InferOutput<typeof HealthResponseSchema>;

@@ -4,6 +4,17 @@ import {
   type RunningServer,
   type UpstreamLink,
 } from '../../src/server/index.js';
+import * as v from 'valibot';
+import {
+  CreatedResponseSchema,
+  HealthResponseSchema,
+  LanguagesResponseSchema,
+  SessionResponseSchema,
+  V1ErrorSchema,
+  V1ProblemSchema,
+  V1ResultSchema,
+  V1StatusEventSchema,
+} from '../../src/shared/v1.js';
 import { startStandin, type Module, type Standin, type StandinOptions } from './standin.js';
 
 export const SECRET =
@@ -17,6 +28,44 @@ export const TOKENS: Record<Module, string> = {
 /** A parsed JSON answer, read loosely by tests (each assertion says what it expects). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
 export type Loose = any;
+
+/**
+ * The schema (src/shared/v1.ts) of the JSON answer to `method path` with `status`, or null for
+ * what is not a `/v1` answer (pages, a preflight's empty 204).
+ */
+export function answerSchema(method: string, path: string, status: number): v.GenericSchema | null {
+  const p = path.replace(/\?.*$/, '');
+  if (p === '/healthz') return HealthResponseSchema;
+  if (p !== '/v1' && !p.startsWith('/v1/')) return null;
+  if (status >= 400) return V1ErrorSchema;
+  if (method === 'POST' && (p === '/v1/sessions' || p === '/v1/sessions/refresh'))
+    return SessionResponseSchema;
+  if (method === 'POST' && (p === '/v1/runs' || p === '/v1/submissions'))
+    return CreatedResponseSchema;
+  if (method !== 'GET') return null;
+  if (p === '/v1/languages') return LanguagesResponseSchema;
+  if (/^\/v1\/problems\/[^/]+$/.test(p)) return V1ProblemSchema;
+  if (/^\/v1\/(runs|submissions)\/[^/]+$/.test(p)) return V1ResultSchema;
+  return null;
+}
+
+/** The schema of a server-sent event's data, by its name. */
+const eventSchemas: Record<string, v.GenericSchema> = {
+  status: V1StatusEventSchema,
+  result: V1ResultSchema,
+  error: V1ErrorSchema,
+};
+
+/** Throws when `data` is not what `schema` says the backend answers (the test then fails). */
+export function assertAnswer(schema: v.GenericSchema, data: unknown, what: string): void {
+  const r = v.safeParse(schema, data);
+  if (r.success) return;
+  const issue = r.issues[0];
+  throw new Error(
+    `${what}: the answer is not as src/shared/v1.ts says: ${v.getDotPath(issue) ?? '(root)'}: ` +
+      `${issue.message} in ${JSON.stringify(data).slice(0, 400)}`,
+  );
+}
 
 /** Everything a browser would have received in a test: for leak checks. */
 export class Recorder {
@@ -32,6 +81,12 @@ export class Recorder {
     this.seen.push(
       `${res.status} ${[...res.headers].map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n${text}`,
     );
+    // Every JSON answer of the backend is held to its schema, in every test that reads one.
+    const method = init.method ?? 'GET';
+    const schema = answerSchema(method, new URL(url).pathname, res.status);
+    if (schema && text && res.headers.get('content-type')?.startsWith('application/json')) {
+      assertAnswer(schema, JSON.parse(text), `${method} ${new URL(url).pathname} ${res.status}`);
+    }
     return { status: res.status, headers: res.headers, text, json: () => JSON.parse(text) };
   }
 
@@ -174,6 +229,8 @@ export async function readEvents(
     .map((b) => {
       const event = /^event: (.*)$/m.exec(b)![1]!;
       const data = JSON.parse(/^data: (.*)$/m.exec(b)![1]!);
+      const schema = eventSchemas[event];
+      if (schema) assertAnswer(schema, data, `event ${event} of ${new URL(url).pathname}`);
       return { event, data };
     });
   return { status: res.status, events, raw };
