@@ -128,6 +128,8 @@ function fields<const E extends v.ObjectEntries>(entries: E, notObject: string) 
       (issue) => `: unknown field '${unknownField(issue.input as Json)}'`,
     ),
     v.object(entries),
+    // for the JSON Schema (npm run schemas), which cannot read the check above
+    v.metadata({ additionalProperties: false }),
   );
 }
 
@@ -210,6 +212,12 @@ const widget = v.pipe(
           // "all" is every compiler: null
           v.transform((x) => (x === 'all' ? null : x)),
           v.nullable(v.array(wholeNumber(1))),
+          v.metadata({
+            anyOf: [
+              { const: 'all' },
+              { type: 'array', minItems: 1, items: { type: 'integer', minimum: 1 } },
+            ],
+          }),
         ),
       ),
       defaultCompiler: v.nullish(wholeNumber(1)),
@@ -224,7 +232,12 @@ const widget = v.pipe(
         ),
       ),
       origins: required(originsWrong, v.array(origin, originsWrong), 'value'),
-      actions: v.optional(v.array(v.unknown(), ' must be a list')),
+      actions: v.optional(
+        v.pipe(
+          v.array(v.unknown(), ' must be a list'),
+          v.metadata({ items: { enum: ['run', 'submit'] } }),
+        ),
+      ),
       limits: v.optional(limits),
     },
     ' must be an object',
@@ -274,7 +287,7 @@ const endpoint = fields(
   ' must be an object {url, token}',
 );
 
-const configFile = fields(
+export const configFile = fields(
   {
     widgets: v.optional(v.array(widget, ' must be a list'), () => [...defaultConfigJson.widgets]),
     limits: v.optional(limits),

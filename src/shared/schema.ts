@@ -21,11 +21,14 @@ const notSent = (x: unknown, empty: Empty) =>
 export function sent<S extends v.GenericSchema>(
   schema: S,
   empty: Empty,
+  param: 'required' | 'optional' = 'optional',
 ): v.GenericSchema<unknown, v.InferOutput<S>> {
   return v.pipe(
     v.optional(v.unknown(), null),
     v.transform((x): unknown => (notSent(x, empty) ? undefined : x)),
     schema,
+    // for the JSON Schema writer (scripts/schemas.ts): every parameter is optional to valibot
+    v.metadata({ param }),
   );
 }
 
@@ -41,6 +44,7 @@ export function required<S extends v.GenericSchema>(
       schema,
     ),
     empty,
+    'required',
   );
 }
 

@@ -40,9 +40,13 @@ export const CreateRunBody = v.object({
 export const CreateSubmissionBody = v.object({
   problemId: required(
     needed('problemId'),
-    v.custom<number | string>(
-      (x) => typeof x === 'number' || typeof x === 'string',
-      needed('problemId'),
+    v.pipe(
+      v.custom<number | string>(
+        (x) => typeof x === 'number' || typeof x === 'string',
+        needed('problemId'),
+      ),
+      // the JSON Schema of the custom check (npm run schemas)
+      v.metadata({ type: ['number', 'string'] }),
     ),
     'value',
   ),

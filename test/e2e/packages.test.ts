@@ -123,6 +123,7 @@ describe('the packages (npm pack)', () => {
       'scripts/build-native.mjs',
       'demo/index.html',
       'problems/PRIMES/problem.json',
+      'schemas/config.schema.json',
     ])
       assert.ok(names.includes(need), need);
     for (const n of names) assert.doesNotMatch(n, /^(dist\/cdn|native\/build|src|test)\//, n);
