@@ -39,10 +39,14 @@ export type Handler<Params = Readonly<Record<string, string>>> = (
 ) => ApiResponse | Promise<ApiResponse>;
 
 /**
- * A JSON response (200 unless told). Name the answer's type (`json<Problem>(...)`, a type of
- * src/shared) so the compiler holds the answer to what the API's clients expect.
+ * A JSON response (200 unless told). The answer's type must be named (`json<Problem>(...)`, a
+ * type of src/shared) so the compiler holds the answer to what the API's clients expect: without
+ * it `T` is `never` and no body compiles (`NoInfer` keeps the body from choosing `T`).
  */
-export const json = <T>(body: T, status = 200): ApiResponse => ({ status, json: body });
+export const json = <T = never>(body: NoInfer<T>, status = 200): ApiResponse => ({
+  status,
+  json: body,
+});
 
 interface Route {
   method: string;

@@ -4,6 +4,7 @@ import { checkToken, requestToken } from './auth.js';
 import { readBody, tooLarge, type Body } from './body.js';
 import { ApiError, ErrorCode } from './errors.js';
 import type { ApiRequest, ApiResponse, Router } from './router.js';
+import type { ApiError as ApiErrorBody } from '../../shared/compilers.js';
 
 export interface ApiServerOptions {
   accessToken: string;
@@ -158,7 +159,7 @@ export class ApiServer {
 export function errorResponse(err: ApiError): ApiResponse {
   return {
     status: err.status,
-    json: { error_code: err.code, message: err.message },
+    json: { error_code: err.code, message: err.message } satisfies ApiErrorBody,
     headers: err.headers,
   };
 }
