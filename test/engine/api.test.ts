@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { LIMITS } from '../../src/engine/index.js';
-import { PYTHON, startTestEngine, type TestEngine } from './helpers.js';
+import { HIGHLIGHTER_KEYS, PYTHON, startTestEngine, type TestEngine } from './helpers.js';
 
 let t: TestEngine;
 before(async () => {
@@ -82,18 +82,7 @@ describe('GET /compilers', () => {
     }>;
     const ids = items.map((i) => i.id);
     for (const id of [1, 11, 116]) assert.ok(ids.includes(id), `compiler ${id} in ${ids}`);
-    const keys = [
-      'ace',
-      'code_prettify',
-      'codemirror',
-      'geshi',
-      'highlightjs',
-      'highlights',
-      'monaco',
-      'prism',
-      'pygments',
-      'rouge',
-    ];
+    const keys = HIGHLIGHTER_KEYS;
     for (const item of items) {
       assert.equal(typeof item.name, 'string');
       assert.equal(typeof item.short, 'string');

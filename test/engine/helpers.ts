@@ -39,34 +39,47 @@ export interface TestEngine extends ModuleUnderTest<CompilersSubmission> {
   submit(fields: Record<string, unknown>): Promise<number>;
 }
 
-/** Starts an engine on port 0 with a temp data folder (removed by `close`). */
-export async function startTestEngine(
-  options: Partial<EngineOptions> & { dataDir?: string } = {},
-): Promise<TestEngine> {
+/**
+ * Starts an engine on port 0 with a temp data folder (`tmpPrefix`; removed by `close` unless the
+ * caller gave `dataDir`), and a client of `module`.
+ */
+export async function startModule<Detail>(
+  module: 'compilers' | 'problems',
+  tmpPrefix: string,
+  options: Partial<EngineOptions>,
+  finalTimeoutMs: number,
+): Promise<ModuleUnderTest<Detail>> {
   const ownDir = options.dataDir === undefined;
-  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'se-engine-test-')));
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), tmpPrefix)));
   const engine = await startEngine({ port: 0, workers: 2, log: () => {}, ...options, dataDir });
-  const api = engine.url + BASE;
+  const api = `${engine.url}/${module}/api/v4`;
   const http = moduleHttp(engine, api);
-  const t: TestEngine = {
+  return {
     engine,
     dataDir,
     api,
     ...http,
-    async submit(fields) {
-      const r = await t.post('/submissions', { json: fields });
-      if (r.status !== 201) throw new Error(`POST /submissions: ${r.status} ${r.text}`);
-      return r.json.id as number;
-    },
-    final: (id, timeoutMs = 30_000) =>
-      finalAnswer<CompilersSubmission>(engine, 'compilers', http, id, timeoutMs),
+    final: (id, timeoutMs = finalTimeoutMs) =>
+      finalAnswer<Detail>(engine, module, http, id, timeoutMs),
     stream: (id, name) => streamText(http, id, name),
     async close() {
       await engine.close();
       if (ownDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
-  return t;
+}
+
+/** Starts an engine on port 0 with a temp data folder (removed by `close`); its Compilers client. */
+export async function startTestEngine(options: Partial<EngineOptions> = {}): Promise<TestEngine> {
+  const m = await startModule<CompilersSubmission>('compilers', 'se-engine-test-', options, 30_000);
+  return {
+    ...m,
+    async submit(fields) {
+      const r = await m.post('/submissions', { json: fields });
+      if (r.status !== 201) throw new Error(`POST /submissions: ${r.status} ${r.text}`);
+      return r.json.id as number;
+    },
+  };
 }
 
 /** Plain HTTP to one module of a running engine, the token in the query unless told. */
@@ -164,6 +177,20 @@ export function encode(body: SendBody): RequestInit {
   for (const [k, v] of Object.entries(body.multipart)) fd.append(k, v);
   return { body: fd };
 }
+
+/** The ten highlighter families every compiler names, sorted. */
+export const HIGHLIGHTER_KEYS = [
+  'ace',
+  'code_prettify',
+  'codemirror',
+  'geshi',
+  'highlightjs',
+  'highlights',
+  'monaco',
+  'prism',
+  'pygments',
+  'rouge',
+];
 
 /** Ids of the languages every machine of the project has. */
 export const PYTHON = 116;

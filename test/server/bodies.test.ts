@@ -3,14 +3,13 @@
 // it answers, instead of closing the connection under a client that is still sending.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { startTestBackend } from './helpers.js';
+import { withBackend } from './helpers.js';
 
 const LMS = 'https://lms.example.org';
 
 describe('a body over the caps', () => {
   it('is answered 413 too_large that fetch reads, sent whole or chunked', async () => {
-    const t = await startTestBackend();
-    try {
+    await withBackend({}, async (t) => {
       const run = await t.session('run', LMS);
       for (const size of [1024 * 1024, 8 * 1024 * 1024]) {
         for (const chunked of [false, true]) {
@@ -43,8 +42,6 @@ describe('a body over the caps', () => {
           assert.equal((err.details as { what: string }).what, 'body');
         }
       }
-    } finally {
-      await t.close();
-    }
+    });
   });
 });

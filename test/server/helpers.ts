@@ -214,6 +214,19 @@ export async function startTestBackend(
   };
 }
 
+/** Runs `fn` on a fresh test backend and closes the backend after, also when `fn` throws. */
+export async function withBackend(
+  options: Parameters<typeof startTestBackend>[0],
+  fn: (t: TestBackend) => Promise<void>,
+): Promise<void> {
+  const t = await startTestBackend(options);
+  try {
+    await fn(t);
+  } finally {
+    await t.close();
+  }
+}
+
 /** Reads a server-sent-event stream to its end: the events in order. */
 export async function readEvents(
   url: string,

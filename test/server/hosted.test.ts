@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { webhookSignature, WEBHOOK_PATH } from '../../src/server/index.js';
-import { readEvents, startTestBackend, TOKENS, type TestBackend } from './helpers.js';
+import { readEvents, startTestBackend, TOKENS, withBackend, type TestBackend } from './helpers.js';
 
 const LMS = 'https://lms.example.org';
 
@@ -204,8 +204,7 @@ describe('relay to the hosted service (stand-in answering with the spec examples
 
 describe('completion on the hosted service', () => {
   it('polls (no webhook): status events, then the result, never faster than every 2 s', async () => {
-    const t = await startTestBackend({ standin: { pendingReads: 1 }, heartbeatMs: 300 });
-    try {
+    await withBackend({ standin: { pendingReads: 1 }, heartbeatMs: 300 }, async (t) => {
       const token = await t.session('run');
       const { id } = (
         await t.call('/v1/runs', { token, body: { compilerId: 1, source: 'x' } })
@@ -238,87 +237,82 @@ describe('completion on the hosted service', () => {
         assert.ok(polls[i]!.at - polls[i - 1]!.at >= 2000, 'polls are at least 2 s apart');
       }
       assert.ok(reads.length <= 4, `few upstream reads (${reads.length})`);
-    } finally {
-      await t.close();
-    }
+    });
   });
 
   it('takes webhooks when configured: verified by HMAC, pushed at once', async () => {
     const secret = 'hosted-webhook-secret-0123456789';
-    const t = await startTestBackend({
-      standin: { pendingReads: 1 },
-      link: (s) => ({
-        endpoints: { compilers: s!.endpoint('compilers'), problems: s!.endpoint('problems') },
-        webhookSecret: secret,
-        pushModules: ['compilers', 'problems'],
-      }),
-    });
-    try {
-      const token = await t.session('run');
-      const { id } = (
-        await t.call('/v1/runs', { token, body: { compilerId: 1, source: 'x' } })
-      ).json();
-      const events = readEvents(`${t.url}/v1/runs/${id}/events`, token);
-      // wait (bounded) until the stream has read the executing state
-      for (const end = Date.now() + 15_000; ; await new Promise((r) => setTimeout(r, 10))) {
-        if (t.standin!.requests.some((q) => q.path === '/submissions/42')) break;
-        assert.ok(Date.now() < end, 'the event stream read the submission');
-      }
-      await new Promise((r) => setTimeout(r, 50));
-      const body = JSON.stringify({
-        event: 'submission.finished',
-        module: 'compilers',
-        submission: {
-          id: 42,
-          executing: false,
-          result: { status: { code: 15, name: 'accepted' } },
-        },
-      });
-      const bad = await fetch(t.url + WEBHOOK_PATH, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-sphere-engine-signature': webhookSignature('wrong-secret', body),
-        },
-        body,
-      });
-      assert.equal(bad.status, 401);
-      const unsigned = await fetch(t.url + WEBHOOK_PATH, { method: 'POST', body });
-      assert.equal(unsigned.status, 401);
-      const started = Date.now();
-      const good = await fetch(t.url + WEBHOOK_PATH, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-sphere-engine-signature': webhookSignature(secret, body),
-        },
-        body,
-      });
-      assert.equal(good.status, 204);
-      const { events: list } = await events;
-      assert.deepEqual(
-        list.map((e) => e.event),
-        ['status', 'status', 'result'],
-      );
-      // Pushed: no poll was made (with webhooks the backend polls only every 15 s, as a safety
-      // net), and the result came well before that poll would have (a loose bound: a loaded
-      // machine is slow, but not 10 s slow).
-      const polls = t.standin!.requests.filter((q) => q.path === '/submissions' && q.query.ids);
-      assert.deepEqual(polls, [], 'the result was pushed, not polled');
-      assert.ok(Date.now() - started < 10_000, 'the result was pushed at once');
-    } finally {
-      await t.close();
-    }
+    await withBackend(
+      {
+        standin: { pendingReads: 1 },
+        link: (s) => ({
+          endpoints: { compilers: s!.endpoint('compilers'), problems: s!.endpoint('problems') },
+          webhookSecret: secret,
+          pushModules: ['compilers', 'problems'],
+        }),
+      },
+      async (t) => {
+        const token = await t.session('run');
+        const { id } = (
+          await t.call('/v1/runs', { token, body: { compilerId: 1, source: 'x' } })
+        ).json();
+        const events = readEvents(`${t.url}/v1/runs/${id}/events`, token);
+        // wait (bounded) until the stream has read the executing state
+        for (const end = Date.now() + 15_000; ; await new Promise((r) => setTimeout(r, 10))) {
+          if (t.standin!.requests.some((q) => q.path === '/submissions/42')) break;
+          assert.ok(Date.now() < end, 'the event stream read the submission');
+        }
+        await new Promise((r) => setTimeout(r, 50));
+        const body = JSON.stringify({
+          event: 'submission.finished',
+          module: 'compilers',
+          submission: {
+            id: 42,
+            executing: false,
+            result: { status: { code: 15, name: 'accepted' } },
+          },
+        });
+        const bad = await fetch(t.url + WEBHOOK_PATH, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-sphere-engine-signature': webhookSignature('wrong-secret', body),
+          },
+          body,
+        });
+        assert.equal(bad.status, 401);
+        const unsigned = await fetch(t.url + WEBHOOK_PATH, { method: 'POST', body });
+        assert.equal(unsigned.status, 401);
+        const started = Date.now();
+        const good = await fetch(t.url + WEBHOOK_PATH, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-sphere-engine-signature': webhookSignature(secret, body),
+          },
+          body,
+        });
+        assert.equal(good.status, 204);
+        const { events: list } = await events;
+        assert.deepEqual(
+          list.map((e) => e.event),
+          ['status', 'status', 'result'],
+        );
+        // Pushed: no poll was made (with webhooks the backend polls only every 15 s, as a safety
+        // net), and the result came well before that poll would have (a loose bound: a loaded
+        // machine is slow, but not 10 s slow).
+        const polls = t.standin!.requests.filter((q) => q.path === '/submissions' && q.query.ids);
+        assert.deepEqual(polls, [], 'the result was pushed, not polled');
+        assert.ok(Date.now() - started < 10_000, 'the result was pushed at once');
+      },
+    );
   });
 
   it('has no webhook endpoint without a webhook secret', async () => {
-    const t = await startTestBackend();
-    try {
+    await withBackend({}, async (t) => {
       const r = await fetch(t.url + WEBHOOK_PATH, { method: 'POST', body: '{}' });
       assert.equal(r.status, 404);
-    } finally {
-      await t.close();
-    }
+    });
   });
 });
 
@@ -331,57 +325,56 @@ describe('upstream failures', () => {
         s.close(() => resolve(port));
       });
     });
-    const t = await startTestBackend({
-      standin: false,
-      link: () => ({
-        endpoints: {
-          compilers: { url: `http://127.0.0.1:${closed}/api/v4`, token: TOKENS.compilers },
-        },
-        retries: 0,
-      }),
-    });
-    try {
-      const token = await t.session('run');
-      const r = await t.call('/v1/runs', { token, body: { compilerId: 1, source: 'x' } });
-      assert.equal(r.status, 502);
-      assert.equal(r.json().error.code, 'upstream_unavailable');
-      assert.match(r.json().error.message, /unreachable \(connection refused\)/);
-      const h = await t.call('/healthz');
-      assert.equal(h.status, 503);
-      assert.equal(h.json().upstream.compilers.reachable, false);
-      const ptoken = await t.session('problem', LMS);
-      const p = await t.call('/v1/problems/43', { token: ptoken, origin: LMS });
-      assert.equal(p.status, 503, 'no Problems module configured');
-      assert.match(p.json().error.message, /Problems module is not configured/);
-      assert.equal(t.rec.leak([TOKENS.compilers, 'access_token=']), null);
-    } finally {
-      await t.close();
-    }
+    await withBackend(
+      {
+        standin: false,
+        link: () => ({
+          endpoints: {
+            compilers: { url: `http://127.0.0.1:${closed}/api/v4`, token: TOKENS.compilers },
+          },
+          retries: 0,
+        }),
+      },
+      async (t) => {
+        const token = await t.session('run');
+        const r = await t.call('/v1/runs', { token, body: { compilerId: 1, source: 'x' } });
+        assert.equal(r.status, 502);
+        assert.equal(r.json().error.code, 'upstream_unavailable');
+        assert.match(r.json().error.message, /unreachable \(connection refused\)/);
+        const h = await t.call('/healthz');
+        assert.equal(h.status, 503);
+        assert.equal(h.json().upstream.compilers.reachable, false);
+        const ptoken = await t.session('problem', LMS);
+        const p = await t.call('/v1/problems/43', { token: ptoken, origin: LMS });
+        assert.equal(p.status, 503, 'no Problems module configured');
+        assert.match(p.json().error.message, /Problems module is not configured/);
+        assert.equal(t.rec.leak([TOKENS.compilers, 'access_token=']), null);
+      },
+    );
   });
 
   it('answers 504 when the upstream is slower than the timeout', async () => {
-    const t = await startTestBackend({
-      standin: { delayMs: 600 },
-      link: (s) => ({
-        endpoints: { compilers: s!.endpoint('compilers') },
-        timeoutMs: 150,
-        retries: 1,
-      }),
-    });
-    try {
-      const token = await t.session('run');
-      const r = await t.call('/v1/languages', { token });
-      assert.equal(r.status, 504);
-      assert.equal(r.json().error.code, 'upstream_timeout');
-      assert.match(r.json().error.message, /did not answer in time.*no answer within 150 ms/);
-    } finally {
-      await t.close();
-    }
+    await withBackend(
+      {
+        standin: { delayMs: 600 },
+        link: (s) => ({
+          endpoints: { compilers: s!.endpoint('compilers') },
+          timeoutMs: 150,
+          retries: 1,
+        }),
+      },
+      async (t) => {
+        const token = await t.session('run');
+        const r = await t.call('/v1/languages', { token });
+        assert.equal(r.status, 504);
+        assert.equal(r.json().error.code, 'upstream_timeout');
+        assert.match(r.json().error.message, /did not answer in time.*no answer within 150 ms/);
+      },
+    );
   });
 
   it('answers 502 on an upstream error, without its body', async () => {
-    const t = await startTestBackend({ standin: { failWith: 500 } });
-    try {
+    await withBackend({ standin: { failWith: 500 } }, async (t) => {
       const token = await t.session('run');
       const r = await t.call('/v1/languages', { token });
       assert.equal(r.status, 502);
@@ -391,27 +384,25 @@ describe('upstream failures', () => {
         /Compilers API GET \/compilers: the operation failed \(HTTP 500, error_code 1003\)/,
       );
       assert.doesNotMatch(r.text, /internal failure|127\.0\.0\.1/);
-    } finally {
-      await t.close();
-    }
+    });
   });
 
   it('answers 502 when the upstream refuses the access token', async () => {
-    const t = await startTestBackend({
-      link: (s) => ({
-        endpoints: {
-          compilers: { url: s!.endpoint('compilers').url, token: 'wrong-token-abcdefgh' },
-        },
-      }),
-    });
-    try {
-      const token = await t.session('run');
-      const r = await t.call('/v1/languages', { token });
-      assert.equal(r.status, 502);
-      assert.match(r.json().error.message, /access token was refused/);
-      assert.equal(t.rec.leak(['wrong-token-abcdefgh']), null);
-    } finally {
-      await t.close();
-    }
+    await withBackend(
+      {
+        link: (s) => ({
+          endpoints: {
+            compilers: { url: s!.endpoint('compilers').url, token: 'wrong-token-abcdefgh' },
+          },
+        }),
+      },
+      async (t) => {
+        const token = await t.session('run');
+        const r = await t.call('/v1/languages', { token });
+        assert.equal(r.status, 502);
+        assert.match(r.json().error.message, /access token was refused/);
+        assert.equal(t.rec.leak(['wrong-token-abcdefgh']), null);
+      },
+    );
   });
 });

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { webhookSignature, WEBHOOK_PATH } from '../../src/server/index.js';
-import { readEvents, startTestBackend, TOKENS, type TestBackend } from './helpers.js';
+import { readEvents, TOKENS, withBackend, type TestBackend } from './helpers.js';
 
 const LMS = 'https://lms.example.org';
 const WEBHOOK_SECRET = 'leak-test-webhook-secret-0123456789';
@@ -73,68 +73,68 @@ async function tour(t: TestBackend): Promise<void> {
 
 describe('no access token reaches a page or a log', () => {
   it('holds on the hosted-service path (every endpoint, errors included, and the log)', async () => {
-    const t = await startTestBackend({
-      standin: { pendingReads: 1 },
-      link: (s) => ({
-        endpoints: {
-          compilers: s!.endpoint('compilers'),
-          problems: s!.endpoint('problems'),
-          containers: s!.endpoint('containers'),
-        },
-        webhookSecret: WEBHOOK_SECRET,
-        pushModules: ['compilers', 'problems'],
-        timeoutMs: 10000,
-      }),
-    });
-    try {
-      await tour(t);
-      assert.ok(t.rec.seen.length > 25, 'the tour recorded every answer');
-      assert.ok(
-        t.standin!.requests.every((r) => r.authorized),
-        'the token was sent upstream',
-      );
-      assert.equal(t.rec.leak(needles), null);
-      const log = t.log.join('\n');
-      assert.ok(log.includes('/v1/runs'), 'the log has request lines');
-      for (const n of [
-        ...Object.values(TOKENS),
-        WEBHOOK_SECRET,
-        'access_token=',
-        'test-secret-one',
-      ]) {
-        assert.ok(!log.includes(n), `the log contains ${n}`);
-      }
-    } finally {
-      await t.close();
-    }
+    await withBackend(
+      {
+        standin: { pendingReads: 1 },
+        link: (s) => ({
+          endpoints: {
+            compilers: s!.endpoint('compilers'),
+            problems: s!.endpoint('problems'),
+            containers: s!.endpoint('containers'),
+          },
+          webhookSecret: WEBHOOK_SECRET,
+          pushModules: ['compilers', 'problems'],
+          timeoutMs: 10000,
+        }),
+      },
+      async (t) => {
+        await tour(t);
+        assert.ok(t.rec.seen.length > 25, 'the tour recorded every answer');
+        assert.ok(
+          t.standin!.requests.every((r) => r.authorized),
+          'the token was sent upstream',
+        );
+        assert.equal(t.rec.leak(needles), null);
+        const log = t.log.join('\n');
+        assert.ok(log.includes('/v1/runs'), 'the log has request lines');
+        for (const n of [
+          ...Object.values(TOKENS),
+          WEBHOOK_SECRET,
+          'access_token=',
+          'test-secret-one',
+        ]) {
+          assert.ok(!log.includes(n), `the log contains ${n}`);
+        }
+      },
+    );
   });
 
   it('holds when the upstream fails (errors and their log lines)', async () => {
     for (const standin of [{ failWith: 500 }, { failWith: 401 }, { delayMs: 400 }]) {
-      const t = await startTestBackend({
-        standin,
-        link: (s) => ({
-          endpoints: { compilers: s!.endpoint('compilers'), problems: s!.endpoint('problems') },
-          timeoutMs: 100,
-          retries: 0,
-        }),
-      });
-      try {
-        await tour(t);
-        assert.equal(t.rec.leak(needles), null, JSON.stringify(standin));
-        const log = t.log.join('\n');
-        for (const n of [...Object.values(TOKENS), 'access_token=']) assert.ok(!log.includes(n), n);
-      } finally {
-        await t.close();
-      }
+      await withBackend(
+        {
+          standin,
+          link: (s) => ({
+            endpoints: { compilers: s!.endpoint('compilers'), problems: s!.endpoint('problems') },
+            timeoutMs: 100,
+            retries: 0,
+          }),
+        },
+        async (t) => {
+          await tour(t);
+          assert.equal(t.rec.leak(needles), null, JSON.stringify(standin));
+          const log = t.log.join('\n');
+          for (const n of [...Object.values(TOKENS), 'access_token='])
+            assert.ok(!log.includes(n), n);
+        },
+      );
     }
   });
 });
 
 describe('log scrubbing', () => {
   it('redacts secrets a request writes into a log line (path and origin)', async () => {
-    const t = await startTestBackend();
-    try {
+    await withBackend({}, async (t) => {
       // A client controls the path and the Origin header, and both are logged with a refusal.
       const sessionSecret = 'test-secret-one-0123456789abcdefghijklmnop';
       const r = await t.call(`/v1/${TOKENS.compilers}/access_token=hunter2-0123456789`, {
@@ -148,8 +148,6 @@ describe('log scrubbing', () => {
       for (const secret of [TOKENS.compilers, 'hunter2', sessionSecret]) {
         assert.ok(!t.log.join('\n').includes(secret), `the log holds ${secret}: ${line}`);
       }
-    } finally {
-      await t.close();
-    }
+    });
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { signSession } from '../../src/server/index.js';
-import { SECRET, startTestBackend, testConfig } from './helpers.js';
+import { SECRET, testConfig, withBackend } from './helpers.js';
 
 const LMS = 'https://lms.example.org';
 const SCHOOL = 'https://school.example.com';
@@ -9,8 +9,7 @@ const EVIL = 'https://evil.example';
 
 describe('scope: every call is checked against the session', () => {
   it('refuses another problem, a disallowed compiler and another subject’s run with 403', async () => {
-    const t = await startTestBackend({ standin: { pendingReads: 1000 } });
-    try {
+    await withBackend({ standin: { pendingReads: 1000 } }, async (t) => {
       const problem = await t.session('problem', LMS);
       const other = await t.call('/v1/problems/44', { token: problem, origin: LMS });
       assert.equal(other.status, 403);
@@ -81,14 +80,11 @@ describe('scope: every call is checked against the session', () => {
       assert.equal((await t.call(`/v1/submissions/${id}`, { token: run })).status, 404);
       const tampered = id.slice(0, -2) + (id.endsWith('AA') ? 'BB' : 'AA');
       assert.equal((await t.call(`/v1/runs/${tampered}`, { token: run })).status, 404);
-    } finally {
-      await t.close();
-    }
+    });
   });
 
   it('validates request bodies with 400', async () => {
-    const t = await startTestBackend();
-    try {
+    await withBackend({}, async (t) => {
       const run = await t.session('run');
       for (const body of [
         { source: 'x' },
@@ -107,9 +103,7 @@ describe('scope: every call is checked against the session', () => {
       });
       assert.equal(notJson.status, 400);
       assert.match(notJson.json().error.message, /application\/json/);
-    } finally {
-      await t.close();
-    }
+    });
   });
 });
 
@@ -121,8 +115,7 @@ describe('caps and rate limits', () => {
   });
 
   it('refuses sources and inputs over the caps with 413', async () => {
-    const t = await startTestBackend({ config: config({ sourceBytes: 100, inputBytes: 50 }) });
-    try {
+    await withBackend({ config: config({ sourceBytes: 100, inputBytes: 50 }) }, async (t) => {
       const run = await t.session('run');
       const big = await t.call('/v1/runs', {
         token: run,
@@ -146,141 +139,130 @@ describe('caps and rate limits', () => {
       });
       assert.equal(ok.status, 201);
       // A host may tighten the caps in its token, never loosen them.
-      const { token: tight } = await signSession({
-        secret: SECRET,
-        widget: 'run',
-        sub: 'u',
-        limits: { sourceBytes: 10 },
-      });
-      assert.equal(
-        (
-          await t.call('/v1/runs', {
-            token: tight,
-            body: { compilerId: 1, source: 'x'.repeat(11) },
-          })
-        ).status,
-        413,
-      );
-      const { token: loose } = await signSession({
-        secret: SECRET,
-        widget: 'run',
-        sub: 'u',
-        limits: { sourceBytes: 1000 },
-      });
-      assert.equal(
-        (
-          await t.call('/v1/runs', {
-            token: loose,
-            body: { compilerId: 1, source: 'x'.repeat(101) },
-          })
-        ).status,
-        413,
-      );
-    } finally {
-      await t.close();
-    }
+      const runWithCap = async (sourceBytes: number, length: number) => {
+        const { token } = await signSession({
+          secret: SECRET,
+          widget: 'run',
+          sub: 'u',
+          limits: { sourceBytes },
+        });
+        const r = await t.call('/v1/runs', {
+          token,
+          body: { compilerId: 1, source: 'x'.repeat(length) },
+        });
+        return r.status;
+      };
+      assert.equal(await runWithCap(10, 11), 413, 'tightened');
+      assert.equal(await runWithCap(1000, 101), 413, 'not loosened');
+    });
   });
 
   it('rate-limits runs per subject and per IP separately, with Retry-After', async () => {
-    const t = await startTestBackend({
-      config: config({ runsPerMinute: { subject: 3, ip: 5 }, concurrentRuns: 100 }),
-    });
-    try {
-      const a = await t.session('run');
-      const b = await t.session('run');
-      const run = (token: string) =>
-        t.call('/v1/runs', { token, body: { compilerId: 1, source: 'x' } });
-      for (let i = 0; i < 3; i++) assert.equal((await run(a)).status, 201);
-      const limited = await run(a);
-      assert.equal(limited.status, 429);
-      assert.equal(limited.json().error.code, 'rate_limited');
-      const retry = Number(limited.headers.get('retry-after'));
-      assert.ok(retry >= 1 && retry <= 20, `Retry-After ${retry}`);
-      // Another subject has its own allowance, until the IP's runs out.
-      assert.equal((await run(b)).status, 201);
-      assert.equal((await run(b)).status, 201);
-      const ip = await run(b);
-      assert.equal(ip.status, 429, 'the IP allowance (5) is spent');
-      assert.ok(Number(ip.headers.get('retry-after')) >= 1);
-    } finally {
-      await t.close();
-    }
+    await withBackend(
+      {
+        config: config({ runsPerMinute: { subject: 3, ip: 5 }, concurrentRuns: 100 }),
+      },
+      async (t) => {
+        const a = await t.session('run');
+        const b = await t.session('run');
+        const run = (token: string) =>
+          t.call('/v1/runs', { token, body: { compilerId: 1, source: 'x' } });
+        for (let i = 0; i < 3; i++) assert.equal((await run(a)).status, 201);
+        const limited = await run(a);
+        assert.equal(limited.status, 429);
+        assert.equal(limited.json().error.code, 'rate_limited');
+        const retry = Number(limited.headers.get('retry-after'));
+        assert.ok(retry >= 1 && retry <= 20, `Retry-After ${retry}`);
+        // Another subject has its own allowance, until the IP's runs out.
+        assert.equal((await run(b)).status, 201);
+        assert.equal((await run(b)).status, 201);
+        const ip = await run(b);
+        assert.equal(ip.status, 429, 'the IP allowance (5) is spent');
+        assert.ok(Number(ip.headers.get('retry-after')) >= 1);
+      },
+    );
   });
 
   it('rate-limits submissions separately from runs', async () => {
-    const t = await startTestBackend({
-      config: config({
-        runsPerMinute: { subject: 1, ip: 1 },
-        submissionsPerMinute: { subject: 2, ip: 10 },
-        concurrentRuns: 100,
-      }),
-    });
-    try {
-      const s = await t.session('problem', LMS);
-      assert.equal(
-        (await t.call('/v1/runs', { token: s, origin: LMS, body: { compilerId: 1, source: 'x' } }))
-          .status,
-        201,
-      );
-      assert.equal(
-        (await t.call('/v1/runs', { token: s, origin: LMS, body: { compilerId: 1, source: 'x' } }))
-          .status,
-        429,
-      );
-      const submit = () =>
-        t.call('/v1/submissions', {
-          token: s,
-          origin: LMS,
-          body: { problemId: 43, compilerId: 1, source: 'x' },
-        });
-      assert.equal((await submit()).status, 201);
-      assert.equal((await submit()).status, 201);
-      const limited = await submit();
-      assert.equal(limited.status, 429);
-      assert.ok(limited.headers.get('retry-after'));
-    } finally {
-      await t.close();
-    }
+    await withBackend(
+      {
+        config: config({
+          runsPerMinute: { subject: 1, ip: 1 },
+          submissionsPerMinute: { subject: 2, ip: 10 },
+          concurrentRuns: 100,
+        }),
+      },
+      async (t) => {
+        const s = await t.session('problem', LMS);
+        assert.equal(
+          (
+            await t.call('/v1/runs', {
+              token: s,
+              origin: LMS,
+              body: { compilerId: 1, source: 'x' },
+            })
+          ).status,
+          201,
+        );
+        assert.equal(
+          (
+            await t.call('/v1/runs', {
+              token: s,
+              origin: LMS,
+              body: { compilerId: 1, source: 'x' },
+            })
+          ).status,
+          429,
+        );
+        const submit = () =>
+          t.call('/v1/submissions', {
+            token: s,
+            origin: LMS,
+            body: { problemId: 43, compilerId: 1, source: 'x' },
+          });
+        assert.equal((await submit()).status, 201);
+        assert.equal((await submit()).status, 201);
+        const limited = await submit();
+        assert.equal(limited.status, 429);
+        assert.ok(limited.headers.get('retry-after'));
+      },
+    );
   });
 
   it('rate-limits session minting per IP', async () => {
-    const t = await startTestBackend({ config: config({}, { perMinute: { ip: 3, subject: 2 } }) });
-    try {
+    await withBackend({ config: config({}, { perMinute: { ip: 3, subject: 2 } }) }, async (t) => {
       for (let i = 0; i < 3; i++) await t.session('run');
       const r = await t.call('/v1/sessions', { body: { widget: 'run' } });
       assert.equal(r.status, 429);
       assert.ok(Number(r.headers.get('retry-after')) >= 1);
-    } finally {
-      await t.close();
-    }
+    });
   });
 
   it('caps the runs of one subject executing at once', async () => {
-    const t = await startTestBackend({
-      standin: { pendingReads: 1000 },
-      config: config({ concurrentRuns: 2, runsPerMinute: { subject: 100, ip: 100 } }),
-    });
-    try {
-      const a = await t.session('run');
-      const run = (token: string) =>
-        t.call('/v1/runs', { token, body: { compilerId: 1, source: 'x' } });
-      assert.equal((await run(a)).status, 201);
-      assert.equal((await run(a)).status, 201);
-      const third = await run(a);
-      assert.equal(third.status, 429);
-      assert.match(third.json().error.message, /At most 2 runs/);
-      assert.ok(third.headers.get('retry-after'));
-      assert.equal((await run(await t.session('run'))).status, 201, 'per subject');
-    } finally {
-      await t.close();
-    }
+    await withBackend(
+      {
+        standin: { pendingReads: 1000 },
+        config: config({ concurrentRuns: 2, runsPerMinute: { subject: 100, ip: 100 } }),
+      },
+      async (t) => {
+        const a = await t.session('run');
+        const run = (token: string) =>
+          t.call('/v1/runs', { token, body: { compilerId: 1, source: 'x' } });
+        assert.equal((await run(a)).status, 201);
+        assert.equal((await run(a)).status, 201);
+        const third = await run(a);
+        assert.equal(third.status, 429);
+        assert.match(third.json().error.message, /At most 2 runs/);
+        assert.ok(third.headers.get('retry-after'));
+        assert.equal((await run(await t.session('run'))).status, 201, 'per subject');
+      },
+    );
   });
 });
 
 describe('CORS', () => {
   it('answers preflights for any origin but "null", never with credentials', async () => {
-    const t = await startTestBackend();
-    try {
+    await withBackend({}, async (t) => {
       const pre = (origin: string) =>
         t.rec.fetch(`${t.url}/v1/runs`, {
           method: 'OPTIONS',
@@ -307,14 +289,11 @@ describe('CORS', () => {
       assert.equal(evil.headers.get('access-control-allow-credentials'), null);
       const nul = await pre('null');
       assert.equal(nul.status, 403);
-    } finally {
-      await t.close();
-    }
+    });
   });
 
   it('checks the real request against the token’s widget', async () => {
-    const t = await startTestBackend();
-    try {
+    await withBackend({}, async (t) => {
       const evil = await t.call('/v1/sessions', { body: { widget: 'run' }, origin: EVIL });
       assert.equal(evil.status, 403);
       assert.equal(evil.json().error.code, 'origin_not_allowed');
@@ -336,14 +315,11 @@ describe('CORS', () => {
       assert.equal(fromLms.status, 200);
       assert.equal(fromLms.headers.get('access-control-allow-origin'), LMS);
       assert.match(fromLms.headers.get('access-control-expose-headers') ?? '', /Retry-After/);
-    } finally {
-      await t.close();
-    }
+    });
   });
 
   it('logs each refusal with its widget, origin and reason', async () => {
-    const t = await startTestBackend();
-    try {
+    await withBackend({}, async (t) => {
       await t.call('/v1/sessions', { body: { widget: 'run' }, origin: EVIL });
       await t.call('/v1/sessions', { body: { widget: 'private' }, origin: SCHOOL });
       const token = await t.session('run', LMS);
@@ -368,14 +344,11 @@ describe('CORS', () => {
         false,
         'no token in the log',
       );
-    } finally {
-      await t.close();
-    }
+    });
   });
 
   it('treats the backend’s own origin as "self"', async () => {
-    const t = await startTestBackend();
-    try {
+    await withBackend({}, async (t) => {
       const port = new URL(t.url).port;
       for (const origin of [`http://127.0.0.1:${port}`, `http://localhost:${port}`]) {
         const r = await t.call('/v1/sessions', { body: { widget: 'run' }, origin });
@@ -393,14 +366,11 @@ describe('CORS', () => {
         headers: { host: `attacker.example:${port}` },
       });
       assert.equal(rebound.status, 403, 'a rebound DNS name is not "self"');
-    } finally {
-      await t.close();
-    }
+    });
   });
 
   it('sets no cookies and allows no credentials anywhere', async () => {
-    const t = await startTestBackend();
-    try {
+    await withBackend({}, async (t) => {
       const token = await t.session('run', LMS);
       await t.call('/v1/languages', { token, origin: LMS });
       await t.call('/v1/runs', { token, origin: LMS, body: { compilerId: 1, source: 'x' } });
@@ -412,16 +382,13 @@ describe('CORS', () => {
         assert.doesNotMatch(s, /^access-control-allow-credentials:/im);
         assert.doesNotMatch(s, /^access-control-allow-origin: \*/im);
       }
-    } finally {
-      await t.close();
-    }
+    });
   });
 });
 
 describe('pages cannot make the backend hammer the upstream', () => {
   it('reads an executing run upstream at most once per 2 s, however fast the page polls', async () => {
-    const t = await startTestBackend({ standin: { pendingReads: 1000 } });
-    try {
+    await withBackend({ standin: { pendingReads: 1000 } }, async (t) => {
       const token = await t.session('run');
       const { id } = (
         await t.call('/v1/runs', { token, body: { compilerId: 1, source: 'x' } })
@@ -436,14 +403,11 @@ describe('pages cannot make the backend hammer the upstream', () => {
       for (let i = 0; i < 10; i++)
         assert.equal((await t.call(`/v1/runs/${id}`, { token })).status, 200);
       assert.equal(reads(), 1, 'twenty page reads, one upstream read');
-    } finally {
-      await t.close();
-    }
+    });
   });
 
   it('caps the result streams one subject holds open, and frees them on disconnect', async () => {
-    const t = await startTestBackend({ standin: { pendingReads: 1000 } });
-    try {
+    await withBackend({ standin: { pendingReads: 1000 } }, async (t) => {
       const token = await t.session('run');
       const { id } = (
         await t.call('/v1/runs', { token, body: { compilerId: 1, source: 'x' } })
@@ -475,8 +439,6 @@ describe('pages cannot make the backend hammer the upstream', () => {
       }
       assert.equal(again.res.status, 200, 'closed streams are freed');
       again.ac.abort();
-    } finally {
-      await t.close();
-    }
+    });
   });
 });

@@ -1,19 +1,9 @@
 // Shared by the Problems module's tests: a real engine (real sandbox, real SQLite file in a temp
 // folder) and a small client of /problems/api/v4 over real HTTP.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startEngine, type EngineOptions } from '../../../src/engine/index.js';
+import type { EngineOptions } from '../../../src/engine/index.js';
 import type { ProblemsSubmission } from '../../../src/shared/problems.js';
-import {
-  finalAnswer,
-  moduleHttp,
-  streamText,
-  PYTHON,
-  type ModuleUnderTest,
-  type Reply,
-} from '../helpers.js';
+import { PYTHON, startModule, type ModuleUnderTest, type Reply } from '../helpers.js';
 
 export { CPP, PYTHON } from '../helpers.js';
 export const BASE = '/problems/api/v4';
@@ -35,19 +25,13 @@ export interface ProblemsEngine extends ModuleUnderTest<ProblemsSubmission> {
   judgeRun(fields: Record<string, unknown>, timeoutMs?: number): Promise<ProblemsSubmission>;
 }
 
-/** Starts an engine on port 0 with a temp data folder (removed by `close`). */
+/** Starts an engine on port 0 with a temp data folder (removed by `close`); its Problems client. */
 export async function startProblemsEngine(
   options: Partial<EngineOptions> = {},
 ): Promise<ProblemsEngine> {
-  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'se-problems-test-')));
-  const engine = await startEngine({ port: 0, workers: 2, log: () => {}, ...options, dataDir });
-  const api = engine.url + BASE;
-  const http = moduleHttp(engine, api);
+  const m = await startModule<ProblemsSubmission>('problems', 'se-problems-test-', options, 60_000);
   const t: ProblemsEngine = {
-    engine,
-    dataDir,
-    api,
-    ...http,
+    ...m,
     async create(path, fields) {
       const r = await t.post(path, { json: fields });
       assert.equal(r.status, 201, `POST ${path}: ${r.status} ${r.text}`);
@@ -71,13 +55,6 @@ export async function startProblemsEngine(
     async judgeRun(fields, timeoutMs) {
       const r = await t.create('/submissions', fields);
       return t.final(r.id as number, timeoutMs);
-    },
-    final: (id, timeoutMs = 60_000) =>
-      finalAnswer<ProblemsSubmission>(engine, 'problems', http, id, timeoutMs),
-    stream: (id, name) => streamText(http, id, name),
-    async close() {
-      await engine.close();
-      if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
   return t;

@@ -19,6 +19,7 @@ import {
   type TestExecutor,
   expectedCgroups,
 } from './helpers.js';
+import { HIGHLIGHTER_KEYS } from '../helpers.js';
 
 let t: TestExecutor;
 before(async () => {
@@ -71,18 +72,7 @@ describe('languages', () => {
     const langs = t.ex.languages();
     for (const id of [PY, CPP, C]) assert.ok(langs.has(id), `language ${id} is listed`);
     for (const lang of langs.values()) {
-      assert.deepEqual(Object.keys(lang.highlighters).sort(), [
-        'ace',
-        'code_prettify',
-        'codemirror',
-        'geshi',
-        'highlightjs',
-        'highlights',
-        'monaco',
-        'prism',
-        'pygments',
-        'rouge',
-      ]);
+      assert.deepEqual(Object.keys(lang.highlighters).sort(), HIGHLIGHTER_KEYS);
       assert.equal(editorLanguageOf(lang.highlighters), HELLO[lang.id]?.editor, lang.name);
       assert.ok(lang.versions.some((v) => v.id === lang.defaultVersionId));
     }
