@@ -254,24 +254,39 @@ export async function createRun(
   checkConcurrency(b, session);
   limitPerMinute(b, session, req, 'run', session.limits.runsPerMinute, 'runs');
   const client = b.module('compilers');
-  let id: number;
-  try {
-    ({ id } = await client.createSubmission({
+  const answer = await created(b, session, 'run', () =>
+    client.createSubmission({
       compilerId,
       compilerVersionId,
       source,
       input: input ?? '',
       ...(session.limits.timeLimitSec !== null ? { timeLimit: session.limits.timeLimitSec } : {}),
-    }));
+    }),
+  );
+  b.log(`se-widgets: run created (widget ${session.widget.id}, compiler ${compilerId})`);
+  sendJson(res, 201, answer);
+}
+
+/**
+ * Sends the upstream's create call, tracks the new submission for the session's owner and
+ * answers its opaque id (an upstream failure becomes the backend's error).
+ */
+async function created(
+  b: Backend,
+  session: Session,
+  kind: ResultKind,
+  create: () => Promise<{ id: number }>,
+): Promise<CreatedResponse> {
+  let id: number;
+  try {
+    ({ id } = await create());
   } catch (err) {
     throw fromUpstream(err);
   }
-  b.tracker.track('compilers', id, session.owner);
-  const answer: CreatedResponse = {
-    id: b.sealer.seal({ kind: 'run', upstreamId: id, widget: session.widget.id, sub: session.sub }),
+  b.tracker.track(kind === 'run' ? 'compilers' : 'problems', id, session.owner);
+  return {
+    id: b.sealer.seal({ kind, upstreamId: id, widget: session.widget.id, sub: session.sub }),
   };
-  b.log(`se-widgets: run created (widget ${session.widget.id}, compiler ${compilerId})`);
-  sendJson(res, 201, answer);
 }
 
 /** `POST /v1/submissions` */
@@ -296,26 +311,9 @@ export async function createSubmission(
   checkConcurrency(b, session);
   limitPerMinute(b, session, req, 'submit', session.limits.submissionsPerMinute, 'submissions');
   const client = b.module('problems');
-  let id: number;
-  try {
-    ({ id } = await client.createSubmission({
-      problemId: mine,
-      compilerId,
-      compilerVersionId,
-      source,
-    }));
-  } catch (err) {
-    throw fromUpstream(err);
-  }
-  b.tracker.track('problems', id, session.owner);
-  const answer: CreatedResponse = {
-    id: b.sealer.seal({
-      kind: 'submission',
-      upstreamId: id,
-      widget: session.widget.id,
-      sub: session.sub,
-    }),
-  };
+  const answer = await created(b, session, 'submission', () =>
+    client.createSubmission({ problemId: mine, compilerId, compilerVersionId, source }),
+  );
   b.log(`se-widgets: submission created (widget ${session.widget.id}, compiler ${compilerId})`);
   sendJson(res, 201, answer);
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { signSession } from '../../src/server/index.js';
-import { SECRET, testConfig, withBackend } from './helpers.js';
+import { SECRET, testConfig, withBackend, type TestBackend } from './helpers.js';
 
 const LMS = 'https://lms.example.org';
 const SCHOOL = 'https://school.example.com';
@@ -194,26 +194,10 @@ describe('caps and rate limits', () => {
       },
       async (t) => {
         const s = await t.session('problem', LMS);
-        assert.equal(
-          (
-            await t.call('/v1/runs', {
-              token: s,
-              origin: LMS,
-              body: { compilerId: 1, source: 'x' },
-            })
-          ).status,
-          201,
-        );
-        assert.equal(
-          (
-            await t.call('/v1/runs', {
-              token: s,
-              origin: LMS,
-              body: { compilerId: 1, source: 'x' },
-            })
-          ).status,
-          429,
-        );
+        const run = () =>
+          t.call('/v1/runs', { token: s, origin: LMS, body: { compilerId: 1, source: 'x' } });
+        assert.equal((await run()).status, 201);
+        assert.equal((await run()).status, 429);
         const submit = () =>
           t.call('/v1/submissions', {
             token: s,
@@ -387,12 +371,16 @@ describe('CORS', () => {
 });
 
 describe('pages cannot make the backend hammer the upstream', () => {
-  it('reads an executing run upstream at most once per 2 s, however fast the page polls', async () => {
-    await withBackend({ standin: { pendingReads: 1000 } }, async (t) => {
+  /** `fn` with a run session and one of its runs, which the stand-in keeps executing. */
+  const withPendingRun = (fn: (t: TestBackend, token: string, id: string) => Promise<void>) =>
+    withBackend({ standin: { pendingReads: 1000 } }, async (t) => {
       const token = await t.session('run');
-      const { id } = (
-        await t.call('/v1/runs', { token, body: { compilerId: 1, source: 'x' } })
-      ).json();
+      const created = await t.call('/v1/runs', { token, body: { compilerId: 1, source: 'x' } });
+      await fn(t, token, created.json().id as string);
+    });
+
+  it('reads an executing run upstream at most once per 2 s, however fast the page polls', async () => {
+    await withPendingRun(async (t, token, id) => {
       const reads = () =>
         t.standin!.requests.filter((q) => q.method === 'GET' && /^\/submissions\/\d+$/.test(q.path))
           .length;
@@ -407,11 +395,7 @@ describe('pages cannot make the backend hammer the upstream', () => {
   });
 
   it('caps the result streams one subject holds open, and frees them on disconnect', async () => {
-    await withBackend({ standin: { pendingReads: 1000 } }, async (t) => {
-      const token = await t.session('run');
-      const { id } = (
-        await t.call('/v1/runs', { token, body: { compilerId: 1, source: 'x' } })
-      ).json();
+    await withPendingRun(async (t, token, id) => {
       const open = async () => {
         const ac = new AbortController();
         const res = await fetch(`${t.url}/v1/runs/${id}/events`, {
