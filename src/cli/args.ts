@@ -32,6 +32,21 @@ export function parse(
   }
 }
 
+/**
+ * Parses a command's options (and `--help`/`-h`, added here); with `--help` prints `help` and
+ * answers null: the command then exits 0.
+ */
+export function parseCommand(
+  argv: string[],
+  options: Options,
+  help: string,
+): Record<string, string | boolean | undefined> | null {
+  const { values } = parse(argv, { ...options, help: { type: 'boolean', short: 'h' } });
+  if (!values.help) return values;
+  process.stdout.write(help + '\n');
+  return null;
+}
+
 /** Reads an integer option (or its environment fallback) within [min, max]. */
 export function intOption(
   name: string,

@@ -1,6 +1,6 @@
 import { startEngine } from '../engine/index.js';
 import { limitsLine } from '../shared/sandbox-limits.js';
-import { intOption, parse, str, UsageError } from './args.js';
+import { intOption, parseCommand, str, UsageError } from './args.js';
 import { untilStopSignal } from './signals.js';
 
 export const engineHelp = `se-widgets engine [options]
@@ -30,21 +30,21 @@ Environment:
 
 /** `se-widgets engine`: runs until SIGTERM or SIGINT, then stops cleanly. */
 export async function engine(argv: string[]): Promise<number> {
-  const { values } = parse(argv, {
-    port: { type: 'string' },
-    host: { type: 'string' },
-    'data-dir': { type: 'string' },
-    workers: { type: 'string' },
-    'queue-size': { type: 'string' },
-    'webhook-url': { type: 'string' },
-    'webhook-secret': { type: 'string' },
-    'unsafe-no-sandbox': { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  if (values.help) {
-    process.stdout.write(engineHelp + '\n');
-    return 0;
-  }
+  const values = parseCommand(
+    argv,
+    {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'data-dir': { type: 'string' },
+      workers: { type: 'string' },
+      'queue-size': { type: 'string' },
+      'webhook-url': { type: 'string' },
+      'webhook-secret': { type: 'string' },
+      'unsafe-no-sandbox': { type: 'boolean' },
+    },
+    engineHelp,
+  );
+  if (!values) return 0;
   const env = process.env;
   const port = intOption('--port', str(values.port) ?? env.SE_ENGINE_PORT, 3100);
   const workersText = str(values.workers) ?? env.SE_ENGINE_WORKERS;

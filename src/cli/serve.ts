@@ -15,7 +15,7 @@ import {
   WEBHOOK_PATH,
 } from '../server/index.js';
 import { limitsLine } from '../shared/sandbox-limits.js';
-import { configOption, intOption, parse, str, UsageError } from './args.js';
+import { configOption, intOption, parseCommand, str, UsageError } from './args.js';
 import { untilStopSignal } from './signals.js';
 
 export const serveHelp = `se-widgets serve [options]
@@ -244,16 +244,16 @@ function endpointFromEnv(
 
 /** `se-widgets serve`: runs until SIGTERM or SIGINT, then stops cleanly. */
 export async function serve(argv: string[]): Promise<number> {
-  const { values } = parse(argv, {
-    port: { type: 'string' },
-    host: { type: 'string' },
-    config: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  if (values.help) {
-    process.stdout.write(serveHelp + '\n');
-    return 0;
-  }
+  const values = parseCommand(
+    argv,
+    {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      config: { type: 'string' },
+    },
+    serveHelp,
+  );
+  if (!values) return 0;
   const env = process.env;
   const port = intOption('--port', str(values.port) ?? env.PORT, 8080);
   const host = str(values.host) ?? env.HOST ?? '127.0.0.1';

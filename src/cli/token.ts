@@ -1,5 +1,5 @@
 import { defaultConfig, signSession } from '../server/index.js';
-import { configOption, intOption, parse, str, UsageError } from './args.js';
+import { configOption, intOption, parseCommand, str, UsageError } from './args.js';
 
 export const tokenHelp = `se-widgets token --widget ID --sub USER [options]
 
@@ -21,18 +21,18 @@ Environment:
 
 /** `se-widgets token`: prints a session token. */
 export async function token(argv: string[]): Promise<number> {
-  const { values } = parse(argv, {
-    widget: { type: 'string' },
-    sub: { type: 'string' },
-    ttl: { type: 'string' },
-    problem: { type: 'string' },
-    config: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  if (values.help) {
-    process.stdout.write(tokenHelp + '\n');
-    return 0;
-  }
+  const values = parseCommand(
+    argv,
+    {
+      widget: { type: 'string' },
+      sub: { type: 'string' },
+      ttl: { type: 'string' },
+      problem: { type: 'string' },
+      config: { type: 'string' },
+    },
+    tokenHelp,
+  );
+  if (!values) return 0;
   const widget = str(values.widget);
   const sub = str(values.sub);
   if (!widget) throw new UsageError('--widget is required');
