@@ -19,6 +19,27 @@ export function run(cmd, args, options = {}) {
   });
 }
 
+/**
+ * The `node` arguments that run Node test files as `npm test` does (tsx, the exit guard,
+ * `node --test`, the spec reporter on stdout), with `reporter` writing to `destination` beside it.
+ */
+export function nodeTestArgs(reporter, destination, testFiles) {
+  return [
+    '--import',
+    'tsx',
+    // fails a file that leaves a handle open instead of letting it hang the run
+    '--import',
+    './scripts/test-exit-guard.mjs',
+    '--test',
+    '--test-timeout=300000',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    `--test-reporter=${reporter}`,
+    `--test-reporter-destination=${destination}`,
+    ...testFiles,
+  ];
+}
+
 /** Runs a command and throws when it fails. */
 export async function must(cmd, args, options) {
   const code = await run(cmd, args, options);

@@ -8,7 +8,7 @@
 //   npm test -- --browser          only the browser tests
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { bin, ensureDependencies, files, root, run } from './lib.mjs';
+import { bin, ensureDependencies, files, nodeTestArgs, root, run } from './lib.mjs';
 import { ensurePackages, TEST_PACKAGES } from './packages.mjs';
 
 await ensureDependencies();
@@ -88,20 +88,10 @@ if (!browserOnly && (full || onlyNode.length)) {
   const ok = await step(
     `node tests (${nodeTests.length} files)`,
     () =>
-      run(process.execPath, [
-        '--import',
-        'tsx',
-        // fails a file that leaves a handle open instead of letting it hang the run
-        '--import',
-        './scripts/test-exit-guard.mjs',
-        '--test',
-        '--test-timeout=300000',
-        '--test-reporter=spec',
-        '--test-reporter-destination=stdout',
-        `--test-reporter=${join(root, 'scripts/node-count-reporter.mjs')}`,
-        `--test-reporter-destination=${countFile}`,
-        ...nodeTests,
-      ]),
+      run(
+        process.execPath,
+        nodeTestArgs(join(root, 'scripts/node-count-reporter.mjs'), countFile, nodeTests),
+      ),
     true,
   );
   add(readCounts(countFile), ok, 'node tests');

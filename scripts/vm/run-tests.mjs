@@ -9,6 +9,7 @@ import { accessSync, constants, readFileSync, statSync, writeFileSync } from 'no
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nodeTestArgs } from '../lib.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const argv = process.argv.slice(2);
@@ -99,19 +100,7 @@ const t0 = Date.now();
 const code = await new Promise((resolve) => {
   const child = spawn(
     process.execPath,
-    [
-      '--import',
-      'tsx',
-      '--import',
-      './scripts/test-exit-guard.mjs',
-      '--test',
-      '--test-timeout=300000',
-      '--test-reporter=spec',
-      '--test-reporter-destination=stdout',
-      `--test-reporter=${join(root, 'scripts/vm/failure-reporter.mjs')}`,
-      `--test-reporter-destination=${reportFile}`,
-      ...files,
-    ],
+    nodeTestArgs(join(root, 'scripts/vm/failure-reporter.mjs'), reportFile, files),
     { cwd: root, stdio: 'inherit' },
   );
   child.on('error', () => resolve(127));
