@@ -2,13 +2,13 @@
  * The execution core: `createExecutor` starts the sandbox (self-test included), detects the
  * languages and returns the Executor the Compilers and Problems modules call.
  */
-import { readdirSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   createSandbox,
-  isAlive,
+  leftoversOfDeadEngines,
   pidNamespace,
   PROBE_LIMITS,
   removeTree,
@@ -186,16 +186,7 @@ function searchable(dir: string): boolean {
  * million files) neither fails nor delays this start.
  */
 function removeStaleScratch(workDir: string, log: (line: string) => void): void {
-  const ns = pidNamespace();
-  let entries: string[] = [];
-  try {
-    entries = readdirSync(workDir);
-  } catch {
-    return;
-  }
-  for (const e of entries) {
-    const m = /^se-exec-(\d+)-(\d+)-/.exec(e);
-    if (!m || m[2] !== ns || Number(m[1]) === process.pid || isAlive(Number(m[1]))) continue;
+  for (const e of leftoversOfDeadEngines(workDir, /^se-exec-(\d+)-(\d+)-/)) {
     // another user's engine may have left it in a shared /tmp: what cannot be removed is left
     // for its owner's next start, and is never a reason not to start
     void removeTree(join(workDir, e)).then((why) => {

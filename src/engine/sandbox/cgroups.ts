@@ -19,7 +19,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { isAlive, pidNamespace } from './processes.js';
+import { leftoversOfDeadEngines, pidNamespace } from './processes.js';
 
 /** Extra memsw headroom over the memory limit, so the memory limit (not memsw) decides the OOM. */
 const MEMSW_SLACK_BYTES = 4 * 1024 * 1024;
@@ -262,16 +262,7 @@ function subtreeName(): string {
 
 /** Removes the empty subtrees of dead engines of this pid namespace under `parent`. */
 function removeStale(parent: string, log?: (line: string) => void): void {
-  const ns = pidNamespace();
-  let entries: string[] = [];
-  try {
-    entries = readdirSync(parent);
-  } catch {
-    return;
-  }
-  for (const e of entries) {
-    const m = SUBTREE_RE.exec(e);
-    if (!m || m[2] !== ns || Number(m[1]) === process.pid || isAlive(Number(m[1]))) continue;
+  for (const e of leftoversOfDeadEngines(parent, SUBTREE_RE)) {
     // Its engine is gone, so whatever still runs there is a leftover: kill it first. A bounded
     // number of rounds (a fork bomb forks while it is being killed; pids.max bounds it), then
     // move on: a leftover never stops this start.

@@ -29,7 +29,7 @@ export { BOX_OUT_IN_SANDBOX, Sandbox, SLOT_UID_BASE } from './sandbox.js';
 export type { StageLimits, StageSpec, StageHandle, SandboxPaths } from './sandbox.js';
 export { decideStatus } from './status.js';
 export { mountCapped, removeTree, removeTreeSync } from './remove.js';
-export { isAlive, pidNamespace } from './processes.js';
+export { isAlive, leftoversOfDeadEngines, pidNamespace } from './processes.js';
 export type { InitReport, StatusInput } from './status.js';
 
 const NATIVE_BUILD = fileURLToPath(new URL('../../../native/build/', import.meta.url));

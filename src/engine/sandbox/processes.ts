@@ -3,7 +3,7 @@
  * and pid namespace, so an engine removes only those of engines gone from its own namespace (a
  * shared /tmp or cgroup mount may span several).
  */
-import { readlinkSync } from 'node:fs';
+import { readdirSync, readlinkSync } from 'node:fs';
 
 /** The inode number of this process's pid namespace (`pid:[4026531836]`). */
 export function pidNamespace(): string {
@@ -22,4 +22,22 @@ export function isAlive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/**
+ * The entries of `dir` named (by `name`: group 1 the pid, group 2 the pid namespace) after an
+ * engine gone from this pid namespace; none when `dir` cannot be read.
+ */
+export function leftoversOfDeadEngines(dir: string, name: RegExp): string[] {
+  const ns = pidNamespace();
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return entries.filter((e) => {
+    const m = name.exec(e);
+    return !!m && m[2] === ns && Number(m[1]) !== process.pid && !isAlive(Number(m[1]));
+  });
 }
