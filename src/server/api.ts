@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as v from 'valibot';
+import { compilerItem } from '../shared/compilers.js';
 import {
   CreateRunBody,
   CreateSessionBody,
@@ -139,13 +140,7 @@ export async function languages(b: Backend, session: Session, res: ServerRespons
   const all = await b.compilers(session.widget.mode === 'problem' ? 'problems' : 'compilers');
   const items: V1Language[] = all
     .filter((c) => session.compilers === null || session.compilers.includes(c.id))
-    .map((c) => ({
-      id: c.id,
-      name: c.name,
-      short: c.short,
-      versions: c.versions.map((v) => ({ id: v.id, name: v.name })),
-      highlighters: { ...c.highlighters },
-    }));
+    .map(compilerItem);
   const info = await b.widgetInfo(session);
   const answer: LanguagesResponse = {
     items,

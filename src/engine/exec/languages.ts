@@ -6,7 +6,7 @@
  */
 import { lstatSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Compiler, Highlighters } from '../../shared/compilers.js';
+import { compilerItem, type Compiler, type Highlighters } from '../../shared/compilers.js';
 import type { LanguageInfo } from './types.js';
 
 /** A version a language may offer; `arg` is what the compile or run command needs for it. */
@@ -394,15 +394,7 @@ export function languageInfo(
 
 /** The `GET /compilers` items (the same in the Compilers and Problems modules), by ascending id. */
 export function compilerItems(languages: Map<number, LanguageInfo>): Compiler[] {
-  return [...languages.values()]
-    .sort((a, b) => a.id - b.id)
-    .map((l) => ({
-      id: l.id,
-      name: l.name,
-      short: l.short,
-      versions: l.versions.map((v) => ({ id: v.id, name: v.name })),
-      highlighters: { ...l.highlighters },
-    }));
+  return [...languages.values()].sort((a, b) => a.id - b.id).map(compilerItem);
 }
 
 /**
