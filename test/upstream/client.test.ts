@@ -11,6 +11,7 @@ import {
   UpstreamHttpError,
   UpstreamTimeoutError,
   UpstreamUnavailableError,
+  type CompilersClient,
   type Upstream,
 } from '../../src/upstream/index.js';
 import { parseSpecExamples, startStandin, type Standin } from '../server/standin.js';
@@ -216,72 +217,65 @@ describe('upstream client: timeouts and retries', () => {
     };
   }
 
-  it('retries a GET after a 5xx, with backoff', async () => {
-    const s = await planned([503, 500, 200]);
+  /** `fn` with a Compilers client (`options`) of a server answering per `plan`; closed after. */
+  async function withPlanned(
+    plan: Array<number | 'hang'>,
+    options: Parameters<typeof createUpstream>[1],
+    fn: (compilers: CompilersClient, s: Awaited<ReturnType<typeof planned>>) => Promise<void>,
+  ) {
+    const s = await planned(plan);
     try {
-      const up = createUpstream(
-        { compilers: { url: s.url, token: 'tok-123456789' } },
-        { retries: 2, retryDelayMs: 50 },
+      await fn(
+        createUpstream({ compilers: { url: s.url, token: 'tok-123456789' } }, options).compilers!,
+        s,
       );
-      assert.deepEqual(await up.compilers!.compilers(), { items: [] });
+    } finally {
+      await s.close();
+    }
+  }
+
+  it('retries a GET after a 5xx, with backoff', async () => {
+    await withPlanned([503, 500, 200], { retries: 2, retryDelayMs: 50 }, async (compilers, s) => {
+      assert.deepEqual(await compilers.compilers(), { items: [] });
       assert.equal(s.hits.length, 3);
       assert.ok(
         s.hits[1]! - s.hits[0]! >= 30 && s.hits[2]! - s.hits[1]! >= 60,
         'the delay doubles',
       );
-    } finally {
-      await s.close();
-    }
+    });
   });
 
   it('never retries a POST', async () => {
-    const s = await planned([503, 201]);
-    try {
-      const up = createUpstream(
-        { compilers: { url: s.url, token: 'tok-123456789' } },
-        { retries: 3, retryDelayMs: 10 },
-      );
+    await withPlanned([503, 201], { retries: 3, retryDelayMs: 10 }, async (compilers, s) => {
       await assert.rejects(
-        up.compilers!.createSubmission({ compilerId: 1, source: 'x' }),
+        compilers.createSubmission({ compilerId: 1, source: 'x' }),
         UpstreamHttpError,
       );
       assert.equal(s.hits.length, 1);
-    } finally {
-      await s.close();
-    }
+    });
   });
 
   it('does not retry a 4xx', async () => {
-    const s = await planned([404, 200]);
-    try {
-      const up = createUpstream(
-        { compilers: { url: s.url, token: 'tok-123456789' } },
-        { retries: 3, retryDelayMs: 10 },
-      );
-      await assert.rejects(up.compilers!.submission(5), UpstreamHttpError);
+    await withPlanned([404, 200], { retries: 3, retryDelayMs: 10 }, async (compilers, s) => {
+      await assert.rejects(compilers.submission(5), UpstreamHttpError);
       assert.equal(s.hits.length, 1);
-    } finally {
-      await s.close();
-    }
+    });
   });
 
   it('times out a request that hangs, on every attempt', async () => {
-    const s = await planned(['hang']);
-    try {
-      const up = createUpstream(
-        { compilers: { url: s.url, token: 'tok-123456789' } },
-        { timeoutMs: 100, retries: 1, retryDelayMs: 10 },
-      );
-      const started = Date.now();
-      const err = await up.compilers!.compilers().catch((e: unknown) => e);
-      assert.ok(err instanceof UpstreamTimeoutError);
-      assert.equal(err.message, 'Compilers API GET /compilers: no answer within 100 ms');
-      assert.equal(s.hits.length, 2);
-      // two 100 ms attempts, far from the 10 s default timeout even on a loaded machine
-      assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
-    } finally {
-      await s.close();
-    }
+    await withPlanned(
+      ['hang'],
+      { timeoutMs: 100, retries: 1, retryDelayMs: 10 },
+      async (compilers, s) => {
+        const started = Date.now();
+        const err = await compilers.compilers().catch((e: unknown) => e);
+        assert.ok(err instanceof UpstreamTimeoutError);
+        assert.equal(err.message, 'Compilers API GET /compilers: no answer within 100 ms');
+        assert.equal(s.hits.length, 2);
+        // two 100 ms attempts, far from the 10 s default timeout even on a loaded machine
+        assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
+      },
+    );
   });
 
   it('reports an unreachable service without its address or token', async () => {
