@@ -222,17 +222,10 @@ export class SandboxExecutor implements Executor {
         await chown(dir, id, id);
         for (const p of created) await chown(p, id, id);
       }
-      const memoryMb = def.compileMemoryMb ?? COMPILE_LIMITS.memoryMb;
-      const limits: StageLimits = {
-        cpuSec: this.o.compileCpuSec,
-        memoryBytes: memoryMb * MB,
-        wallMs: wallLimitMs(this.o.compileCpuSec),
+      const limits = this.compileLimits({
+        memoryBytes: (def.compileMemoryMb ?? COMPILE_LIMITS.memoryMb) * MB,
         pids: def.compilePids ?? COMPILE_LIMITS.pids,
-        nofile: 1024,
-        fsizeBytes: 64 * MB,
-        stackBytes: 64 * MB,
-        tmpBytes: 128 * MB,
-      };
+      });
       const stage = this.o.sandbox.start(
         {
           stage: 'compile',
@@ -345,16 +338,8 @@ export class SandboxExecutor implements Executor {
         boxDir: dir,
         boxWritable: false,
         slot,
-        limits: {
-          cpuSec: this.o.compileCpuSec,
-          memoryBytes: COMPILE_LIMITS.memoryMb * MB,
-          wallMs: wallLimitMs(this.o.compileCpuSec),
-          pids: COMPILE_LIMITS.pids,
-          nofile: 1024,
-          fsizeBytes: MB,
-          stackBytes: 64 * MB,
-          tmpBytes: MB,
-        },
+        // a read-only box: the checker writes next to nothing
+        limits: this.compileLimits({ fsizeBytes: MB, tmpBytes: MB }),
         outputCapBytes: this.o.outputCapBytes,
         extraBinds: lang.binds,
       },
@@ -367,6 +352,24 @@ export class SandboxExecutor implements Executor {
     if (overTime(outcome, this.o.compileCpuSec))
       cmpinfo += `\n[syntax check stopped: over ${this.o.compileCpuSec} s]`;
     return { ...outcome, status: 11, cmpinfo };
+  }
+
+  /**
+   * The limits of a compile stage (the operator's CPU time, COMPILE_LIMITS), with `over` applied:
+   * a build and a syntax check differ only there.
+   */
+  private compileLimits(over: Partial<StageLimits>): StageLimits {
+    return {
+      cpuSec: this.o.compileCpuSec,
+      memoryBytes: COMPILE_LIMITS.memoryMb * MB,
+      wallMs: wallLimitMs(this.o.compileCpuSec),
+      pids: COMPILE_LIMITS.pids,
+      nofile: 1024,
+      fsizeBytes: 64 * MB,
+      stackBytes: 64 * MB,
+      tmpBytes: 128 * MB,
+      ...over,
+    };
   }
 
   private emptyOutcome(): StageOutcome {
