@@ -90,25 +90,38 @@ interface ArchTable {
   foreignFrom?: number;
 }
 
+/**
+ * Calls added since Linux 5.1 have one number on every architecture (the unified syscall table),
+ * so both tables share them.
+ */
+const UNIFIED_CALLS: Partial<Record<CallName, number>> = {
+  fsopen: 430,
+  fsconfig: 431,
+  fsmount: 432,
+  fspick: 433,
+  move_mount: 429,
+  open_tree: 428,
+  mount_setattr: 442,
+  io_uring_setup: 425,
+  io_uring_enter: 426,
+  io_uring_register: 427,
+  quotactl_fd: 443,
+  clone3: 435,
+};
+
 /** From the kernel's syscall tables (asm/unistd_64.h; asm-generic/unistd.h for arm64). */
 const ARCHES: Record<string, ArchTable> = {
   x64: {
     audit: 0xc000003e,
     foreignFrom: 0x40000000,
     calls: {
+      ...UNIFIED_CALLS,
       ptrace: 101,
       process_vm_readv: 310,
       process_vm_writev: 311,
       kcmp: 312,
       mount: 165,
       umount2: 166,
-      fsopen: 430,
-      fsconfig: 431,
-      fsmount: 432,
-      fspick: 433,
-      move_mount: 429,
-      open_tree: 428,
-      mount_setattr: 442,
       pivot_root: 155,
       chroot: 161,
       unshare: 272,
@@ -119,9 +132,6 @@ const ARCHES: Record<string, ArchTable> = {
       keyctl: 250,
       add_key: 248,
       request_key: 249,
-      io_uring_setup: 425,
-      io_uring_enter: 426,
-      io_uring_register: 427,
       kexec_load: 246,
       kexec_file_load: 320,
       init_module: 175,
@@ -134,7 +144,6 @@ const ARCHES: Record<string, ArchTable> = {
       syslog: 103,
       acct: 163,
       quotactl: 179,
-      quotactl_fd: 443,
       open_by_handle_at: 304,
       name_to_handle_at: 303,
       personality: 135,
@@ -149,7 +158,6 @@ const ARCHES: Record<string, ArchTable> = {
       iopl: 172,
       ioperm: 173,
       clone: 56,
-      clone3: 435,
       ioctl: 16,
       socket: 41,
       prlimit64: 302,
@@ -158,19 +166,13 @@ const ARCHES: Record<string, ArchTable> = {
   arm64: {
     audit: 0xc00000b7,
     calls: {
+      ...UNIFIED_CALLS,
       ptrace: 117,
       process_vm_readv: 270,
       process_vm_writev: 271,
       kcmp: 272,
       mount: 40,
       umount2: 39,
-      fsopen: 430,
-      fsconfig: 431,
-      fsmount: 432,
-      fspick: 433,
-      move_mount: 429,
-      open_tree: 428,
-      mount_setattr: 442,
       pivot_root: 41,
       chroot: 51,
       unshare: 97,
@@ -181,9 +183,6 @@ const ARCHES: Record<string, ArchTable> = {
       keyctl: 219,
       add_key: 217,
       request_key: 218,
-      io_uring_setup: 425,
-      io_uring_enter: 426,
-      io_uring_register: 427,
       kexec_load: 104,
       kexec_file_load: 294,
       init_module: 105,
@@ -195,7 +194,6 @@ const ARCHES: Record<string, ArchTable> = {
       syslog: 116,
       acct: 89,
       quotactl: 60,
-      quotactl_fd: 443,
       open_by_handle_at: 265,
       name_to_handle_at: 264,
       personality: 92,
@@ -207,7 +205,6 @@ const ARCHES: Record<string, ArchTable> = {
       clock_adjtime: 266,
       adjtimex: 171,
       clone: 220,
-      clone3: 435,
       ioctl: 29,
       socket: 198,
       prlimit64: 261,
