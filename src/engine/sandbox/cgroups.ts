@@ -32,16 +32,23 @@ export interface CgroupMounts {
   pids: string;
 }
 
-/** Finds this process's own cgroup folders of the v1 memory and pids controllers. */
-export function findCgroupMounts(): CgroupMounts | { error: string } {
-  let mountinfo: string;
-  let own: string;
+/** This process's mount table and cgroup membership (`/proc/self/{mountinfo,cgroup}`). */
+function readSelf(): { mountinfo: string; own: string } | { error: string } {
   try {
-    mountinfo = readFileSync('/proc/self/mountinfo', 'utf8');
-    own = readFileSync('/proc/self/cgroup', 'utf8');
+    return {
+      mountinfo: readFileSync('/proc/self/mountinfo', 'utf8'),
+      own: readFileSync('/proc/self/cgroup', 'utf8'),
+    };
   } catch (err) {
     return { error: `cannot read /proc/self/{mountinfo,cgroup}: ${(err as Error).message}` };
   }
+}
+
+/** Finds this process's own cgroup folders of the v1 memory and pids controllers. */
+export function findCgroupMounts(): CgroupMounts | { error: string } {
+  const self = readSelf();
+  if ('error' in self) return self;
+  const { mountinfo, own } = self;
   const found: Partial<CgroupMounts> = {};
   for (const controller of ['memory', 'pids'] as const) {
     // mountinfo: id parent maj:min root mountpoint options ... - fstype source superoptions
@@ -163,13 +170,7 @@ export class CgroupTree implements RunCgroupFactory {
     for (const parent of [mounts.memory, mounts.pids]) removeStale(parent, log);
     const memoryDir = join(mounts.memory, name);
     const pidsDir = join(mounts.pids, name);
-    mkdirSync(memoryDir);
-    try {
-      mkdirSync(pidsDir);
-    } catch (err) {
-      removeTree(memoryDir);
-      throw err;
-    }
+    makeDir(memoryDir, () => mkdirSync(pidsDir));
     return new CgroupTree(memoryDir, pidsDir);
   }
 
@@ -179,8 +180,7 @@ export class CgroupTree implements RunCgroupFactory {
     const name = `run-${++this.seq}`;
     const mem = join(this.memoryDir, name);
     const pids = join(this.pidsDir, name);
-    mkdirSync(mem);
-    try {
+    makeDir(mem, () => {
       const bytes = String(Math.max(4096, Math.floor(limits.memoryBytes)));
       // memsw must stay >= the memory limit, so memory first; fresh groups start unlimited.
       writeFileSync(join(mem, 'memory.limit_in_bytes'), bytes);
@@ -191,11 +191,7 @@ export class CgroupTree implements RunCgroupFactory {
         );
       mkdirSync(pids);
       writeFileSync(join(pids, 'pids.max'), String(limits.pidsMax));
-    } catch (err) {
-      removeTree(mem);
-      removeTree(pids);
-      throw err;
-    }
+    }, [pids]);
     const dirs = [mem, pids];
     const hasMemsw = this.hasMemsw;
     const readPids = (): number[] => {
@@ -260,6 +256,18 @@ function subtreeName(): string {
   return `se-engine-${process.pid}-${pidNamespace()}-${randomBytes(4).toString('hex')}`;
 }
 
+/** Makes `dir`, then runs `fill`; when `fill` throws, removes `dir` (and `also`) and rethrows. */
+function makeDir(dir: string, fill: () => void, also: string[] = []): void {
+  mkdirSync(dir);
+  try {
+    fill();
+  } catch (err) {
+    removeTree(dir);
+    for (const d of also) removeTree(d);
+    throw err;
+  }
+}
+
 /** Removes the empty subtrees of dead engines of this pid namespace under `parent`. */
 function removeStale(parent: string, log?: (line: string) => void): void {
   for (const e of leftoversOfDeadEngines(parent, SUBTREE_RE)) {
@@ -292,14 +300,9 @@ function pidsUnder(dir: string): number[] {
 
 /** The cgroup2 mount and this process's own cgroup folder in it. */
 export function findCgroup2(): { mount: string; own: string } | { error: string } {
-  let mountinfo: string;
-  let own: string;
-  try {
-    mountinfo = readFileSync('/proc/self/mountinfo', 'utf8');
-    own = readFileSync('/proc/self/cgroup', 'utf8');
-  } catch (err) {
-    return { error: `cannot read /proc/self/{mountinfo,cgroup}: ${(err as Error).message}` };
-  }
+  const self = readSelf();
+  if ('error' in self) return self;
+  const { mountinfo, own } = self;
   const mount = mountinfo
     .split('\n')
     .map((line) => line.split(' - '))
@@ -418,31 +421,21 @@ export class Cgroup2Tree implements RunCgroupFactory {
   ): Cgroup2Tree {
     removeStale(parent, log);
     const dir = join(parent, subtreeName());
-    mkdirSync(dir);
-    try {
-      enableControllers(dir);
-    } catch (err) {
-      removeTree(dir);
-      throw err;
-    }
+    makeDir(dir, () => enableControllers(dir));
     return new Cgroup2Tree(mode, dir);
   }
 
   createRun(limits: RunLimits): RunCgroup {
     if (this.closed) throw new Error('the cgroup tree is closed');
     const dir = join(this.dir, `run-${++this.seq}`);
-    mkdirSync(dir);
-    try {
+    makeDir(dir, () => {
       writeFileSync(
         join(dir, 'memory.max'),
         String(Math.max(4096, Math.floor(limits.memoryBytes))),
       );
       if (this.limitsSwap) writeFileSync(join(dir, 'memory.swap.max'), String(MEMSW_SLACK_BYTES));
       writeFileSync(join(dir, 'pids.max'), String(limits.pidsMax));
-    } catch (err) {
-      removeTree(dir);
-      throw err;
-    }
+    });
     const readPids = (): number[] => {
       try {
         return readFileSync(join(dir, 'cgroup.procs'), 'utf8')
