@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as v from 'valibot';
-import { compilerItem } from '../shared/compilers.js';
+import { compilerItem } from '../shared/compiler-item.js';
 import {
   CreateRunBody,
   CreateSessionBody,

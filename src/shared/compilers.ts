@@ -31,20 +31,6 @@ export interface Compiler {
   highlighters: Highlighters;
 }
 
-/**
- * A compiler's public fields, copied from anything that has them (a language of the engine, an
- * item of the upstream): nothing else comes along.
- */
-export function compilerItem(c: Compiler): Compiler {
-  return {
-    id: c.id,
-    name: c.name,
-    short: c.short,
-    versions: c.versions.map((x) => ({ id: x.id, name: x.name })),
-    highlighters: { ...c.highlighters },
-  };
-}
-
 export interface CompilersResponse {
   items: Compiler[];
 }

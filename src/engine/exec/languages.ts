@@ -6,7 +6,8 @@
  */
 import { lstatSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { compilerItem, type Compiler, type Highlighters } from '../../shared/compilers.js';
+import { compilerItem } from '../../shared/compiler-item.js';
+import type { Compiler, Highlighters } from '../../shared/compilers.js';
 import type { LanguageInfo } from './types.js';
 
 /** A version a language may offer; `arg` is what the compile or run command needs for it. */
