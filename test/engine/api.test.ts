@@ -61,7 +61,9 @@ describe('routing', () => {
   });
 
   it('serves the Containers API beside the others, behind the same token', async () => {
-    const res = await fetch(`${t.engine.url}/containers/api/v1/test?access_token=${t.engine.accessToken}`);
+    const res = await fetch(
+      `${t.engine.url}/containers/api/v1/test?access_token=${t.engine.accessToken}`,
+    );
     assert.equal(res.status, 200);
     assert.deepEqual(await res.json(), { message: 'You can use Sphere Engine Containers API' });
     const denied = await fetch(`${t.engine.url}/containers/api/v1/test?access_token=wrong`);
