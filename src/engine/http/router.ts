@@ -6,10 +6,10 @@ import type { Body } from './body.js';
 export type PathParams<P extends string> = P extends `${infer Head}/*${infer Tail}`
   ? PathParams<Head> & { readonly [K in Tail]: string }
   : P extends `${string}:${infer Name}/${infer Rest}`
-  ? { readonly [K in Name]: string } & PathParams<Rest>
-  : P extends `${string}:${infer Name}`
-    ? { readonly [K in Name]: string }
-    : Record<never, string>;
+    ? { readonly [K in Name]: string } & PathParams<Rest>
+    : P extends `${string}:${infer Name}`
+      ? { readonly [K in Name]: string }
+      : Record<never, string>;
 
 /** A request as a handler sees it: path parameters, query and a lazily parsed, capped body. */
 export interface ApiRequest<Params = Readonly<Record<string, string>>> {
