@@ -5,7 +5,8 @@
  *
  * ```
  * PYTHON-UNITTEST/
- *   project.json        {"name", "description"?, "stack"?, "slots"?, "template"?, "config": {...}}
+ *   project.json        {"name", "description"?, "stack"?, "slots"?, "template"?, "requires"?,
+ *                        "config": {...}}
  *   workspace_init.sh   optional: run in the new workspace when it is created
  *   workspace/          the template: the learner's /home/user/workspace at creation
  *   tests/              optional hidden tests: /opt/se/tests, read-only, in the test stage only
@@ -49,6 +50,8 @@ export interface ProjectPackage {
   dir: string;
   /** a digest of everything above and every file, so an unchanged import changes nothing */
   digest: string;
+  /** programs it needs that this machine lacks */
+  missing: string[];
 }
 
 const PROJECT_FILE = 'project.json';
@@ -65,6 +68,11 @@ const metaSchema = v.object({
   stack: v.optional(v.string('must be text'), ''),
   slots: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000)), 10),
   template: v.optional(v.boolean('must be true or false'), false),
+  /** programs the project needs (absolute paths): a demo project is not seeded without them */
+  requires: v.optional(
+    v.array(v.pipe(v.string(), v.startsWith('/', 'must be an absolute path'))),
+    [],
+  ),
   config: v.unknown(),
 });
 
@@ -155,6 +163,7 @@ export function readProjectFolder(dir: string): ProjectPackage {
     workspaceInit,
     dir: root,
     digest: hash.digest('hex'),
+    missing: meta.requires.filter((p) => !existsSync(p)),
   };
 }
 

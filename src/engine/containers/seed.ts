@@ -24,6 +24,12 @@ export function seedProjects(
     try {
       const pkg = readProjectFolder(join(dir, entry.name));
       if (store.findByName(pkg.name)) continue;
+      if (pkg.missing.length) {
+        log(
+          `se-engine: demo project ${pkg.name} not added: this machine lacks ${pkg.missing.join(', ')}`,
+        );
+        continue;
+      }
       store.importPackage(pkg);
       seeded.push(pkg.name);
     } catch (err) {
