@@ -110,6 +110,7 @@ export const packages = [
       ['dist/demo-app', noMaps],
       ['demo', (path) => !path.includes('/app/') && !path.endsWith('/app')],
       ['problems'],
+      ['projects'],
       ['native', (path) => !path.includes('/build')],
       ['scripts/build-native.mjs'],
       ['README.md'],

@@ -49,6 +49,8 @@ export interface TarCaps {
   files: number;
   /** bytes of the files' contents together */
   fileBytes: number;
+  /** take an archive of folders only (default: refused, "holds no files") */
+  allowNoFiles?: boolean;
 }
 
 /**
@@ -178,7 +180,8 @@ export function readTarGz(data: Buffer, caps: TarCaps): TarEntry[] {
     }
     out.push({ name, type: 'file', mode, data: body });
   }
-  if (count === 0) throw new ArchiveError('invalid', 'the source archive holds no files');
+  if (count === 0 && !caps.allowNoFiles)
+    throw new ArchiveError('invalid', 'the source archive holds no files');
   return out;
 }
 

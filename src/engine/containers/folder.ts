@@ -28,7 +28,7 @@ import {
 import { spawnSync } from 'node:child_process';
 import { join, relative, resolve } from 'node:path';
 import * as v from 'valibot';
-import { parseProjectConfig, ProjectConfigError } from './config.js';
+import { parseProjectConfig, ProjectConfigError, type ProjectConfig } from './config.js';
 import type { ProjectStore } from './projects.js';
 
 /** A project folder that cannot be read or imported; the message names the file and the fix. */
@@ -43,15 +43,19 @@ export interface ProjectPackage {
   stack: string;
   slots: number;
   template: boolean;
-  /** the configuration as JSON text (normalized from project.json's `config`) */
+  /** the configuration as JSON text (project.json's `config`) */
   configText: string;
+  config: ProjectConfig;
   workspaceInit: string;
   /** the folder (its workspace/, tests/, env/ are copied at import) */
   dir: string;
   /** a digest of everything above and every file, so an unchanged import changes nothing */
   digest: string;
-  /** programs it needs that this machine lacks */
+  /** programs it needs (absolute paths), and those this machine lacks */
+  requires: string[];
   missing: string[];
+  hasTests: boolean;
+  hasEnv: boolean;
 }
 
 const PROJECT_FILE = 'project.json';
@@ -92,8 +96,9 @@ export function readProjectFolder(dir: string): ProjectPackage {
   } catch (err) {
     throw new ProjectFolderError(`${file}: ${(err as Error).message}`);
   }
+  let config: ProjectConfig;
   try {
-    parseProjectConfig(meta.config);
+    config = parseProjectConfig(meta.config);
   } catch (err) {
     if (err instanceof ProjectConfigError)
       throw new ProjectFolderError(`${file}: config.${err.message}`);
@@ -163,7 +168,11 @@ export function readProjectFolder(dir: string): ProjectPackage {
     workspaceInit,
     dir: root,
     digest: hash.digest('hex'),
+    config,
+    requires: meta.requires,
     missing: meta.requires.filter((p) => !existsSync(p)),
+    hasTests: existsSync(join(root, 'tests')),
+    hasEnv: existsSync(join(root, 'env')),
   };
 }
 

@@ -65,6 +65,8 @@ const ARCHIVE_CAPS: TarCaps = {
   entries: 5000,
   files: 5000,
   fileBytes: 48 * 1024 * 1024,
+  // a `workspace/` folder alone runs the project's template as it is
+  allowNoFiles: true,
 };
 
 /** Where workspace uids start (as root): workspace n runs as 200000 + n. */
@@ -903,6 +905,12 @@ function archiveEntries(
   }
   if (!underWorkspace) return entries;
   const outside = entries.find((e) => e.name !== 'workspace' && !e.name.startsWith('workspace/'));
+  if (!entries.length)
+    throw new ApiError(
+      400,
+      code,
+      `${word}: the source archive must hold a single folder workspace/ at its root; it is empty`,
+    );
   if (outside)
     throw new ApiError(
       400,

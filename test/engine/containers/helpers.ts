@@ -127,6 +127,7 @@ function writeTree(dir: string, tree: Tree): void {
 export function tarGz(tree: Tree, args: string[] = []): Buffer {
   const dir = mkdtempSync(join(tmpdir(), 'se-tar-'));
   try {
+    mkdirSync(join(dir, 'root'));
     writeTree(join(dir, 'root'), tree);
     execFileSync('tar', ['-czf', join(dir, 'out.tgz'), ...args, '-C', join(dir, 'root'), '.']);
     return readFileSync(join(dir, 'out.tgz'));

@@ -143,6 +143,7 @@ describe('POST /submissions refusals and GET /submissions', () => {
         /absolute|single folder/,
       ],
       [Buffer.from('not a tar.gz'), /tar\.gz|gzip/],
+      [tarGz({}), /single folder workspace\/.*empty/],
     ];
     for (const [file, why] of cases) {
       const r = await post({ project_id: project, scenario: 'run', source: { file } });
