@@ -2,7 +2,8 @@
  * Where a workspace's files live, and how their size is capped (WORKSPACE.md, "Without Docker").
  *
  * - `loop` (root, with mkfs.ext4 and loop devices): an ext4 image per workspace in the data
- *   folder, sparse, of the workspace's disk cap; mounted (nosuid, nodev) while the workspace runs.
+ *   folder, sparse, of the workspace's disk cap, without a journal (an empty one takes 392 KiB,
+ *   with one 8.4 MiB); mounted (nosuid, nodev) while the workspace runs.
  *   The kernel enforces the cap, whatever the learner's programs do.
  * - `bind` (root without loop devices): a folder in the data folder, bind-mounted while it runs.
  * - `folder` (not root): the folder in the data folder itself (the sandbox runs as the engine's
@@ -72,7 +73,17 @@ export class WorkspaceDisk {
       rmSync(img, { force: true });
       const why =
         run('/usr/bin/truncate', ['-s', String(this.o.capBytes), img]) ??
-        run(MKFS!, ['-q', '-F', '-m', '0', '-E', `root_owner=${uid}:${uid}`, img]);
+        run(MKFS!, [
+          '-q',
+          '-F',
+          '-m',
+          '0',
+          '-O',
+          '^has_journal',
+          '-E',
+          `root_owner=${uid}:${uid}`,
+          img,
+        ]);
       if (why) {
         rmSync(img, { force: true });
         throw new Error(why);
