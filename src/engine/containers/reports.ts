@@ -1,54 +1,119 @@
 /**
- * Tests reports (WORKSPACE.md, "Tests report"): the JSON array the hosted projects produce, or
- * JUnit/xUnit XML, converted here, engine-side, by a small strict reader (no DOCTYPE or entity
- * declarations: no entity expansion; capped size and count).
+ * Tests reports: what a test stage writes to `$SE_TESTS_REPORT`, read engine-side into the
+ * `tests_report` stream.
+ *
+ * Two formats are accepted: the JSON array of WORKSPACE.md (`[{name, classname, status: "ok" |
+ * "failure" | "error", time, error?, failure?}]`), and JUnit/xUnit XML (`<testsuites>` or
+ * `<testsuite>` holding `<testcase name classname time>`, with `<failure>`, `<error>` or
+ * `<skipped>` inside), converted here. Skipped test cases are left out. The XML reader is small and
+ * strict: no DOCTYPE or entity declarations (so no entity expansion), only the five predefined
+ * entities and numeric references.
  */
 import * as v from 'valibot';
+import { required } from '../../shared/schema.js';
 
+/** One test case of a report. */
 export interface TestsReportEntry {
   name: string;
   classname: string;
   status: 'ok' | 'failure' | 'error';
+  /** seconds */
   time: number;
   error?: string;
   failure?: string;
 }
 
-const MAX_BYTES = 4 * 1024 * 1024;
-const MAX_TESTS = 10_000;
-
-const entrySchema = v.object({
-  name: v.string(),
-  classname: v.optional(v.string(), ''),
-  status: v.picklist(['ok', 'failure', 'error']),
-  time: v.optional(v.pipe(v.number(), v.minValue(0)), 0),
-  error: v.optional(v.nullable(v.string())),
-  failure: v.optional(v.nullable(v.string())),
-});
-const reportSchema = v.pipe(v.array(entrySchema), v.maxLength(MAX_TESTS));
-
-export type ParsedReport =
+/** A report, read: the entries and their JSON array (the `tests_report` stream). */
+export type TestsReport =
   { ok: true; entries: TestsReportEntry[]; json: string } | { ok: false; reason: string };
 
-/** The entries of a report (JSON array or JUnit XML), and their normalized JSON text. */
-export function parseTestsReport(data: Buffer): ParsedReport {
-  if (data.length > MAX_BYTES) return { ok: false, reason: 'the report is over 4 MiB' };
+export const REPORT_LIMITS = {
+  bytes: 4 * 1024 * 1024,
+  testcases: 10_000,
+  /** nesting of XML elements */
+  depth: 64,
+} as const;
+
+const entrySchema = v.object({
+  name: required('"name" must be text', v.string('"name" must be text'), 'value'),
+  classname: v.optional(v.string('"classname" must be text'), ''),
+  status: required(
+    '"status" must be "ok", "failure" or "error"',
+    v.picklist(['ok', 'failure', 'error'], '"status" must be "ok", "failure" or "error"'),
+  ),
+  time: v.optional(
+    v.pipe(
+      v.number('"time" must be seconds (a number)'),
+      v.finite('"time" must be seconds (a number)'),
+      v.minValue(0, '"time" must not be negative'),
+    ),
+    0,
+  ),
+  error: v.optional(v.nullable(v.string('"error" must be text'))),
+  failure: v.optional(v.nullable(v.string('"failure" must be text'))),
+});
+
+const reportSchema = v.pipe(
+  v.array(
+    v.pipe(
+      v.custom<Record<string, unknown>>(
+        (x) => typeof x === 'object' && x !== null && !Array.isArray(x),
+        'must be an object {name, classname, status, time}',
+      ),
+      entrySchema,
+    ),
+    'must be a JSON array of test cases',
+  ),
+  v.maxLength(REPORT_LIMITS.testcases, `holds more than ${REPORT_LIMITS.testcases} test cases`),
+);
+
+/** Reads a tests report (JSON array or JUnit XML); a malformed one gives the reason. */
+export function parseTestsReport(data: Buffer): TestsReport {
+  if (data.length > REPORT_LIMITS.bytes) {
+    return { ok: false, reason: `the report is larger than ${REPORT_LIMITS.bytes} bytes` };
+  }
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(data).replace(/^\uFEFF/, '');
+    text = new TextDecoder('utf-8', { fatal: true }).decode(data);
   } catch {
     return { ok: false, reason: 'the report is not UTF-8 text' };
   }
-  const start = text.trimStart();
-  let entries: TestsReportEntry[];
+  if (text.startsWith('\uFEFF')) text = text.slice(1);
+  const first = /\S/.exec(text)?.[0];
   try {
-    if (start.startsWith('[')) entries = fromJson(start);
-    else if (start.startsWith('<')) entries = fromJUnit(start);
-    else return { ok: false, reason: 'the report is neither a JSON array nor JUnit XML' };
+    if (first === '[') return done(fromJson(text));
+    if (first === '<') return done(fromJunit(parseXml(text)));
   } catch (err) {
-    return { ok: false, reason: (err as Error).message };
+    if (err instanceof ReportError) return { ok: false, reason: err.message };
+    throw err;
   }
+  return {
+    ok: false,
+    reason:
+      first === undefined
+        ? 'the report is empty'
+        : 'the report is neither a JSON array nor JUnit XML',
+  };
+}
+
+class ReportError extends Error {}
+
+function done(entries: TestsReportEntry[]): TestsReport {
   return { ok: true, entries, json: JSON.stringify(entries) };
+}
+
+/** The entry with its keys in the stream's order and no empty optional keys. */
+function entry(
+  name: string,
+  classname: string,
+  status: TestsReportEntry['status'],
+  time: number,
+  detail?: string | null,
+): TestsReportEntry {
+  const e: TestsReportEntry = { name, classname, status, time };
+  if (status === 'error') e.error = detail ?? '';
+  if (status === 'failure') e.failure = detail ?? '';
+  return e;
 }
 
 function fromJson(text: string): TestsReportEntry[] {
@@ -56,166 +121,241 @@ function fromJson(text: string): TestsReportEntry[] {
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new Error(`not valid JSON (${(err as Error).message})`);
+    throw new ReportError(`the report is not JSON (${(err as Error).message})`);
   }
-  const r = v.safeParse(reportSchema, value);
+  const r = v.safeParse(reportSchema, value, { abortEarly: true });
   if (!r.success) {
-    const path = v.getDotPath(r.issues[0]);
-    throw new Error(`${path ? `${path}: ` : ''}${r.issues[0].message}`);
+    const issue = r.issues[0];
+    const index = issue.path?.find((p) => typeof p.key === 'number')?.key;
+    throw new ReportError(
+      `the report${index === undefined ? '' : `, entry ${String(index)},`} ${issue.message}`,
+    );
   }
-  return r.output.map((e) => ({
-    name: e.name,
-    classname: e.classname,
-    status: e.status,
-    time: e.time,
-    ...(e.error ? { error: e.error } : {}),
-    ...(e.failure ? { failure: e.failure } : {}),
-  }));
+  return r.output.map((e) =>
+    entry(
+      e.name,
+      e.classname,
+      e.status,
+      e.time,
+      e.status === 'error' ? e.error : e.status === 'failure' ? e.failure : null,
+    ),
+  );
 }
 
-interface XmlElement {
+// --- JUnit XML
+
+/** An XML element: its name, attributes, children and text (character data and CDATA). */
+export interface XmlElement {
   name: string;
   attrs: Record<string, string>;
   children: XmlElement[];
   text: string;
 }
 
-/** JUnit/xUnit XML: every `<testcase>`, with `<failure>`, `<error>`; skipped ones are left out. */
-function fromJUnit(text: string): TestsReportEntry[] {
-  const root = parseXml(text);
+function fromJunit(root: XmlElement): TestsReportEntry[] {
+  if (root.name !== 'testsuites' && root.name !== 'testsuite') {
+    throw new ReportError(
+      `the XML report's root is <${root.name}>; JUnit reports start with <testsuites> or <testsuite>`,
+    );
+  }
   const out: TestsReportEntry[] = [];
-  const walk = (e: XmlElement) => {
-    if (e.name === 'testcase') {
-      if (e.children.some((c) => c.name === 'skipped')) return;
-      const failure = e.children.find((c) => c.name === 'failure');
-      const error = e.children.find((c) => c.name === 'error');
-      const message = (x: XmlElement) =>
-        (x.attrs.message ?? '') + (x.text.trim() ? `\n${x.text.trim()}` : '');
-      const time = Number(e.attrs.time ?? 0);
-      out.push({
-        name: e.attrs.name ?? '',
-        classname: e.attrs.classname ?? e.attrs.class ?? '',
-        status: error ? 'error' : failure ? 'failure' : 'ok',
-        time: Number.isFinite(time) && time >= 0 ? time : 0,
-        ...(failure ? { failure: message(failure).trim() } : {}),
-        ...(error ? { error: message(error).trim() } : {}),
-      });
-      if (out.length > MAX_TESTS) throw new Error(`the report holds more than ${MAX_TESTS} tests`);
-      return;
+  const visit = (el: XmlElement, suite: string) => {
+    for (const child of el.children) {
+      if (child.name === 'testsuite' || child.name === 'testsuites') {
+        visit(child, child.attrs.name ?? suite);
+      } else if (child.name === 'testcase') {
+        const e = testcase(child, suite);
+        if (!e) continue;
+        if (out.length >= REPORT_LIMITS.testcases) {
+          throw new ReportError(`the report holds more than ${REPORT_LIMITS.testcases} test cases`);
+        }
+        out.push(e);
+      }
     }
-    for (const c of e.children) walk(c);
   };
-  walk(root);
-  if (root.name !== 'testsuites' && root.name !== 'testsuite')
-    throw new Error(`the XML report's root is <${root.name}>, not <testsuites> or <testsuite>`);
+  visit(root, root.attrs.name ?? '');
   return out;
 }
 
-const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-
-function decode(s: string): string {
-  return s.replace(/&(#x[0-9a-fA-F]+|#\d+|[a-z]+);/g, (m, e: string) => {
-    if (e.startsWith('#x')) return String.fromCodePoint(parseInt(e.slice(2), 16));
-    if (e.startsWith('#')) return String.fromCodePoint(Number(e.slice(1)));
-    const x = ENTITIES[e];
-    if (x === undefined) throw new Error(`the XML report uses an unknown entity ${m}`);
-    return x;
-  });
+function testcase(el: XmlElement, suite: string): TestsReportEntry | null {
+  const name = el.attrs.name;
+  if (name === undefined) throw new ReportError('a <testcase> has no name attribute');
+  const classname = el.attrs.classname ?? suite;
+  let time = 0;
+  if (el.attrs.time !== undefined && el.attrs.time.trim() !== '') {
+    time = Number(el.attrs.time);
+    if (!Number.isFinite(time) || time < 0) {
+      throw new ReportError(
+        `<testcase name="${name}">: time="${el.attrs.time}" is not seconds (a non-negative number)`,
+      );
+    }
+  }
+  const find = (n: string) => el.children.filter((c) => c.name === n);
+  const errors = find('error');
+  const failures = find('failure');
+  if (errors.length) return entry(name, classname, 'error', time, details(errors));
+  if (failures.length) return entry(name, classname, 'failure', time, details(failures));
+  if (find('skipped').length) return null;
+  return entry(name, classname, 'ok', time);
 }
 
-/** A strict reader of the XML subset reports use: elements, attributes, text, CDATA, comments. */
-function parseXml(text: string): XmlElement {
-  let at = 0;
-  const fail = (why: string): never => {
-    throw new Error(`malformed XML report at character ${at}: ${why}`);
+/** A failure's text: its message attribute and its content (once when one holds the other). */
+function details(els: XmlElement[]): string {
+  return els
+    .map((el) => {
+      const message = (el.attrs.message ?? '').trim();
+      const body = el.text.trim();
+      if (!message) return body;
+      if (!body || body.includes(message)) return body || message;
+      return `${message}\n${body}`;
+    })
+    .join('\n');
+}
+
+const NAME = /[A-Za-z_:][-A-Za-z0-9_:.]*/y;
+const SPACE = /[ \t\r\n]*/y;
+const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+/**
+ * Parses an XML document into its root element. Strict: one root, matched end tags, quoted and
+ * unique attributes, no DOCTYPE or entity declarations, known entities only.
+ */
+export function parseXml(text: string): XmlElement {
+  let i = 0;
+  const fail = (what: string): never => {
+    const line = text.slice(0, i).split('\n').length;
+    throw new ReportError(`the XML report is malformed at line ${line}: ${what}`);
   };
-  const skipMisc = () => {
+  const skipSpace = () => {
+    SPACE.lastIndex = i;
+    SPACE.exec(text);
+    i = SPACE.lastIndex;
+  };
+  const name = (): string => {
+    NAME.lastIndex = i;
+    const m = NAME.exec(text);
+    if (!m) return fail('expected a name');
+    i = NAME.lastIndex;
+    return m[0];
+  };
+  const decode = (raw: string): string =>
+    raw.replace(/&([^;&<]*);|&/g, (all, ref: string | undefined) => {
+      if (ref === undefined) return fail('a "&" that starts no entity (write &amp;)');
+      if (ENTITIES[ref] !== undefined) return ENTITIES[ref];
+      const m = /^#(?:x([0-9A-Fa-f]{1,6})|([0-9]{1,7}))$/.exec(ref);
+      if (m) {
+        const cp = m[1] !== undefined ? parseInt(m[1], 16) : Number(m[2]);
+        const valid =
+          cp === 0x9 ||
+          cp === 0xa ||
+          cp === 0xd ||
+          (cp >= 0x20 && cp <= 0xd7ff) ||
+          (cp >= 0xe000 && cp <= 0xfffd) ||
+          (cp >= 0x10000 && cp <= 0x10ffff);
+        if (!valid) return fail(`${all} is not a character XML allows`);
+        return String.fromCodePoint(cp);
+      }
+      return fail(`unknown entity ${all} (only &lt; &gt; &amp; &quot; &apos; and &#N;)`);
+    });
+  /** Skips comments, processing instructions and space between markup; refuses declarations. */
+  const misc = (): void => {
     for (;;) {
-      while (/\s/.test(text[at] ?? '')) at++;
-      if (text.startsWith('<?', at)) {
-        const end = text.indexOf('?>', at);
-        if (end < 0) fail('an unclosed <?');
-        at = end + 2;
-      } else if (text.startsWith('<!--', at)) {
-        const end = text.indexOf('-->', at);
-        if (end < 0) fail('an unclosed comment');
-        at = end + 3;
-      } else if (text.startsWith('<!', at) && !text.startsWith('<![CDATA[', at)) {
-        fail('DOCTYPE and entity declarations are refused');
+      skipSpace();
+      if (text.startsWith('<!--', i)) {
+        const end = text.indexOf('-->', i + 4);
+        if (end < 0) fail('a comment that does not end');
+        i = end + 3;
+      } else if (text.startsWith('<?', i)) {
+        const end = text.indexOf('?>', i + 2);
+        if (end < 0) fail('a processing instruction that does not end');
+        i = end + 2;
+      } else if (text.startsWith('<!', i) && !text.startsWith('<![CDATA[', i)) {
+        fail('DOCTYPE and entity declarations are not accepted');
       } else return;
     }
   };
-  const NAME = /[A-Za-z_:][\w:.-]*/y;
-  const readName = () => {
-    NAME.lastIndex = at;
-    const m = NAME.exec(text);
-    if (!m) fail('a name was expected');
-    at += m![0].length;
-    return m![0];
-  };
-  const element = (depth: number): XmlElement => {
-    if (depth > 64) fail('elements nest too deep');
-    if (text[at] !== '<') fail('"<" was expected');
-    at++;
-    const name = readName();
-    const attrs: Record<string, string> = {};
-    for (;;) {
-      while (/\s/.test(text[at] ?? '')) at++;
-      if (text.startsWith('/>', at)) {
-        at += 2;
-        return { name, attrs, children: [], text: '' };
-      }
-      if (text[at] === '>') {
-        at++;
-        break;
-      }
-      const key = readName();
-      while (/\s/.test(text[at] ?? '')) at++;
-      if (text[at] !== '=') fail('"=" was expected');
-      at++;
-      while (/\s/.test(text[at] ?? '')) at++;
-      const q = text[at];
-      if (q !== '"' && q !== "'") fail('a quoted value was expected');
-      const end = text.indexOf(q!, at + 1);
-      if (end < 0) fail('an unclosed attribute value');
-      attrs[key] = decode(text.slice(at + 1, end));
-      at = end + 1;
+
+  misc();
+  if (text[i] !== '<' || text.startsWith('</', i) || text.startsWith('<!', i)) {
+    fail('expected the root element');
+  }
+  const stack: XmlElement[] = [];
+  let root: XmlElement | null = null;
+  const textParts: string[][] = [];
+  while (i < text.length) {
+    if (stack.length === 0 && root) break;
+    const lt = text.indexOf('<', i);
+    if (stack.length > 0) {
+      const chunk = text.slice(i, lt < 0 ? text.length : lt);
+      if (chunk) textParts[stack.length - 1]!.push(decode(chunk));
     }
-    const children: XmlElement[] = [];
-    let body = '';
-    for (;;) {
-      if (at >= text.length) fail(`<${name}> is not closed`);
-      if (text.startsWith('</', at)) {
-        at += 2;
-        if (readName() !== name) fail(`</${name}> was expected`);
-        while (/\s/.test(text[at] ?? '')) at++;
-        if (text[at] !== '>') fail('">" was expected');
-        at++;
-        return { name, attrs, children, text: body };
+    if (lt < 0) fail(`<${stack[stack.length - 1]!.name}> is not closed`);
+    i = lt;
+    if (text.startsWith('<!--', i)) {
+      const end = text.indexOf('-->', i + 4);
+      if (end < 0) fail('a comment that does not end');
+      i = end + 3;
+    } else if (text.startsWith('<![CDATA[', i)) {
+      const end = text.indexOf(']]>', i + 9);
+      if (end < 0) fail('a CDATA section that does not end');
+      textParts[stack.length - 1]!.push(text.slice(i + 9, end));
+      i = end + 3;
+    } else if (text.startsWith('<?', i)) {
+      const end = text.indexOf('?>', i + 2);
+      if (end < 0) fail('a processing instruction that does not end');
+      i = end + 2;
+    } else if (text.startsWith('<!', i)) {
+      fail('DOCTYPE and entity declarations are not accepted');
+    } else if (text.startsWith('</', i)) {
+      i += 2;
+      const n = name();
+      skipSpace();
+      if (text[i] !== '>') fail(`expected ">" after </${n}`);
+      i++;
+      const open = stack.pop();
+      if (!open) return fail(`</${n}> closes nothing`);
+      if (open.name !== n) fail(`</${n}> closes <${open.name}>`);
+      open.text = textParts.pop()!.join('');
+      if (stack.length === 0) root = open;
+    } else {
+      i++;
+      const el: XmlElement = { name: name(), attrs: {}, children: [], text: '' };
+      for (;;) {
+        const before = i;
+        skipSpace();
+        if (text[i] === '>' || text.startsWith('/>', i)) break;
+        if (i === before) fail(`expected a space between attributes of <${el.name}>`);
+        const a = name();
+        skipSpace();
+        if (text[i] !== '=') fail(`attribute ${a} of <${el.name}> has no value`);
+        i++;
+        skipSpace();
+        const q = text[i];
+        if (q !== '"' && q !== "'") fail(`the value of ${a} must be quoted`);
+        const end = text.indexOf(q!, i + 1);
+        if (end < 0) fail(`the value of ${a} does not end`);
+        const raw = text.slice(i + 1, end);
+        if (raw.includes('<')) fail(`the value of ${a} holds "<"`);
+        if (Object.hasOwn(el.attrs, a)) fail(`<${el.name}> has attribute ${a} twice`);
+        el.attrs[a] = decode(raw).replace(/[\t\n\r]/g, ' ');
+        i = end + 1;
       }
-      if (text.startsWith('<![CDATA[', at)) {
-        const end = text.indexOf(']]>', at);
-        if (end < 0) fail('an unclosed CDATA section');
-        body += text.slice(at + 9, end);
-        at = end + 3;
-      } else if (text.startsWith('<!--', at)) {
-        const end = text.indexOf('-->', at);
-        if (end < 0) fail('an unclosed comment');
-        at = end + 3;
-      } else if (text.startsWith('<!', at) || text.startsWith('<?', at)) {
-        fail('declarations are refused inside elements');
-      } else if (text[at] === '<') {
-        children.push(element(depth + 1));
+      const selfClosing = text[i] === '/';
+      i += selfClosing ? 2 : 1;
+      if (stack.length) stack[stack.length - 1]!.children.push(el);
+      if (selfClosing) {
+        if (stack.length === 0) root = el;
       } else {
-        const end = text.indexOf('<', at);
-        body += decode(text.slice(at, end < 0 ? text.length : end));
-        at = end < 0 ? text.length : end;
+        if (stack.length >= REPORT_LIMITS.depth) {
+          fail(`elements nested deeper than ${REPORT_LIMITS.depth}`);
+        }
+        stack.push(el);
+        textParts.push([]);
       }
     }
-  };
-  skipMisc();
-  const root = element(0);
-  skipMisc();
-  if (at < text.length) fail('text after the root element');
+  }
+  if (!root) return fail(`<${stack[stack.length - 1]?.name ?? '?'}> is not closed`);
+  misc();
+  if (i < text.length) fail('content after the root element');
   return root;
 }
