@@ -55,7 +55,9 @@ const noFocusedOrSkipped = {
         message: 'Focused or skipped tests are not allowed.',
       },
       {
-        selector: 'Property[key.name=/^(only|skip|todo)$/]',
+        // the options object of it/test/describe/suite (a `skip` field of other data is fine)
+        selector:
+          'CallExpression[callee.name=/^(it|test|describe|suite)$/] > ObjectExpression > Property[key.name=/^(only|skip|todo)$/]',
         message: 'Test options only/skip/todo are not allowed.',
       },
     ],
@@ -107,4 +109,17 @@ export default tseslint.config(
   { files: ['src/elements/**/*.ts'], ...lit.configs['flat/recommended'] },
   ...layering,
   noFocusedOrSkipped,
+  {
+    // The demo projects' learner files and hidden tests are CommonJS programs run by node, and a
+    // template leaves its parameters for the learner to use.
+    files: ['projects/**/*.{js,cjs}', 'test/fixtures/projects/**/*.{js,cjs}'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', __dirname: 'readonly' },
+    },
+    rules: {
+      '@typescript-eslint/no-require-imports': 'off',
+      '@typescript-eslint/no-unused-vars': 'off',
+    },
+  },
 );

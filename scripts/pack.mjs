@@ -111,6 +111,7 @@ export const packages = [
       ['demo', (path) => !path.includes('/app/') && !path.endsWith('/app')],
       ['problems'],
       ['schemas'],
+      ['projects'],
       ['native', (path) => !path.includes('/build')],
       ['scripts/build-native.mjs'],
       ['README.md'],

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { UsageError } from './args.js';
 import { engine, engineHelp } from './engine.js';
 import { problems, problemsHelp } from './problems.js';
+import { projects, projectsHelp } from './projects.js';
 import { serve, serveHelp } from './serve.js';
 import { token, tokenHelp } from './token.js';
 
@@ -18,7 +19,8 @@ const commands: Record<string, Command> = {
     run: serve,
   },
   engine: {
-    summary: 'run the embedded engine alone (Sphere Engine Compilers and Problems API v4)',
+    summary:
+      'run the embedded engine alone (Sphere Engine Compilers, Problems and Containers APIs)',
     help: engineHelp,
     run: engine,
   },
@@ -26,6 +28,11 @@ const commands: Record<string, Command> = {
     summary: 'import and export problem folders (an engine data folder)',
     help: problemsHelp,
     run: problems,
+  },
+  projects: {
+    summary: 'import and export Containers project folders (an engine data folder)',
+    help: projectsHelp,
+    run: projects,
   },
   token: {
     summary: 'mint a session token for a widget (signed with SE_SESSION_SECRET)',

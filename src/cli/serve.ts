@@ -2,7 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEngine, type RunningEngine } from '../engine/index.js';
+import {
+  startEngine,
+  type RunningEngine,
+  type SubmissionFinishedEvent,
+  type SubmissionStatusEvent,
+} from '../engine/index.js';
 import {
   type BackendConfig,
   defaultConfig,
@@ -96,9 +101,13 @@ export interface StartedAll {
 function engineEvents(engine: RunningEngine): SubmissionEventSource {
   return {
     subscribe(listener: (u: SubmissionUpdate) => void) {
-      const onStatus = (e: SubmissionUpdate) => listener(e);
-      const onFinished = (e: Omit<SubmissionUpdate, 'executing'>) =>
-        listener({ ...e, executing: false });
+      // the widgets' runs are Compilers and Problems submissions; Containers ones are not tracked
+      const onStatus = (e: SubmissionStatusEvent) => {
+        if (e.module !== 'containers') listener({ ...e, module: e.module });
+      };
+      const onFinished = (e: SubmissionFinishedEvent) => {
+        if (e.module !== 'containers') listener({ ...e, module: e.module, executing: false });
+      };
       engine.events.on('submission.status', onStatus);
       engine.events.on('submission.finished', onFinished);
       return () => {

@@ -30,24 +30,75 @@ export class ArchiveError extends Error {
 
 const BLOCK = 512;
 
+/** An entry of an archive, as taken: a plain file or a folder, with a relative name. */
+export interface TarEntry {
+  name: string;
+  type: 'file' | 'dir';
+  /** the permission bits given (files: 0644 or 0755 are what a reader should keep) */
+  mode: number;
+  data: Buffer;
+}
+
+/** Caps of {@link readTarGz}. */
+export interface TarCaps {
+  /** bytes the gzip stream may unpack to */
+  tarBytes: number;
+  /** entries of any kind */
+  entries: number;
+  /** plain files */
+  files: number;
+  /** bytes of the files' contents together */
+  fileBytes: number;
+  /** take an archive of folders only (default: refused, "holds no files") */
+  allowNoFiles?: boolean;
+}
+
 /**
  * The files of a tar.gz archive, by relative name (`src/main.py`). Throws ArchiveError naming the
  * first problem. File contents must be UTF-8 text (multi-file mode holds text files).
  */
 export function unpackTarGz(data: Buffer): Record<string, string> {
+  const entries = readTarGz(data, {
+    ...ARCHIVE_LIMITS,
+    files: LIMITS.files,
+    fileBytes: LIMITS.sourceBytes,
+  });
+  const files: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const e of entries) {
+    if (e.type !== 'file') continue;
+    const text = decodeText(e.data);
+    if (text instanceof InvalidText) {
+      throw new ArchiveError(
+        'invalid',
+        `the source archive's ${e.name} is not UTF-8 text (byte ${text.at}); multi-file mode takes text files`,
+      );
+    }
+    files[e.name] = text;
+  }
+  return files;
+}
+
+/**
+ * The plain files and folders of a tar.gz archive, in order, with relative names (`src/a.c`).
+ * Absolute names, `..`, links, devices, FIFOs, unknown entry types and a name given twice refuse
+ * the whole archive (ArchiveError naming the first problem), as do the caps; an archive with no
+ * file is refused too. Nothing is written anywhere.
+ */
+export function readTarGz(data: Buffer, caps: TarCaps): TarEntry[] {
   let tar: Buffer;
   try {
-    tar = gunzipSync(data, { maxOutputLength: ARCHIVE_LIMITS.tarBytes });
+    tar = gunzipSync(data, { maxOutputLength: caps.tarBytes });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
       throw new ArchiveError(
         'size',
-        `source size limit exceeded: the archive unpacks to more than ${ARCHIVE_LIMITS.tarBytes} bytes`,
+        `source size limit exceeded: the archive unpacks to more than ${caps.tarBytes} bytes`,
       );
     }
     throw new ArchiveError('invalid', 'the source archive is not a valid gzip stream');
   }
-  const files: Record<string, string> = Object.create(null) as Record<string, string>;
+  const out: TarEntry[] = [];
+  const seen = new Set<string>();
   let total = 0;
   let count = 0;
   let entries = 0;
@@ -63,11 +114,8 @@ export function unpackTarGz(data: Buffer): Record<string, string> {
     }
     const header = tar.subarray(at, at + BLOCK);
     if (header.every((b) => b === 0)) break; // end of archive
-    if (++entries > ARCHIVE_LIMITS.entries) {
-      throw new ArchiveError(
-        'invalid',
-        `the source archive has more than ${ARCHIVE_LIMITS.entries} entries`,
-      );
+    if (++entries > caps.entries) {
+      throw new ArchiveError('invalid', `the source archive has more than ${caps.entries} entries`);
     }
     checkChecksum(header);
     const type = String.fromCharCode(header[156]!);
@@ -105,7 +153,11 @@ export function unpackTarGz(data: Buffer): Record<string, string> {
         `the source archive holds a device or FIFO (${raw}): only files and folders are allowed`,
       );
     }
-    if (type === '5') continue; // folders come from the file names
+    const mode = octal(header.subarray(100, 108), 'mode') & 0o777;
+    if (type === '5') {
+      if (name !== null) out.push({ name, type: 'dir', mode, data: Buffer.alloc(0) });
+      continue;
+    }
     if (type !== '0' && type !== '\0' && type !== '7') {
       throw new ArchiveError(
         'invalid',
@@ -114,28 +166,23 @@ export function unpackTarGz(data: Buffer): Record<string, string> {
     }
     if (name === null)
       throw new ArchiveError('invalid', `the source archive holds a file with no name`);
-    if (name in files) throw new ArchiveError('invalid', `the source archive holds ${name} twice`);
-    if (++count > LIMITS.files) {
-      throw new ArchiveError('invalid', `the source archive holds more than ${LIMITS.files} files`);
+    if (seen.has(name)) throw new ArchiveError('invalid', `the source archive holds ${name} twice`);
+    seen.add(name);
+    if (++count > caps.files) {
+      throw new ArchiveError('invalid', `the source archive holds more than ${caps.files} files`);
     }
     total += size;
-    if (total > LIMITS.sourceBytes) {
+    if (total > caps.fileBytes) {
       throw new ArchiveError(
         'size',
-        `source size limit exceeded: the archive's files hold more than ${LIMITS.sourceBytes} bytes`,
+        `source size limit exceeded: the archive's files hold more than ${caps.fileBytes} bytes`,
       );
     }
-    const text = decodeText(body);
-    if (text instanceof InvalidText) {
-      throw new ArchiveError(
-        'invalid',
-        `the source archive's ${name} is not UTF-8 text (byte ${text.at}); multi-file mode takes text files`,
-      );
-    }
-    files[name] = text;
+    out.push({ name, type: 'file', mode, data: body });
   }
-  if (count === 0) throw new ArchiveError('invalid', 'the source archive holds no files');
-  return files;
+  if (count === 0 && !caps.allowNoFiles)
+    throw new ArchiveError('invalid', 'the source archive holds no files');
+  return out;
 }
 
 /**
@@ -228,4 +275,53 @@ function parsePax(b: Buffer): { path?: string; size?: number } {
     at += len;
   }
   return out;
+}
+
+/**
+ * A plain tar (ustar, with a pax header for a name over 100 bytes) of `entries`, owned by uid 0
+ * with the given modes: what {@link readTarGz} took, written afresh, so a tar reader sees only
+ * plain files and folders with clean names.
+ */
+export function writeTar(entries: readonly TarEntry[]): Buffer {
+  const blocks: Buffer[] = [];
+  const mtime = `${Math.floor(Date.now() / 1000)
+    .toString(8)
+    .padStart(11, '0')}\0`;
+  const header = (name: string, type: string, mode: number, size: number) => {
+    const h = Buffer.alloc(BLOCK);
+    h.write(name, 0, 100, 'utf8');
+    h.write(`${(mode & 0o777).toString(8).padStart(7, '0')}\0`, 100, 'latin1');
+    h.write('0000000\0', 108, 'latin1');
+    h.write('0000000\0', 116, 'latin1');
+    h.write(`${size.toString(8).padStart(11, '0')}\0`, 124, 'latin1');
+    h.write(mtime, 136, 'latin1');
+    h.write('        ', 148, 'latin1');
+    h.write(type, 156, 'latin1');
+    h.write('ustar\0' + '00', 257, 'latin1');
+    let sum = 0;
+    for (const b of h) sum += b;
+    h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+    blocks.push(h);
+  };
+  const body = (data: Buffer) => {
+    blocks.push(data);
+    const pad = (BLOCK - (data.length % BLOCK)) % BLOCK;
+    if (pad) blocks.push(Buffer.alloc(pad));
+  };
+  for (const e of entries) {
+    const name = e.type === 'dir' ? `${e.name}/` : e.name;
+    if (Buffer.byteLength(name) > 99) {
+      const rec = (len: number) => `${len} path=${name}\n`;
+      let len = Buffer.byteLength(rec(0));
+      while (Buffer.byteLength(rec(len)) !== len) len = Buffer.byteLength(rec(len));
+      const pax = Buffer.from(rec(len));
+      header('././@PaxHeader', 'x', 0o644, pax.length);
+      body(pax);
+    }
+    const short = Buffer.from(name).subarray(0, 99).toString('latin1');
+    header(short, e.type === 'dir' ? '5' : '0', e.mode, e.type === 'dir' ? 0 : e.data.length);
+    if (e.type === 'file') body(e.data);
+  }
+  blocks.push(Buffer.alloc(BLOCK * 2));
+  return Buffer.concat(blocks);
 }

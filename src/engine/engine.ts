@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { statusName, isTransient } from '../shared/status.js';
 import { compilersModule } from './compilers/index.js';
 import { problemsModule } from './problems/index.js';
+import { containersModule, type ContainersSettings } from './containers/index.js';
 import { createExecutor, type EngineExecutor } from './exec/index.js';
 import { ApiServer } from './http/server.js';
 import { LIMITS, QUEUE_DEFAULTS } from './limits.js';
@@ -43,6 +44,8 @@ export interface EngineOptions {
   unsafeNoSandbox?: boolean;
   /** one-line messages for the operator (default: stderr) */
   log?: (line: string) => void;
+  /** the Containers module's settings (slots, disk cap per workspace, idle sweep) */
+  containers?: Partial<ContainersSettings>;
 }
 
 /** A started engine. */
@@ -59,16 +62,9 @@ export interface RunningEngine {
 }
 
 /** The API modules, in the order their migrations apply. Add a module here. */
-const MODULES: EngineModule[] = [compilersModule, problemsModule];
-
-/** Base paths answered with a clear 404 (modules this engine does not implement). */
-const UNAVAILABLE: Array<{ basePath: string; message: string }> = [
-  {
-    basePath: '/containers/api/v1',
-    message:
-      'the Containers API is not available in the embedded engine; configure SE_CONTAINERS_URL',
-  },
-];
+function modules(options: EngineOptions): EngineModule[] {
+  return [compilersModule, problemsModule, containersModule(options.containers)];
+}
 
 /** How long `close` waits for running submissions before re-queueing them. */
 const CLOSE_GRACE_MS = 10_000;
@@ -91,6 +87,8 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
 
+  const MODULES = modules(options);
+  const closers: Array<() => void> = [];
   const { executor, sandbox } = await startExecutor(dataDir, workers, unsafe, log);
   if (!sandbox.ok && !sandbox.unsafe) log(`se-engine: ${sandbox.refusal}`);
 
@@ -116,14 +114,22 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   let url = '';
   const ctx: EngineContext = {
     db,
+    dataDir,
     queue,
     executor,
     sandbox,
+    workspaceSandbox:
+      executor?.sandbox && sandbox.ok && !sandbox.unsafe
+        ? { sandbox: executor.sandbox, scratchDir: executor.scratchDir }
+        : null,
     get url() {
       return url;
     },
     accessToken,
     log,
+    onClose(fn) {
+      closers.push(fn);
+    },
     statusChanged(module, id, status) {
       emit('submission.status', {
         module,
@@ -143,8 +149,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   };
 
   try {
-    for (const m of MODULES) server.mount(m.basePath, m.setup(ctx));
-    for (const u of UNAVAILABLE) server.unavailable(u.basePath, u.message);
+    for (const m of MODULES) server.mount(m.basePath, m.setup(ctx), m.body);
     url = await server.listen(options.port ?? 3100, options.host ?? '127.0.0.1');
   } catch (err) {
     db.close();
@@ -163,6 +168,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       (closing ??= (async () => {
         await server.close();
         await queue.close(CLOSE_GRACE_MS);
+        for (const fn of closers) fn();
         await webhooks.close();
         await closeExecutor(executor, log);
         db.close();

@@ -1,5 +1,5 @@
 /**
- * The embedded engine: the Sphere Engine HTTP API (Compilers v4 now) on one port, running code in
+ * The embedded engine: the Sphere Engine HTTP APIs (Compilers v4, Problems v4, Containers v1.1) on one port, running code in
  * the sandbox. Importing this module starts nothing; call {@link startEngine}.
  */
 export { startEngine } from './engine.js';

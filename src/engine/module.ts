@@ -1,5 +1,7 @@
 import type { Executor, LimitsReport } from './exec/types.js';
+import type { Sandbox } from './sandbox/index.js';
 import type { Router } from './http/router.js';
+import type { MountOptions } from './http/server.js';
 import type { JobQueue } from './queue.js';
 import type { Db, Migration } from './store/db.js';
 import type { EngineModuleName } from './webhooks.js';
@@ -22,15 +24,24 @@ export interface SandboxState {
 /** What the engine gives each API module at start. */
 export interface EngineContext {
   readonly db: Db;
+  /** the engine's private data folder (engine.db beside the modules' own folders) */
+  readonly dataDir: string;
   /** the shared worker pool; register the module's job kind on it in `setup` */
   readonly queue: JobQueue;
   /** the execution core; null when it could not start (then `sandbox.ok` is false) */
   readonly executor: Executor | null;
   readonly sandbox: SandboxState;
+  /**
+   * The sandbox itself and a scratch folder its uids can reach, for modules that lay out their
+   * own runs (workspaces); null when code may not run in a real sandbox here.
+   */
+  readonly workspaceSandbox: { sandbox: Sandbox; scratchDir: string } | null;
   /** `http://host:port` of the engine (for webhook `uri`s; requests use their own Host) */
   readonly url: string;
   readonly accessToken: string;
   readonly log: (line: string) => void;
+  /** Runs `fn` when the engine closes (after the queue has stopped, before the database closes). */
+  onClose(fn: () => void): void;
   /** Emits `submission.status` (call on every status change, including creation). */
   statusChanged(module: EngineModuleName, id: number, status: number): void;
   /**
@@ -48,6 +59,8 @@ export interface EngineModule {
   name: EngineModuleName;
   /** e.g. `/compilers/api/v4` */
   basePath: string;
+  /** its own cap on request bodies and their refusal (default: the engine's) */
+  body?: MountOptions;
   /** appended after the core's and earlier modules' migrations */
   migrations: Migration[];
   /**

@@ -3,7 +3,7 @@ import type { EventEmitter } from 'node:events';
 import type { StatusInfo } from '../shared/compilers.js';
 
 /** The API module a submission belongs to. */
-export type EngineModuleName = 'compilers' | 'problems';
+export type EngineModuleName = 'compilers' | 'problems' | 'containers';
 
 /** `submission.status`: a submission's status changed (emitted for every change). */
 export interface SubmissionStatusEvent {

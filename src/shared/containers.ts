@@ -27,6 +27,10 @@ export interface Workspace {
   retention_time_total?: number;
   config: string;
   workspace_url: string;
+  /** deprecated alias of `retention_time_stopped` */
+  max_inactive_storage_time?: number;
+  /** deprecated alias of `retention_time_total` */
+  max_storage_time?: number;
 }
 
 export interface TokenPaging {
@@ -89,7 +93,15 @@ export interface ContainersSubmission {
   project: { id: string; name: string };
   scenario: string;
   config: string;
-  result: { status: { code: number; name: string }; time: number | null; score: number | null };
+  result: {
+    status: { code: number; name: string };
+    time: number | null;
+    score: number | null;
+    /** peak kilobytes of any stage (the quickstart's example has it; the field table does not) */
+    memory?: number | null;
+    /** the last terminating signal of a stage, 0 when none (as the quickstart's example) */
+    signal?: number | null;
+  };
   streams: Partial<Record<ContainersStreamName, StreamInfo | null>>;
   stages: Record<StageName, StageResult> | null;
   uri?: string;
@@ -132,4 +144,32 @@ export interface ContainersSubmissionList {
 export interface ProjectList {
   items: Project[];
   paging: TokenPaging;
+}
+
+/** `GET /workspaces` */
+export interface WorkspaceList {
+  items: Workspace[];
+  paging: TokenPaging;
+}
+
+/** `POST /workspaces` (201) */
+export interface WorkspaceCreated {
+  message: string;
+  workspace: Workspace;
+}
+
+/** The answers that only say what happened (`PUT /workspaces/:id/stop`, `GET /test`, ...) */
+export interface MessageResponse {
+  message: string;
+}
+
+/** `POST /workspaces/:id/files` */
+export interface UploadedFile {
+  path: string;
+}
+
+/** `POST /submissions` (201), and the scenario run on a workspace (an extension) */
+export interface ContainersSubmissionCreated {
+  message: string;
+  id: number;
 }

@@ -60,12 +60,15 @@ describe('routing', () => {
     assert.equal(((await root.json()) as { error_code: number }).error_code, 404);
   });
 
-  it('answers the Containers base path with a clear 404', async () => {
-    const res = await fetch(`${t.engine.url}/containers/api/v1/workspaces`);
-    assert.equal(res.status, 404);
-    const body = (await res.json()) as { error_code: number; message: string };
-    assert.equal(body.error_code, 404);
-    assert.match(body.message, /Containers API is not available/);
+  it('serves the Containers API beside the others, behind the same token', async () => {
+    const res = await fetch(
+      `${t.engine.url}/containers/api/v1/test?access_token=${t.engine.accessToken}`,
+    );
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { message: 'You can use Sphere Engine Containers API' });
+    const denied = await fetch(`${t.engine.url}/containers/api/v1/test?access_token=wrong`);
+    assert.equal(denied.status, 401);
+    assert.equal(((await denied.json()) as { error_code: number }).error_code, 1);
   });
 });
 

@@ -111,7 +111,7 @@ export function moduleHttp(engine: RunningEngine, api: string): ModuleHttp {
  */
 export async function finalAnswer<T>(
   engine: RunningEngine,
-  module: 'compilers' | 'problems',
+  module: 'compilers' | 'problems' | 'containers',
   http: ModuleHttp,
   id: number,
   timeoutMs: number,

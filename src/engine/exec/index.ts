@@ -77,6 +77,13 @@ export type EngineExecutor = Executor & {
   readonly selfTest: SelfTestResult;
   /** true when stages run unconfined under the development flag */
   readonly unsandboxed: boolean;
+  /**
+   * The sandbox itself, for modules that lay out their own stages (the Containers module's
+   * workspaces); null when the self-test failed (or the stages run unconfined).
+   */
+  readonly sandbox: Sandbox | null;
+  /** this instance's scratch folder: searchable (0711) by the sandbox uids, removed at close */
+  readonly scratchDir: string;
   /** removes this instance's cgroups and scratch folder; running stages should be done first */
   close(): Promise<void>;
 };
@@ -159,6 +166,8 @@ export async function createExecutor(options: CreateExecutorOptions): Promise<En
   return Object.assign(executor, {
     selfTest,
     unsandboxed,
+    sandbox: selfTest.ok ? created.sandbox : null,
+    scratchDir: scratch,
     async close() {
       if (closed) return;
       closed = true;

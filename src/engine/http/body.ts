@@ -17,6 +17,8 @@ export class InvalidText {
   constructor(
     /** offset of the first byte that is not UTF-8 (-1: a lone surrogate in JSON) */
     readonly at: number,
+    /** the bytes as sent (a binary file part that a method takes as bytes) */
+    readonly bytes: Buffer = Buffer.alloc(0),
   ) {}
 }
 
@@ -36,7 +38,7 @@ export function decodeText(bytes: Uint8Array): string | InvalidText {
   try {
     return utf8.decode(bytes);
   } catch {
-    return new InvalidText(firstInvalidByte(bytes));
+    return new InvalidText(firstInvalidByte(bytes), Buffer.from(bytes));
   }
 }
 

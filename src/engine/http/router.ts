@@ -3,11 +3,13 @@ import { ApiError, ErrorCode } from './errors.js';
 import type { Body } from './body.js';
 
 /** The `:name` segments of a route pattern, as the keys of its path parameters. */
-export type PathParams<P extends string> = P extends `${string}:${infer Name}/${infer Rest}`
-  ? { readonly [K in Name]: string } & PathParams<Rest>
-  : P extends `${string}:${infer Name}`
-    ? { readonly [K in Name]: string }
-    : Record<never, string>;
+export type PathParams<P extends string> = P extends `${infer Head}/*${infer Tail}`
+  ? PathParams<Head> & { readonly [K in Tail]: string }
+  : P extends `${string}:${infer Name}/${infer Rest}`
+    ? { readonly [K in Name]: string } & PathParams<Rest>
+    : P extends `${string}:${infer Name}`
+      ? { readonly [K in Name]: string }
+      : Record<never, string>;
 
 /** A request as a handler sees it: path parameters, query and a lazily parsed, capped body. */
 export interface ApiRequest<Params = Readonly<Record<string, string>>> {
@@ -56,7 +58,8 @@ interface Route {
 
 /**
  * The routes of one API module (one spec file), relative to its base path. Patterns are literal
- * segments and `:name` parameters: `/submissions/:id/:stream`.
+ * segments and `:name` parameters: `/submissions/:id/:stream`; a last segment `*name` takes the
+ * rest of the path (one or more segments, joined by `/`).
  */
 export class Router {
   private readonly routes: Route[] = [];
@@ -111,6 +114,21 @@ function split(path: string): string[] {
 }
 
 function matchSegments(pattern: string[], parts: string[]): Record<string, string> | null {
+  const rest = pattern.at(-1)?.startsWith('*') ? pattern.at(-1)!.slice(1) : null;
+  if (rest !== null) {
+    if (parts.length < pattern.length) return null;
+    const head = matchSegments(pattern.slice(0, -1), parts.slice(0, pattern.length - 1));
+    if (!head) return null;
+    try {
+      head[rest] = parts
+        .slice(pattern.length - 1)
+        .map((p) => decodeURIComponent(p))
+        .join('/');
+    } catch {
+      return null;
+    }
+    return head;
+  }
   if (pattern.length !== parts.length) return null;
   const params: Record<string, string> = {};
   for (let i = 0; i < pattern.length; i++) {

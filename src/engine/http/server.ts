@@ -22,7 +22,15 @@ export interface ApiServerOptions {
   log: (line: string) => void;
 }
 
-interface Mount {
+/** What a module may set for its own base path. */
+export interface MountOptions {
+  /** its cap on request bodies (default: the server's) */
+  maxBodyBytes?: number;
+  /** the answer to a body over its cap (default: 413 with error_code 413) */
+  tooLarge?: (maxBytes: number) => ApiError;
+}
+
+interface Mount extends MountOptions {
   basePath: string;
   router: Router | null;
   /** for base paths served by no module: the message of their 404 */
@@ -43,8 +51,9 @@ export class ApiServer {
     this.server = createServer((req, res) => void this.handle(req, res));
     // `Expect: 100-continue`: refuse a declared body over the cap before the client sends it.
     this.server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
-      if (declaredLength(req) > this.options.maxBodyBytes) {
-        send(res, errorResponse(tooLarge(this.options.maxBodyBytes)));
+      const { max, refuse } = this.bodyCap(req.url);
+      if (declaredLength(req) > max) {
+        send(res, errorResponse(refuse(max)));
         return;
       }
       res.writeContinue();
@@ -57,9 +66,23 @@ export class ApiServer {
   }
 
   /** Serves `router` under `basePath` (e.g. `/compilers/api/v4`); every route needs the token. */
-  mount(basePath: string, router: Router): this {
-    this.mounts.push({ basePath: trimSlash(basePath), router });
+  mount(basePath: string, router: Router, options: MountOptions = {}): this {
+    this.mounts.push({ ...options, basePath: trimSlash(basePath), router });
     return this;
+  }
+
+  /** The mount serving `path`, if any. */
+  private mountOf(path: string): Mount | undefined {
+    return this.mounts.find((m) => path === m.basePath || path.startsWith(m.basePath + '/'));
+  }
+
+  /** The body cap of the module a request URL goes to, and its refusal. */
+  private bodyCap(url: string | undefined): { max: number; refuse: (max: number) => ApiError } {
+    const mount = this.mountOf(new URL(url ?? '/', 'http://engine.invalid').pathname);
+    return {
+      max: mount?.maxBodyBytes ?? this.options.maxBodyBytes,
+      refuse: mount?.tooLarge ?? tooLarge,
+    };
   }
 
   /** Answers every request under `basePath` with a 404 JSON body carrying `message`. */
@@ -115,7 +138,7 @@ export class ApiServer {
     }
     const drained = await drain(
       req,
-      this.options.drainBytes ?? 8 * this.options.maxBodyBytes,
+      this.options.drainBytes ?? 8 * this.bodyCap(req.url).max,
       this.options.drainMs ?? 10_000,
     );
     if (!drained) response = { ...response, headers: { ...response.headers, Connection: 'close' } };
@@ -125,7 +148,7 @@ export class ApiServer {
   private async dispatch(req: IncomingMessage): Promise<ApiResponse> {
     const url = new URL(req.url ?? '/', 'http://engine.invalid');
     const path = url.pathname;
-    const mount = this.mounts.find((m) => path === m.basePath || path.startsWith(m.basePath + '/'));
+    const mount = this.mountOf(path);
     if (!mount) {
       throw new ApiError(
         404,
@@ -148,7 +171,14 @@ export class ApiServer {
       // `uri` fields point at the engine as this client reached it (the Host it used).
       baseUrl: (req.headers.host ? `http://${req.headers.host}` : this.url) + mount.basePath,
       accessToken,
-      body: () => (body ??= readBody(req, this.options.maxBodyBytes)),
+      body: () =>
+        (body ??= readBody(req, mount.maxBodyBytes ?? this.options.maxBodyBytes).catch(
+          (err: unknown) => {
+            throw err instanceof ApiError && err.status === 413 && mount.tooLarge
+              ? mount.tooLarge(mount.maxBodyBytes ?? this.options.maxBodyBytes)
+              : err;
+          },
+        )),
       raw: req,
     };
     return handler(request);

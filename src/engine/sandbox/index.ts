@@ -26,7 +26,7 @@ import { removeTreeSync } from './remove.js';
 import { seccompFilter } from './seccomp.js';
 
 export { BOX_OUT_IN_SANDBOX, Sandbox, SLOT_UID_BASE } from './sandbox.js';
-export type { StageLimits, StageSpec, StageHandle, SandboxPaths } from './sandbox.js';
+export type { Mount, StageLimits, StageSpec, StageHandle, SandboxPaths } from './sandbox.js';
 export { decideStatus } from './status.js';
 export { mountCapped, removeTree, removeTreeSync } from './remove.js';
 export { isAlive, leftoversOfDeadEngines, pidNamespace } from './processes.js';

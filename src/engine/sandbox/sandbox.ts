@@ -74,7 +74,19 @@ export interface StageSpec {
   /** host paths bound read-only at the same place (e.g. /etc/java-17-openjdk) */
   extraBinds?: string[];
   fds?: ExtraFd[];
+  /**
+   * Workspaces (the Containers module): instead of /box, these mounts in this order (a host
+   * folder or file opened here and passed by fd, never resolved by path inside the chain; or a
+   * fresh tmpfs), and this working folder. `boxDir` is then unused.
+   */
+  layout?: { mounts: Mount[]; cwd: string };
+  /** as root: the uid and gid to run as instead of the slot's (a workspace's own) */
+  uid?: number;
 }
+
+/** A mount of a workspace stage: a host path bound by fd, or a fresh tmpfs. */
+export type Mount =
+  { target: string; host: string; writable: boolean } | { target: string; tmpfsBytes: number };
 
 /** A started stage. */
 export interface StageHandle {
@@ -93,6 +105,8 @@ const FD_REPORT = 10;
 const FD_INFO = 11;
 const FD_BOX = 12;
 const FD_INIT = 13;
+/** The first fd of a layout's bound mounts (one per bound mount, in order). */
+const FD_MOUNTS = 14;
 const INIT_IN_SANDBOX = '/.se-init';
 /** where a run stage sees its program folder (read-only) when /box is its own tmpfs */
 const PROGRAM_IN_SANDBOX = '/.prog';
@@ -193,7 +207,12 @@ export class Sandbox {
     a.push('--proc', '/proc', '--dev', '/dev');
     a.push('--size', String(SHM_BYTES), '--tmpfs', '/dev/shm', '--remount-ro', '/dev');
     a.push('--size', String(spec.limits.tmpBytes), '--tmpfs', '/tmp');
-    if (spec.boxEntries && !spec.boxWritable) {
+    if (spec.layout) {
+      let fd = FD_MOUNTS;
+      for (const m of spec.layout.mounts)
+        if ('tmpfsBytes' in m) a.push('--size', String(m.tmpfsBytes), '--tmpfs', m.target);
+        else a.push(m.writable ? '--bind-fd' : '--ro-bind-fd', String(fd++), m.target);
+    } else if (spec.boxEntries && !spec.boxWritable) {
       a.push('--ro-bind-fd', String(FD_BOX), PROGRAM_IN_SANDBOX);
       a.push('--size', String(spec.limits.tmpBytes), '--tmpfs', '/box');
       for (const name of spec.boxEntries)
@@ -203,7 +222,7 @@ export class Sandbox {
       a.push('--size', String(spec.boxTmpfsBytes), '--tmpfs', '/box');
     } else a.push(spec.boxWritable ? '--bind-fd' : '--ro-bind-fd', String(FD_BOX), '/box');
     a.push('--ro-bind-fd', String(FD_INIT), INIT_IN_SANDBOX);
-    a.push('--remount-ro', '/', '--chdir', '/box', '--clearenv');
+    a.push('--remount-ro', '/', '--chdir', spec.layout?.cwd ?? '/box', '--clearenv');
     const env: Record<string, string> = {
       PATH: '/usr/local/bin:/usr/bin:/bin',
       HOME: '/tmp',
@@ -246,7 +265,7 @@ export class Sandbox {
     const argv = [this.opts.paths.init, 'launch'];
     for (const f of cgroup?.procsFiles ?? []) argv.push('--cgroup', f);
     if (process.getuid?.() === 0) {
-      const id = String(SLOT_UID_BASE + spec.slot);
+      const id = String(spec.uid ?? SLOT_UID_BASE + spec.slot);
       argv.push('--uid', id, '--gid', id);
       // the slot uid runs nothing else, so its process count is this run's
       if (this.opts.rlimitsOnly) argv.push('--nproc', String(spec.limits.pids + NPROC_CHAIN));
@@ -417,11 +436,22 @@ class Stage {
         });
       const seccomp = openReadFile(this.opts.paths.seccomp);
       plan.opened.push(seccomp);
-      const box = openSync(
-        spec.boxDir,
-        constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW,
-      );
-      plan.opened.push(box);
+      let fd = FD_MOUNTS;
+      for (const m of spec.layout?.mounts ?? []) {
+        if ('tmpfsBytes' in m) continue;
+        // a folder or a file, never through a symlink (O_PATH would do, but Node lacks it)
+        const opened = openSync(m.host, constants.O_RDONLY | constants.O_NOFOLLOW);
+        plan.opened.push(opened);
+        stdio[fd++] = opened;
+      }
+      let box: number | 'ignore' = 'ignore';
+      if (!spec.layout) {
+        box = openSync(
+          spec.boxDir,
+          constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW,
+        );
+        plan.opened.push(box);
+      }
       const init = openReadFile(this.opts.paths.initBound);
       plan.opened.push(init);
       stdio[FD_SECCOMP] = seccomp;

@@ -1,0 +1,137 @@
+// Workspaces beyond the API's shape: workspace_init and its streams, the disk cap, the signed
+// webhook of a scenario run, and twenty workspaces running scenarios at once.
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { verifyWebhook } from '../../../src/engine/webhooks.js';
+import { b64, engineWithFixture, type ContainersEngine } from './helpers.js';
+
+const SECRET = 'containers-hook';
+let receiver: Server;
+const deliveries: Array<{ body: string; signature: string | undefined }> = [];
+let t: ContainersEngine;
+let project: string;
+
+before(async () => {
+  receiver = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      deliveries.push({
+        body: Buffer.concat(chunks).toString('utf8'),
+        signature: req.headers['x-sphere-engine-signature'] as string | undefined,
+      });
+      res.end('ok');
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  const port = (receiver.address() as AddressInfo).port;
+  t = await engineWithFixture({
+    webhook: { url: `http://127.0.0.1:${port}/hook`, secret: SECRET },
+    containers: { slots: 22, diskBytes: 32 * 1024 * 1024 },
+  });
+  project = await t.projectId('FIXTURE');
+});
+after(async () => {
+  await t.close();
+  await new Promise<void>((r) => receiver.close(() => r()));
+});
+
+describe('workspace_init', () => {
+  it('runs in the new workspace; its output and a failure are reported', async () => {
+    const ok = await t.workspace({
+      project_id: project,
+      workspace_init: 'echo prepared > prepared.txt; echo init out; echo init err >&2',
+    });
+    assert.equal(
+      (await t.get(`/workspaces/${ok.id}/files/${b64('prepared.txt')}`)).text,
+      'prepared\n',
+    );
+    const w = (await t.get(`/workspaces/${ok.id}`)).json;
+    assert.equal(w.workspace_init_failed, false);
+    assert.equal(w.streams.workspace_init_output.size, 'init out\n'.length);
+    const out = await fetch(
+      `${w.streams.workspace_init_output.uri}?access_token=${t.engine.accessToken}`,
+    );
+    assert.equal(await out.text(), 'init out\n');
+    const bad = await t.workspace({ project_id: project, workspace_init: 'exit 4' });
+    assert.equal((await t.get(`/workspaces/${bad.id}`)).json.workspace_init_failed, true);
+    for (const id of [ok.id, bad.id]) await t.put(`/workspaces/${id}/remove`, { json: {} });
+  });
+});
+
+describe('the disk cap', () => {
+  it('refuses writes past the workspace cap, with a clear message, and keeps the workspace', async () => {
+    const w = await t.workspace({ project_id: project });
+    const mib = Buffer.alloc(10 * 1024 * 1024, 7);
+    const codes: number[] = [];
+    let message = '';
+    for (let i = 0; i < 3; i++) {
+      const r = await t.multipart('POST', `/workspaces/${w.id}/files`, {
+        filepath: `big${i}.bin`,
+        filedata: { file: mib },
+      });
+      codes.push(r.status);
+      if (r.status !== 200) message = r.json.message;
+    }
+    assert.deepEqual(codes.slice(0, 2), [200, 200]);
+    assert.equal(codes[2], 400);
+    assert.match(message, /disk cap of 32 MiB/);
+    assert.equal(
+      (await t.get(`/workspaces/${w.id}/files/${b64('README.md')}`)).text,
+      '# Fixture\n',
+    );
+    // a stage cannot fill a workspace past its cap either
+    const fresh = await t.workspace({ project_id: project });
+    await t.post(`/workspaces/${fresh.id}/files`, {
+      json: {
+        filepath: 'probe.sh',
+        filedata: 'dd if=/dev/zero of=fill bs=1M count=100 2>/dev/null; du -sk fill',
+      },
+    });
+    const r = await t.post(`/workspaces/${fresh.id}/scenarios`, { json: { scenario: 'probe' } });
+    const s = await t.final(r.json.id);
+    const kb = Number((await t.stream(s.id, 'stage_run_output')).trim().split(/\s/)[0]);
+    assert.ok(kb > 0 && kb <= 32 * 1024, `the stage wrote ${kb} KiB into a 32 MiB workspace`);
+    await t.put(`/workspaces/${fresh.id}/remove`, { json: {} });
+    await t.put(`/workspaces/${w.id}/remove`, { json: {} });
+  });
+});
+
+describe('webhooks and load', () => {
+  it('twenty workspaces run scenarios at once; all finish, each result reaches the webhook', async () => {
+    const ids = await Promise.all(
+      Array.from({ length: 20 }, () => t.workspace({ project_id: project }).then((w) => w.id)),
+    );
+    const runs = await Promise.all(
+      ids.map(async (id, i) => {
+        await t.post(`/workspaces/${id}/files`, {
+          json: { filepath: 'answer.txt', filedata: i % 2 ? '42' : '41' },
+        });
+        const r = await t.post(`/workspaces/${id}/scenarios`, { json: { scenario: 'tests' } });
+        assert.equal(r.status, 201, r.text);
+        return r.json.id as number;
+      }),
+    );
+    const results = await Promise.all(runs.map((id) => t.final(id, 240_000)));
+    assert.deepEqual(
+      results.map((s) => s.result.status.code),
+      runs.map((_, i) => (i % 2 ? 15 : 14)),
+    );
+    for (const s of results) {
+      let d: { body: string; signature: string | undefined } | undefined;
+      for (let i = 0; i < 100 && !d; i++) {
+        d = deliveries.find((x) => JSON.parse(x.body).submission?.id === s.id);
+        if (!d) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.ok(d, `submission ${s.id} reached the webhook`);
+      assert.ok(verifyWebhook(d.body, SECRET, d.signature));
+      const payload = JSON.parse(d.body);
+      assert.equal(payload.module, 'containers');
+      assert.equal(payload.submission.result.status.code, s.result.status.code);
+      assert.equal(payload.submission.scenario, 'tests');
+    }
+    await Promise.all(ids.map((id) => t.put(`/workspaces/${id}/remove`, { json: {} })));
+  });
+});
