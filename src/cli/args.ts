@@ -47,6 +47,38 @@ export function parseCommand(
   return null;
 }
 
+/**
+ * The arguments of an `import DIR... | export ID DIR` command on an engine's data folder
+ * (`problems`, `projects`); null after printing `help` for `--help`. `idWord` names what export
+ * takes, e.g. "a problem id (or code)".
+ */
+export function folderCommand(
+  argv: string[],
+  help: string,
+  idWord: string,
+): { action: 'import' | 'export'; args: string[]; dataDir: string } | null {
+  const { values, positionals } = parse(
+    argv,
+    { 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    Number.MAX_SAFE_INTEGER,
+  );
+  if (values.help) {
+    process.stdout.write(help + '\n');
+    return null;
+  }
+  const [action, ...args] = positionals;
+  if (action !== 'import' && action !== 'export')
+    throw new UsageError(
+      action ? `unknown action '${action}' (import or export)` : 'give an action: import or export',
+    );
+  if (action === 'import' && args.length === 0)
+    throw new UsageError('import needs at least one folder');
+  if (action === 'export' && args.length !== 2)
+    throw new UsageError(`export needs ${idWord} and a folder`);
+  const dataDir = str(values['data-dir']) ?? process.env.SE_ENGINE_DATA_DIR ?? './.se-engine';
+  return { action, args, dataDir };
+}
+
 /** Reads an integer option (or its environment fallback) within [min, max]. */
 export function intOption(
   name: string,

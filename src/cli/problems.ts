@@ -6,7 +6,7 @@ import {
   openProblemsData,
   ProblemFolderError,
 } from '../engine/problems/index.js';
-import { parse, str, UsageError } from './args.js';
+import { folderCommand } from './args.js';
 
 export const problemsHelp = `se-widgets problems import DIR... [options]
 se-widgets problems export ID DIR [options]
@@ -27,26 +27,9 @@ Options:
 
 /** `se-widgets problems import|export`. */
 export async function problems(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(
-    argv,
-    { 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    Number.MAX_SAFE_INTEGER,
-  );
-  if (values.help) {
-    process.stdout.write(problemsHelp + '\n');
-    return 0;
-  }
-  const [action, ...args] = positionals;
-  if (action !== 'import' && action !== 'export') {
-    throw new UsageError(
-      action ? `unknown action '${action}' (import or export)` : 'give an action: import or export',
-    );
-  }
-  if (action === 'import' && args.length === 0)
-    throw new UsageError('import needs at least one folder');
-  if (action === 'export' && args.length !== 2)
-    throw new UsageError('export needs a problem id (or code) and a folder');
-  const dataDir = str(values['data-dir']) ?? process.env.SE_ENGINE_DATA_DIR ?? './.se-engine';
+  const cmd = folderCommand(argv, problemsHelp, 'a problem id (or code)');
+  if (!cmd) return 0;
+  const { action, args, dataDir } = cmd;
   const data = openProblemsData(dataDir);
   try {
     if (action === 'export') {

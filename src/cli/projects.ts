@@ -5,7 +5,7 @@ import {
   ProjectFolderError,
 } from '../engine/containers/index.js';
 import { coreMigrations, openDb } from '../engine/store/db.js';
-import { parse, str, UsageError } from './args.js';
+import { folderCommand } from './args.js';
 
 export const projectsHelp = `se-widgets projects import DIR... [options]
 se-widgets projects export ID DIR [options]
@@ -27,25 +27,9 @@ Options:
 
 /** `se-widgets projects import|export`. */
 export async function projects(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(
-    argv,
-    { 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    Number.MAX_SAFE_INTEGER,
-  );
-  if (values.help) {
-    process.stdout.write(projectsHelp + '\n');
-    return 0;
-  }
-  const [action, ...args] = positionals;
-  if (action !== 'import' && action !== 'export')
-    throw new UsageError(
-      action ? `unknown action '${action}' (import or export)` : 'give an action: import or export',
-    );
-  if (action === 'import' && args.length === 0)
-    throw new UsageError('import needs at least one folder');
-  if (action === 'export' && args.length !== 2)
-    throw new UsageError('export needs a project id (or name) and a folder');
-  const dataDir = str(values['data-dir']) ?? process.env.SE_ENGINE_DATA_DIR ?? './.se-engine';
+  const cmd = folderCommand(argv, projectsHelp, 'a project id (or name)');
+  if (!cmd) return 0;
+  const { action, args, dataDir } = cmd;
   const data = openProjectsData(dataDir, (d, m) => openDb(d, [...coreMigrations, ...m]));
   let failed = 0;
   try {

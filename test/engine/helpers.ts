@@ -1,5 +1,7 @@
 // Shared by the engine's tests: a real engine (real sandbox, real SQLite file in a temp folder)
 // and a small client over real HTTP.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -199,3 +201,34 @@ export const C = 11;
 export const NODEJS = 56;
 export const BASH = 28;
 export const PERL = 3;
+
+/** A webhook receiver on 127.0.0.1: every delivery's body and signature header, in order. */
+export async function webhookReceiver(): Promise<{
+  url: string;
+  deliveries: Array<{ body: string; signature: string | undefined }>;
+  /** called after each delivery */
+  onDelivery: (fn: () => void) => void;
+  close(): Promise<void>;
+}> {
+  const deliveries: Array<{ body: string; signature: string | undefined }> = [];
+  let notify: () => void = () => {};
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      deliveries.push({
+        body: Buffer.concat(chunks).toString('utf8'),
+        signature: req.headers['x-sphere-engine-signature'] as string | undefined,
+      });
+      res.end('ok');
+      notify();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    deliveries,
+    onDelivery: (fn) => (notify = fn),
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}

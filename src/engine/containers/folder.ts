@@ -36,9 +36,8 @@ export class ProjectFolderError extends Error {
   override name = 'ProjectFolderError';
 }
 
-/** A project folder, read and checked. */
-export interface ProjectPackage {
-  name: string;
+/** What a project folder and a stored project both hold. */
+export interface ProjectFields {
   description: string;
   stack: string;
   slots: number;
@@ -46,7 +45,13 @@ export interface ProjectPackage {
   /** the configuration as JSON text (project.json's `config`) */
   configText: string;
   config: ProjectConfig;
+  /** the init script, '' when none */
   workspaceInit: string;
+}
+
+/** A project folder, read and checked. */
+export interface ProjectPackage extends ProjectFields {
+  name: string;
   /** the folder (its workspace/, tests/, env/ are copied at import) */
   dir: string;
   /** a digest of everything above and every file, so an unchanged import changes nothing */

@@ -131,6 +131,17 @@ const minutes = (name: string, min: number, max: number, fallback: number) => {
   );
 };
 
+/** A required text parameter (400 / 10 when missing or not text). */
+const requiredText = (name: string) =>
+  required(
+    invalid(`invalid request data: ${name} is not provided`),
+    text(invalid(`invalid request data: ${name} must be text`)),
+  );
+
+/** An optional text parameter (null when absent); `empty` as in `optional`. */
+const optionalText = (name: string, empty: 'absent' | 'value' = 'absent') =>
+  optional(text(invalid(`invalid request data: ${name} must be text`)), null, empty);
+
 const flag = (name: string, fallback: boolean) =>
   optional(bool(invalid(`invalid request data: ${name} must be true or false`)), fallback);
 
@@ -144,21 +155,11 @@ export const createWorkspaceParams = v.pipe(
     retention_time_total: b.retention_time_total ?? b.max_storage_time,
   })),
   v.object({
-    project_id: required(
-      invalid('invalid request data: project_id is not provided'),
-      text(invalid('invalid request data: project_id must be text')),
-    ),
-    project_config: optional(
-      text(invalid('invalid request data: project_config must be text')),
-      null,
-    ),
+    project_id: requiredText('project_id'),
+    project_config: optionalText('project_config'),
     inactivity_timeout: minutes('inactivity_timeout', 10, 60, 15),
     workspace_token_required: flag('workspace_token_required', false),
-    workspace_init: optional(
-      text(invalid('invalid request data: workspace_init must be text')),
-      null,
-      'value',
-    ),
+    workspace_init: optionalText('workspace_init', 'value'),
     auto_resume: flag('auto_resume', true),
     retention_time_stopped: minutes('retention_time_stopped', 0, 43200, 0),
     retention_time_total: minutes('retention_time_total', 0, 43200, 0),
@@ -170,27 +171,14 @@ export const createWorkspaceParams = v.pipe(
 export const createSubmissionParams = v.pipe(
   withBody(E.CreationFailed),
   v.object({
-    project_id: required(
-      invalid('invalid request data: project_id is not provided'),
-      text(invalid('invalid request data: project_id must be text')),
-    ),
+    project_id: requiredText('project_id'),
     source: required(
       invalid('invalid request data: source (a tar.gz of a workspace/ folder) is not provided'),
       archive('source', E.InvalidRequestData),
     ),
-    scenario: required(
-      invalid('invalid request data: scenario is not provided'),
-      text(invalid('invalid request data: scenario must be text')),
-    ),
-    project_config: optional(
-      text(invalid('invalid request data: project_config must be text')),
-      null,
-    ),
-    workspace_init: optional(
-      text(invalid('invalid request data: workspace_init must be text')),
-      null,
-      'value',
-    ),
+    scenario: requiredText('scenario'),
+    project_config: optionalText('project_config'),
+    workspace_init: optionalText('workspace_init', 'value'),
   }),
 );
 
@@ -232,6 +220,6 @@ export const uploadParams = v.pipe(
 export const runScenarioParams = v.pipe(
   withBody(E.InvalidRequestData),
   v.object({
-    scenario: optional(text(invalid('invalid request data: scenario must be text')), null),
+    scenario: optionalText('scenario'),
   }),
 );

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { removeTreeSync } from '../sandbox/index.js';
 import type { Db, Migration } from '../store/db.js';
 import { parseProjectConfigText, type ProjectConfig } from './config.js';
-import type { ProjectPackage } from './folder.js';
+import type { ProjectFields, ProjectPackage } from './folder.js';
 
 export const containersProjectMigrations: Migration[] = [
   {
@@ -31,21 +31,13 @@ export const containersProjectMigrations: Migration[] = [
   },
 ];
 
-export interface ProjectRow {
+/** A stored project: what its folder said, with its id and creation date. */
+export interface ProjectRow extends ProjectFields {
   /** 32 lowercase hex */
   id: string;
   name: string;
   /** ms */
   createdAt: number;
-  description: string;
-  stack: string;
-  slots: number;
-  template: boolean;
-  /** the configuration's JSON as given */
-  configText: string;
-  config: ProjectConfig;
-  /** the init script, '' when none */
-  workspaceInit: string;
 }
 
 export interface ProjectFiles {

@@ -247,6 +247,14 @@ export class ContainersService extends SubmissionJobs<ContainersResult> {
     };
   }
 
+  /** The project a workspace or submission is created from; 400 / 1003 when there is none. */
+  private projectToCreate(id: string): ProjectRow {
+    const project = this.projects.get(id);
+    if (!project)
+      throw new ApiError(400, E.CreationFailed, `creation failed: project ${id} not found`);
+    return project;
+  }
+
   /** The effective configuration: the override, or the project's. */
   configOf(p: ProjectRow, override: string | null): { text: string; config: ProjectConfig } {
     if (override === null) return { text: p.configText, config: p.config };
@@ -280,13 +288,7 @@ export class ContainersService extends SubmissionJobs<ContainersResult> {
     retention_time_total: number;
     files: Buffer | null;
   }): { row: WorkspaceRow; token: string } {
-    const project = this.projects.get(p.project_id);
-    if (!project)
-      throw new ApiError(
-        400,
-        E.CreationFailed,
-        `creation failed: project ${p.project_id} not found`,
-      );
+    const project = this.projectToCreate(p.project_id);
     const { text } = this.configOf(project, p.project_config);
     const entries = p.files ? archiveEntries(p.files, 'files', false) : [];
     if (this.rows.countInStates([S.Starting, S.Running]) >= this.settings.slots)
@@ -333,22 +335,32 @@ export class ContainersService extends SubmissionJobs<ContainersResult> {
       must(await this.runner!.copyIn(target, folders.workspace), 'copying the template');
       if (files.length)
         must(await this.runner!.extract(target, writeTar(files)), 'extracting files');
-      if (w.workspaceInit.trim()) {
-        const out = await this.runner!.run(target, {
-          argv: ['/bin/bash', '--norc', '--noprofile', '-c', w.workspaceInit],
-          env: { SE_STAGE: 'workspace_init' },
-          limits: this.stageLimits(INIT_TIMEOUT_SEC),
-          outputCapBytes: 1024 * 1024,
-        });
-        if (out.internalError) throw new Error(out.internalError);
-        this.rows.setInit(w.id, out.status !== 0 || out.exitCode !== 0, out.stdout, out.stderr);
-      }
+      const init = await this.workspaceInit(target, w.workspaceInit);
+      if (init) this.rows.setInit(w.id, init.failed, init.stdout, init.stderr);
       this.rows.setState(w.id, S.Running);
     } catch (err) {
       this.ctx.log(`containers: workspace ${w.id} failed to start: ${String(err)}`);
       this.disk!.detach(w.id);
       this.rows.setState(w.id, S.Error, { errorReason: 'the workspace could not be started' });
     }
+  }
+
+  /** Runs a workspace_init script (none: null); throws when the sandbox failed. */
+  private async workspaceInit(target: WorkspaceTarget, script: string) {
+    if (!script.trim()) return null;
+    const out = await this.runner!.run(target, {
+      argv: ['/bin/bash', '--norc', '--noprofile', '-c', script],
+      env: { SE_STAGE: 'workspace_init' },
+      limits: this.stageLimits(INIT_TIMEOUT_SEC),
+      outputCapBytes: 1024 * 1024,
+    });
+    if (out.internalError) throw new Error(out.internalError);
+    return {
+      failed: out.status !== 0 || out.exitCode !== 0,
+      exitCode: out.exitCode,
+      stdout: out.stdout,
+      stderr: out.stderr,
+    };
   }
 
   private stageLimits(timeoutSec: number) {
@@ -548,22 +560,7 @@ export class ContainersService extends SubmissionJobs<ContainersResult> {
     if (rel === null || rel === '') throw new ApiError(400, E.FileNotFound, 'file not found');
     const r = await this.runner!.readFile(target, rel);
     if (r.ok) return r.data!;
-    switch (r.error) {
-      case 'not-found':
-        throw new ApiError(400, E.FileNotFound, 'file not found');
-      case 'not-file':
-        throw new ApiError(400, E.FileNotFound, 'provided path is not a file');
-      case 'denied':
-        throw new ApiError(400, E.FileDenied, 'permission denied to read the file');
-      case 'too-large':
-        throw new ApiError(
-          413,
-          E.FileTooLargeRead,
-          'file size limit exceeded (max file size is 16MiB)',
-        );
-      default:
-        throw new ApiError(500, E.FileFailed, 'unable to read file');
-    }
+    throw readError(r.error, 'provided path is not a file', 'unable to read file');
   }
 
   async list(id: string, encoded: string | null) {
@@ -572,16 +569,7 @@ export class ContainersService extends SubmissionJobs<ContainersResult> {
     if (rel === null) throw new ApiError(400, E.FileNotFound, 'file not found');
     const r = await this.runner!.list(target, rel);
     if (r.ok) return { listed: rel ? `${WORKSPACE}/${rel}` : WORKSPACE, entries: r.entries! };
-    switch (r.error) {
-      case 'not-found':
-        throw new ApiError(400, E.FileNotFound, 'file not found');
-      case 'not-dir':
-        throw new ApiError(400, E.FileNotFound, 'provided path is not a directory');
-      case 'denied':
-        throw new ApiError(400, E.FileDenied, 'permission denied to read the file');
-      default:
-        throw new ApiError(500, E.FileFailed, 'could not list files');
-    }
+    throw readError(r.error, 'provided path is not a directory', 'could not list files');
   }
 
   initStream(id: string, which: 'output' | 'error'): Buffer | null {
@@ -599,13 +587,7 @@ export class ContainersService extends SubmissionJobs<ContainersResult> {
     project_config: string | null;
     workspace_init: string | null;
   }): number {
-    const project = this.projects.get(p.project_id);
-    if (!project)
-      throw new ApiError(
-        400,
-        E.CreationFailed,
-        `creation failed: project ${p.project_id} not found`,
-      );
+    const project = this.projectToCreate(p.project_id);
     const { text, config } = this.configOf(project, p.project_config);
     scenarioOf(config, p.scenario);
     archiveEntries(p.source, 'source', true);
@@ -688,17 +670,11 @@ export class ContainersService extends SubmissionJobs<ContainersResult> {
         true,
       );
       must(await this.runner.extract(target, writeTar(entries)), 'extracting the source');
-      if (s.workspaceInit.trim()) {
-        const out = await this.runner.run(target, {
-          argv: ['/bin/bash', '--norc', '--noprofile', '-c', s.workspaceInit],
-          env: { SE_STAGE: 'workspace_init' },
-          limits: this.stageLimits(INIT_TIMEOUT_SEC),
-          outputCapBytes: 1024 * 1024,
-        });
-        if (out.internalError) throw new Error(out.internalError);
-        streams.workspace_init_output = out.stdout;
-        streams.workspace_init_error = out.stderr;
-        if (out.exitCode !== 0) debug.push(`workspace_init failed (exit code ${out.exitCode})`);
+      const init = await this.workspaceInit(target, s.workspaceInit);
+      if (init) {
+        streams.workspace_init_output = init.stdout;
+        streams.workspace_init_error = init.stderr;
+        if (init.failed) debug.push(`workspace_init failed (exit code ${init.exitCode})`);
       }
       await this.execute(id, s, target, folders.tests, job, streams, debug);
     } catch (err) {
@@ -854,6 +830,27 @@ export class ContainersService extends SubmissionJobs<ContainersResult> {
 
 function must(r: { ok: boolean; error?: string; detail?: string }, what: string): void {
   if (!r.ok) throw new Error(`${what} failed: ${r.error}${r.detail ? ` (${r.detail})` : ''}`);
+}
+
+/** The answer to a failed read or listing (the spec gives both the same codes). */
+function readError(error: string, wrongKind: string, failed: string): ApiError {
+  switch (error) {
+    case 'not-found':
+      return new ApiError(400, E.FileNotFound, 'file not found');
+    case 'not-file':
+    case 'not-dir':
+      return new ApiError(400, E.FileNotFound, wrongKind);
+    case 'denied':
+      return new ApiError(400, E.FileDenied, 'permission denied to read the file');
+    case 'too-large':
+      return new ApiError(
+        413,
+        E.FileTooLargeRead,
+        'file size limit exceeded (max file size is 16MiB)',
+      );
+    default:
+      return new ApiError(500, E.FileFailed, failed);
+  }
 }
 
 const mib = (b: number) => Math.round(b / 1024 / 1024);

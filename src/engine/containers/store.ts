@@ -169,18 +169,20 @@ function workspaceRow(r: Raw): WorkspaceRow {
   };
 }
 
-export interface NewWorkspace {
-  id: string;
-  projectId: string;
-  inactivityTimeout: number;
-  tokenHash: string;
-  tokenRequired: boolean;
-  autoResume: boolean;
-  retentionStopped: number;
-  retentionTotal: number;
-  config: string;
-  workspaceInit: string;
-}
+/** What a new workspace is given; the rest starts empty. */
+export type NewWorkspace = Pick<
+  WorkspaceRow,
+  | 'id'
+  | 'projectId'
+  | 'inactivityTimeout'
+  | 'tokenHash'
+  | 'tokenRequired'
+  | 'autoResume'
+  | 'retentionStopped'
+  | 'retentionTotal'
+  | 'config'
+  | 'workspaceInit'
+>;
 
 export interface NewSubmission {
   projectId: string;

@@ -1,7 +1,6 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LanguageInfo } from '../exec/types.js';
+import { seedFolders } from '../seed-folders.js';
 import { importProblem, readProblemFolder } from './folder.js';
 import type { ProblemsStore } from './store.js';
 
@@ -20,21 +19,15 @@ export function seedProblems(
   log: (line: string) => void,
   dir: string = DEMO_PROBLEMS_DIR,
 ): string[] {
-  if (!existsSync(dir)) return [];
-  const seeded: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (!entry.isDirectory()) continue;
-    const folder = join(dir, entry.name);
-    try {
-      const pkg = readProblemFolder(folder);
-      if (store.findProblem(pkg.code)) continue;
-      importProblem(store, pkg, languages);
-      seeded.push(pkg.code);
-    } catch (err) {
-      log(
-        `se-engine: demo problem ${entry.name} not added: ${err instanceof Error ? err.message : String(err)}`,
-      );
-    }
-  }
-  return seeded;
+  return seedFolders(
+    dir,
+    {
+      noun: 'problem',
+      read: readProblemFolder,
+      key: (p) => p.code,
+      has: (code) => !!store.findProblem(code),
+      add: (p) => importProblem(store, p, languages),
+    },
+    log,
+  );
 }

@@ -1,16 +1,18 @@
 // The Containers API v1.1 over real HTTP on a real engine: every method, its fields and its error
 // codes (spec/containers-api-v1.1.txt), in the three body formats where a method takes a body.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { b64, engineWithFixture, tarGz, type ContainersEngine } from './helpers.js';
+import { describe, it } from 'node:test';
+import { b64, useFixtureEngine, useWorkspace, tarGz, type ContainersEngine } from './helpers.js';
 
 let t: ContainersEngine;
 let project: string;
-before(async () => {
-  t = await engineWithFixture({ containers: { slots: 6 } });
-  project = await t.projectId('FIXTURE');
-});
-after(() => t.close());
+useFixtureEngine(
+  (e, p) => {
+    t = e;
+    project = p;
+  },
+  { containers: { slots: 6 } },
+);
 
 const err = (
   r: { status: number; json: { error_code?: number } },
@@ -200,10 +202,10 @@ describe('workspaces', () => {
 
 describe('workspace files', () => {
   let id: string;
-  before(async () => {
-    id = (await t.workspace({ project_id: project })).id;
-  });
-  after(() => t.put(`/workspaces/${id}/remove`, { json: {} }));
+  useWorkspace(
+    () => ({ t, project }),
+    (x) => (id = x),
+  );
 
   it('uploads in the three formats and reads back by base64 path', async () => {
     const bin = Buffer.from([0, 1, 2, 0xff, 0xfe, 0x80, 10]);

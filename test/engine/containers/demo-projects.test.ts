@@ -64,6 +64,18 @@ function runScenario(name: string, scenario: string, overlay: string | null) {
 
 const demos = readdirSync(DEMO_PROJECTS_DIR).sort();
 
+/** The test scenario's report (it ran, exited 0 and wrote at least three entries). */
+function testReport(name: string, overlay: string | null) {
+  const t = runScenario(name, 'test', overlay);
+  const test = t.stages.test;
+  assert.ok(test, `the test stage ran (${JSON.stringify(t.stages)})`);
+  assert.equal(test.code, 0, test.err);
+  const r = parseTestsReport(t.report!);
+  assert.ok(r.ok, r.ok ? '' : r.reason);
+  assert.ok(r.entries.length >= 3, r.json);
+  return r;
+}
+
 describe('demo projects', () => {
   it('are the three of the issue', () => {
     assert.deepEqual(demos, ['C-MAKE', 'NODE-TEST', 'PYTHON-UNITTEST']);
@@ -86,13 +98,7 @@ describe('demo projects', () => {
         for (const [stage, r] of Object.entries(run.stages)) {
           assert.equal(r.code, 0, `${stage}: ${r.err}`);
         }
-        const t = runScenario(name, 'test', null);
-        const test = t.stages.test;
-        assert.ok(test, `the test stage ran (${JSON.stringify(t.stages)})`);
-        assert.equal(test.code, 0, test.err);
-        const r = parseTestsReport(t.report!);
-        assert.ok(r.ok, r.ok ? '' : r.reason);
-        assert.ok(r.entries.length >= 3, r.json);
+        const r = testReport(name, null);
         assert.ok(
           r.entries.some((e) => e.status !== 'ok'),
           `some test fails: ${r.json}`,
@@ -100,13 +106,7 @@ describe('demo projects', () => {
       });
 
       it('with the solution overlaid, every test is ok', () => {
-        const t = runScenario(name, 'test', join(SOLUTIONS, name, 'solution'));
-        const test = t.stages.test;
-        assert.ok(test, `the test stage ran (${JSON.stringify(t.stages)})`);
-        assert.equal(test.code, 0, test.err);
-        const r = parseTestsReport(t.report!);
-        assert.ok(r.ok, r.ok ? '' : r.reason);
-        assert.ok(r.entries.length >= 3, r.json);
+        const r = testReport(name, join(SOLUTIONS, name, 'solution'));
         assert.deepEqual(
           r.entries.filter((e) => e.status !== 'ok'),
           [],

@@ -6,6 +6,7 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startEngine, type EngineOptions } from '../../../src/engine/index.js';
 import type { ContainersSubmission } from '../../../src/shared/containers.js';
@@ -160,4 +161,37 @@ export async function engineWithFixture(
     };
   }
   return t;
+}
+
+/**
+ * Registers this file's hooks: before its tests, an engine with the fixture project (`use` gets
+ * it and the project's id); after them, the engine closed.
+ */
+export function useFixtureEngine(
+  use: (t: ContainersEngine, project: string) => void,
+  options: Partial<EngineOptions> = {},
+): void {
+  let engine: ContainersEngine | undefined;
+  before(async () => {
+    engine = await engineWithFixture(options);
+    use(engine, await engine.projectId('FIXTURE'));
+  });
+  after(() => engine?.close());
+}
+
+/**
+ * Registers the enclosing suite's hooks: a workspace of `project` made before its tests (`use`
+ * gets its id), removed after them.
+ */
+export function useWorkspace(
+  engine: () => { t: ContainersEngine; project: string },
+  use: (id: string) => void,
+): void {
+  let id = '';
+  before(async () => {
+    const { t, project } = engine();
+    id = (await t.workspace({ project_id: project })).id;
+    use(id);
+  });
+  after(() => engine().t.put(`/workspaces/${id}/remove`, { json: {} }));
 }

@@ -3,17 +3,16 @@
 // neighbours, daemons.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { ContainersSubmission } from '../../../src/shared/containers.js';
-import { b64, engineWithFixture, type ContainersEngine } from './helpers.js';
+import { b64, useFixtureEngine, useWorkspace, type ContainersEngine } from './helpers.js';
 
 let t: ContainersEngine;
 let project: string;
-before(async () => {
-  t = await engineWithFixture();
-  project = await t.projectId('FIXTURE');
+useFixtureEngine((e, p) => {
+  t = e;
+  project = p;
 });
-after(() => t.close());
 
 /** Uploads `files` into workspace `id`, then runs `scenario` on it; the result and run output. */
 async function runIn(
@@ -39,10 +38,10 @@ const line = (out: string, key: string) =>
 
 describe('a workspace stage', () => {
   let id: string;
-  before(async () => {
-    id = (await t.workspace({ project_id: project })).id;
-  });
-  after(() => t.put(`/workspaces/${id}/remove`, { json: {} }));
+  useWorkspace(
+    () => ({ t, project }),
+    (x) => (id = x),
+  );
 
   it('runs with a fixed PATH, a fresh HOME and a clean environment, whatever was planted', async () => {
     // one stage plants what would poison the next: rc files, a PATH shim, a Python hook

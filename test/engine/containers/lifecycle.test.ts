@@ -39,6 +39,11 @@ describe('the idle sweeper and retention', () => {
     const project = await t.projectId('FIXTURE');
     const state = async (id: string) =>
       (await t.get(`/workspaces/${id}`)).json.state.code as number;
+    // still in `code` after a few sweeps
+    const holds = async (id: string, code: number) => {
+      await new Promise((r) => setTimeout(r, 400));
+      assert.equal(await state(id), code);
+    };
     const idle = (
       await t.workspace({ project_id: project, inactivity_timeout: 10, retention_time_stopped: 20 })
     ).id;
@@ -48,19 +53,16 @@ describe('the idle sweeper and retention', () => {
     ).id;
     // nine minutes idle is not enough; eleven are
     age(t.dataDir, idle, 'last_usage', 9 * MIN);
-    await new Promise((r) => setTimeout(r, 400));
-    assert.equal(await state(idle), 2);
+    await holds(idle, 2);
     age(t.dataDir, idle, 'last_usage', 2 * MIN);
     await until('the idle workspace to stop', async () => (await state(idle)) === 3);
     // real activity keeps a workspace: its last use is now
     age(t.dataDir, busy, 'last_usage', 11 * MIN);
     await t.post(`/workspaces/${busy}/files`, { json: { filepath: 'x.txt', filedata: 'x' } });
-    await new Promise((r) => setTimeout(r, 400));
-    assert.equal(await state(busy), 2);
+    await holds(busy, 2);
     // stopped for less than its retention: kept, files and all; past it: removed
     age(t.dataDir, idle, 'stopped_at', 19 * MIN);
-    await new Promise((r) => setTimeout(r, 400));
-    assert.equal(await state(idle), 3);
+    await holds(idle, 3);
     age(t.dataDir, idle, 'stopped_at', 2 * MIN);
     await until('the stopped workspace to be removed', async () => (await state(idle)) === 4);
     // retention_time_total removes whatever the state

@@ -2,18 +2,17 @@
 // the streams, the listing, and every refusal of POST /submissions.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { ContainersSubmission } from '../../../src/shared/containers.js';
 import { statusName } from '../../../src/shared/status.js';
-import { engineWithFixture, tarGz, type ContainersEngine } from './helpers.js';
+import { useFixtureEngine, tarGz, type ContainersEngine } from './helpers.js';
 
 let t: ContainersEngine;
 let project: string;
-before(async () => {
-  t = await engineWithFixture();
-  project = await t.projectId('FIXTURE');
+useFixtureEngine((e, p) => {
+  t = e;
+  project = p;
 });
-after(() => t.close());
 
 const run = (scenario: string, files: Record<string, string> = {}) =>
   t.runFiles('FIXTURE', scenario, { 'notes.txt': 'learner files\n', ...files });

@@ -1,41 +1,27 @@
 // Workspaces beyond the API's shape: workspace_init and its streams, the disk cap, the signed
 // webhook of a scenario run, and twenty workspaces running scenarios at once.
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { verifyWebhook } from '../../../src/engine/webhooks.js';
+import { webhookReceiver } from '../helpers.js';
 import { b64, engineWithFixture, type ContainersEngine } from './helpers.js';
 
 const SECRET = 'containers-hook';
-let receiver: Server;
-const deliveries: Array<{ body: string; signature: string | undefined }> = [];
+let receiver: Awaited<ReturnType<typeof webhookReceiver>>;
 let t: ContainersEngine;
 let project: string;
 
 before(async () => {
-  receiver = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      deliveries.push({
-        body: Buffer.concat(chunks).toString('utf8'),
-        signature: req.headers['x-sphere-engine-signature'] as string | undefined,
-      });
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-  const port = (receiver.address() as AddressInfo).port;
+  receiver = await webhookReceiver();
   t = await engineWithFixture({
-    webhook: { url: `http://127.0.0.1:${port}/hook`, secret: SECRET },
+    webhook: { url: receiver.url, secret: SECRET },
     containers: { slots: 22, diskBytes: 32 * 1024 * 1024 },
   });
   project = await t.projectId('FIXTURE');
 });
 after(async () => {
   await t.close();
-  await new Promise<void>((r) => receiver.close(() => r()));
+  await receiver.close();
 });
 
 describe('workspace_init', () => {
@@ -122,7 +108,7 @@ describe('webhooks and load', () => {
     for (const s of results) {
       let d: { body: string; signature: string | undefined } | undefined;
       for (let i = 0; i < 100 && !d; i++) {
-        d = deliveries.find((x) => JSON.parse(x.body).submission?.id === s.id);
+        d = receiver.deliveries.find((x) => JSON.parse(x.body).submission?.id === s.id);
         if (!d) await new Promise((r) => setTimeout(r, 100));
       }
       assert.ok(d, `submission ${s.id} reached the webhook`);

@@ -1,45 +1,27 @@
 // A finished Problems submission reaches the webhook as the same item GET /submissions?ids=
 // answers, signed; and as in-process events.
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { verifyWebhook } from '../../../src/engine/webhooks.js';
+import { webhookReceiver } from '../helpers.js';
 import { PYTHON, startProblemsEngine, type ProblemsEngine } from './helpers.js';
 
 const SECRET = 'webhook-secret';
-let receiver: Server;
-const deliveries: Array<{ body: string; signature: string | undefined }> = [];
-let delivered: () => void = () => {};
+let receiver: Awaited<ReturnType<typeof webhookReceiver>>;
 let t: ProblemsEngine;
 
 before(async () => {
-  receiver = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      deliveries.push({
-        body: Buffer.concat(chunks).toString('utf8'),
-        signature: req.headers['x-sphere-engine-signature'] as string | undefined,
-      });
-      res.end('ok');
-      delivered();
-    });
-  });
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-  const port = (receiver.address() as AddressInfo).port;
-  t = await startProblemsEngine({
-    webhook: { url: `http://127.0.0.1:${port}/hook`, secret: SECRET },
-  });
+  receiver = await webhookReceiver();
+  t = await startProblemsEngine({ webhook: { url: receiver.url, secret: SECRET } });
 });
 after(async () => {
   await t.close();
-  await new Promise<void>((r) => receiver.close(() => r()));
+  await receiver.close();
 });
 
 describe('webhook of a judged submission', () => {
   it('posts the GET /submissions?ids= item, signed, with module "problems"', async () => {
-    const arrived = new Promise<void>((r) => (delivered = r));
+    const arrived = new Promise<void>((r) => receiver.onDelivery(r));
     const s = await t.judgeRun({
       problemId: 'SUMTWO',
       compilerId: PYTHON,
@@ -52,7 +34,7 @@ describe('webhook of a judged submission', () => {
         timer = setTimeout(() => reject(new Error('no webhook delivery within 30 s')), 30_000);
       }),
     ]).finally(() => clearTimeout(timer));
-    const d = deliveries.find((x) => JSON.parse(x.body).submission?.id === s.id)!;
+    const d = receiver.deliveries.find((x) => JSON.parse(x.body).submission?.id === s.id)!;
     assert.ok(d, 'the submission was delivered');
     assert.ok(verifyWebhook(d.body, SECRET, d.signature), 'the signature verifies');
     const payload = JSON.parse(d.body);
