@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { removeTreeSync } from '../sandbox/index.js';
 import type { Db, Migration } from '../store/db.js';
-import { parseProjectConfigText, type ProjectConfig } from './config.js';
+import { parseProjectConfigText } from './config.js';
 import type { ProjectFields, ProjectPackage } from './folder.js';
 
 export const containersProjectMigrations: Migration[] = [
