@@ -56,9 +56,10 @@ describe('the idle sweeper and retention', () => {
     await holds(idle, 2);
     age(t.dataDir, idle, 'last_usage', 2 * MIN);
     await until('the idle workspace to stop', async () => (await state(idle)) === 3);
-    // real activity keeps a workspace: its last use is now
-    age(t.dataDir, busy, 'last_usage', 11 * MIN);
+    // real activity keeps a workspace: nine idle minutes, a use, two more minutes: still running
+    age(t.dataDir, busy, 'last_usage', 9 * MIN);
     await t.post(`/workspaces/${busy}/files`, { json: { filepath: 'x.txt', filedata: 'x' } });
+    age(t.dataDir, busy, 'last_usage', 2 * MIN);
     await holds(busy, 2);
     // stopped for less than its retention: kept, files and all; past it: removed
     age(t.dataDir, idle, 'stopped_at', 19 * MIN);
