@@ -25,11 +25,10 @@ import {
   readFileSync,
   writeFileSync,
 } from 'node:fs';
-import { spawnSync } from 'node:child_process';
 import { join, relative, resolve } from 'node:path';
 import * as v from 'valibot';
 import { parseProjectConfig, ProjectConfigError, type ProjectConfig } from './config.js';
-import type { ProjectStore } from './projects.js';
+import { copyTree, type ProjectStore } from './projects.js';
 
 /** A project folder that cannot be read or imported; the message names the file and the fix. */
 export class ProjectFolderError extends Error {
@@ -234,15 +233,8 @@ export function exportProjectFolder(store: ProjectStore, idOrName: string, dir: 
   const files = store.files(p.id);
   for (const [part, from] of Object.entries(files)) {
     if (!from) continue;
-    const r = spawnSync(
-      '/usr/bin/cp',
-      ['-R', '--preserve=mode,timestamps', '--', from, join(dir, part)],
-      {
-        stdio: ['ignore', 'ignore', 'pipe'],
-        env: {},
-      },
-    );
-    if (r.status !== 0) throw new ProjectFolderError(`copying ${part}: ${String(r.stderr).trim()}`);
+    const why = copyTree(from, join(dir, part));
+    if (why) throw new ProjectFolderError(why);
   }
   return p.id;
 }

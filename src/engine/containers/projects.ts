@@ -11,6 +11,18 @@ import type { Db, Migration } from '../store/db.js';
 import { parseProjectConfigText } from './config.js';
 import type { ProjectFields, ProjectPackage } from './folder.js';
 
+/**
+ * Copies the folder `from` to `to` (new), modes and times kept, symlinks copied as links; a
+ * trusted tree only (a project's, never a learner's). Null, or why it failed.
+ */
+export function copyTree(from: string, to: string): string | null {
+  const r = spawnSync('/usr/bin/cp', ['-R', '--preserve=mode,timestamps', '--', from, to], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: {},
+  });
+  return r.status === 0 ? null : `copying ${from}: ${String(r.stderr).trim()}`;
+}
+
 export const containersProjectMigrations: Migration[] = [
   {
     id: 'containers/001-projects',
@@ -131,11 +143,8 @@ export class ProjectStore {
         const to = join(fresh, part);
         if (!existsSync(from)) mkdirSync(to, { mode: 0o755 });
         else {
-          const r = spawnSync('/usr/bin/cp', ['-R', '--preserve=mode,timestamps', '--', from, to], {
-            stdio: ['ignore', 'ignore', 'pipe'],
-            env: {},
-          });
-          if (r.status !== 0) throw new Error(`copying ${from}: ${String(r.stderr).trim()}`);
+          const why = copyTree(from, to);
+          if (why) throw new Error(why);
         }
       }
       const dest = join(this.root, id);

@@ -23,11 +23,12 @@ import {
 } from './config.js';
 import { WorkspaceDisk } from './disk.js';
 import { ContainersError as E, noSlots, workspaceNotFound } from './errors.js';
-import { ProjectStore, type ProjectRow } from './projects.js';
+import { copyTree, ProjectStore, type ProjectRow } from './projects.js';
 import { FILE_BYTES, WORKSPACE, WorkspaceRunner, type WorkspaceTarget } from './runner.js';
 import { runScenario, type StageCaps } from './stages.js';
 import {
   ContainersStore,
+  STATE_NAMES,
   WorkspaceState as S,
   type SubmissionRow,
   type WorkspaceRow,
@@ -102,6 +103,7 @@ export class ContainersService extends SubmissionJobs<ContainersResult> {
   /** as root: copies of the projects' folders the workspace uids can reach */
   private readonly reachable = new Map<string, { key: string; root: string }>();
   private sweeper: NodeJS.Timeout | null = null;
+  private readonly configs = new Map<string, ProjectConfig>();
 
   constructor(
     ctx: EngineContext,
@@ -222,15 +224,8 @@ export class ContainersService extends SubmissionJobs<ContainersResult> {
       chmodSync(root, 0o711);
       for (const [name, from] of Object.entries(files)) {
         if (!from) continue;
-        const r = spawnSync(
-          '/usr/bin/cp',
-          ['-R', '--preserve=mode,timestamps', '--', from, join(root, name)],
-          {
-            stdio: 'ignore',
-            env: {},
-          },
-        );
-        if (r.status !== 0) throw new Error(`copying the project's ${name} folder failed`);
+        const why = copyTree(from, join(root, name));
+        if (why) throw new Error(why);
         spawnSync('/usr/bin/chmod', ['-R', 'a+rX', '--', join(root, name)], {
           stdio: 'ignore',
           env: {},
@@ -253,6 +248,20 @@ export class ContainersService extends SubmissionJobs<ContainersResult> {
     if (!project)
       throw new ApiError(400, E.CreationFailed, `creation failed: project ${id} not found`);
     return project;
+  }
+
+  /**
+   * A stored configuration, parsed once (every file operation and run reads it; workspaces of a
+   * project share its text).
+   */
+  private parsed(text: string): ProjectConfig {
+    let c = this.configs.get(text);
+    if (!c) {
+      if (this.configs.size >= 256) this.configs.clear();
+      c = parseProjectConfigText(text);
+      this.configs.set(text, c);
+    }
+    return c;
   }
 
   /** The effective configuration: the override, or the project's. */
@@ -382,7 +391,7 @@ export class ContainersService extends SubmissionJobs<ContainersResult> {
     folders: { workspace: string; env: string | null },
     uid?: number,
   ): WorkspaceTarget {
-    const config = parseProjectConfigText(w.config);
+    const config = this.parsed(w.config);
     const readOnly = config.files.read_only
       .map((p) => p.replace(/\/+$/, ''))
       .filter((p) => p !== '' && existsSync(join(folders.workspace, p)))
@@ -517,7 +526,7 @@ export class ContainersService extends SubmissionJobs<ContainersResult> {
         'filepath not found: give a path inside the workspace, e.g. src/main.py',
       );
     if (data.length > FILE_BYTES) throw fileTooLarge();
-    if (isReadOnly(parseProjectConfigText(w.config), rel))
+    if (isReadOnly(this.parsed(w.config), rel))
       throw new ApiError(
         400,
         E.FilepathDenied,
@@ -609,7 +618,7 @@ export class ContainersService extends SubmissionJobs<ContainersResult> {
   /** A scenario run on a running workspace's files (an extension): a submission row too. */
   async runOnWorkspace(id: string, scenario: string | null): Promise<number> {
     const { w, target } = this.live(id, E.NotAvailable);
-    const config = parseProjectConfigText(w.config);
+    const config = this.parsed(w.config);
     const name = scenario ?? defaultScenario(config);
     scenarioOf(config, name);
     const packed = await this.serial(id, () => this.runner!.pack(target, [''], 64 * 1024 * 1024));
@@ -719,7 +728,7 @@ export class ContainersService extends SubmissionJobs<ContainersResult> {
     streams: ContainersResult['streams'],
     debug: string[],
   ): Promise<void> {
-    const config = parseProjectConfigText(s.config);
+    const config = this.parsed(s.config);
     const scenario = config.scenarios[s.scenario];
     if (!scenario) {
       this.end(
@@ -859,14 +868,7 @@ const fileTooLarge = () =>
   new ApiError(413, E.FileTooLarge, 'file size limit exceeded (max file size is 16MiB)');
 
 function stateWord(w: WorkspaceRow): string {
-  return (
-    (
-      { 1: 'starting', 2: 'running', 3: 'stopped', 4: 'removed', 5: 'in error' } as Record<
-        number,
-        string
-      >
-    )[w.state] ?? 'unknown'
-  );
+  return w.state === S.Error ? 'in error' : (STATE_NAMES[w.state] ?? 'unknown');
 }
 
 function scenarioOf(config: ProjectConfig, name: string): void {

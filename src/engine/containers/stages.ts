@@ -89,7 +89,6 @@ export async function runScenario(
   ws: WorkspaceTarget,
   input: ScenarioInput,
   caps: StageCaps,
-  onStage?: (stage: StageName) => void,
 ): Promise<ScenarioOutcome> {
   const stages = Object.fromEntries(STAGES.map((s) => [s, skipped()])) as Record<
     StageName,
@@ -115,7 +114,6 @@ export async function runScenario(
     const cfg = input.scenario.stages[stage];
     if (!cfg || cfg.command === null || cfg.skip) continue;
     if (failedAt !== null && stage !== 'post') continue;
-    onStage?.(stage);
     let reportDir: string | null = null;
     const mounts = [];
     if (stage === 'test') {
