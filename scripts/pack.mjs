@@ -97,7 +97,7 @@ export const packages = [
       scripts: { postinstall: rootPkg.scripts.postinstall },
       dependencies: {
         'se-widgets': rootPkg.version,
-        ...deps(['better-sqlite3', 'busboy', 'jose', 'valibot']),
+        ...deps(['better-sqlite3', 'busboy', 'jose', 'valibot', 'ws']),
       },
     },
     copy: [
