@@ -10,7 +10,8 @@
  *     run code between fork and exec, hence this step.
  *
  *   se-init run --report-fd N [--cpu SEC] [--fsize BYTES] [--nofile N] [--stack BYTES]
- *               [--wall-ms MS] [--data BYTES] [--mem-kb KB] -- PROGRAM ARGS...
+ *               [--wall-ms MS] [--data BYTES] [--mem-kb KB]
+ *               [--pre-fd FD --pre-wall-ms MS --pre ARG...] -- PROGRAM ARGS...
  *     Runs as PID 1 inside the sandbox (bwrap --as-pid-1). Non-dumpable, so the program can neither
  *     ptrace it nor read its /proc/1/{environ,mem,...}. Forks and execs the program with rlimits,
  *     reaps every process of the pid namespace, kills whatever is left once the program exits (or
@@ -18,6 +19,12 @@
  *     program never sees. fds 3..8 are left open for the program (custom judges use them); every
  *     other inherited fd >= 9 is closed in the child. SIGUSR1 sent from outside the sandbox (the
  *     engine, when the output cap is hit) stops the program the same way the wall timer does.
+ *
+ *     With --pre: before the program, runs the command given by the --pre arguments (at most 16)
+ *     with its stdout on FD (one of 3..8), stdin and stderr on /dev/null, capped at its own wall
+ *     time, then kills what it left and closes FD, so the program never has it. The program's
+ *     timers and figures start after it. The Containers module takes a stage's snapshot of the
+ *     workspace this way (the files the stage starts from), without a second sandbox.
  *
  *   se-init guard [--cgroup DIR]... [--remove DIR]...
  *     Started by the engine at start, in its own session, with a pipe on stdin. When the pipe
@@ -64,7 +71,8 @@ static void die(const char *what) {
 static void usage(void) {
   dprintf(2, "usage: se-init launch [--cgroup FILE]... [--uid N --gid N] [--nproc N] -- CMD...\n"
              "       se-init run --report-fd N [--cpu S] [--fsize B] [--nofile N] [--stack B]"
-             " [--wall-ms MS] [--data B] [--mem-kb KB] -- CMD...\n"
+             " [--wall-ms MS] [--data B] [--mem-kb KB]"
+             " [--pre-fd FD --pre-wall-ms MS --pre ARG...] -- CMD...\n"
              "       se-init guard [--cgroup DIR]... [--remove DIR]...\n");
   _exit(125);
 }
@@ -264,9 +272,67 @@ static void set_limit(int resource, rlim_t soft, rlim_t hard) {
   }
 }
 
+#define MAX_PRE_ARGS 16
+
+/*
+ * The --pre command: forked with stdout on `fd`, waited for at most `wall_ms` (then killed), and
+ * everything it left is killed and reaped before this returns, so the program starts alone.
+ * Returns its exit code (-1 when a signal ended it); *killed is 1 when its time ran out.
+ */
+static int run_pre(char **argv, int fd, long long wall_ms, int *killed) {
+  sigset_t chld, old;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  sigprocmask(SIG_BLOCK, &chld, &old);
+  pid_t p = fork();
+  if (p < 0) die("fork");
+  if (p == 0) {
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null < 0 || dup2(fd, 1) < 0 || dup2(null, 0) < 0 || dup2(null, 2) < 0) _exit(126);
+    close_from(3, 0);
+    umask(022);
+    execv(argv[0], argv);
+    _exit(127);
+  }
+  struct timespec now, end;
+  clock_gettime(CLOCK_MONOTONIC, &end);
+  long long ms = wall_ms > 0 ? wall_ms : 20000;
+  end.tv_sec += ms / 1000;
+  end.tv_nsec += (ms % 1000) * 1000000L;
+  if (end.tv_nsec >= 1000000000L) {
+    end.tv_sec++;
+    end.tv_nsec -= 1000000000L;
+  }
+  int st = 0, done = 0;
+  while (!done) {
+    pid_t w = waitpid(p, &st, WNOHANG);
+    if (w == p) {
+      done = 1;
+      break;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long long left = (end.tv_sec - now.tv_sec) * 1000000000LL + (end.tv_nsec - now.tv_nsec);
+    if (left <= 0) {
+      *killed = 1;
+      break;
+    }
+    struct timespec wait = {left / 1000000000LL, left % 1000000000LL};
+    sigtimedwait(&chld, NULL, &wait); /* a SIGCHLD, or the time is up */
+  }
+  kill(-1, SIGKILL); /* the command and whatever it started; PID 1 itself is spared */
+  while (wait4(-1, NULL, __WALL, NULL) > 0 || errno == EINTR)
+    ;
+  sigprocmask(SIG_SETMASK, &old, NULL);
+  if (*killed) return -1;
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
 static int run(int argc, char **argv) {
   long long report_fd = -1, cpu = -1, fsize = -1, nofile = -1, stack = -1, wall_ms = -1, data = -1,
-            mem_kb = -1;
+            mem_kb = -1, pre_fd = -1, pre_wall_ms = -1;
+  char *pre_argv[MAX_PRE_ARGS + 1];
+  int pre_argc = 0;
   int i = 2;
   for (; i < argc; i++) {
     if (strcmp(argv[i], "--") == 0) {
@@ -282,9 +348,15 @@ static int run(int argc, char **argv) {
     else if (strcmp(argv[i], "--wall-ms") == 0) wall_ms = num(argv[++i]);
     else if (strcmp(argv[i], "--data") == 0) data = num(argv[++i]);
     else if (strcmp(argv[i], "--mem-kb") == 0) mem_kb = num(argv[++i]);
+    else if (strcmp(argv[i], "--pre-fd") == 0) pre_fd = num(argv[++i]);
+    else if (strcmp(argv[i], "--pre-wall-ms") == 0) pre_wall_ms = num(argv[++i]);
+    else if (strcmp(argv[i], "--pre") == 0 && pre_argc < MAX_PRE_ARGS) pre_argv[pre_argc++] = argv[++i];
     else usage();
   }
+  pre_argv[pre_argc] = NULL;
   if (i >= argc || report_fd <= LAST_PROGRAM_FD) usage();
+  if ((pre_argc > 0) != (pre_fd >= 0) || (pre_fd >= 0 && (pre_fd < 3 || pre_fd > LAST_PROGRAM_FD)))
+    usage();
   if (fcntl((int)report_fd, F_SETFD, FD_CLOEXEC) != 0) die("report fd");
 
   if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) die("PR_SET_DUMPABLE");
@@ -309,6 +381,12 @@ static int run(int argc, char **argv) {
   if (sigaction(SIGALRM, &sa, NULL) != 0) die("sigaction");
   sa.sa_sigaction = on_stop;
   if (sigaction(SIGUSR1, &sa, NULL) != 0) die("sigaction");
+
+  int pre_exit = -1, pre_killed = 0;
+  if (pre_argc > 0) {
+    pre_exit = run_pre(pre_argv, (int)pre_fd, pre_wall_ms, &pre_killed);
+    close((int)pre_fd);
+  }
 
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -418,10 +496,10 @@ static int run(int argc, char **argv) {
                      "{\"v\":1,\"exit\":%d,\"signal\":%d,\"user_ms\":%lld,\"sys_ms\":%lld,"
                      "\"cpu_ms\":%lld,\"maxrss_kb\":%ld,\"wall_ms\":%lld,\"wall_killed\":%d,"
                      "\"stopped\":%d,\"exec_errno\":%d,\"reaped\":%d,\"mem_killed\":%d,"
-                     "\"mem_peak_kb\":%lld}\n",
+                     "\"mem_peak_kb\":%lld,\"pre_exit\":%d,\"pre_killed\":%d}\n",
                      exit_code, sig, user_ms, sys_ms, user_ms + sys_ms, ru.ru_maxrss,
                      ms_between(&t0, &t1), (int)wall_killed, (int)stopped, exec_errno, reaped,
-                     mem_killed, mem_peak_kb);
+                     mem_killed, mem_peak_kb, pre_exit, pre_killed);
   write_all((int)report_fd, line, (size_t)len);
   close((int)report_fd);
   return 0;

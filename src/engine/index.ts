@@ -4,6 +4,7 @@
  */
 export { startEngine } from './engine.js';
 export type { EngineOptions, RunningEngine } from './engine.js';
+export type { ContainersSettings } from './containers/index.js';
 export { LIMITS, QUEUE_DEFAULTS } from './limits.js';
 export { ErrorCode } from './http/errors.js';
 export {

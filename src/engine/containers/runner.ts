@@ -60,7 +60,18 @@ export interface RunSpec {
   mounts?: Mount[];
   /** bind the read-only paths (stages); file operations see the workspace as stored */
   readOnlyBinds?: boolean;
+  /**
+   * Before the command, in the same sandbox, a tar.gz of the workspace as the command finds it
+   * (names under `workspace/`, symlinks stored as links) written to this host file, at most
+   * `capBytes` + 1 bytes (more means too large). The command's limits and time start after it.
+   */
+  snapshot?: { file: string; capBytes: number };
 }
+
+/** How long a snapshot may take before it is given up (a file operation's wall time). */
+const SNAPSHOT_WALL_MS = 20_000;
+/** The fd the snapshot is written to (closed before the command starts). */
+const SNAPSHOT_FD = 3;
 
 /** Runs commands in workspaces. */
 export class WorkspaceRunner {
@@ -92,6 +103,22 @@ export class WorkspaceRunner {
         limits: spec.limits,
         outputCapBytes: spec.outputCapBytes,
         layout: { mounts, cwd: WORKSPACE },
+        ...(spec.snapshot
+          ? {
+              fds: [
+                {
+                  fd: SNAPSHOT_FD,
+                  writeFile: spec.snapshot.file,
+                  capBytes: spec.snapshot.capBytes + 1,
+                },
+              ],
+              pre: {
+                argv: ['/usr/bin/tar', '-c', '-z', '-f', '-', '-C', HOME, 'workspace'],
+                fd: SNAPSHOT_FD,
+                wallMs: SNAPSHOT_WALL_MS,
+              },
+            }
+          : {}),
       },
       spec.stdin ?? '',
     );

@@ -72,6 +72,8 @@ const ARCHIVE_CAPS: TarCaps = {
 
 /** Where workspace uids start (as root): workspace n runs as 200000 + n. */
 const WORKSPACE_UID_BASE = 200_000;
+/** The most a scenario run on a workspace keeps of its files as the submission's source (packed). */
+const SOURCE_BYTES = 64 * 1024 * 1024;
 /** How long workspace_init may run. */
 const INIT_TIMEOUT_SEC = 60;
 
@@ -617,11 +619,11 @@ export class ContainersService extends SubmissionJobs<ContainersResult> {
 
   /** A scenario run on a running workspace's files (an extension): a submission row too. */
   async runOnWorkspace(id: string, scenario: string | null): Promise<number> {
-    const { w, target } = this.live(id, E.NotAvailable);
+    const { w } = this.live(id, E.NotAvailable);
     const config = this.parsed(w.config);
     const name = scenario ?? defaultScenario(config);
     scenarioOf(config, name);
-    const packed = await this.serial(id, () => this.runner!.pack(target, [''], 64 * 1024 * 1024));
+    // the source is the files the first stage finds, taken in its sandbox (runInWorkspace)
     return this.queue(() =>
       this.rows.insertSubmission(
         {
@@ -630,7 +632,7 @@ export class ContainersService extends SubmissionJobs<ContainersResult> {
           scenario: name,
           config: w.config,
           workspaceInit: '',
-          source: packed.ok ? packed.data! : Buffer.alloc(0),
+          source: Buffer.alloc(0),
         },
         Date.now(),
       ),
@@ -711,7 +713,7 @@ export class ContainersService extends SubmissionJobs<ContainersResult> {
     }
     try {
       const folders = this.projectFolders(project);
-      await this.execute(s.id, s, this.target(w, path, folders), folders.tests, job, {}, []);
+      await this.execute(s.id, s, this.target(w, path, folders), folders.tests, job, {}, [], true);
       this.rows.touch(w.id, Date.now());
     } catch (err) {
       this.end(s.id, job.finish, this.internal(TEXTS.userInternalError, String(err)));
@@ -727,6 +729,7 @@ export class ContainersService extends SubmissionJobs<ContainersResult> {
     job: JobContext,
     streams: ContainersResult['streams'],
     debug: string[],
+    keepSource = false,
   ): Promise<void> {
     const config = this.parsed(s.config);
     const scenario = config.scenarios[s.scenario];
@@ -742,9 +745,27 @@ export class ContainersService extends SubmissionJobs<ContainersResult> {
     const out = await runScenario(
       this.runner!,
       target,
-      { name: s.scenario, scenario, tests, scratch: this.scratch! },
+      {
+        name: s.scenario,
+        scenario,
+        tests,
+        scratch: this.scratch!,
+        ...(keepSource ? { snapshotBytes: SOURCE_BYTES } : {}),
+      },
       this.caps(),
     );
+    if (out.snapshot && 'data' in out.snapshot) streams.source = out.snapshot.data;
+    else if (out.snapshot?.error === 'too-large')
+      debug.push(
+        `source: the workspace's files are over ${SOURCE_BYTES >> 20} MiB packed: not kept`,
+      );
+    else if (out.snapshot?.error === 'failed')
+      debug.push('source: the workspace could not be packed');
+    else if (out.snapshot?.error === 'not-taken') {
+      // no stage ran, so the files are as they were
+      const packed = await this.runner!.pack(target, [''], SOURCE_BYTES);
+      if (packed.ok) streams.source = packed.data!;
+    }
     if (out.internalError) this.ctx.log(`containers: submission ${id}: ${out.internalError}`);
     Object.assign(streams, out.streams);
     debug.push(...out.debugLog);

@@ -23,9 +23,11 @@ import {
   fstatSync,
   mkdtempSync,
   openSync,
+  readFileSync,
   readSync,
   rmSync,
 } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { ContainersStreamName, StageName, StageResult } from '../../shared/containers.js';
 import { statusName } from '../../shared/status.js';
@@ -61,6 +63,11 @@ export interface ScenarioInput {
   tests: string | null;
   /** a folder of the engine's, reachable by the uid, for the report folder of the test stage */
   scratch: string;
+  /**
+   * Keep a tar.gz of the workspace as the first stage finds it, of at most this many bytes (the
+   * submission's source), taken by that stage's sandbox before its command (runner.ts).
+   */
+  snapshotBytes?: number;
 }
 
 export interface ScenarioOutcome {
@@ -75,6 +82,8 @@ export interface ScenarioOutcome {
   debugLog: string[];
   /** what the operator's log should get (a sandbox failure) */
   internalError: string | null;
+  /** with `snapshotBytes`: the archive, or why there is none (no stage ran: `not-taken`) */
+  snapshot: { data: Buffer } | { error: 'too-large' | 'failed' | 'not-taken' } | null;
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
@@ -102,6 +111,8 @@ export async function runScenario(
   let memoryKb = 0;
   let signal = 0;
   let report: TestsReportEntry[] | null = null;
+  let snapshot: ScenarioOutcome['snapshot'] =
+    input.snapshotBytes === undefined ? null : { error: 'not-taken' };
 
   const change = (stage: StageName, code: number, desc: string | null) => {
     status = code;
@@ -122,6 +133,10 @@ export async function runScenario(
       mounts.push({ target: REPORT_DIR, host: reportDir, writable: true });
       if (input.tests) mounts.push({ target: TESTS_DIR, host: input.tests, writable: false });
     }
+    const snapshotFile =
+      snapshot && 'error' in snapshot && snapshot.error === 'not-taken'
+        ? join(input.scratch, `snapshot-${randomBytes(6).toString('hex')}`)
+        : null;
     const out: StageOutcome = await runner.run(ws, {
       argv: ['/bin/bash', '--norc', '--noprofile', '-c', cfg.command],
       env: {
@@ -142,7 +157,9 @@ export async function runScenario(
       outputCapBytes: caps.outputBytes,
       mounts,
       readOnlyBinds: true,
+      ...(snapshotFile ? { snapshot: { file: snapshotFile, capBytes: input.snapshotBytes! } } : {}),
     });
+    if (snapshotFile) snapshot = takeSnapshot(snapshotFile, out, input.snapshotBytes!);
     const r = stages[stage];
     r.skipped = false;
     r.time = round(out.wallMs / 1000);
@@ -213,7 +230,23 @@ export async function runScenario(
     streams,
     debugLog,
     internalError,
+    snapshot,
   };
+}
+
+/** The snapshot a stage's sandbox wrote to `file` (then removed). */
+function takeSnapshot(file: string, out: StageOutcome, cap: number): ScenarioOutcome['snapshot'] {
+  try {
+    if (!out.pre) return { error: out.internalError ? 'not-taken' : 'failed' };
+    if (out.pre.killed) return { error: 'failed' };
+    const data = readFileSync(file);
+    if (data.length > cap || out.truncatedFds?.length) return { error: 'too-large' };
+    return data.length ? { data } : { error: 'failed' };
+  } catch {
+    return { error: 'failed' };
+  } finally {
+    rmSync(file, { force: true });
+  }
 }
 
 /** The most a tests report may hold. */

@@ -74,6 +74,8 @@ export interface StageOutcome {
    * result must never be trusted or shown as a real verdict
    */
   unsandboxed?: boolean;
+  /** the stage's `pre` command (sandbox.ts): its exit code, and whether its time ran out */
+  pre?: { exit: number; killed: boolean };
   /** extra fds (see `ExtraFd`) whose `writeFile` hit its cap: the file holds the first bytes */
   truncatedFds?: number[];
   /** status 11 from `run()`: the syntax check's message (see `CompileOptions.syntaxCheck`) */

@@ -82,6 +82,13 @@ export interface StageSpec {
   layout?: { mounts: Mount[]; cwd: string };
   /** as root: the uid and gid to run as instead of the slot's (a workspace's own) */
   uid?: number;
+  /**
+   * A command se-init runs before the program, in the same sandbox: its stdout on `fd` (one of
+   * `fds`, e.g. a `writeFile`), capped at `wallMs`, everything it started killed before the
+   * program starts, and `fd` closed so the program never has it. The program's limits and
+   * figures start after it. Not run unconfined (`StageOutcome.pre` is then absent).
+   */
+  pre?: { argv: string[]; fd: number; wallMs: number };
 }
 
 /** A mount of a workspace stage: a host path bound by fd, or a fresh tmpfs. */
@@ -249,6 +256,10 @@ export class Sandbox {
       '--wall-ms',
       String(Math.ceil(l.wallMs)),
     );
+    if (spec.pre) {
+      a.push('--pre-fd', String(spec.pre.fd), '--pre-wall-ms', String(Math.ceil(spec.pre.wallMs)));
+      for (const arg of spec.pre.argv) a.push('--pre', arg);
+    }
     if (this.opts.rlimitsOnly)
       a.push(
         '--data',
@@ -671,6 +682,8 @@ class Stage {
       stdoutTruncated: this.stdoutTruncated,
       stderrTruncated: this.stderrTruncated,
     };
+    if (spec.pre && report)
+      outcome.pre = { exit: report.pre_exit ?? -1, killed: !!report.pre_killed };
     if (decided.status === 20) outcome.internalError = decided.reason;
     else {
       const reason = stopReason(spec, {
@@ -822,6 +835,8 @@ function parseReport(text: string): InitReport | null {
       exec_errno: n(r.exec_errno),
       mem_killed: n(r.mem_killed),
       mem_peak_kb: n(r.mem_peak_kb),
+      pre_exit: typeof r.pre_exit === 'number' ? r.pre_exit : -1,
+      pre_killed: n(r.pre_killed),
     };
   } catch {
     return null;

@@ -17,6 +17,10 @@ export interface InitReport {
   mem_killed?: number;
   /** without a memory cgroup: the watchdog's peak of the namespace's resident memory */
   mem_peak_kb?: number;
+  /** with a --pre command: its exit code (-1 when a signal ended it or none ran) */
+  pre_exit?: number;
+  /** with a --pre command: 1 when its wall time ran out */
+  pre_killed?: number;
 }
 
 export interface StatusInput {

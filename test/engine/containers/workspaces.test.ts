@@ -1,6 +1,7 @@
 // Workspaces beyond the API's shape: workspace_init and its streams, the disk cap, the signed
 // webhook of a scenario run, and twenty workspaces running scenarios at once.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { verifyWebhook } from '../../../src/engine/webhooks.js';
 import { webhookReceiver } from '../helpers.js';
@@ -81,6 +82,37 @@ describe('the disk cap', () => {
     const kb = Number((await t.stream(s.id, 'stage_run_output')).trim().split(/\s/)[0]);
     assert.ok(kb > 0 && kb <= 32 * 1024, `the stage wrote ${kb} KiB into a 32 MiB workspace`);
     await t.put(`/workspaces/${fresh.id}/remove`, { json: {} });
+    await t.put(`/workspaces/${w.id}/remove`, { json: {} });
+  });
+});
+
+describe('the source of a scenario run', () => {
+  const source = async (id: number) => {
+    const r = await fetch(
+      `${t.engine.url}/containers/api/v1/submissions/${id}/source?access_token=${t.engine.accessToken}`,
+    );
+    assert.equal(r.status, 200);
+    return Buffer.from(await r.arrayBuffer());
+  };
+  const tar = (flags: string, tgz: Buffer) =>
+    execFileSync('tar', [flags, '-z', '-f', '-'], { input: tgz }).toString();
+
+  it("is the files its first stage finds: what a stage makes is in the next run's source", async () => {
+    const w = await t.workspace({ project_id: project });
+    await t.post(`/workspaces/${w.id}/files`, { json: { filepath: 'answer.txt', filedata: '42' } });
+    const run = async () => {
+      const r = await t.post(`/workspaces/${w.id}/scenarios`, { json: { scenario: 'aux' } });
+      const s = await t.final(r.json.id);
+      assert.equal(s.result.status.code, 15);
+      return source(s.id);
+    };
+    const first = tar('-t', await run()).split('\n');
+    assert.ok(first.includes('workspace/answer.txt'), first.join(' '));
+    assert.ok(!first.some((n) => n.startsWith('workspace/build')), first.join(' '));
+    const second = await run();
+    assert.ok(tar('-t', second).split('\n').includes('workspace/build/a.txt'));
+    // the link the first run made is stored as a link, never followed
+    assert.match(tar('-tv', second), /^l.* workspace\/build\/link -> \/etc\/passwd$/m);
     await t.put(`/workspaces/${w.id}/remove`, { json: {} });
   });
 });
