@@ -1,4 +1,4 @@
-import { startEngine } from '../engine/index.js';
+import { startEngine, type ContainersSettings } from '../engine/index.js';
 import { limitsLine } from '../shared/sandbox-limits.js';
 import { intOption, parseCommand, str, UsageError } from './args.js';
 import { untilStopSignal } from './signals.js';
@@ -18,6 +18,15 @@ Options:
                          default 1000)
   --webhook-url URL      POST each finished submission there (env SE_ENGINE_WEBHOOK_URL)
   --webhook-secret S     key of its X-Sphere-Engine-Signature (env SE_ENGINE_WEBHOOK_SECRET)
+  --workspaces N         Containers: workspaces running at once (env SE_ENGINE_WORKSPACES,
+                         default 20); one more gets 409 with error_code 200611
+  --workspace-disk MIB   Containers: the files of one workspace (env SE_ENGINE_WORKSPACE_DISK_MIB,
+                         default 256)
+  --workspace-memory MIB Containers: memory of one stage or terminal
+                         (env SE_ENGINE_WORKSPACE_MEMORY_MIB, default 1024)
+  --workspace-lifetime MIN
+                         Containers: minutes after which any workspace is removed
+                         (env SE_ENGINE_WORKSPACE_LIFETIME_MIN, default 43200: 30 days)
   --unsafe-no-sandbox    development only: run code WITHOUT the sandbox when its self-test
                          fails (env SE_ENGINE_UNSAFE_NO_SANDBOX=1; refused when
                          NODE_ENV=production or CI=true)
@@ -27,6 +36,31 @@ Environment:
   SE_ENGINE_ACCESS_TOKEN the API access token; generated and printed once when unset
   SE_ENGINE_COMPILE_TIME CPU seconds of a compile stage (default 10; raise on slow machines)
   SE_ENGINE_CGROUPS      auto (default), v1, v2 or none: how runs are limited`;
+
+/**
+ * The Containers module's settings from `--workspace*` options (absent for `serve`) and their
+ * environment variables; only what is given (the module's defaults fill the rest).
+ */
+export function containersSettings(
+  values: Record<string, string | boolean | undefined>,
+  env: NodeJS.ProcessEnv,
+): Partial<ContainersSettings> {
+  const MIB = 1024 * 1024;
+  const read = (flag: string, name: string, min: number, max: number) => {
+    const text = str(values[flag]) ?? env[name];
+    return text ? intOption(`--${flag} (${name})`, text, 0, min, max) : undefined;
+  };
+  const slots = read('workspaces', 'SE_ENGINE_WORKSPACES', 1, 10_000);
+  const disk = read('workspace-disk', 'SE_ENGINE_WORKSPACE_DISK_MIB', 16, 1024 * 1024);
+  const memory = read('workspace-memory', 'SE_ENGINE_WORKSPACE_MEMORY_MIB', 64, 1024 * 1024);
+  const lifetime = read('workspace-lifetime', 'SE_ENGINE_WORKSPACE_LIFETIME_MIN', 1, 5_256_000);
+  return {
+    ...(slots !== undefined ? { slots } : {}),
+    ...(disk !== undefined ? { diskBytes: disk * MIB } : {}),
+    ...(memory !== undefined ? { memoryBytes: memory * MIB } : {}),
+    ...(lifetime !== undefined ? { lifetimeMin: lifetime } : {}),
+  };
+}
 
 /** `se-widgets engine`: runs until SIGTERM or SIGINT, then stops cleanly. */
 export async function engine(argv: string[]): Promise<number> {
@@ -41,6 +75,10 @@ export async function engine(argv: string[]): Promise<number> {
       'webhook-url': { type: 'string' },
       'webhook-secret': { type: 'string' },
       'unsafe-no-sandbox': { type: 'boolean' },
+      workspaces: { type: 'string' },
+      'workspace-disk': { type: 'string' },
+      'workspace-memory': { type: 'string' },
+      'workspace-lifetime': { type: 'string' },
     },
     engineHelp,
   );
@@ -75,6 +113,7 @@ export async function engine(argv: string[]): Promise<number> {
     queueSize,
     webhook: webhookUrl && webhookSecret ? { url: webhookUrl, secret: webhookSecret } : undefined,
     unsafeNoSandbox: values['unsafe-no-sandbox'] === true,
+    containers: containersSettings(values, env),
   });
   if (!tokenFromEnv) {
     process.stdout.write(

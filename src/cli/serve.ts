@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   startEngine,
+  type ContainersSettings,
   type RunningEngine,
   type SubmissionFinishedEvent,
   type SubmissionStatusEvent,
@@ -22,6 +23,7 @@ import {
 import { limitsLine } from '../shared/sandbox-limits.js';
 import { configOption, intOption, parseCommand, str, UsageError } from './args.js';
 import { untilStopSignal } from './signals.js';
+import { containersSettings } from './engine.js';
 
 export const serveHelp = `se-widgets serve [options]
 
@@ -41,7 +43,10 @@ Environment:
   SE_PROBLEMS_URL         Problems API endpoint, with SE_PROBLEMS_TOKEN
   SE_CONTAINERS_URL       Containers API endpoint, with SE_CONTAINERS_TOKEN
   SE_ENGINE_ACCESS_TOKEN  the embedded engine's access token (random when unset)
-  SE_ENGINE_DATA_DIR      the embedded engine's data folder (default ./.se-engine)`;
+  SE_ENGINE_DATA_DIR      the embedded engine's data folder (default ./.se-engine)
+  SE_ENGINE_WORKSPACES, SE_ENGINE_WORKSPACE_DISK_MIB, SE_ENGINE_WORKSPACE_MEMORY_MIB,
+  SE_ENGINE_WORKSPACE_LIFETIME_MIN
+                          the embedded engine's workspaces (see se-widgets engine --help)`;
 
 type ModuleName = 'compilers' | 'problems' | 'containers';
 const MODULES: ModuleName[] = ['compilers', 'problems', 'containers'];
@@ -73,6 +78,8 @@ export interface StartAllOptions {
     queueSize?: number;
     /** development only (see `se-widgets engine --help`) */
     unsafeNoSandbox?: boolean;
+    /** the Containers module's settings (see `se-widgets engine --help`) */
+    containers?: Partial<ContainersSettings>;
   };
   /** one-line messages, scrubbed of secrets (default: stderr) */
   log?: (line: string) => void;
@@ -197,6 +204,7 @@ export async function startAll(options: StartAllOptions = {}): Promise<StartedAl
         workers: options.engine?.workers,
         queueSize: options.engine?.queueSize,
         unsafeNoSandbox: options.engine?.unsafeNoSandbox,
+        containers: options.engine?.containers,
         webhook: { url: `http://${selfHost}:${server.port}${WEBHOOK_PATH}`, secret: webhookSecret },
         log,
       });
@@ -282,6 +290,7 @@ export async function serve(argv: string[]): Promise<number> {
     engine: {
       dataDir: env.SE_ENGINE_DATA_DIR || './.se-engine',
       accessToken: env.SE_ENGINE_ACCESS_TOKEN || undefined,
+      containers: containersSettings({}, env),
     },
   });
   process.stdout.write(`se-widgets: serving on ${running.url}/\n`);

@@ -19,6 +19,10 @@ describe('se-widgets engine', () => {
       '--webhook-url',
       '--webhook-secret',
       '--unsafe-no-sandbox',
+      '--workspaces',
+      '--workspace-disk',
+      '--workspace-memory',
+      '--workspace-lifetime',
       'SE_ENGINE_ACCESS_TOKEN',
     ]) {
       assert.ok(p.stdout().includes(opt), opt);
@@ -31,6 +35,9 @@ describe('se-widgets engine', () => {
       ['--queue-size', 'many'],
       ['--webhook-url', 'http://127.0.0.1:9/hook'],
       ['--webhook-url', 'not a url', '--webhook-secret', 's'],
+      ['--workspaces', '0'],
+      ['--workspace-disk', '1'],
+      ['--workspace-memory', 'lots'],
     ]) {
       const p = runCli(['engine', ...args], { SE_ENGINE_WEBHOOK_SECRET: '' });
       assert.equal((await p.exited).code, 2, `${args.join(' ')}: ${p.stderr()}`);
@@ -57,6 +64,40 @@ describe('se-widgets engine', () => {
       assert.match(p.stdout(), /stopped\n$/);
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('holds at most --workspaces workspaces running (SE_ENGINE_WORKSPACES the same)', async () => {
+    for (const [args, env] of [
+      [['--workspaces', '1'], {}],
+      [[], { SE_ENGINE_WORKSPACES: '1' }],
+    ] as Array<[string[], Record<string, string>]>) {
+      const dir = await mkdtemp(join(tmpdir(), 'se-engine-cli-'));
+      const p = runCli(['engine', '--port', '0', '--data-dir', dir, '--workers', '1', ...args], {
+        SE_ENGINE_ACCESS_TOKEN: 'cli-token',
+        ...env,
+      });
+      try {
+        const [, url] = await p.waitFor(/serving on (http:\/\/\S+)\n/, 60_000);
+        const api = `${url!.replace(/\/compilers\/api\/v4$/, '')}/containers/api/v1`;
+        const projects = (await (await fetch(`${api}/projects?access_token=cli-token`)).json()) as {
+          items: Array<{ id: string }>;
+        };
+        const create = () =>
+          fetch(`${api}/workspaces?access_token=cli-token`, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json' },
+            body: JSON.stringify({ project_id: projects.items[0].id }),
+          });
+        assert.equal((await create()).status, 201);
+        const second = await create();
+        assert.equal(second.status, 409, args.join(' ') || JSON.stringify(env));
+        assert.equal(((await second.json()) as { error_code: number }).error_code, 200611);
+      } finally {
+        p.child.kill('SIGTERM');
+        await p.exited;
+        await rm(dir, { recursive: true, force: true });
+      }
     }
   });
 });
