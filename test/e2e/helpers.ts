@@ -4,12 +4,12 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Locator } from 'playwright-core';
 import { startAll, type StartedAll } from '../../src/cli/serve.js';
 import { defaultConfig } from '../../src/server/index.js';
+import { listenLocal } from '../helpers/http.js';
 
 /** The repository's root folder. */
 export const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -34,8 +34,7 @@ export async function startLms(
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
     res.end(page(new URL(req.url ?? '/', 'http://x').pathname));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+  return { server, url: await listenLocal(server) };
 }
 
 /** The backend and the embedded engine in-process, the demo widgets usable from `origin` too. */
