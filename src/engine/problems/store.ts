@@ -165,6 +165,7 @@ export interface SubmissionRow {
   sizes: Record<StreamName, number | null>;
 }
 
+/** A widget of a problem (`POST /widgets`), as stored. */
 export interface WidgetRow {
   hash: string;
   sharedSecret: string;
@@ -275,6 +276,7 @@ const submissionRow = (r: any): SubmissionRow => ({
     debug: r.debug_size,
   },
 });
+
 const widgetRow = (r: any): WidgetRow => ({
   hash: r.hash,
   sharedSecret: r.shared_secret,
