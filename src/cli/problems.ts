@@ -6,12 +6,11 @@ import {
   openProblemsData,
   ProblemFolderError,
 } from '../engine/problems/index.js';
-import { folderCommand } from './args.js';
+import { folderHelp, runFolderCommand } from './folders.js';
 
-export const problemsHelp = `se-widgets problems import DIR... [options]
-se-widgets problems export ID DIR [options]
-
-Authors problems outside the API, in an engine's data folder (works while the engine runs).
+export const problemsHelp = folderHelp(
+  'problems',
+  `Authors problems outside the API, in an engine's data folder (works while the engine runs).
 
   import DIR...    imports problem folders (a folder with problem.json, or a folder of them);
                    a problem whose code exists is updated to match its folder, so importing
@@ -19,47 +18,28 @@ Authors problems outside the API, in an engine's data folder (works while the en
   export ID DIR    writes problem ID (its id or its code) as a folder at DIR (new or empty)
 
 The folder format (problem.json, statement.html or .md, 0.in, 0.out, ..., judge sources) is
-described in the README, section "Problems".
-
-Options:
-  --data-dir DIR   the engine's data folder (env SE_ENGINE_DATA_DIR, default ./.se-engine)
-  -h, --help       show this help`;
+described in the README, section "Problems".`,
+);
 
 /** `se-widgets problems import|export`. */
 export async function problems(argv: string[]): Promise<number> {
-  const cmd = folderCommand(argv, problemsHelp, 'a problem id (or code)');
-  if (!cmd) return 0;
-  const { action, args, dataDir } = cmd;
-  const data = openProblemsData(dataDir);
-  try {
-    if (action === 'export') {
-      const [id, dir] = args as [string, string];
+  return runFolderCommand(argv, {
+    name: 'problems',
+    help: problemsHelp,
+    idWord: 'a problem id (or code)',
+    FolderError: ProblemFolderError,
+    open: openProblemsData,
+    folders: problemFolders,
+    importFolder: (data, dir) => {
+      const r = importProblemFolder(data.store, dir, data.languages);
+      const what = r.created ? 'created' : r.changed ? 'updated' : 'unchanged';
+      return [`${r.code} (id ${r.id}): ${what}`];
+    },
+    exportFolder: (data, id, dir) => {
       const r = exportProblemFolder(data.store, id, dir, data.languages);
-      process.stdout.write(`exported ${r.code} (id ${r.id}) to ${dir}: ${r.files.length} files\n`);
-      return 0;
-    }
-    let failed = 0;
-    for (const dir of args.flatMap(problemFolders)) {
-      try {
-        const r = importProblemFolder(data.store, dir, data.languages);
-        const what = r.created ? 'created' : r.changed ? 'updated' : 'unchanged';
-        process.stdout.write(`${r.code} (id ${r.id}): ${what}\n`);
-      } catch (err) {
-        if (!(err instanceof ProblemFolderError)) throw err;
-        failed++;
-        process.stderr.write(`se-widgets problems: ${err.message}\n`);
-      }
-    }
-    return failed ? 1 : 0;
-  } catch (err) {
-    if (err instanceof ProblemFolderError) {
-      process.stderr.write(`se-widgets problems: ${err.message}\n`);
-      return 1;
-    }
-    throw err;
-  } finally {
-    data.close();
-  }
+      return `exported ${r.code} (id ${r.id}) to ${dir}: ${r.files.length} files`;
+    },
+  });
 }
 
 /** A problem folder itself, or the problem folders inside a folder of them. */

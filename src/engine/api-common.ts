@@ -1,7 +1,8 @@
 /**
  * What the Compilers and Problems APIs have in common (their specs agree on these), as schema
  * pieces: the `ids` parameter of `GET /submissions`, a submission's compiler and version, a tar.gz
- * upload in `source`, the checks of a submission's source size and files, and the `date` format.
+ * upload in `source`, the checks of a submission's source size and files; and in their answers,
+ * a submission's compiler, a result's figures and the `date` format.
  */
 import * as v from 'valibot';
 import type { SubmissionCompiler } from '../shared/compilers.js';
@@ -233,6 +234,20 @@ export function submissionCompiler(
   versionName: string,
 ): SubmissionCompiler {
   return { id, name, version: { id: versionId, name: versionName } };
+}
+
+/** A result's time, memory and signal, as the specs answer them: null while still executing. */
+export interface ResultFigures {
+  time: number | null;
+  memory: number | null;
+  signal: number | null;
+}
+
+/** The figures of a result from its stored row: none (nulls) while it is executing. */
+export function resultFigures(executing: boolean, row: ResultFigures): ResultFigures {
+  return executing
+    ? { time: null, memory: null, signal: null }
+    : { time: row.time, memory: row.memory, signal: row.signal };
 }
 
 /** `yyyy-mm-dd hh:mm:ss +00:00` (server time, UTC), as the specs' `date` fields. */

@@ -3,13 +3,10 @@
 // request the page makes is recorded, and the element's chunk can be held back to act before it
 // arrives.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import {
   chromium,
@@ -19,10 +16,9 @@ import {
   type Page,
 } from 'playwright-core';
 import { chromiumLaunchOptions } from '../../scripts/chromium.mjs';
-import { startAll, type StartedAll } from '../../src/cli/serve.js';
-import { defaultConfig } from '../../src/server/index.js';
+import type { StartedAll } from '../../src/cli/serve.js';
+import { buildUnlessBuilt, pickLanguage, root, startBackend, startLms } from './helpers.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 let backend: StartedAll;
 let browser: Browser;
 let lms: Server;
@@ -53,22 +49,9 @@ function page(path: string): string {
 }
 
 before(async () => {
-  if (!existsSync(join(root, 'dist/cdn/se-widgets.classic.js'))) {
-    // Standalone runs: `npm test` builds first; here only the script-tag bundles are needed.
-    for (const args of [['build'], ['build', '--mode', 'classic']]) {
-      const r = spawnSync(join(root, 'node_modules/.bin/vite'), args, { cwd: root });
-      assert.equal(r.status, 0, String(r.stderr));
-    }
-  }
-  lms = createServer((req, res) => {
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-    res.end(page(new URL(req.url ?? '/', 'http://x').pathname));
-  });
-  await new Promise<void>((resolve) => lms.listen(0, '127.0.0.1', resolve));
-  lmsUrl = `http://127.0.0.1:${(lms.address() as AddressInfo).port}`;
-  const config = defaultConfig();
-  for (const w of config.widgets.values()) w.origins.push(lmsUrl);
-  backend = await startAll({ port: 0, config, log: () => {}, accessLog: false });
+  buildUnlessBuilt('se-widgets.classic.js', [['build'], ['build', '--mode', 'classic']]);
+  ({ server: lms, url: lmsUrl } = await startLms(page));
+  backend = await startBackend(lmsUrl);
   browser = await chromium.launch(chromiumLaunchOptions);
 });
 
@@ -115,15 +98,6 @@ const api = (v: Visit) => v.requests.filter((u) => new URL(u).pathname.startsWit
 async function loaded(widget: Locator): Promise<void> {
   await widget.locator('.cm-content').waitFor({ timeout: 60_000 });
   await widget.locator('[part~="language-picker"]:enabled').waitFor({ timeout: 60_000 });
-}
-
-async function pickLanguage(widget: Locator, prefix: string): Promise<void> {
-  const picker = widget.locator('[part~="language-picker"]');
-  const options = picker.locator('option');
-  const index = (await options.allTextContents()).findIndex((t) => t.trim().startsWith(prefix));
-  const value = index < 0 ? null : await options.nth(index).getAttribute('value');
-  assert.ok(value, `no ${prefix} in the picker`);
-  await picker.selectOption(value);
 }
 
 // Evaluated in the page (these tests are type-checked without the DOM library).

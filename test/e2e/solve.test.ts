@@ -1,19 +1,15 @@
 // End to end: the demo page (script-tag bundle) in Debian's Chromium through playwright-core,
 // against the real signing backend and embedded engine started in-process by startAll.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { chromiumLaunchOptions } from '../../scripts/chromium.mjs';
-import { startAll, type StartedAll } from '../../src/cli/serve.js';
-import { defaultConfig } from '../../src/server/index.js';
+import type { StartedAll } from '../../src/cli/serve.js';
+import { buildUnlessBuilt, pickLanguage, root, startBackend, startLms } from './helpers.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 let backend: StartedAll;
 let browser: Browser;
 /** An LMS on another origin: its lesson page loads the script-tag bundle from the backend. */
@@ -24,31 +20,19 @@ let unlisted: Server;
 let unlistedUrl: string;
 
 before(async () => {
-  if (!existsSync(join(root, 'dist/cdn/se-widgets.js'))) {
-    // Standalone runs: `npm test` builds first; here only the script-tag bundle is needed.
-    const r = spawnSync(join(root, 'node_modules/.bin/vite'), ['build'], { cwd: root });
-    assert.equal(r.status, 0, String(r.stderr));
-  }
-  lms = createServer((req, res) => {
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-    res.end(`<!doctype html><html lang="en"><body>
+  buildUnlessBuilt('se-widgets.js', [['build']]);
+  ({ server: lms, url: lmsUrl } = await startLms(
+    () => `<!doctype html><html lang="en"><body>
       <script type="module" src="${backend.url}/dist/cdn/se-widgets.js"></script>
-      <se-solve id="run-demo" widget="run-demo"></se-solve></body></html>`);
-  });
-  await new Promise<void>((resolve) => lms.listen(0, '127.0.0.1', resolve));
-  lmsUrl = `http://127.0.0.1:${(lms.address() as AddressInfo).port}`;
-  unlisted = createServer((req, res) => {
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-    res.end(`<!doctype html><html lang="en"><body>
+      <se-solve id="run-demo" widget="run-demo"></se-solve></body></html>`,
+  ));
+  ({ server: unlisted, url: unlistedUrl } = await startLms(
+    () => `<!doctype html><html lang="en"><body>
       <script type="module" src="${backend.url}/dist/cdn/se-widgets.js"></script>
-      <se-solve widget="run-demo"></se-solve></body></html>`);
-  });
-  await new Promise<void>((resolve) => unlisted.listen(0, '127.0.0.1', resolve));
-  unlistedUrl = `http://127.0.0.1:${(unlisted.address() as AddressInfo).port}`;
+      <se-solve widget="run-demo"></se-solve></body></html>`,
+  ));
   // The demo widgets, usable from the LMS's origin too.
-  const config = defaultConfig();
-  for (const w of config.widgets.values()) w.origins.push(lmsUrl);
-  backend = await startAll({ port: 0, config, log: () => {}, accessLog: false });
+  backend = await startBackend(lmsUrl);
   browser = await chromium.launch(chromiumLaunchOptions);
 });
 
@@ -65,15 +49,6 @@ async function demo(): Promise<Page> {
   await page.waitForFunction(`[...document.querySelectorAll('se-solve')].every(
     (e) => e.shadowRoot?.querySelector('.cm-content') && !e.shadowRoot.querySelector('select[disabled]'))`);
   return page;
-}
-
-async function pickLanguage(widget: Locator, prefix: string): Promise<void> {
-  const picker = widget.locator('[part~="language-picker"]');
-  const options = picker.locator('option');
-  const index = (await options.allTextContents()).findIndex((t) => t.trim().startsWith(prefix));
-  const value = index < 0 ? null : await options.nth(index).getAttribute('value');
-  assert.ok(value, `no ${prefix} in the picker`);
-  await picker.selectOption(value);
 }
 
 /** Replaces the editor's text by typing, as a learner does. */

@@ -4,6 +4,7 @@ import { executeServerCommand } from '@web/test-runner-commands';
 import '../../src/elements/define/se-solve.js';
 import './report-failures.js';
 import type { SeSolve } from '../../src/elements/index.js';
+import type { V1Result } from '../../src/shared/v1.js';
 
 const w = window as unknown as { __SE_BACKEND__: string | null; __SE_BACKEND_ERROR__: string };
 
@@ -100,4 +101,21 @@ export async function pick(el: SeSolve, name: string): Promise<string> {
   select.dispatchEvent(new Event('change', { bubbles: true }));
   await el.updateComplete;
   return option.value;
+}
+
+/**
+ * Picks `language`, puts `source` in the editor, runs it (or submits it, with `action`) and waits
+ * for the result to render; the result.
+ */
+export async function runSource(
+  el: SeSolve,
+  language: string,
+  source: string,
+  action: 'run' | 'submit' = 'run',
+): Promise<V1Result | null> {
+  await pick(el, language);
+  el.source = source;
+  const result = await el[action]();
+  await el.updateComplete;
+  return result;
 }

@@ -1,12 +1,12 @@
 // Shared by the engine's tests: a real engine (real sandbox, real SQLite file in a temp folder)
 // and a small client over real HTTP.
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CompilersSubmission } from '../../src/shared/compilers.js';
 import { startEngine, type EngineOptions, type RunningEngine } from '../../src/engine/index.js';
+import { listenLocal } from '../helpers/http.js';
 
 export const BASE = '/compilers/api/v4';
 
@@ -224,9 +224,9 @@ export async function webhookReceiver(): Promise<{
       notify();
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `${await listenLocal(server)}/hook`;
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    url,
     deliveries,
     onDelivery: (fn) => (notify = fn),
     close: () => new Promise<void>((r) => server.close(() => r())),

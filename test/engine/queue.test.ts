@@ -2,8 +2,8 @@
 // 503 answer at the configured bound.
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
+import { listenLocal } from '../helpers/http.js';
 import { PYTHON, startTestEngine } from './helpers.js';
 
 describe('queue', () => {
@@ -19,11 +19,10 @@ describe('queue', () => {
         res.end('ok');
       });
     });
-    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-    const port = (receiver.address() as AddressInfo).port;
+    const origin = await listenLocal(receiver);
     const t = await startTestEngine({
       workers: 2,
-      webhook: { url: `http://127.0.0.1:${port}/hook`, secret: 's' },
+      webhook: { url: `${origin}/hook`, secret: 's' },
     });
     try {
       const executions = new Map<number, number>();

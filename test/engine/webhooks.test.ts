@@ -2,13 +2,13 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import {
   verifyWebhook,
   type SubmissionFinishedEvent,
   type SubmissionStatusEvent,
 } from '../../src/engine/index.js';
+import { listenLocal } from '../helpers/http.js';
 import { PYTHON, startTestEngine } from './helpers.js';
 
 interface Delivery {
@@ -32,8 +32,7 @@ describe('webhooks and events', () => {
         res.end();
       });
     });
-    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/se-hook`;
+    const url = `${await listenLocal(receiver)}/se-hook`;
     const t = await startTestEngine({ webhook: { url, secret } });
     try {
       const id = await t.submit({ compilerId: PYTHON, source: 'print("hook")' });

@@ -9,8 +9,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { closeNow, listenLocal } from '../helpers/http.js';
 
 export type Module = 'compilers' | 'problems' | 'containers';
 
@@ -218,17 +218,12 @@ export async function startStandin(options: StandinOptions): Promise<Standin> {
   const server = createServer((req, res) => {
     handle(req, res).catch(() => res.destroy());
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  origin = await listenLocal(server);
   return {
     url: origin,
     endpoint: (m) => ({ url: origin + basePaths[m], token: options.tokens[m] }),
     requests,
     options,
-    close: () =>
-      new Promise<void>((r) => {
-        server.close(() => r());
-        server.closeAllConnections();
-      }),
+    close: () => closeNow(server),
   };
 }

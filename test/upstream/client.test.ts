@@ -2,7 +2,6 @@
 // response examples of the spec files (test/server/standin.ts).
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import {
   createUpstream,
@@ -14,6 +13,7 @@ import {
   type CompilersClient,
   type Upstream,
 } from '../../src/upstream/index.js';
+import { closeNow, listenLocal } from '../helpers/http.js';
 import { parseSpecExamples, startStandin, type Standin } from '../server/standin.js';
 import { TOKENS } from '../server/helpers.js';
 
@@ -178,10 +178,10 @@ describe('upstream client', () => {
 
   it('reads a stream up to a cap, never cutting a character', async () => {
     const server = createServer((_req, res) => res.end('ab€cd')); // € is 3 bytes
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = await listenLocal(server);
     try {
       const t = new Transport('compilers', {
-        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        url,
         token: 'tok-123456789',
       });
       assert.deepEqual(await t.text('/x', 3), { text: 'ab', bytes: 2, complete: false });
@@ -204,17 +204,8 @@ describe('upstream client: timeouts and retries', () => {
       res.writeHead(step!, { 'content-type': 'application/json' });
       res.end(step === 200 ? '{"items":[]}' : '{"error_code":20,"message":"x"}');
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v4`;
-    return {
-      hits,
-      url,
-      close: () =>
-        new Promise<void>((r) => {
-          server.close(() => r());
-          server.closeAllConnections();
-        }),
-    };
+    const url = `${await listenLocal(server)}/api/v4`;
+    return { hits, url, close: () => closeNow(server) };
   }
 
   /** `fn` with a Compilers client (`options`) of a server answering per `plan`; closed after. */

@@ -5,7 +5,7 @@ import type {
   StreamRef,
 } from '../../shared/compilers.js';
 import { isTransient, statusName, type StopReason } from '../../shared/status.js';
-import { formatDate, submissionCompiler } from '../api-common.js';
+import { formatDate, resultFigures, submissionCompiler } from '../api-common.js';
 import { STREAMS, type SubmissionRow } from './store.js';
 
 /**
@@ -51,9 +51,7 @@ function common(row: SubmissionRow): Omit<CompilersSubmissionSummary, 'uri'> {
     compiler: submissionCompiler(row.compilerId, row.compilerName, row.versionId, row.versionName),
     result: {
       status: { code: row.status, name: statusName(row.status) },
-      time: executing ? null : row.time,
-      memory: executing ? null : row.memory,
-      signal: executing ? null : row.signal,
+      ...resultFigures(executing, row),
       signal_desc: executing ? null : row.signalDesc,
       // extension: why the engine stopped the program (README, "Stop reasons")
       ...(row.reason && !executing ? { reason: JSON.parse(row.reason) as StopReason } : {}),

@@ -257,22 +257,29 @@ export function parseXml(text: string): XmlElement {
       }
       return fail(`unknown entity ${all} (only &lt; &gt; &amp; &quot; &apos; and &#N;)`);
     });
+  /** Moves `i` past the next `close` from `from`; answers where `close` starts. */
+  const skipPast = (close: string, from: number, what: string): number => {
+    const end = text.indexOf(close, from);
+    if (end < 0) fail(`${what} that does not end`);
+    i = end + close.length;
+    return end;
+  };
+  /**
+   * Skips a comment or a processing instruction at `i` and answers true; refuses a declaration;
+   * answers false at anything else (CDATA included).
+   */
+  const skipMarkup = (): boolean => {
+    if (text.startsWith('<!--', i)) skipPast('-->', i + 4, 'a comment');
+    else if (text.startsWith('<?', i)) skipPast('?>', i + 2, 'a processing instruction');
+    else if (text.startsWith('<!', i) && !text.startsWith('<![CDATA[', i)) {
+      fail('DOCTYPE and entity declarations are not accepted');
+    } else return false;
+    return true;
+  };
   /** Skips comments, processing instructions and space between markup; refuses declarations. */
   const misc = (): void => {
-    for (;;) {
-      skipSpace();
-      if (text.startsWith('<!--', i)) {
-        const end = text.indexOf('-->', i + 4);
-        if (end < 0) fail('a comment that does not end');
-        i = end + 3;
-      } else if (text.startsWith('<?', i)) {
-        const end = text.indexOf('?>', i + 2);
-        if (end < 0) fail('a processing instruction that does not end');
-        i = end + 2;
-      } else if (text.startsWith('<!', i) && !text.startsWith('<![CDATA[', i)) {
-        fail('DOCTYPE and entity declarations are not accepted');
-      } else return;
-    }
+    do skipSpace();
+    while (skipMarkup());
   };
 
   misc();
@@ -291,21 +298,12 @@ export function parseXml(text: string): XmlElement {
     }
     if (lt < 0) fail(`<${stack[stack.length - 1]!.name}> is not closed`);
     i = lt;
-    if (text.startsWith('<!--', i)) {
-      const end = text.indexOf('-->', i + 4);
-      if (end < 0) fail('a comment that does not end');
-      i = end + 3;
-    } else if (text.startsWith('<![CDATA[', i)) {
-      const end = text.indexOf(']]>', i + 9);
-      if (end < 0) fail('a CDATA section that does not end');
-      textParts[stack.length - 1]!.push(text.slice(i + 9, end));
-      i = end + 3;
-    } else if (text.startsWith('<?', i)) {
-      const end = text.indexOf('?>', i + 2);
-      if (end < 0) fail('a processing instruction that does not end');
-      i = end + 2;
-    } else if (text.startsWith('<!', i)) {
-      fail('DOCTYPE and entity declarations are not accepted');
+    if (skipMarkup()) continue;
+    if (text.startsWith('<![CDATA[', i)) {
+      const start = i + 9;
+      textParts[stack.length - 1]!.push(
+        text.slice(start, skipPast(']]>', start, 'a CDATA section')),
+      );
     } else if (text.startsWith('</', i)) {
       i += 2;
       const n = name();

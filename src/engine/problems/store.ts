@@ -162,25 +162,44 @@ export interface SubmissionRow {
   signal: number | null;
   testcases: TestcaseResultRow[];
   /** stream sizes in bytes (null: no stream) */
-  sizes: Record<'output' | 'error' | 'cmpinfo' | 'debug', number | null>;
+  sizes: Record<StreamName, number | null>;
+}
+
+/** A widget of a problem (`POST /widgets`), as stored. */
+export interface WidgetRow {
+  hash: string;
+  sharedSecret: string;
+  name: string;
+  problemId: number;
+  settings: Record<string, unknown>;
 }
 
 export type StreamName = 'output' | 'error' | 'cmpinfo' | 'debug';
 
-/** The final state a judged submission is written with. */
-export interface SubmissionResult {
-  status: number;
-  score: number | null;
-  time: number | null;
-  memory: number | null;
-  signal: number | null;
-  testcases: TestcaseResultRow[];
-  output: Buffer | null;
-  error: Buffer | null;
-  cmpinfo: Buffer | null;
-  debug: Buffer | null;
-  /** for the operator only: what failed (status 20 or 21) */
-  internalError?: string;
+/** What a new submission is created with: its problem, and its compiler and code. */
+export type NewSubmission = { problem: ProblemRow } & Pick<
+  SubmissionRow,
+  'compilerId' | 'compilerVersionId' | 'compilerName' | 'versionName' | 'source' | 'files' | 'tests'
+>;
+
+/** The final state a judged submission is written with: its figures and its streams. */
+export type SubmissionResult = Pick<
+  SubmissionRow,
+  'status' | 'score' | 'time' | 'memory' | 'signal' | 'testcases'
+> &
+  Record<StreamName, Buffer | null> & {
+    /** for the operator only: what failed (status 20 or 21) */
+    internalError?: string;
+  };
+
+/** `row` with the fields `changes` gives a value (an update's new state). */
+function patched<T extends object>(row: T, changes: Partial<T>): T {
+  const next = { ...row };
+  for (const key of Object.keys(changes) as Array<keyof T>) {
+    const value = changes[key];
+    if (value !== undefined) next[key] = value as T[keyof T];
+  }
+  return next;
 }
 
 const nowSec = (): number => Math.floor(Date.now() / 1000);
@@ -209,6 +228,16 @@ const judgeRow = (r: any): JudgeRow => ({
   shared: bool(r.shared),
   version: r.version,
   importKey: r.import_key,
+});
+
+const testcaseRow = (r: any): TestcaseRow => ({
+  problemId: r.problem_id,
+  number: r.number,
+  input: r.input,
+  output: r.output,
+  timeLimit: r.time_limit,
+  judgeId: r.judge_id,
+  active: bool(r.active),
 });
 
 const testcaseMeta = (r: any): TestcaseMeta => ({
@@ -246,6 +275,14 @@ const submissionRow = (r: any): SubmissionRow => ({
     cmpinfo: r.cmpinfo_size,
     debug: r.debug_size,
   },
+});
+
+const widgetRow = (r: any): WidgetRow => ({
+  hash: r.hash,
+  sharedSecret: r.shared_secret,
+  name: r.name,
+  problemId: r.problem_id,
+  settings: JSON.parse(r.settings) as Record<string, unknown>,
 });
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
@@ -374,15 +411,16 @@ export class ProblemsStore {
           }
         }
       }
+      const n = patched(cur, p);
       this.prepare(
         `UPDATE problems SET name = ?, body = ?, type_id = ?, interactive = ?, masterjudge_id = ?,
             body_modified = ?, settings_modified = ? WHERE id = ?`,
       ).run(
-        p.name ?? cur.name,
-        p.body ?? cur.body,
-        p.typeId ?? cur.typeId,
-        (p.interactive ?? cur.interactive) ? 1 : 0,
-        p.masterjudgeId ?? cur.masterjudgeId,
+        n.name,
+        n.body,
+        n.typeId,
+        n.interactive ? 1 : 0,
+        n.masterjudgeId,
         bodyChanged ? t : cur.bodyModified,
         settingsChanged ? t : cur.settingsModified,
         id,
@@ -429,27 +467,8 @@ export class ProblemsStore {
   getTestcase(problemId: number, number: number): TestcaseRow | null {
     const r = this.prepare(
       'SELECT * FROM problem_testcases WHERE problem_id = ? AND number = ?',
-    ).get(problemId, number) as
-      | {
-          problem_id: number;
-          number: number;
-          input: Buffer;
-          output: Buffer;
-          time_limit: number;
-          judge_id: number;
-          active: number;
-        }
-      | undefined;
-    if (!r) return null;
-    return {
-      problemId: r.problem_id,
-      number: r.number,
-      input: r.input,
-      output: r.output,
-      timeLimit: r.time_limit,
-      judgeId: r.judge_id,
-      active: bool(r.active),
-    };
+    ).get(problemId, number);
+    return r ? testcaseRow(r) : null;
   }
 
   /** Appends a test case with the next number (0, 1, ...). */
@@ -478,18 +497,11 @@ export class ProblemsStore {
     this.tx(() => {
       const cur = this.getTestcase(problemId, number);
       if (!cur) return;
+      const n = patched(cur, t);
       this.prepare(
         `UPDATE problem_testcases SET input = ?, output = ?, time_limit = ?, judge_id = ?,
             active = ? WHERE problem_id = ? AND number = ?`,
-      ).run(
-        t.input ?? cur.input,
-        t.output ?? cur.output,
-        t.timeLimit ?? cur.timeLimit,
-        t.judgeId ?? cur.judgeId,
-        (t.active ?? cur.active) ? 1 : 0,
-        problemId,
-        number,
-      );
+      ).run(n.input, n.output, n.timeLimit, n.judgeId, n.active ? 1 : 0, problemId, number);
       this.touchSettings(problemId);
     });
   }
@@ -555,15 +567,14 @@ export class ProblemsStore {
       .map(judgeRow);
   }
 
-  createJudge(j: {
-    name: string;
-    typeId: number;
-    compilerId: number;
-    compilerVersionId: number;
-    source: Buffer;
-    shared: boolean;
-    importKey?: string;
-  }): number {
+  createJudge(
+    j: Pick<
+      JudgeRow,
+      'name' | 'typeId' | 'compilerId' | 'compilerVersionId' | 'source' | 'shared'
+    > & {
+      importKey?: string;
+    },
+  ): number {
     return Number(
       this.prepare(
         `INSERT INTO problem_judges (name, type_id, compiler_id, compiler_version_id, source,
@@ -584,13 +595,7 @@ export class ProblemsStore {
   /** Updates a judge; a new compiler or source bumps its version (its compiled form is stale). */
   updateJudge(
     id: number,
-    j: {
-      name?: string;
-      compilerId?: number;
-      compilerVersionId?: number;
-      source?: Buffer;
-      shared?: boolean;
-    },
+    j: Partial<Pick<JudgeRow, 'name' | 'compilerId' | 'compilerVersionId' | 'source' | 'shared'>>,
   ): void {
     this.tx(() => {
       const cur = this.getJudge(id);
@@ -599,15 +604,16 @@ export class ProblemsStore {
         (j.compilerId !== undefined && j.compilerId !== cur.compilerId) ||
         (j.compilerVersionId !== undefined && j.compilerVersionId !== cur.compilerVersionId) ||
         (j.source !== undefined && !j.source.equals(cur.source));
+      const n = patched(cur, j);
       this.prepare(
         `UPDATE problem_judges SET name = ?, compiler_id = ?, compiler_version_id = ?, source = ?,
             shared = ?, version = version + ? WHERE id = ?`,
       ).run(
-        j.name ?? cur.name,
-        j.compilerId ?? cur.compilerId,
-        j.compilerVersionId ?? cur.compilerVersionId,
-        j.source ?? cur.source,
-        (j.shared ?? cur.shared) ? 1 : 0,
+        n.name,
+        n.compilerId,
+        n.compilerVersionId,
+        n.source,
+        n.shared ? 1 : 0,
         code ? 1 : 0,
         id,
       );
@@ -616,16 +622,7 @@ export class ProblemsStore {
 
   // --- submissions
 
-  createSubmission(s: {
-    problem: ProblemRow;
-    compilerId: number;
-    compilerVersionId: number;
-    compilerName: string;
-    versionName: string;
-    source: Buffer;
-    files: Record<string, string> | null;
-    tests: number[] | null;
-  }): number {
+  createSubmission(s: NewSubmission): number {
     return Number(
       this.prepare(
         `INSERT INTO problem_submissions (problem_id, problem_code, problem_name, compiler_id,
@@ -725,36 +722,15 @@ export class ProblemsStore {
 
   // --- widgets
 
-  createWidget(w: {
-    hash: string;
-    sharedSecret: string;
-    name: string;
-    problemId: number;
-    settings: Record<string, unknown>;
-  }): void {
+  createWidget(w: WidgetRow): void {
     this.prepare(
       `INSERT INTO problem_widgets (hash, shared_secret, name, problem_id, settings, created_at)
           VALUES (?, ?, ?, ?, ?, ?)`,
     ).run(w.hash, w.sharedSecret, w.name, w.problemId, JSON.stringify(w.settings), Date.now());
   }
 
-  getWidget(hash: string): {
-    hash: string;
-    sharedSecret: string;
-    name: string;
-    problemId: number;
-    settings: Record<string, unknown>;
-  } | null {
-    const r = this.prepare('SELECT * FROM problem_widgets WHERE hash = ?').get(hash) as
-      | { hash: string; shared_secret: string; name: string; problem_id: number; settings: string }
-      | undefined;
-    if (!r) return null;
-    return {
-      hash: r.hash,
-      sharedSecret: r.shared_secret,
-      name: r.name,
-      problemId: r.problem_id,
-      settings: JSON.parse(r.settings) as Record<string, unknown>,
-    };
+  getWidget(hash: string): WidgetRow | null {
+    const r = this.prepare('SELECT * FROM problem_widgets WHERE hash = ?').get(hash);
+    return r ? widgetRow(r) : null;
   }
 }

@@ -13,7 +13,7 @@ import type {
   TestcaseSummary,
 } from '../../shared/problems.js';
 import { isTransient, statusName } from '../../shared/status.js';
-import { formatDate, submissionCompiler } from '../api-common.js';
+import { formatDate, resultFigures, submissionCompiler } from '../api-common.js';
 import { signalDesc } from '../exec/signals.js';
 import type { LanguageInfo } from '../exec/types.js';
 import { BUILTIN_JUDGES, JudgeType } from './judges/catalog.js';
@@ -260,9 +260,7 @@ function common(row: SubmissionRow, l: Links): Omit<ProblemsSubmissionSummary, '
     result: {
       status: { code: row.status, name: statusName(row.status) },
       score: executing ? null : row.score,
-      time: executing ? null : row.time,
-      memory: executing ? null : row.memory,
-      signal: executing ? null : row.signal,
+      ...resultFigures(executing, row),
       signal_desc: executing || row.signal === null ? null : signalDesc(row.signal),
       ...(!executing && decisive?.reason ? { reason: decisive.reason } : {}),
       testcases,

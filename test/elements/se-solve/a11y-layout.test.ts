@@ -1,7 +1,7 @@
 import { expect, oneEvent } from '@open-wc/testing';
 import { executeServerCommand, sendKeys } from '@web/test-runner-commands';
 import type { SeSolve } from '../../../src/elements/index.js';
-import { mount, part, pick, shadow, unmountAll } from '../helpers.js';
+import { mount, part, pick, runSource, shadow, unmountAll } from '../helpers.js';
 
 interface AxeResult {
   violations: Array<{ id: string; impact: string | null; help: string; nodes: unknown[] }>;
@@ -209,10 +209,7 @@ describe('<se-solve> contrast in every theme and state', () => {
       document.body.append(box);
       try {
         const el = await mount({ attrs: { widget: 'problem-demo', theme }, parent: box });
-        await pick(el, 'Python');
-        el.source = 'print(1)\n';
-        await el.submit();
-        await el.updateComplete;
+        await runSource(el, 'Python', 'print(1)\n', 'submit');
         expect(await seriousFindings(el), 'fresh').to.deep.equal([]);
         await typeInto(el, '# changed');
         await el.updateComplete;

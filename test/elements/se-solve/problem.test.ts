@@ -5,6 +5,7 @@ import {
   mount,
   part,
   pick,
+  runSource,
   shadow,
   signToken,
   unmountAll,
@@ -61,10 +62,7 @@ describe('<se-solve> problem mode', () => {
 
   it('shows expected versus produced output of a failed test', async () => {
     const el = await mount({ attrs: { widget: 'problem-demo' } });
-    await pick(el, 'Python');
-    el.source = 'a, b = map(int, input().split())\nprint(a - b)\n';
-    await el.submit();
-    await el.updateComplete;
+    await runSource(el, 'Python', 'a, b = map(int, input().split())\nprint(a - b)\n', 'submit');
     expect(part(el, 'status').textContent).to.contain('Wrong answer');
     const diff = shadow(el).querySelector('details.diff');
     expect(diff?.querySelector('summary')?.textContent).to.contain('expected output');
@@ -75,10 +73,11 @@ describe('<se-solve> problem mode', () => {
 describe('<se-solve> errors on their lines', () => {
   it('marks a compile error on its line and announces the line', async () => {
     const el = await mount();
-    await pick(el, 'C++');
-    el.source = '#include <iostream>\nint main() {\n    undeclared = 1;\n    return 0;\n}\n';
-    await el.run();
-    await el.updateComplete;
+    await runSource(
+      el,
+      'C++',
+      '#include <iostream>\nint main() {\n    undeclared = 1;\n    return 0;\n}\n',
+    );
     expect(part(el, 'status').textContent).to.contain('Compilation error on line 3');
     await until(
       () => shadow(el).querySelectorAll('.cm-lint-marker-error').length > 0,
@@ -90,10 +89,7 @@ describe('<se-solve> errors on their lines', () => {
 
   it('marks the line of a Python traceback', async () => {
     const el = await mount();
-    await pick(el, 'Python');
-    el.source = 'x = 1\nprint(y)\n';
-    await el.run();
-    await el.updateComplete;
+    await runSource(el, 'Python', 'x = 1\nprint(y)\n');
     expect(part(el, 'status').textContent).to.contain('Runtime error on line 2');
     await until(() => editorContent(el).querySelector('.cm-lintRange-error') !== null, 'a mark');
     expect(editorContent(el).querySelectorAll('.cm-line')[1].textContent).to.equal('print(y)');
@@ -102,10 +98,7 @@ describe('<se-solve> errors on their lines', () => {
 
   it('shows the program output as text, never as HTML', async () => {
     const el = await mount();
-    await pick(el, 'Python');
-    el.source = 'print("<img src=x onerror=alert(1)><b>bold</b>")\n';
-    await el.run();
-    await el.updateComplete;
+    await runSource(el, 'Python', 'print("<img src=x onerror=alert(1)><b>bold</b>")\n');
     const output = shadow(el).querySelector('.output pre') as HTMLElement;
     expect(output.textContent).to.contain('<b>bold</b>');
     expect(output.querySelector('b, img')).to.equal(null);

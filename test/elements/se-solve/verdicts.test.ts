@@ -1,6 +1,6 @@
 import { expect, oneEvent } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
-import { mount, part, pick, shadow, unmountAll } from '../helpers.js';
+import { mount, part, pick, runSource, shadow, unmountAll } from '../helpers.js';
 
 afterEach(() => unmountAll());
 
@@ -40,10 +40,7 @@ describe('<se-solve> trying the sample before submitting', () => {
 describe('<se-solve> a wrong answer a beginner can act on', () => {
   it('names the failed test from 1, shows its input, and expected and yours side by side', async () => {
     const el = await mount({ attrs: { widget: 'problem-demo' } });
-    await pick(el, 'Python');
-    el.source = 'a, b = map(int, input().split())\nprint(a - b)\n';
-    await el.submit();
-    await el.updateComplete;
+    await runSource(el, 'Python', 'a, b = map(int, input().split())\nprint(a - b)\n', 'submit');
     expect(part(el, 'status').textContent).to.contain('Test 1 failed');
     const results = part(el, 'results');
     const input = results.querySelector('.test-input');
@@ -73,10 +70,7 @@ describe('<se-solve> a wrong answer a beginner can act on', () => {
 describe('<se-solve> limits and crashes in words', () => {
   it('says a test ran over its 1 s limit, per test, without a raw signal or an empty comparison', async () => {
     const el = await mount({ attrs: { widget: 'problem-demo' } });
-    await pick(el, 'Python');
-    el.source = 'while True:\n    pass\n';
-    await el.submit();
-    await el.updateComplete;
+    await runSource(el, 'Python', 'while True:\n    pass\n', 'submit');
     const results = part(el, 'results');
     const text = results.textContent ?? '';
     expect(part(el, 'status').textContent).to.contain('Time limit exceeded');
@@ -89,10 +83,7 @@ describe('<se-solve> limits and crashes in words', () => {
 
   it('says the program printed too much, not "Signal 9 (SIGKILL)"', async () => {
     const el = await mount();
-    await pick(el, 'Python');
-    el.source = 'while True:\n    print("x" * 1000)\n';
-    await el.run();
-    await el.updateComplete;
+    await runSource(el, 'Python', 'while True:\n    print("x" * 1000)\n');
     const text = part(el, 'results').textContent ?? '';
     expect(text).to.match(/printed more than [\d.,]+ [KM]?B of output/);
     expect(text).to.not.contain('SIGKILL');
@@ -101,10 +92,7 @@ describe('<se-solve> limits and crashes in words', () => {
 
   it('shows a Python syntax error as a compilation error on its line', async () => {
     const el = await mount();
-    await pick(el, 'Python');
-    el.source = 'x = 1\nprint(x\n';
-    await el.run();
-    await el.updateComplete;
+    await runSource(el, 'Python', 'x = 1\nprint(x\n');
     const status = part(el, 'status').textContent ?? '';
     expect(status).to.contain('Compilation error');
     expect(status).to.not.contain('Runtime error');
@@ -115,20 +103,14 @@ describe('<se-solve> limits and crashes in words', () => {
 
   it('shows no "Time 0 s, Memory 0 KB" for code that never ran', async () => {
     const el = await mount();
-    await pick(el, 'C++');
-    el.source = 'int main() { undeclared = 1; }\n';
-    await el.run();
-    await el.updateComplete;
+    await runSource(el, 'C++', 'int main() { undeclared = 1; }\n');
     expect(part(el, 'status').textContent).to.contain('Compilation error');
     expect(shadow(el).querySelector('.metrics')).to.equal(null);
   });
 
   it('says what a crash was, in words', async () => {
     const el = await mount();
-    await pick(el, 'C++');
-    el.source = '#include <cstdlib>\nint main() { std::abort(); }\n';
-    await el.run();
-    await el.updateComplete;
+    await runSource(el, 'C++', '#include <cstdlib>\nint main() { std::abort(); }\n');
     expect(part(el, 'results').textContent).to.contain('The program was stopped: it aborted.');
   });
 });

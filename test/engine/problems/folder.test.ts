@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openProblemsData } from '../../../src/engine/problems/index.js';
+import type { ProblemsStore } from '../../../src/engine/problems/store.js';
 import { markdownToHtml } from '../../../src/engine/problems/markdown.js';
 import { runCli } from '../../helpers/cli.js';
 
@@ -23,6 +24,23 @@ async function cli(...args: string[]): Promise<{ code: number | null; out: strin
   const p = runCli(['problems', ...args, '--data-dir', dataDir]);
   const { code } = await p.exited;
   return { code, out: p.stdout(), err: p.stderr() };
+}
+
+/** `se-widgets problems ARGS...`, which must exit 0; what it printed. */
+async function succeeds(...args: string[]): Promise<string> {
+  const r = await cli(...args);
+  assert.equal(r.code, 0, r.err);
+  return r.out;
+}
+
+/** `check` on the data folder's store, opened for it alone. */
+function withStore(check: (store: ProblemsStore) => void): void {
+  const data = openProblemsData(dataDir);
+  try {
+    check(data.store);
+  } finally {
+    data.close();
+  }
 }
 
 async function writeFolder(dir: string, files: Record<string, string>): Promise<void> {
@@ -66,22 +84,17 @@ describe('se-widgets problems import and export', () => {
   it('imports a folder, then importing it again changes nothing', async () => {
     const dir = join(root, 'ROUNDTRIP');
     await writeFolder(dir, sample());
-    const first = await cli('import', dir);
-    assert.equal(first.code, 0, first.err);
-    assert.match(first.out, /^ROUNDTRIP \(id \d+\): created$/m);
-    const again = await cli('import', dir);
-    assert.equal(again.code, 0, again.err);
-    assert.match(again.out, /ROUNDTRIP \(id \d+\): unchanged/);
+    assert.match(await succeeds('import', dir), /^ROUNDTRIP \(id \d+\): created$/m);
+    assert.match(await succeeds('import', dir), /ROUNDTRIP \(id \d+\): unchanged/);
 
-    const data = openProblemsData(dataDir);
-    try {
-      const p = data.store.findProblem('ROUNDTRIP')!;
+    withStore((store) => {
+      const p = store.findProblem('ROUNDTRIP')!;
       assert.equal(p.name, 'Round trip');
       assert.equal(p.typeId, 2);
       assert.equal(p.masterjudgeId, 1001);
       assert.match(p.body, /<h1>Title<\/h1>/);
       assert.match(p.body, /<strong>two<\/strong>/);
-      const tcs = data.store.listTestcases(p.id);
+      const tcs = store.listTestcases(p.id);
       assert.deepEqual(
         tcs.map((x) => [x.number, x.timeLimit, x.active, x.judgeId > 10000 ? 'custom' : x.judgeId]),
         [
@@ -90,19 +103,15 @@ describe('se-widgets problems import and export', () => {
           [2, 2, true, 'custom'],
         ],
       );
-      const judge = data.store.getJudge(tcs[2]!.judgeId)!;
+      const judge = store.getJudge(tcs[2]!.judgeId)!;
       assert.equal(judge.name, 'my checker');
       assert.equal(judge.source.toString(), checker);
-    } finally {
-      data.close();
-    }
+    });
   });
 
   it('exports a folder that imports back unchanged, with the same tests and judge', async () => {
     const out = join(root, 'exported');
-    const r = await cli('export', 'ROUNDTRIP', out);
-    assert.equal(r.code, 0, r.err);
-    assert.match(r.out, /exported ROUNDTRIP \(id \d+\) to/);
+    assert.match(await succeeds('export', 'ROUNDTRIP', out), /exported ROUNDTRIP \(id \d+\) to/);
     const files = await listDir(out);
     assert.deepEqual(Object.keys(files), [
       '0.in',
@@ -132,9 +141,7 @@ describe('se-widgets problems import and export', () => {
         '2': { judge: { source: 'check.py', compiler: 'python3', name: 'my checker' } },
       },
     });
-    const back = await cli('import', out);
-    assert.equal(back.code, 0, back.err);
-    assert.match(back.out, /ROUNDTRIP \(id \d+\): unchanged/);
+    assert.match(await succeeds('import', out), /ROUNDTRIP \(id \d+\): unchanged/);
   });
 
   it('updates a problem to match its edited folder, dropping removed tests', async () => {
@@ -146,17 +153,12 @@ describe('se-widgets problems import and export', () => {
     await writeFile(join(dir, 'problem.json'), JSON.stringify(meta));
     await rm(join(dir, '2.in'));
     await rm(join(dir, '2.out'));
-    const r = await cli('import', dir);
-    assert.equal(r.code, 0, r.err);
-    assert.match(r.out, /ROUNDTRIP \(id \d+\): updated/);
-    const data = openProblemsData(dataDir);
-    try {
-      const p = data.store.findProblem('ROUNDTRIP')!;
+    assert.match(await succeeds('import', dir), /ROUNDTRIP \(id \d+\): updated/);
+    withStore((store) => {
+      const p = store.findProblem('ROUNDTRIP')!;
       assert.equal(p.name, 'Round trip, edited');
-      assert.equal(data.store.countTestcases(p.id), 2);
-    } finally {
-      data.close();
-    }
+      assert.equal(store.countTestcases(p.id), 2);
+    });
   });
 
   it('imports every problem of a folder of folders', async () => {
@@ -168,9 +170,10 @@ describe('se-widgets problems import and export', () => {
         '0.out': '1\n',
       });
     }
-    const r = await cli('import', parent);
-    assert.equal(r.code, 0, r.err);
-    assert.match(r.out, /FIRST \(id \d+\): created\nSECOND \(id \d+\): created/);
+    assert.match(
+      await succeeds('import', parent),
+      /FIRST \(id \d+\): created\nSECOND \(id \d+\): created/,
+    );
   });
 
   it('names the file and the fix when a folder is wrong', async () => {

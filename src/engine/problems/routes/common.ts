@@ -1,6 +1,7 @@
 /** What the Problems module's routes share: their dependencies, links, paging, 404 lookups. */
 import type { Paging } from '../../../shared/problems.js';
 import type { LanguageInfo } from '../../exec/types.js';
+import { pathId } from '../../http/params.js';
 import type { ApiRequest, ApiResponse } from '../../http/router.js';
 import { notFound } from '../errors.js';
 import type { ParamsContext } from '../params.js';
@@ -65,4 +66,15 @@ export function problemOr404(store: ProblemsStore, id: string): ProblemRow {
   const p = store.findProblem(id);
   if (!p) throw notFound('problem');
   return p;
+}
+
+/**
+ * What `find` gives for a path's numeric `:id`; 404 (`what` not found) when the parameter cannot
+ * be an id or `find` has nothing.
+ */
+export function byPathIdOr404<T>(param: string, what: string, find: (id: number) => T | null): T {
+  const id = pathId(param);
+  const found = id === null ? null : find(id);
+  if (!found) throw notFound(what);
+  return found;
 }

@@ -1,28 +1,23 @@
 /** Judges: `POST /judges`, `GET /judges`, `GET|PUT /judges/:id`, `GET /judges/:id/:filename`. */
 import type { Created } from '../../../shared/compilers.js';
 import type { Judge, JudgeList, NoContent } from '../../../shared/problems.js';
-import { parseParams, pathId, queryRecord } from '../../http/params.js';
+import { parseParams, queryRecord } from '../../http/params.js';
 import { json, type Router } from '../../http/router.js';
 import { accessDenied, notFound, ProblemsError as E } from '../errors.js';
 import { BUILTIN_JUDGES } from '../judges/catalog.js';
 import { createJudgeParams, listJudgesQuery, updateJudgeParams } from '../params.js';
 import { judgeItem, judgeShape, judgeView, type JudgeShape } from '../views.js';
-import { links, paging, paramsContext, raw, type ProblemsDeps } from './common.js';
+import { byPathIdOr404, links, paging, paramsContext, raw, type ProblemsDeps } from './common.js';
 
 export function judgeRoutes(r: Router, deps: ProblemsDeps): Router {
   const { store } = deps;
   const ctx = paramsContext(deps);
   const createJudge = createJudgeParams(ctx);
 
-  const judgeOr404 = (param: string): JudgeShape => {
-    const id = pathId(param);
-    const shape =
-      id === null
-        ? null
-        : judgeShape(id, BUILTIN_JUDGES.has(id) ? null : store.getJudge(id), deps.languages());
-    if (!shape) throw notFound('judge');
-    return shape;
-  };
+  const judgeOr404 = (param: string): JudgeShape =>
+    byPathIdOr404(param, 'judge', (id) =>
+      judgeShape(id, BUILTIN_JUDGES.has(id) ? null : store.getJudge(id), deps.languages()),
+    );
 
   return r
     .post('/judges', async (req) => {

@@ -6,25 +6,21 @@ import type {
   ProblemsSubmissionList,
 } from '../../../shared/problems.js';
 import { isTransient } from '../../../shared/status.js';
-import { parseParams, pathId, queryRecord } from '../../http/params.js';
+import { parseParams, queryRecord } from '../../http/params.js';
 import { json, type Router } from '../../http/router.js';
 import { notFound, ProblemsError as E } from '../errors.js';
 import { createSubmissionParams, listSubmissionsQuery } from '../params.js';
 import type { SubmissionRow } from '../store.js';
 import { sourceStream, submissionItem, submissionView } from '../views.js';
-import { links, paramsContext, raw, type ProblemsDeps } from './common.js';
+import { byPathIdOr404, links, paramsContext, raw, type ProblemsDeps } from './common.js';
 
 export function submissionRoutes(r: Router, deps: ProblemsDeps): Router {
   const { store } = deps;
   const ctx = paramsContext(deps);
   const createSubmission = createSubmissionParams(ctx);
 
-  const submissionOr404 = (param: string): SubmissionRow => {
-    const id = pathId(param);
-    const s = id === null ? null : store.getSubmission(id);
-    if (!s) throw notFound('submission');
-    return s;
-  };
+  const submissionOr404 = (param: string): SubmissionRow =>
+    byPathIdOr404(param, 'submission', (id) => store.getSubmission(id));
 
   return (
     r
