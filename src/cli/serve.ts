@@ -43,6 +43,8 @@ Environment:
   SE_PROBLEMS_URL         Problems API endpoint, with SE_PROBLEMS_TOKEN
   SE_CONTAINERS_URL       Containers API endpoint, with SE_CONTAINERS_TOKEN
   SE_ENGINE_ACCESS_TOKEN  the embedded engine's access token (random when unset)
+  SE_BACKEND_DATA_DIR     the backend's data folder: which learner has which workspace
+                          (default ./.se-backend)
   SE_ENGINE_DATA_DIR      the embedded engine's data folder (default ./.se-engine)
   SE_ENGINE_WORKSPACES, SE_ENGINE_WORKSPACE_DISK_MIB, SE_ENGINE_WORKSPACE_MEMORY_MIB,
   SE_ENGINE_WORKSPACE_LIFETIME_MIN
@@ -68,6 +70,8 @@ export interface StartAllOptions {
   sessionSecret?: string;
   /** hosted endpoints per module; they override the configuration's */
   upstream?: Partial<Record<ModuleName, { url: string; token: string }>>;
+  /** the backend's data folder (which learner has which workspace); absent: in memory */
+  dataDir?: string;
   /** the embedded engine, started when a module has no endpoint */
   engine?: {
     /** data folder (default: a temporary folder removed on close) */
@@ -169,6 +173,7 @@ export async function startAll(options: StartAllOptions = {}): Promise<StartedAl
     heartbeatMs: options.heartbeatMs,
     accessLog: options.accessLog,
     pagesDir: options.pagesDir,
+    dataDir: options.dataDir,
     upstream: {
       endpoints: hosted,
       webhookSecret: config.upstream.webhookSecret,
@@ -287,6 +292,7 @@ export async function serve(argv: string[]): Promise<number> {
     config,
     sessionSecret: env.SE_SESSION_SECRET || undefined,
     upstream,
+    dataDir: env.SE_BACKEND_DATA_DIR || './.se-backend',
     engine: {
       dataDir: env.SE_ENGINE_DATA_DIR || './.se-engine',
       accessToken: env.SE_ENGINE_ACCESS_TOKEN || undefined,

@@ -20,7 +20,10 @@ import { apiHeaders, sendError, sendJson } from './http.js';
 import { demoDir, PUBLIC_DIST } from './paths.js';
 import { randomSessionSecret } from './sessions.js';
 import { isHashedChunk, serveFile } from './static.js';
+import { Terminals } from './terminal.js';
 import { receiveWebhook, WEBHOOK_PATH } from './webhook.js';
+import { WorkspaceStore } from './workspace-store.js';
+import { Workspaces } from './workspaces.js';
 
 export interface ServeOptions {
   port?: number;
@@ -44,6 +47,11 @@ export interface ServeOptions {
   accessLog?: boolean;
   /** the folder of pages served at `/` (default: the package's `demo/`) */
   pagesDir?: string;
+  /**
+   * the backend's data folder: which learner has which workspace (`backend.db`). Absent: kept in
+   * memory only (lost on restart; a warning is logged when the first workspace is made).
+   */
+  dataDir?: string;
 }
 
 export interface RunningServer {
@@ -56,11 +64,13 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const API_METHODS = 'GET, POST, OPTIONS';
+const API_METHODS = 'GET, POST, PUT, OPTIONS';
 const API_HEADERS = 'Authorization, Content-Type';
 
 type Route =
   | { name: 'sessions' | 'refresh' | 'languages' | 'runs' | 'submissions' }
+  | { name: 'ws-open' | 'ws-read' | 'ws-write' | 'ws-run' | 'ws-terminal' }
+  | { name: 'ws-result'; id: string }
   | { name: 'problem'; id: string }
   | { name: 'result' | 'events'; kind: 'run' | 'submission'; id: string };
 
@@ -70,7 +80,14 @@ function route(method: string, path: string): Route | null {
   if (method === 'GET' && path === '/v1/languages') return { name: 'languages' };
   if (method === 'POST' && path === '/v1/runs') return { name: 'runs' };
   if (method === 'POST' && path === '/v1/submissions') return { name: 'submissions' };
+  if (method === 'POST' && path === '/v1/workspace') return { name: 'ws-open' };
+  if (method === 'GET' && path === '/v1/workspace/file') return { name: 'ws-read' };
+  if (method === 'PUT' && path === '/v1/workspace/file') return { name: 'ws-write' };
+  if (method === 'POST' && path === '/v1/workspace/runs') return { name: 'ws-run' };
+  if (method === 'POST' && path === '/v1/workspace/terminal') return { name: 'ws-terminal' };
   if (method !== 'GET') return null;
+  const run = /^\/v1\/workspace\/runs\/([A-Za-z0-9_-]+)$/.exec(path);
+  if (run) return { name: 'ws-result', id: run[1]! };
   let m = /^\/v1\/problems\/([^/]+)$/.exec(path);
   if (m) return { name: 'problem', id: decodeURIComponent(m[1]!) };
   m = /^\/v1\/(runs|submissions)\/([A-Za-z0-9_-]+)(\/events)?$/.exec(path);
@@ -98,6 +115,8 @@ export function createApp(
   b: Backend,
   health: Health,
   options: Pick<ServeOptions, 'heartbeatMs' | 'eventsMaxMs' | 'accessLog' | 'pagesDir'>,
+  workspaces: Workspaces,
+  terminals: Terminals,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const pagesDir = options.pagesDir ?? demoDir;
   const events = {
@@ -110,6 +129,7 @@ export function createApp(
     res: ServerResponse,
     path: string,
     cors: Record<string, string>,
+    url: URL,
   ) {
     const origin = req.headers.origin;
     if (req.method === 'OPTIONS') {
@@ -151,6 +171,18 @@ export function createApp(
           return await getResult(b, session, r.kind, r.id, res);
         case 'events':
           return await eventStream(b, session, r.kind, r.id, res, cors, events);
+        case 'ws-open':
+          return await workspaces.openRoute(session, res);
+        case 'ws-read':
+          return await workspaces.readRoute(session, url, res);
+        case 'ws-write':
+          return await workspaces.writeRoute(session, req, res);
+        case 'ws-run':
+          return await workspaces.runRoute(session, req, res);
+        case 'ws-result':
+          return await workspaces.resultRoute(session, r.id, res);
+        case 'ws-terminal':
+          return await terminals.ticketRoute(session, req, res);
       }
     } catch (err) {
       // Name the widget in the log line of every refusal made on its behalf.
@@ -181,7 +213,7 @@ export function createApp(
     let refusal: ApiError | null = null;
     try {
       if (isApi) {
-        await api(req, res, path, cors);
+        await api(req, res, path, cors, url);
       } else if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
         const h = await health.get();
         sendJson(res, h.ok ? 200 : 503, h);
@@ -273,7 +305,9 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       pushModules: config.upstream.webhookSecret ? ['compilers', 'problems'] : [],
     },
   );
-  const handle = createApp(backend, health, options);
+  const workspaces = new Workspaces(backend, new WorkspaceStore(options.dataDir ?? null));
+  const terminals = new Terminals(backend, workspaces);
+  const handle = createApp(backend, health, options, workspaces, terminals);
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       backend.log(
@@ -290,6 +324,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       resolve();
     });
   });
+  server.on('upgrade', (req, socket, head) => terminals.upgrade(req, socket, head));
   const port = (server.address() as AddressInfo).port;
   backend.origins.bind(host, port);
   const shownHost = host.includes(':') ? `[${host}]` : host;
@@ -303,7 +338,9 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
     },
     close: () =>
       new Promise<void>((resolve) => {
+        terminals.close();
         backend.close();
+        workspaces.store.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

@@ -27,9 +27,31 @@ export interface WidgetLimits {
   timeLimitSec: number | null;
 }
 
+/** What a workspace widget (`mode: "workspace"`) lets a learner do with its project. */
+export interface WorkspacePolicy {
+  /** the Containers project: its name or id */
+  project: string;
+  /** the scenarios the widget offers (its buttons), or null for every scenario of the project */
+  scenarios: string[] | null;
+  /** whether the learner may open a terminal (only on the embedded engine) */
+  terminal: boolean;
+  /** paths (relative, a folder covers what is under it) the learner never sees */
+  hidden: string[];
+  /** paths the learner may read but not change, beyond the project's own read-only files */
+  readOnly: string[];
+  /** the largest file the learner may write, bytes */
+  fileBytes: number;
+  /** scenario runs per minute, per subject and per client IP */
+  runsPerMinute: PerMinute;
+  /** terminals of one subject open at once */
+  terminals: number;
+}
+
 export interface WidgetConfig {
   id: string;
   mode: WidgetMode;
+  /** a workspace widget's project and policy; null for the other modes */
+  workspace: WorkspacePolicy | null;
   /** problem id or code; required for public problem widgets, otherwise the token may name it */
   problem: number | string | null;
   /** compiler ids the widget allows, or null for every compiler of the upstream */
@@ -188,7 +210,31 @@ const origin = v.pipe(
 );
 
 const WIDGET_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const modeWrong = ' must be "run" or "problem"';
+const modeWrong = ' must be "run", "problem" or "workspace"';
+const PATH_RE = /^(?!\/)(?!.*(?:^|\/)\.\.?(?:\/|$))[^\0]{1,1024}$/;
+const relPath = v.pipe(
+  text,
+  v.check((s: string) => PATH_RE.test(s), ' must be a relative path without . or .. parts'),
+);
+const paths = v.array(relPath, ' must be a list of relative paths');
+const workspacePolicy = fields(
+  {
+    project: required(' must be a non-empty string (the project name or id)', text, 'value'),
+    scenarios: v.optional(
+      v.pipe(
+        v.array(text, ' must be a list of scenario names'),
+        v.minLength(1, ' must not be empty'),
+      ),
+    ),
+    terminal: v.optional(bool),
+    hidden: v.optional(paths),
+    readOnly: v.optional(paths),
+    fileBytes: v.optional(wholeNumber(1, 16 * 1024 * 1024)),
+    runsPerMinute: v.optional(perMinute),
+    terminals: v.optional(wholeNumber(1, 10)),
+  },
+  ' must be an object {project, scenarios?, terminal?, hidden?, readOnly?, ...}',
+);
 const compilersWrong = ' must be "all" or a non-empty list of compiler ids';
 const originsWrong = ' must be a list (exact origins or "self")';
 
@@ -200,7 +246,8 @@ const widget = v.pipe(
         v.pipe(text, v.regex(WIDGET_ID, " must be letters, digits, '.', '_' or '-' (64 at most)")),
         'value',
       ),
-      mode: required(modeWrong, v.picklist(['run', 'problem'], modeWrong), 'value'),
+      mode: required(modeWrong, v.picklist(['run', 'problem', 'workspace'], modeWrong), 'value'),
+      workspace: v.optional(workspacePolicy),
       problem: v.nullish(v.union([wholeNumber(1), text], ' must be a non-empty string')),
       public: v.optional(bool),
       compilers: v.optional(
@@ -235,7 +282,7 @@ const widget = v.pipe(
       actions: v.optional(
         v.pipe(
           v.array(v.unknown(), ' must be a list'),
-          v.metadata({ items: { enum: ['run', 'submit'] } }),
+          v.metadata({ items: { enum: ['run', 'submit', 'workspace'] } }),
         ),
       ),
       limits: v.optional(limits),
@@ -247,6 +294,17 @@ const widget = v.pipe(
     ': a public problem widget needs a problem',
   ),
   v.check((w) => !(w.mode === 'run' && w.problem != null), ': a run widget has no problem'),
+  v.check(
+    (w) => (w.mode === 'workspace') === (w.workspace !== undefined),
+    (issue) =>
+      (issue.input as { mode: string }).mode === 'workspace'
+        ? ': a workspace widget needs "workspace": {"project": ...}'
+        : ': only a workspace widget has "workspace"',
+  ),
+  v.check(
+    (w) => !(w.mode === 'workspace' && w.problem != null),
+    ': a workspace widget has no problem',
+  ),
   v.check(
     (w) => w.defaultCompiler == null || !w.compilers || w.compilers.includes(w.defaultCompiler),
     (issue) =>
@@ -265,7 +323,7 @@ const widget = v.pipe(
 );
 
 const allActions = (mode: WidgetMode): SessionAction[] =>
-  mode === 'run' ? ['run'] : ['run', 'submit'];
+  mode === 'run' ? ['run'] : mode === 'workspace' ? ['workspace'] : ['run', 'submit'];
 
 function badAction(w: { mode: WidgetMode; actions?: unknown[] }): number | undefined {
   const i = (w.actions ?? []).findIndex((a) => !allActions(w.mode).includes(a as SessionAction));
@@ -385,6 +443,21 @@ export function parseConfig(raw: unknown): BackendConfig {
     widgets.set(w.id, {
       id: w.id,
       mode: w.mode,
+      workspace: w.workspace
+        ? {
+            project: w.workspace.project,
+            scenarios: w.workspace.scenarios ?? null,
+            terminal: w.workspace.terminal ?? false,
+            hidden: w.workspace.hidden ?? [],
+            readOnly: w.workspace.readOnly ?? [],
+            fileBytes: w.workspace.fileBytes ?? 1024 * 1024,
+            runsPerMinute: {
+              subject: w.workspace.runsPerMinute?.subject ?? 10,
+              ip: w.workspace.runsPerMinute?.ip ?? 60,
+            },
+            terminals: w.workspace.terminals ?? 3,
+          }
+        : null,
       problem: w.problem ?? null,
       compilers: w.compilers ?? null,
       defaultCompiler: w.defaultCompiler ?? null,

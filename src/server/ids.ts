@@ -2,10 +2,15 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:cr
 import type { KeyRing } from './sessions.js';
 
 export type ResultKind = 'run' | 'submission';
+/** What an opaque id may stand for: a run, a submission, or a workspace's scenario run. */
+export type SealedKind = ResultKind | 'scenario';
+
+/** The letter that marks a kind inside a sealed id. */
+const LETTER: Record<SealedKind, string> = { run: 'r', submission: 's', scenario: 'c' };
 
 /** What an opaque run or submission id stands for. */
 export interface SealedRef {
-  kind: ResultKind;
+  kind: SealedKind;
   /** the upstream submission id */
   upstreamId: number;
   widget: string;
@@ -30,18 +35,13 @@ export class IdSealer {
   seal(ref: SealedRef): string {
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.keys[0]!, iv);
-    const plain = JSON.stringify([
-      ref.kind === 'run' ? 'r' : 's',
-      ref.upstreamId,
-      ref.widget,
-      ref.sub,
-    ]);
+    const plain = JSON.stringify([LETTER[ref.kind], ref.upstreamId, ref.widget, ref.sub]);
     const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
     return Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url');
   }
 
   /** The sealed reference, or null when the id is not one of ours. */
-  open(id: string, kind: ResultKind): SealedRef | null {
+  open(id: string, kind: SealedKind): SealedRef | null {
     if (id.length < 40 || id.length > 1024 || !/^[A-Za-z0-9_-]+$/.test(id)) return null;
     const raw = Buffer.from(id, 'base64url');
     const iv = raw.subarray(0, 12);
@@ -53,7 +53,7 @@ export class IdSealer {
         decipher.setAuthTag(tag);
         const plain = Buffer.concat([decipher.update(body), decipher.final()]).toString('utf8');
         const [k, upstreamId, widget, sub] = JSON.parse(plain) as [string, number, string, string];
-        if (k !== (kind === 'run' ? 'r' : 's')) return null;
+        if (k !== LETTER[kind]) return null;
         return { kind, upstreamId, widget, sub };
       } catch {
         // not sealed with this key: try the next one

@@ -60,7 +60,7 @@ export const CreateSubmissionBody = v.object({
 
 const nullableNumber = v.nullable(v.number());
 
-export const WidgetModeSchema = v.picklist(['run', 'problem']);
+export const WidgetModeSchema = v.picklist(['run', 'problem', 'workspace']);
 export type WidgetMode = v.InferOutput<typeof WidgetModeSchema>;
 export const SessionActionSchema = v.picklist(['run', 'submit', 'workspace']);
 export type SessionAction = v.InferOutput<typeof SessionActionSchema>;
@@ -247,6 +247,10 @@ export const V1ErrorCodeSchema = v.picklist([
   'upstream_unavailable',
   'upstream_timeout',
   'internal',
+  /** a file changed since the edit started (`PUT /v1/workspace/file` with `baseVersion`) */
+  'conflict',
+  /** the feature needs what this backend does not have (a terminal on a hosted upstream) */
+  'unavailable',
 ]);
 export type V1ErrorCode = v.InferOutput<typeof V1ErrorCodeSchema>;
 
@@ -257,7 +261,7 @@ export const V1ErrorDetailsSchema = v.object({
   /** the page origin that was refused (`origin_not_allowed`) */
   origin: v.optional(v.string()),
   /** what was too large (`too_large`) */
-  what: v.optional(v.picklist(['source', 'input', 'body'])),
+  what: v.optional(v.picklist(['source', 'input', 'body', 'file'])),
   /** its size in bytes, and the widget's limit (`too_large`) */
   size: v.optional(v.number()),
   limit: v.optional(v.number()),

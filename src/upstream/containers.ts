@@ -103,6 +103,17 @@ export class ContainersClient extends ModuleClient {
     });
   }
 
+  /**
+   * `POST /workspaces/:id/scenarios`: the embedded engine's extension (a scenario run on a running
+   * workspace's files, recorded as a submission); the hosted service answers 404. Never retried.
+   */
+  runScenario(id: string, scenario?: string): Promise<{ message: string; id: number }> {
+    return this.http.json('POST', '/workspaces/:id/scenarios', {
+      params: { id },
+      form: formOf({ scenario }, {}),
+    });
+  }
+
   submission(id: number): Promise<ContainersSubmission> {
     return this.http.json('GET', '/submissions/:id', { params: { id } });
   }

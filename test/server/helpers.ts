@@ -1,4 +1,10 @@
 import {
+  V1FileSchema,
+  V1ScenarioResultSchema,
+  V1TerminalTicketSchema,
+  V1WorkspaceSchema,
+} from '../../src/shared/v1-workspace.js';
+import {
   parseConfig,
   startServer,
   type RunningServer,
@@ -40,9 +46,16 @@ export function answerSchema(method: string, path: string, status: number): v.Ge
   if (status >= 400) return V1ErrorSchema;
   if (method === 'POST' && (p === '/v1/sessions' || p === '/v1/sessions/refresh'))
     return SessionResponseSchema;
-  if (method === 'POST' && (p === '/v1/runs' || p === '/v1/submissions'))
+  if (
+    method === 'POST' &&
+    (p === '/v1/runs' || p === '/v1/submissions' || p === '/v1/workspace/runs')
+  )
     return CreatedResponseSchema;
+  if (method === 'POST' && p === '/v1/workspace') return V1WorkspaceSchema;
+  if (method === 'POST' && p === '/v1/workspace/terminal') return V1TerminalTicketSchema;
+  if ((method === 'GET' || method === 'PUT') && p === '/v1/workspace/file') return V1FileSchema;
   if (method !== 'GET') return null;
+  if (/^\/v1\/workspace\/runs\/[^/]+$/.test(p)) return V1ScenarioResultSchema;
   if (p === '/v1/languages') return LanguagesResponseSchema;
   if (/^\/v1\/problems\/[^/]+$/.test(p)) return V1ProblemSchema;
   if (/^\/v1\/(runs|submissions)\/[^/]+$/.test(p)) return V1ResultSchema;

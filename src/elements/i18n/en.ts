@@ -41,8 +41,8 @@ export const en = {
   rateLimited: 'Too many requests. Wait a moment and try again.',
   rateLimitedFor: (seconds: string) => `Too many requests. Try again in ${seconds} s.`,
   tooLarge: 'The code or input is too large.',
-  tooLargeBy: (what: 'source' | 'input' | 'body', size: string, limit: string) =>
-    `${what === 'input' ? 'The input' : what === 'source' ? 'The code' : 'The code and input'} ${size ? `is ${size}` : 'is too large'}; this widget accepts at most ${limit}.`,
+  tooLargeBy: (what: 'source' | 'input' | 'body' | 'file', size: string, limit: string) =>
+    `${what === 'input' ? 'The input' : what === 'source' ? 'The code' : what === 'file' ? 'The file' : 'The code and input'} ${size ? `is ${size}` : 'is too large'}; this widget accepts at most ${limit}.`,
   serverError: 'The server could not process the request. Try again in a moment.',
   noLanguages: 'No language is available for this widget.',
   notConfigured: 'This widget has no session: set its widget or token attribute.',

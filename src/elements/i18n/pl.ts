@@ -53,8 +53,8 @@ export const pl: Messages = {
   noWidget: (widget: string) =>
     `Na tym serwerze nie ma widżetu „${widget}”. Autor kursu musi sprawdzić atrybut widget.`,
   rateLimitedFor: (seconds: string) => `Zbyt wiele żądań. Spróbuj ponownie za ${seconds} s.`,
-  tooLargeBy: (what: 'source' | 'input' | 'body', size: string, limit: string) =>
-    `${what === 'input' ? 'Dane wejściowe mają' : what === 'source' ? 'Kod ma' : 'Kod i dane mają'} ${size || 'zbyt duży rozmiar'}; ten widżet przyjmuje najwyżej ${limit}.`,
+  tooLargeBy: (what: 'source' | 'input' | 'body' | 'file', size: string, limit: string) =>
+    `${what === 'input' ? 'Dane wejściowe mają' : what === 'source' ? 'Kod ma' : what === 'file' ? 'Plik ma' : 'Kod i dane mają'} ${size || 'zbyt duży rozmiar'}; ten widżet przyjmuje najwyżej ${limit}.`,
   readOnlyHint: 'Kod jest tylko do odczytu.',
   sent: 'Wysłano.',
   testInput: 'Dane wejściowe',

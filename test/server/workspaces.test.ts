@@ -1,0 +1,194 @@
+// `/v1/workspace` end to end on the embedded engine (real sandbox, real SQLite, real HTTP): a
+// workspace widget's session gets its own workspace, kept across a backend restart; the widget's
+// policy (hidden, read-only, offered scenarios) holds; a scenario's result comes back with its
+// stages and tests.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startAll, type StartedAll } from '../../src/cli/serve.js';
+import { parseConfig } from '../../src/server/index.js';
+import { signSession } from '../../src/server/sessions.js';
+import { Recorder, type Loose } from './helpers.js';
+
+const SECRET = 'workspace-test-session-secret-0123456789abcdef';
+const ORIGIN = 'http://lms.test';
+const CONFIG = {
+  widgets: [
+    {
+      id: 'py-project',
+      mode: 'workspace',
+      origins: [ORIGIN],
+      public: true,
+      workspace: {
+        project: 'PYTHON-UNITTEST',
+        scenarios: ['test', 'run'],
+        hidden: ['secret'],
+        readOnly: ['README.md'],
+        terminal: true,
+        fileBytes: 4096,
+      },
+    },
+    { id: 'run-demo', mode: 'run', origins: [ORIGIN], public: true },
+  ],
+};
+
+describe('/v1/workspace on the embedded engine', () => {
+  let all: StartedAll;
+  let engineDir: string;
+  let backendDir: string;
+  const rec = new Recorder();
+  const start = () =>
+    startAll({
+      config: parseConfig(CONFIG),
+      sessionSecret: SECRET,
+      dataDir: backendDir,
+      engine: { dataDir: engineDir, workers: 2 },
+      log: () => {},
+    });
+  const call = (method: string, path: string, token?: string, body?: unknown) =>
+    rec.fetch(all.url + path, {
+      method,
+      headers: {
+        origin: ORIGIN,
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  const tokenFor = async (sub: string) =>
+    (await signSession({ secret: SECRET, widget: 'py-project', sub, actions: ['workspace'] }))
+      .token;
+  const final = async (id: string, token: string): Promise<Loose> => {
+    for (let i = 0; i < 600; i++) {
+      const r = await call('GET', `/v1/workspace/runs/${id}`, token);
+      assert.equal(r.status, 200, r.text);
+      if (!r.json().executing) return r.json();
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    throw new Error('the scenario did not finish');
+  };
+
+  before(async () => {
+    engineDir = await mkdtemp(join(tmpdir(), 'se-ws-engine-'));
+    backendDir = await mkdtemp(join(tmpdir(), 'se-ws-backend-'));
+    all = await start();
+  });
+  after(async () => {
+    await all.close();
+    await rm(engineDir, { recursive: true, force: true });
+    await rm(backendDir, { recursive: true, force: true });
+  });
+
+  it("opens the subject's own workspace: its files, the offered scenarios, the terminal", async () => {
+    const token = await tokenFor('learner-1');
+    const r = await call('POST', '/v1/workspace', token);
+    assert.equal(r.status, 200, r.text);
+    const w = r.json();
+    assert.equal(w.state, 'running');
+    assert.ok(
+      w.files.some((f: Loose) => f.path === 'main.py' && f.type === 'file'),
+      r.text,
+    );
+    assert.deepEqual(
+      w.scenarios.map((s: Loose) => s.name),
+      ['run', 'test'],
+      'the default scenario first, then the widget order',
+    );
+    assert.equal(w.scenarios[0].default, true);
+    assert.equal(w.terminal, true);
+    const file = await call('GET', '/v1/workspace/file?path=main.py', token);
+    assert.equal(file.status, 200, file.text);
+    assert.match(file.json().content, /def word_counts/);
+  });
+
+  it('writes a file with a conflict check, runs a scenario on it and reports stages and tests', async () => {
+    const token = await tokenFor('learner-2');
+    await call('POST', '/v1/workspace', token);
+    const before = (await call('GET', '/v1/workspace/file?path=main.py', token)).json();
+    const solution =
+      'def word_counts(text):\n    counts = {}\n    for w in text.lower().split():\n        w = w.strip(".,;:!?\\"\'()")\n        if w:\n            counts[w] = counts.get(w, 0) + 1\n    return counts\n\nif __name__ == "__main__":\n    print(word_counts("a b a"))\n';
+    const put = await call('PUT', '/v1/workspace/file', token, {
+      path: 'main.py',
+      content: solution,
+      baseVersion: before.version,
+    });
+    assert.equal(put.status, 200, put.text);
+    // a second write from the same starting version is a conflict: the first one is kept
+    const stale = await call('PUT', '/v1/workspace/file', token, {
+      path: 'main.py',
+      content: 'print("lost")\n',
+      baseVersion: before.version,
+    });
+    assert.equal(stale.status, 409, stale.text);
+    assert.equal(stale.json().error.code, 'conflict');
+    assert.equal(
+      (await call('GET', '/v1/workspace/file?path=main.py', token)).json().content,
+      solution,
+    );
+
+    const run = await call('POST', '/v1/workspace/runs', token, { scenario: 'run' });
+    assert.equal(run.status, 201, run.text);
+    const out = await final(run.json().id, token);
+    assert.equal(out.status.code, 15, JSON.stringify(out));
+    assert.equal(out.stages.find((s: Loose) => s.name === 'run').output, "{'a': 2, 'b': 1}\n");
+    assert.equal(out.tests, null);
+
+    const test = await call('POST', '/v1/workspace/runs', token, { scenario: 'test' });
+    const t = await final(test.json().id, token);
+    assert.ok(t.tests && t.tests.length > 0, JSON.stringify(t));
+    assert.equal(t.status.code, t.tests.every((x: Loose) => x.status === 'ok') ? 15 : 14);
+  });
+
+  it('keeps to the policy: hidden paths do not exist, read-only ones and big files are refused', async () => {
+    const token = await tokenFor('learner-3');
+    await call('POST', '/v1/workspace', token);
+    const readOnly = await call('PUT', '/v1/workspace/file', token, {
+      path: 'README.md',
+      content: 'x',
+    });
+    assert.equal(readOnly.status, 403, readOnly.text);
+    const hidden = await call('PUT', '/v1/workspace/file', token, {
+      path: 'secret/a',
+      content: 'x',
+    });
+    assert.equal(hidden.status, 404, hidden.text);
+    assert.equal((await call('GET', '/v1/workspace/file?path=secret/a', token)).status, 404);
+    const big = await call('PUT', '/v1/workspace/file', token, {
+      path: 'big.txt',
+      content: 'x'.repeat(5000),
+    });
+    assert.equal(big.status, 413, big.text);
+    assert.equal(big.json().error.details.what, 'file');
+    for (const bad of ['../etc/passwd', '/etc/passwd', 'a/../../b', '', 'a//b'])
+      assert.equal(
+        (await call('GET', `/v1/workspace/file?path=${encodeURIComponent(bad)}`, token)).status,
+        400,
+        bad,
+      );
+    const other = await call('POST', '/v1/workspace/runs', token, { scenario: 'nope' });
+    assert.equal(other.status, 403, other.text);
+    // another kind of widget's session has no workspace
+    const runSession = (
+      await call('POST', '/v1/sessions', undefined, { widget: 'run-demo' })
+    ).json();
+    assert.equal((await call('POST', '/v1/workspace', runSession.token)).status, 403);
+  });
+
+  it("keeps each subject's workspace to itself, across a restart of the backend", async () => {
+    const a = await tokenFor('learner-4');
+    const b = await tokenFor('learner-5');
+    await call('POST', '/v1/workspace', a);
+    await call('PUT', '/v1/workspace/file', a, { path: 'note.txt', content: 'mine' });
+    await call('POST', '/v1/workspace', b);
+    assert.equal((await call('GET', '/v1/workspace/file?path=note.txt', b)).status, 404);
+    // a scenario run's id is the subject's alone
+    const run = (await call('POST', '/v1/workspace/runs', a, { scenario: 'run' })).json();
+    assert.equal((await call('GET', `/v1/workspace/runs/${run.id}`, b)).status, 403);
+    await all.close();
+    all = await start();
+    assert.equal((await call('POST', '/v1/workspace', a)).status, 200);
+    assert.equal((await call('GET', '/v1/workspace/file?path=note.txt', a)).json().content, 'mine');
+  });
+});
