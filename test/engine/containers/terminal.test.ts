@@ -39,6 +39,8 @@ class Page {
   readonly opened: Promise<void>;
   /** ACK every output frame at once (a fast page) */
   autoAck = true;
+  /** when set, output goes here instead of being kept (a long stream) */
+  sink: ((b: Uint8Array) => void) | null = null;
   private chunks: Buffer[] = [];
   private bytes = 0;
   private waiters: Array<() => void> = [];
@@ -57,11 +59,13 @@ class Page {
     );
     this.ws.on('message', (data: Buffer) => {
       const f = decode(new Uint8Array(data));
-      this.frames.push(f);
-      if (f.type === FRAME.OUTPUT) {
+      // output is kept once, in `out` (or not at all with a sink)
+      if (f.type !== FRAME.OUTPUT) this.frames.push(f);
+      else {
         if (this.base < 0) this.base = f.offset;
         assert.equal(f.offset, this.base + this.bytes, 'output offsets are contiguous');
-        this.chunks.push(Buffer.from(f.data));
+        if (this.sink) this.sink(f.data);
+        else this.chunks.push(Buffer.from(f.data));
         this.bytes += f.data.length;
         if (this.autoAck) this.ack();
       }
@@ -159,8 +163,8 @@ async function run(p: Page, cmd: string, ms = 20_000): Promise<string> {
   const since = p.text.length;
   const mark = `__done${Math.random().toString(36).slice(2, 8)}`;
   p.input(`${cmd}; echo ${mark}\r`);
-  const text = await p.output(new RegExp(`\\n${mark}\\r?\\n`), since, ms);
-  return text.slice(0, text.lastIndexOf(`\n${mark}`) + 1);
+  const text = await p.output(new RegExp(`[\\r\\n]${mark}\\r?\\n`), since, ms);
+  return text.slice(0, text.lastIndexOf(mark));
 }
 
 async function workspace(fields: Record<string, unknown> = {}): Promise<string> {
@@ -233,8 +237,10 @@ describe('a terminal', () => {
     await sleep(300);
     p.send(encode.input(new Uint8Array([0x1a])));
     await p.output(/Stopped\s+sleep 40/, since);
+    const fg = p.text.length;
     p.input('fg\r');
-    await p.output(/sleep 40\r\n/, since + 10);
+    await p.output(/fg\r\n.*sleep 40\r\n/s, fg);
+    await sleep(200);
     p.send(encode.signal('INT'));
     await p.output(/\$ $/, p.text.length - 2);
     assert.match(await run(p, 'kill %1; jobs; echo ok'), /ok/);
@@ -318,5 +324,241 @@ describe('a terminal', () => {
     const r = await shell(ws, 'exit');
     assert.match(await run(r, 'echo again'), /again/);
     r.close();
+  });
+});
+
+describe('flow control', () => {
+  let ws = '';
+  before(async () => {
+    ws = await workspace();
+  });
+  after(() => t.put(`/workspaces/${ws}/remove`, { json: {} }));
+
+  it('moves 64 MiB of `yes` in order through a slow page, the engine memory bounded', async () => {
+    const TOTAL = 64 * 1024 * 1024;
+    const BOUND = 64 * 1024 * 1024;
+    const p = await shell(ws, 'yes');
+    // raw output (no \n to \r\n), so the bytes counted are the program's
+    await run(p, 'stty -opost');
+    const pattern = Buffer.from('y\n'.repeat(MAX_FRAME_BYTES));
+    let state: 'before' | 'in' | 'after' = 'before';
+    let tail = '';
+    let count = 0;
+    let bad = -1;
+    let done = false;
+    p.sink = (data) => {
+      let b = Buffer.from(data.buffer, data.byteOffset, data.length);
+      if (state === 'before') {
+        tail = (tail + b.toString('latin1')).slice(-(b.length + 16));
+        const at = tail.indexOf('BEGIN\n');
+        if (at < 0) return;
+        state = 'in';
+        const rest = Buffer.from(tail.slice(at + 6), 'latin1');
+        tail = '';
+        b = rest;
+      }
+      if (state === 'in') {
+        const n = Math.min(b.length, TOTAL - count);
+        const phase = count % 2;
+        if (bad < 0 && !b.subarray(0, n).equals(pattern.subarray(phase, phase + n))) bad = count;
+        count += n;
+        if (count === TOTAL) {
+          state = 'after';
+          b = b.subarray(n);
+        } else return;
+      }
+      tail = (tail + b.toString('latin1')).slice(-64);
+      if (/END\n/.test(tail)) done = true;
+    };
+    p.autoAck = false;
+    const rss0 = process.memoryUsage().rss;
+    let peak = rss0;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }, 50);
+    try {
+      p.input(`printf 'BEGIN\\n'; yes | head -c ${TOTAL}; printf 'END\\n'\r`);
+      // a page that acknowledges nothing for 1.5 s: the engine stops at HIGH_WATER
+      await sleep(1500);
+      const stalled = p.received;
+      await sleep(500);
+      assert.equal(p.received, stalled, 'nothing more arrives while nothing is acknowledged');
+      assert.ok(
+        stalled <= HIGH_WATER + 2 * MAX_FRAME_BYTES + 4096,
+        `at most about HIGH_WATER unacknowledged: ${stalled}`,
+      );
+      // then a slow page: it acknowledges what it has every 5 ms
+      const acker = setInterval(() => p.ack(), 5);
+      try {
+        await p.until(() => done, 'all 64 MiB and END', 240_000);
+      } finally {
+        clearInterval(acker);
+      }
+    } finally {
+      clearInterval(sampler);
+    }
+    assert.equal(bad, -1, `the bytes arrived in order (first wrong at ${bad})`);
+    assert.equal(count, TOTAL);
+    const grew = peak - rss0;
+    console.log(`# engine RSS grew by ${(grew / 1048576).toFixed(1)} MiB moving 64 MiB`);
+    assert.ok(grew < BOUND, `the engine's RSS grew by ${grew} bytes (bound ${BOUND})`);
+    p.sink = null;
+    p.autoAck = true;
+    p.input('stty sane\r');
+    p.close();
+  });
+});
+
+describe('containment', () => {
+  it('keeps a fork bomb under the pids limit; nothing of the shell outlives the stop', async () => {
+    const ws = await workspace();
+    const p = await shell(ws, '1');
+    const uid = await uidOfShell(p);
+    assert.ok(uid >= 200_000 || process.getuid?.() !== 0, `the workspace's own uid: ${uid}`);
+    await run(p, 'setsid sleep 1000 & disown');
+    const bomb =
+      'import os, time\\nn = 0\\ntry:\\n    while n < 2000:\\n        if os.fork() == 0:\\n' +
+      '            time.sleep(1000)\\n            os._exit(0)\\n        n += 1\\n' +
+      'except OSError as e:\\n    print("forks", n, e.errno)';
+    const out = await run(p, `python3 -c "$(printf '${bomb}')"`, 60_000);
+    const m = /forks (\d+) (\d+)/.exec(out);
+    assert.ok(m, out);
+    const n = Number(m[1]);
+    assert.ok(n < 256, `the pids limit stopped the forks at ${n}`);
+    if (process.getuid?.() === 0) {
+      const procs = processesOf(uid);
+      assert.ok(
+        procs.some((l) => /sleep 1000/.test(l)),
+        'the daemon runs',
+      );
+      assert.ok(procs.length >= n, `the forks run: ${procs.length}`);
+    }
+    const r = await t.put(`/workspaces/${ws}/stop`, { json: {} });
+    assert.equal(r.status, 200, r.text);
+    const closed = await p.closed;
+    assert.equal(closed.code, CLOSE.WORKSPACE_GONE);
+    assert.deepEqual(p.frames.find((f) => f.type === FRAME.STATE)?.state, { state: 'stopped' });
+    if (process.getuid?.() === 0) {
+      for (let i = 0; i < 100 && processesOf(uid).length; i++) await sleep(100);
+      assert.deepEqual(processesOf(uid), [], 'no process of the workspace uid is left');
+    }
+    await t.put(`/workspaces/${ws}/remove`, { json: {} });
+  });
+});
+
+describe('bad input', () => {
+  let ws = '';
+  let other: Page;
+  before(async () => {
+    ws = await workspace();
+    other = await shell(await workspace(), 'other');
+  });
+  after(async () => {
+    // another terminal of the same engine kept working through all of it
+    assert.match(await run(other, 'echo alive-$((2+3))'), /alive-5/);
+    other.close();
+    await t.put(`/workspaces/${ws}/remove`, { json: {} });
+  });
+
+  /** Connects, sends `frames`, returns the close. */
+  async function closeOf(
+    workspace: string,
+    frames: Array<Uint8Array | string>,
+  ): Promise<{ code: number; reason: string; page: Page }> {
+    const p = new Page(url(workspace, '1'));
+    await p.opened;
+    for (const f of frames) p.send(f);
+    return { ...(await p.closed), page: p };
+  }
+  const hello = (h: Hello = {}) => encode.hello({ token: t.engine.accessToken, ...h });
+
+  it('closes 4001 without a HELLO within 5 s', async () => {
+    const t0 = Date.now();
+    const c = await closeOf(ws, []);
+    assert.equal(c.code, CLOSE.UNAUTHORIZED);
+    assert.match(c.reason, /no HELLO within 5 s/);
+    assert.ok(Date.now() - t0 >= 4500);
+  });
+
+  it('closes 4001 for a bad token, a missing one, or a first frame that is not HELLO', async () => {
+    for (const frames of [
+      [encode.hello({ token: 'wrong' })],
+      [encode.hello({})],
+      [encode.input('ls\r')],
+    ]) {
+      const c = await closeOf(ws, frames);
+      assert.equal(c.code, CLOSE.UNAUTHORIZED, c.reason);
+      assert.ok(c.reason.length > 10, c.reason);
+    }
+  });
+
+  it('takes the workspace token when the workspace has one, and only its own', async () => {
+    const w = await t.workspace({ project_id: project, workspace_token_required: true });
+    const token = w.workspace_token as string;
+    assert.ok(token);
+    const p = new Page(url(w.id, '1'));
+    await p.opened;
+    p.send(encode.hello({ token }));
+    await p.waitFrame(FRAME.READY);
+    await p.output(/\$ $/);
+    p.close();
+    // a workspace without a token takes only the access token
+    assert.equal((await closeOf(ws, [encode.hello({ token })])).code, CLOSE.UNAUTHORIZED);
+    await t.put(`/workspaces/${w.id}/remove`, { json: {} });
+  });
+
+  it('closes 4004 for an unknown workspace and refuses an unknown path', async () => {
+    const c = await closeOf('0123456789abcdef0123456789abcdef', [hello()]);
+    assert.equal(c.code, CLOSE.NOT_FOUND);
+    assert.match(c.reason, /no such workspace/);
+    const bad = new WebSocket(`${t.engine.url.replace(/^http/, 'ws')}${BASE}/workspaces/${ws}`);
+    const status = await new Promise<number>((resolve) =>
+      bad.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)),
+    );
+    assert.equal(status, 404);
+  });
+
+  it('closes 4009 for a stopped workspace, and every terminal of one that stops or goes', async () => {
+    const stopped = await workspace();
+    await t.put(`/workspaces/${stopped}/stop`, { json: {} });
+    const c = await closeOf(stopped, [hello()]);
+    assert.equal(c.code, CLOSE.WORKSPACE_GONE);
+    assert.match(c.reason, /not running \(stopped\)/);
+    const going = await workspace();
+    const a = await shell(going, 'a');
+    const b = await shell(going, 'b');
+    await t.put(`/workspaces/${going}/remove`, { json: {} });
+    for (const p of [a, b]) {
+      assert.equal((await p.closed).code, CLOSE.WORKSPACE_GONE);
+      assert.deepEqual(p.frames.find((f) => f.type === FRAME.STATE)?.state, { state: 'removed' });
+    }
+    await t.put(`/workspaces/${stopped}/remove`, { json: {} });
+  });
+
+  it('closes 4400 for an unknown frame type, a malformed frame, a second HELLO, a text frame', async () => {
+    for (const [frames, why] of [
+      [[hello(), new Uint8Array([0x7f, 1, 2])], /unknown type 0x7f/],
+      [[new Uint8Array([0x42])], /unknown type 0x42/],
+      [[hello(), new Uint8Array([FRAME.RESIZE, 1])], /RESIZE/],
+      [[hello(), hello()], /HELLO was sent already/],
+      [[hello(), encode.output(0, new Uint8Array(1))], /does not send/],
+      [[hello(), 'ls\r'], /text frames/],
+      [['{"token":"x"}'], /text frames/],
+    ] as Array<[Array<Uint8Array | string>, RegExp]>) {
+      const c = await closeOf(ws, frames);
+      assert.equal(c.code, CLOSE.BAD_FRAME, c.reason);
+      assert.match(c.reason, why);
+    }
+  });
+
+  it('closes 4413 for a frame over the cap', async () => {
+    const big = encode.input(new Uint8Array(MAX_FRAME_BYTES + 100));
+    const c = await closeOf(ws, [hello(), big]);
+    assert.equal(c.code, CLOSE.TOO_LARGE);
+    assert.match(c.reason, /over the 65536 cap/);
+    // and the terminal it was talking to still works
+    const p = await shell(ws, '1');
+    assert.match(await run(p, 'echo fine'), /fine/);
+    p.close();
   });
 });
