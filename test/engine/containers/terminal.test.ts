@@ -2,6 +2,8 @@
 // real WebSocket, the shell on a pty inside the real sandbox (native/se-pty.c).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import {
@@ -135,15 +137,15 @@ class Page {
   }
 }
 
-function url(workspace: string, name: string): string {
-  return `${t.engine.url.replace(/^http/, 'ws')}${BASE}/workspaces/${workspace}/terminals/${name}`;
+function url(workspace: string, name: string, engine = t): string {
+  return `${engine.engine.url.replace(/^http/, 'ws')}${BASE}/workspaces/${workspace}/terminals/${name}`;
 }
 
 /** Opens a terminal with the access token; resolves once READY came. */
-async function open(workspace: string, name: string, hello: Hello = {}): Promise<Page> {
-  const p = new Page(url(workspace, name));
+async function open(workspace: string, name: string, hello: Hello = {}, engine = t): Promise<Page> {
+  const p = new Page(url(workspace, name, engine));
   await p.opened;
-  p.send(encode.hello({ token: t.engine.accessToken, ...hello }));
+  p.send(encode.hello({ token: engine.engine.accessToken, ...hello }));
   const closed = p.closed.then((c) => {
     throw new Error(`closed before READY: ${c.code} ${c.reason}`);
   });
@@ -152,8 +154,13 @@ async function open(workspace: string, name: string, hello: Hello = {}): Promise
 }
 
 /** Opens a terminal and waits for the shell's first prompt. */
-async function shell(workspace: string, name: string, hello: Hello = {}): Promise<Page> {
-  const p = await open(workspace, name, hello);
+async function shell(
+  workspace: string,
+  name: string,
+  hello: Hello = {},
+  engine = t,
+): Promise<Page> {
+  const p = await open(workspace, name, hello, engine);
   await p.output(/\$ $/);
   return p;
 }
@@ -560,5 +567,48 @@ describe('bad input', () => {
     const p = await shell(ws, '1');
     assert.match(await run(p, 'echo fine'), /fine/);
     p.close();
+  });
+});
+
+describe('the idle timeout', () => {
+  let e: ContainersEngine;
+  before(async () => {
+    e = await engineWithFixture({ containers: { sweepMs: 100 } });
+  });
+  after(() => e.close());
+
+  /** Moves a workspace's last use back by `ms` in the engine's database file. */
+  function age(id: string, ms: number): void {
+    const db = new Database(join(e.dataDir, 'engine.db'));
+    try {
+      db.prepare(
+        'UPDATE containers_workspaces SET last_usage = coalesce(last_usage, created_at) - ? WHERE id = ?',
+      ).run(ms, id);
+    } finally {
+      db.close();
+    }
+  }
+  const MIN = 60_000;
+
+  it('counts terminal input as activity, not output; the shell goes when the workspace stops', async () => {
+    const id = (
+      await e.workspace({ project_id: await e.projectId('FIXTURE'), inactivity_timeout: 10 })
+    ).id;
+    const p = await shell(id, '1', {}, e);
+    p.input('while :; do echo tick; sleep 0.2; done &\r');
+    await p.output(/tick\r\n.*tick\r\n/s);
+    await sleep(1100);
+    // nine idle minutes, then a keystroke, then two more: still running
+    age(id, 9 * MIN);
+    p.input('echo typed\r');
+    await p.output(/\rtyped\r\n/);
+    age(id, 2 * MIN);
+    await sleep(500);
+    assert.equal((await e.get(`/workspaces/${id}`)).json.state.code, 2);
+    // eleven minutes with output only: stopped, and the terminal with it
+    age(id, 11 * MIN);
+    const closed = await p.closed;
+    assert.equal(closed.code, CLOSE.WORKSPACE_GONE);
+    assert.equal((await e.get(`/workspaces/${id}`)).json.state.code, 3);
   });
 });
