@@ -1,6 +1,6 @@
-// Builds the sandbox's C helper native/se-init.c into native/build/se-init (static, so it runs
-// inside any box). Runs from `npm install` (postinstall), `npm run build`, `npm start` and
-// `npm test`, always with --if-possible except in `npm test`: without a C compiler it only warns,
+// Builds the sandbox's C helpers native/se-init.c and native/se-pty.c (the terminal's pty relay)
+// into native/build/ (static, so they run inside any box). Runs from `npm install`
+// (postinstall), `npm run build`, `npm start` and `npm test`, always with --if-possible except in `npm test`: without a C compiler it only warns,
 // and the engine's self-test then names what is missing. Skips a target newer than its source.
 // (The seccomp filter needs no build: the engine generates it, src/engine/sandbox/seccomp.ts.)
 import { spawnSync } from 'node:child_process';
@@ -15,6 +15,7 @@ const ifPossible = process.argv.includes('--if-possible');
 
 const targets = [
   { name: 'se-init', source: 'se-init.c', flags: ['-O2', '-static', '-Wall', '-Wextra'] },
+  { name: 'se-pty', source: 'se-pty.c', flags: ['-O2', '-static', '-Wall', '-Wextra'] },
 ];
 
 const mtime = (p) => (existsSync(p) ? statSync(p).mtimeMs : 0);

@@ -130,6 +130,9 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     onClose(fn) {
       closers.push(fn);
     },
+    onUpgrade(path, handler) {
+      server.upgrade(path, handler);
+    },
     statusChanged(module, id, status) {
       emit('submission.status', {
         module,

@@ -1,7 +1,7 @@
 import type { Executor, LimitsReport } from './exec/types.js';
 import type { Sandbox } from './sandbox/index.js';
 import type { Router } from './http/router.js';
-import type { MountOptions } from './http/server.js';
+import type { MountOptions, UpgradeHandler } from './http/server.js';
 import type { JobQueue } from './queue.js';
 import type { Db, Migration } from './store/db.js';
 import type { EngineModuleName } from './webhooks.js';
@@ -40,6 +40,8 @@ export interface EngineContext {
   readonly url: string;
   readonly accessToken: string;
   readonly log: (line: string) => void;
+  /** Hands connections that upgrade (WebSocket) under `path` to `handler`. */
+  onUpgrade(path: string, handler: UpgradeHandler): void;
   /** Runs `fn` when the engine closes (after the queue has stopped, before the database closes). */
   onClose(fn: () => void): void;
   /** Emits `submission.status` (call on every status change, including creation). */

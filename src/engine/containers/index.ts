@@ -17,6 +17,7 @@ import {
   type ContainersSettings,
 } from './service.js';
 import { containersMigrations } from './store.js';
+import { TerminalManager } from './terminal.js';
 
 /** Bodies up to a 16 MiB upload plus its multipart framing. */
 const BODY_BYTES = 17 * 1024 * 1024;
@@ -46,6 +47,7 @@ export function containersModule(
       service.recover();
       seedProjects(service.projects, ctx.log);
       hooks.service?.(service);
+      ctx.onUpgrade(BASE_PATH, new TerminalManager(service, BASE_PATH, ctx.accessToken, ctx.log));
       ctx.onClose(() => service.close());
       return containersRouter(service);
     },

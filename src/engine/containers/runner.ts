@@ -11,8 +11,8 @@
  * /opt/se/env, and in the test stage its hidden tests at /opt/se/tests and an empty report folder
  * at /.se-report (outside anything an earlier stage could write).
  */
-import type { Mount, Sandbox, StageLimits } from '../sandbox/index.js';
-import type { StageOutcome } from '../exec/types.js';
+import type { Mount, Sandbox, StageHandle, StageLimits, StageSpec } from '../sandbox/index.js';
+import type { ExtraFd, StageOutcome } from '../exec/types.js';
 
 export const HOME = '/home/user';
 export const WORKSPACE = '/home/user/workspace';
@@ -82,6 +82,16 @@ export class WorkspaceRunner {
 
   /** Runs `spec` in the workspace; the outcome of the sandbox (status 20 when it failed). */
   run(ws: WorkspaceTarget, spec: RunSpec): Promise<StageOutcome> {
+    return this.sandbox.run(this.stageSpec(ws, spec), spec.stdin ?? '');
+  }
+
+  /** Starts `spec` in the workspace with streamed stdin, stdout and `fds` (the terminal). */
+  start(ws: WorkspaceTarget, spec: RunSpec & { fds: ExtraFd[] }): StageHandle {
+    return this.sandbox.start({ ...this.stageSpec(ws, spec), fds: spec.fds }, false);
+  }
+
+  /** The layout every run shares. */
+  private stageSpec(ws: WorkspaceTarget, spec: RunSpec): StageSpec {
     const mounts: Mount[] = [
       { target: HOME, tmpfsBytes: this.homeBytes },
       { target: WORKSPACE, host: ws.files, writable: true },
@@ -91,37 +101,34 @@ export class WorkspaceRunner {
         mounts.push({ target: `${WORKSPACE}/${r.path}`, host: r.host, writable: false });
     if (ws.env) mounts.push({ target: ENV_DIR, host: ws.env, writable: false });
     mounts.push(...(spec.mounts ?? []));
-    return this.sandbox.run(
-      {
-        stage: 'run',
-        argv: spec.argv,
-        env: { HOME, PATH, LANG: 'C.UTF-8', ...spec.env },
-        boxDir: '',
-        boxWritable: true,
-        slot: 0,
-        uid: ws.uid,
-        limits: spec.limits,
-        outputCapBytes: spec.outputCapBytes,
-        layout: { mounts, cwd: WORKSPACE },
-        ...(spec.snapshot
-          ? {
-              fds: [
-                {
-                  fd: SNAPSHOT_FD,
-                  writeFile: spec.snapshot.file,
-                  capBytes: spec.snapshot.capBytes + 1,
-                },
-              ],
-              pre: {
-                argv: ['/usr/bin/tar', '-c', '-z', '-f', '-', '-C', HOME, 'workspace'],
+    return {
+      stage: 'run',
+      argv: spec.argv,
+      env: { HOME, PATH, LANG: 'C.UTF-8', ...spec.env },
+      boxDir: '',
+      boxWritable: true,
+      slot: 0,
+      uid: ws.uid,
+      limits: spec.limits,
+      outputCapBytes: spec.outputCapBytes,
+      layout: { mounts, cwd: WORKSPACE },
+      ...(spec.snapshot
+        ? {
+            fds: [
+              {
                 fd: SNAPSHOT_FD,
-                wallMs: SNAPSHOT_WALL_MS,
+                writeFile: spec.snapshot.file,
+                capBytes: spec.snapshot.capBytes + 1,
               },
-            }
-          : {}),
-      },
-      spec.stdin ?? '',
-    );
+            ],
+            pre: {
+              argv: ['/usr/bin/tar', '-c', '-z', '-f', '-', '-C', HOME, 'workspace'],
+              fd: SNAPSHOT_FD,
+              wallMs: SNAPSHOT_WALL_MS,
+            },
+          }
+        : {}),
+    };
   }
 
   /** A file operation: `script` in sh with `args` as $1..., stdin given. */

@@ -432,6 +432,7 @@ export class ContainersService extends SubmissionJobs<ContainersResult> {
   }
 
   private stopNow(w: WorkspaceRow, now: number): void {
+    this.gone(w.id, 'stopped');
     this.disk?.detach(w.id);
     this.rows.setState(w.id, S.Stopped, { stoppedAt: now });
   }
@@ -480,9 +481,43 @@ export class ContainersService extends SubmissionJobs<ContainersResult> {
   }
 
   private async removeNow(w: WorkspaceRow, now: number): Promise<void> {
+    this.gone(w.id, 'removed');
     const why = (await this.disk?.remove(w.id)) ?? null;
     if (why) this.ctx.log(`containers: workspace ${w.id}'s files were not all removed: ${why}`);
     this.rows.setState(w.id, S.Removed, { terminatedAt: now });
+  }
+
+  // ------------------------------------------------------------------ terminals (terminal.ts)
+
+  private readonly goneListeners = new Set<(id: string, state: 'stopped' | 'removed') => void>();
+
+  /** Calls `fn` when a workspace stops or is removed, before its files are detached. */
+  onWorkspaceGone(fn: (id: string, state: 'stopped' | 'removed') => void): () => void {
+    this.goneListeners.add(fn);
+    return () => this.goneListeners.delete(fn);
+  }
+
+  private gone(id: string, state: 'stopped' | 'removed'): void {
+    for (const fn of this.goneListeners)
+      try {
+        fn(id, state);
+      } catch (err) {
+        this.ctx.log(`containers: a listener of workspace ${id}'s end threw: ${String(err)}`);
+      }
+  }
+
+  /** A running workspace as a terminal needs it (its runner and layout), or null. */
+  terminalTarget(id: string): { runner: WorkspaceRunner; target: WorkspaceTarget } | null {
+    try {
+      return { runner: this.runner!, target: this.live(id, E.NotAvailable).target };
+    } catch {
+      return null;
+    }
+  }
+
+  /** Learner activity (terminal input): the idle sweeper counts from here. */
+  touch(id: string): void {
+    this.rows.touch(id, Date.now());
   }
 
   // ------------------------------------------------------------------ files

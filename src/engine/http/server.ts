@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { checkToken, requestToken } from './auth.js';
 import { readBody, tooLarge, type Body } from './body.js';
 import { ApiError, ErrorCode } from './errors.js';
@@ -30,6 +31,16 @@ export interface MountOptions {
   tooLarge?: (maxBytes: number) => ApiError;
 }
 
+/**
+ * Takes over the connections that ask to upgrade (WebSocket) under a path. The server checks no
+ * token for them: the handler authenticates (the terminal by its first frame, never the URL).
+ */
+export interface UpgradeHandler {
+  handle(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** The server is closing: end every upgraded connection. */
+  close(): void;
+}
+
 interface Mount extends MountOptions {
   basePath: string;
   router: Router | null;
@@ -45,6 +56,7 @@ export class ApiServer {
   private readonly mounts: Mount[] = [];
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
+  private readonly upgrades: Array<{ path: string; handler: UpgradeHandler }> = [];
   private url = 'http://localhost';
 
   constructor(private readonly options: ApiServerOptions) {
@@ -59,6 +71,12 @@ export class ApiServer {
       res.writeContinue();
       void this.handle(req, res);
     });
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const path = new URL(req.url ?? '/', 'http://engine.invalid').pathname;
+      const u = this.upgrades.find((x) => path === x.path || path.startsWith(x.path + '/'));
+      if (u) return u.handler.handle(req, socket, head);
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    });
     this.server.on('connection', (socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
@@ -68,6 +86,12 @@ export class ApiServer {
   /** Serves `router` under `basePath` (e.g. `/compilers/api/v4`); every route needs the token. */
   mount(basePath: string, router: Router, options: MountOptions = {}): this {
     this.mounts.push({ ...options, basePath: trimSlash(basePath), router });
+    return this;
+  }
+
+  /** Hands upgrade requests under `path` to `handler` (see {@link UpgradeHandler}). */
+  upgrade(path: string, handler: UpgradeHandler): this {
+    this.upgrades.push({ path: trimSlash(path), handler });
     return this;
   }
 
@@ -110,6 +134,7 @@ export class ApiServer {
    * left is closed.
    */
   close(graceMs = 2000): Promise<void> {
+    for (const u of this.upgrades) u.handler.close();
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         for (const s of this.sockets) s.destroy();

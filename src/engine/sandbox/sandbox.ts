@@ -530,7 +530,11 @@ class Stage {
       const part = b.length > room ? b.subarray(0, room) : b;
       this.stdoutBytes += part.length;
       if (this.collect) this.stdoutChunks.push(part);
-      else if (part.length) this.stdout.write(part);
+      else if (part.length && !this.stdout.write(part)) {
+        // streamed: the reader's pace holds the program back (the terminal's flow control)
+        child.stdout?.pause();
+        this.stdout.once('drain', () => child.stdout?.resume());
+      }
       if (b.length > room) {
         this.stdoutTruncated = true;
         this.stop('output');

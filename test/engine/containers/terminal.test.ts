@@ -1,0 +1,614 @@
+// The workspace terminal (an extension of the Containers API): a real engine over real HTTP, a
+// real WebSocket, the shell on a pty inside the real sandbox (native/se-pty.c).
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { after, before, describe, it } from 'node:test';
+import { WebSocket } from 'ws';
+import {
+  CLOSE,
+  decode,
+  encode,
+  FRAME,
+  HIGH_WATER,
+  MAX_FRAME_BYTES,
+  type Frame,
+  type Hello,
+} from '../../../src/shared/terminal.js';
+import { BASE, engineWithFixture, type ContainersEngine } from './helpers.js';
+
+let t: ContainersEngine;
+let project: string;
+
+before(async () => {
+  t = await engineWithFixture();
+  project = await t.projectId('FIXTURE');
+});
+after(() => t.close());
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A page's side of one terminal connection. */
+class Page {
+  readonly ws: WebSocket;
+  readonly frames: Frame[] = [];
+  /** every OUTPUT byte received, in order */
+  out = Buffer.alloc(0);
+  /** offset of the first byte of `out` */
+  base = -1;
+  closed: Promise<{ code: number; reason: string }>;
+  readonly opened: Promise<void>;
+  /** ACK every output frame at once (a fast page) */
+  autoAck = true;
+  /** when set, output goes here instead of being kept (a long stream) */
+  sink: ((b: Uint8Array) => void) | null = null;
+  private chunks: Buffer[] = [];
+  private bytes = 0;
+  private waiters: Array<() => void> = [];
+
+  constructor(url: string) {
+    this.ws = new WebSocket(url);
+    this.opened = new Promise((resolve, reject) => {
+      this.ws.once('open', () => resolve());
+      this.ws.once('error', reject);
+    });
+    this.closed = new Promise((resolve) =>
+      this.ws.on('close', (code, reason) => {
+        resolve({ code, reason: reason.toString() });
+        this.wake();
+      }),
+    );
+    this.ws.on('message', (data: Buffer) => {
+      const f = decode(new Uint8Array(data));
+      // output is kept once, in `out` (or not at all with a sink)
+      if (f.type !== FRAME.OUTPUT) this.frames.push(f);
+      else {
+        if (this.base < 0) this.base = f.offset;
+        assert.equal(f.offset, this.base + this.bytes, 'output offsets are contiguous');
+        if (this.sink) this.sink(f.data);
+        else this.chunks.push(Buffer.from(f.data));
+        this.bytes += f.data.length;
+        if (this.autoAck) this.ack();
+      }
+      this.wake();
+    });
+  }
+
+  get text(): string {
+    if (this.chunks.length) {
+      this.out = Buffer.concat([this.out, ...this.chunks]);
+      this.chunks = [];
+    }
+    return this.out.toString('latin1');
+  }
+
+  get received(): number {
+    return this.bytes;
+  }
+
+  ack(): void {
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(encode.ack(this.base + this.bytes));
+  }
+
+  send(frame: Uint8Array | string): void {
+    this.ws.send(frame);
+  }
+
+  input(s: string): void {
+    this.send(encode.input(s));
+  }
+
+  private wake(): void {
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  /** Waits until `ok()` holds (checked on every frame), at most `ms`. */
+  async until(ok: () => boolean, what: string, ms = 20_000): Promise<void> {
+    const end = Date.now() + ms;
+    while (!ok()) {
+      const left = end - Date.now();
+      if (left <= 0)
+        throw new Error(`timed out waiting for ${what}; output so far: ${this.text.slice(-500)}`);
+      await new Promise<void>((resolve) => {
+        this.waiters.push(resolve);
+        setTimeout(resolve, Math.min(left, 200));
+      });
+    }
+  }
+
+  /** Waits until the output (from `since`) matches `re`. */
+  async output(re: RegExp, since = 0, ms = 20_000): Promise<string> {
+    await this.until(() => re.test(this.text.slice(since)), String(re), ms);
+    return this.text.slice(since);
+  }
+
+  frame<T extends Frame['type']>(type: T): Extract<Frame, { type: T }> | undefined {
+    return this.frames.find((f) => f.type === type) as Extract<Frame, { type: T }> | undefined;
+  }
+
+  async waitFrame<T extends Frame['type']>(type: T, n = 1): Promise<Extract<Frame, { type: T }>> {
+    await this.until(() => this.frames.filter((f) => f.type === type).length >= n, `frame ${type}`);
+    return this.frames.filter((f) => f.type === type)[n - 1] as Extract<Frame, { type: T }>;
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}
+
+function url(workspace: string, name: string, engine = t): string {
+  return `${engine.engine.url.replace(/^http/, 'ws')}${BASE}/workspaces/${workspace}/terminals/${name}`;
+}
+
+/** Opens a terminal with the access token; resolves once READY came. */
+async function open(workspace: string, name: string, hello: Hello = {}, engine = t): Promise<Page> {
+  const p = new Page(url(workspace, name, engine));
+  await p.opened;
+  p.send(encode.hello({ token: engine.engine.accessToken, ...hello }));
+  const closed = p.closed.then((c) => {
+    throw new Error(`closed before READY: ${c.code} ${c.reason}`);
+  });
+  await Promise.race([p.waitFrame(FRAME.READY), closed]);
+  return p;
+}
+
+/** Opens a terminal and waits for the shell's first prompt. */
+async function shell(
+  workspace: string,
+  name: string,
+  hello: Hello = {},
+  engine = t,
+): Promise<Page> {
+  const p = await open(workspace, name, hello, engine);
+  await p.output(/\$ $/);
+  return p;
+}
+
+/** Runs `cmd` in the shell; the output after it up to the next prompt, without the echo. */
+async function run(p: Page, cmd: string, ms = 20_000): Promise<string> {
+  const since = p.text.length;
+  const mark = `__done${Math.random().toString(36).slice(2, 8)}`;
+  p.input(`${cmd}; echo ${mark}\r`);
+  const text = await p.output(new RegExp(`[\\r\\n]${mark}\\r?\\n`), since, ms);
+  return text.slice(0, text.lastIndexOf(mark));
+}
+
+async function workspace(fields: Record<string, unknown> = {}): Promise<string> {
+  return (await t.workspace({ project_id: project, ...fields })).id;
+}
+
+function processesOf(uid: number): string[] {
+  const out = execFileSync('ps', ['-e', '-o', 'uid=,pid=,args='], { encoding: 'utf8' });
+  return out
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith(`${uid} `));
+}
+
+async function uidOfShell(p: Page): Promise<number> {
+  const m = /\r(\d+)\r\n/.exec(await run(p, 'id -u'));
+  assert.ok(m, 'id -u printed a number');
+  return Number(m[1]);
+}
+
+describe('a terminal', () => {
+  let ws = '';
+  before(async () => {
+    ws = await workspace();
+  });
+  after(() => t.put(`/workspaces/${ws}/remove`, { json: {} }));
+
+  it('echoes input and runs commands in the workspace folder', async () => {
+    const p = await shell(ws, '1');
+    const ready = p.frame(FRAME.READY)!.ready;
+    assert.deepEqual(ready, { terminal: '1', from: 0, lost: false, cols: 80, rows: 24 });
+    const out = await run(p, 'echo hello-$((6*7)); pwd; tty');
+    assert.match(out, /hello-42\r\n/);
+    assert.match(out, /\/home\/user\/workspace\r\n/);
+    assert.match(out, /\/dev\/pts\/\d+\r\n/);
+    p.close();
+  });
+
+  it('answers a Python program reading input() as it runs', async () => {
+    const p = await shell(ws, 'py');
+    const since = p.text.length;
+    p.input(`python3 -c "n = input('name? '); print('hi', n[::-1])"\r`);
+    await p.output(/name\? $/, since);
+    p.input('abc\r');
+    await p.output(/hi cba\r\n/, since);
+    p.close();
+  });
+
+  it('interrupts a foreground sleep with a SIGNAL INT frame and with the byte 0x03', async () => {
+    const p = await shell(ws, 'int');
+    for (const how of ['signal', 'byte'] as const) {
+      const since = p.text.length;
+      const t0 = Date.now();
+      p.input('sleep 30; echo after-$?\r');
+      await sleep(300);
+      if (how === 'signal') p.send(encode.signal('INT'));
+      else p.send(encode.input(new Uint8Array([3])));
+      await p.output(/\$ $/, since + 5);
+      assert.ok(Date.now() - t0 < 10_000, `${how}: interrupted well before 30 s`);
+      assert.doesNotMatch(p.text.slice(since), /after-0/);
+    }
+    p.close();
+  });
+
+  it('has job control: a background job, Ctrl-Z and fg', async () => {
+    const p = await shell(ws, 'jobs');
+    assert.match(await run(p, 'sleep 30 & jobs'), /\[1\]\+\s+Running\s+sleep 30 &/);
+    const since = p.text.length;
+    p.input('sleep 40\r');
+    await sleep(300);
+    p.send(encode.input(new Uint8Array([0x1a])));
+    await p.output(/Stopped\s+sleep 40/, since);
+    const fg = p.text.length;
+    p.input('fg\r');
+    await p.output(/fg\r\n.*sleep 40\r\n/s, fg);
+    await sleep(200);
+    p.send(encode.signal('INT'));
+    await p.output(/\$ $/, p.text.length - 2);
+    assert.match(await run(p, 'kill %1; jobs; echo ok'), /ok/);
+    p.close();
+  });
+
+  it('applies a resize, seen by stty size', async () => {
+    const p = await shell(ws, 'size', { cols: 100, rows: 30 });
+    assert.match(await run(p, 'stty size'), /\r30 100\r\n/);
+    p.send(encode.resize(132, 43));
+    await sleep(100);
+    assert.match(await run(p, 'stty size'), /\r43 132\r\n/);
+    p.close();
+  });
+
+  it('replays what a page missed from `from` when it reconnects', async () => {
+    const a = await shell(ws, 'replay');
+    await run(a, 'echo first');
+    const seen = a.base + a.received;
+    a.input('sleep 1; echo missed-$((40+2))\r');
+    a.close();
+    await a.closed;
+    await sleep(1800);
+    const b = await open(ws, 'replay', { from: seen });
+    const ready = b.frame(FRAME.READY)!.ready;
+    assert.equal(ready.from, seen);
+    assert.equal(ready.lost, false);
+    await b.output(/missed-42/);
+    assert.doesNotMatch(b.text, /echo first/, 'nothing before `from` is sent again');
+    b.close();
+  });
+
+  it('is taken over by a new connection; the old one is told and closed with 4008', async () => {
+    const a = await shell(ws, 'take');
+    const b = await open(ws, 'take', { from: a.base + a.received });
+    const closed = await a.closed;
+    assert.equal(closed.code, CLOSE.TAKEN_OVER);
+    assert.match(closed.reason, /took this terminal over/);
+    assert.deepEqual(a.frames.find((f) => f.type === FRAME.STATE)?.state, { state: 'taken_over' });
+    assert.match(await run(b, 'echo still-$((1+1))'), /still-2/);
+    b.close();
+  });
+
+  it('gives an ERROR frame for a bad resize and an unknown signal, and keeps working', async () => {
+    const p = await shell(ws, 'bad');
+    p.send(encode.resize(0, 24));
+    p.send(encode.resize(100000 % 65536, 24));
+    p.send(encode.resize(65535, 24));
+    p.send(encode.signal('STOP' as never));
+    await p.waitFrame(FRAME.ERROR, 4);
+    const errors = p.frames.filter((f) => f.type === FRAME.ERROR).map((f) => f.error);
+    assert.deepEqual(
+      errors.map((e) => e.code),
+      ['bad_resize', 'bad_resize', 'bad_resize', 'bad_signal'],
+    );
+    assert.match(errors[0]!.message, /no cells/);
+    assert.match(errors[2]!.message, /over the 1000x500 cap/);
+    assert.match(await run(p, 'stty size'), /\r24 80\r\n/);
+    p.close();
+  });
+
+  it('reports the exit and answers input after it with an ERROR frame', async () => {
+    // the workspace has 8 terminals by now (their shells outlive their sockets): the most it may
+    const full = new Page(url(ws, 'ninth'));
+    await full.opened;
+    full.send(encode.hello({ token: t.engine.accessToken }));
+    assert.equal((await full.closed).code, CLOSE.RATE_LIMITED);
+    const p = await shell(ws, '1');
+    p.input('exit\r');
+    assert.deepEqual((await p.waitFrame(FRAME.EXIT)).exit, { code: 0, signal: null });
+    p.close();
+    const q = await shell(ws, 'exit');
+    q.input('exit 7\r');
+    const exit = await q.waitFrame(FRAME.EXIT);
+    assert.deepEqual(exit.exit, { code: 7, signal: null });
+    q.input('echo nobody\r');
+    const err = await q.waitFrame(FRAME.ERROR);
+    assert.equal(err.error.code, 'exited');
+    q.close();
+    // the name starts a new shell afterwards
+    const r = await shell(ws, 'exit');
+    assert.match(await run(r, 'echo again'), /again/);
+    r.close();
+  });
+});
+
+describe('flow control', () => {
+  let ws = '';
+  before(async () => {
+    ws = await workspace();
+  });
+  after(() => t.put(`/workspaces/${ws}/remove`, { json: {} }));
+
+  it('moves 64 MiB of `yes` in order through a slow page, the engine memory bounded', async () => {
+    const TOTAL = 64 * 1024 * 1024;
+    const BOUND = 64 * 1024 * 1024;
+    const p = await shell(ws, 'yes');
+    // raw output (no \n to \r\n), so the bytes counted are the program's
+    await run(p, 'stty -opost');
+    const pattern = Buffer.from('y\n'.repeat(MAX_FRAME_BYTES));
+    let state: 'before' | 'in' | 'after' = 'before';
+    let tail = '';
+    let count = 0;
+    let bad = -1;
+    let done = false;
+    p.sink = (data) => {
+      let b = Buffer.from(data.buffer, data.byteOffset, data.length);
+      if (state === 'before') {
+        tail = (tail + b.toString('latin1')).slice(-(b.length + 16));
+        const at = tail.indexOf('BEGIN\n');
+        if (at < 0) return;
+        state = 'in';
+        const rest = Buffer.from(tail.slice(at + 6), 'latin1');
+        tail = '';
+        b = rest;
+      }
+      if (state === 'in') {
+        const n = Math.min(b.length, TOTAL - count);
+        const phase = count % 2;
+        if (bad < 0 && !b.subarray(0, n).equals(pattern.subarray(phase, phase + n))) bad = count;
+        count += n;
+        if (count === TOTAL) {
+          state = 'after';
+          b = b.subarray(n);
+        } else return;
+      }
+      tail = (tail + b.toString('latin1')).slice(-64);
+      if (/END\n/.test(tail)) done = true;
+    };
+    p.autoAck = false;
+    const rss0 = process.memoryUsage().rss;
+    let peak = rss0;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }, 50);
+    try {
+      p.input(`printf 'BEGIN\\n'; yes | head -c ${TOTAL}; printf 'END\\n'\r`);
+      // a page that acknowledges nothing for 1.5 s: the engine stops at HIGH_WATER
+      await sleep(1500);
+      const stalled = p.received;
+      await sleep(500);
+      assert.equal(p.received, stalled, 'nothing more arrives while nothing is acknowledged');
+      assert.ok(
+        stalled <= HIGH_WATER + 2 * MAX_FRAME_BYTES + 4096,
+        `at most about HIGH_WATER unacknowledged: ${stalled}`,
+      );
+      // then a slow page: it acknowledges what it has every 5 ms
+      const acker = setInterval(() => p.ack(), 5);
+      try {
+        await p.until(() => done, 'all 64 MiB and END', 240_000);
+      } finally {
+        clearInterval(acker);
+      }
+    } finally {
+      clearInterval(sampler);
+    }
+    assert.equal(bad, -1, `the bytes arrived in order (first wrong at ${bad})`);
+    assert.equal(count, TOTAL);
+    const grew = peak - rss0;
+    console.log(`# engine RSS grew by ${(grew / 1048576).toFixed(1)} MiB moving 64 MiB`);
+    assert.ok(grew < BOUND, `the engine's RSS grew by ${grew} bytes (bound ${BOUND})`);
+    p.sink = null;
+    p.autoAck = true;
+    p.input('stty sane\r');
+    p.close();
+  });
+});
+
+describe('containment', () => {
+  it('keeps a fork bomb under the pids limit; nothing of the shell outlives the stop', async () => {
+    const ws = await workspace();
+    const p = await shell(ws, '1');
+    const uid = await uidOfShell(p);
+    assert.ok(uid >= 200_000 || process.getuid?.() !== 0, `the workspace's own uid: ${uid}`);
+    await run(p, 'setsid sleep 1000 & disown');
+    const bomb =
+      'import os, time\\nn = 0\\ntry:\\n    while n < 2000:\\n        if os.fork() == 0:\\n' +
+      '            time.sleep(1000)\\n            os._exit(0)\\n        n += 1\\n' +
+      'except OSError as e:\\n    print("forks", n, e.errno)';
+    const out = await run(p, `python3 -c "$(printf '${bomb}')"`, 60_000);
+    const m = /forks (\d+) (\d+)/.exec(out);
+    assert.ok(m, out);
+    const n = Number(m[1]);
+    assert.ok(n < 256, `the pids limit stopped the forks at ${n}`);
+    if (process.getuid?.() === 0) {
+      const procs = processesOf(uid);
+      assert.ok(
+        procs.some((l) => /sleep 1000/.test(l)),
+        'the daemon runs',
+      );
+      assert.ok(procs.length >= n, `the forks run: ${procs.length}`);
+    }
+    const r = await t.put(`/workspaces/${ws}/stop`, { json: {} });
+    assert.equal(r.status, 200, r.text);
+    const closed = await p.closed;
+    assert.equal(closed.code, CLOSE.WORKSPACE_GONE);
+    assert.deepEqual(p.frames.find((f) => f.type === FRAME.STATE)?.state, { state: 'stopped' });
+    if (process.getuid?.() === 0) {
+      for (let i = 0; i < 100 && processesOf(uid).length; i++) await sleep(100);
+      assert.deepEqual(processesOf(uid), [], 'no process of the workspace uid is left');
+    }
+    await t.put(`/workspaces/${ws}/remove`, { json: {} });
+  });
+});
+
+describe('bad input', () => {
+  let ws = '';
+  let other: Page;
+  before(async () => {
+    ws = await workspace();
+    other = await shell(await workspace(), 'other');
+  });
+  after(async () => {
+    // another terminal of the same engine kept working through all of it
+    assert.match(await run(other, 'echo alive-$((2+3))'), /alive-5/);
+    other.close();
+    await t.put(`/workspaces/${ws}/remove`, { json: {} });
+  });
+
+  /** Connects, sends `frames`, returns the close. */
+  async function closeOf(
+    workspace: string,
+    frames: Array<Uint8Array | string>,
+  ): Promise<{ code: number; reason: string; page: Page }> {
+    const p = new Page(url(workspace, '1'));
+    await p.opened;
+    for (const f of frames) p.send(f);
+    return { ...(await p.closed), page: p };
+  }
+  const hello = (h: Hello = {}) => encode.hello({ token: t.engine.accessToken, ...h });
+
+  it('closes 4001 without a HELLO within 5 s', async () => {
+    const t0 = Date.now();
+    const c = await closeOf(ws, []);
+    assert.equal(c.code, CLOSE.UNAUTHORIZED);
+    assert.match(c.reason, /no HELLO within 5 s/);
+    assert.ok(Date.now() - t0 >= 4500);
+  });
+
+  it('closes 4001 for a bad token, a missing one, or a first frame that is not HELLO', async () => {
+    for (const frames of [
+      [encode.hello({ token: 'wrong' })],
+      [encode.hello({})],
+      [encode.input('ls\r')],
+    ]) {
+      const c = await closeOf(ws, frames);
+      assert.equal(c.code, CLOSE.UNAUTHORIZED, c.reason);
+      assert.ok(c.reason.length > 10, c.reason);
+    }
+  });
+
+  it('takes the workspace token when the workspace has one, and only its own', async () => {
+    const w = await t.workspace({ project_id: project, workspace_token_required: true });
+    const token = w.workspace_token as string;
+    assert.ok(token);
+    const p = new Page(url(w.id, '1'));
+    await p.opened;
+    p.send(encode.hello({ token }));
+    await p.waitFrame(FRAME.READY);
+    await p.output(/\$ $/);
+    p.close();
+    // a workspace without a token takes only the access token
+    assert.equal((await closeOf(ws, [encode.hello({ token })])).code, CLOSE.UNAUTHORIZED);
+    await t.put(`/workspaces/${w.id}/remove`, { json: {} });
+  });
+
+  it('closes 4004 for an unknown workspace and refuses an unknown path', async () => {
+    const c = await closeOf('0123456789abcdef0123456789abcdef', [hello()]);
+    assert.equal(c.code, CLOSE.NOT_FOUND);
+    assert.match(c.reason, /no such workspace/);
+    const bad = new WebSocket(`${t.engine.url.replace(/^http/, 'ws')}${BASE}/workspaces/${ws}`);
+    const status = await new Promise<number>((resolve) =>
+      bad.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)),
+    );
+    assert.equal(status, 404);
+  });
+
+  it('closes 4009 for a stopped workspace, and every terminal of one that stops or goes', async () => {
+    const stopped = await workspace();
+    await t.put(`/workspaces/${stopped}/stop`, { json: {} });
+    const c = await closeOf(stopped, [hello()]);
+    assert.equal(c.code, CLOSE.WORKSPACE_GONE);
+    assert.match(c.reason, /not running \(stopped\)/);
+    const going = await workspace();
+    const a = await shell(going, 'a');
+    const b = await shell(going, 'b');
+    await t.put(`/workspaces/${going}/remove`, { json: {} });
+    for (const p of [a, b]) {
+      assert.equal((await p.closed).code, CLOSE.WORKSPACE_GONE);
+      assert.deepEqual(p.frames.find((f) => f.type === FRAME.STATE)?.state, { state: 'removed' });
+    }
+    await t.put(`/workspaces/${stopped}/remove`, { json: {} });
+  });
+
+  it('closes 4400 for an unknown frame type, a malformed frame, a second HELLO, a text frame', async () => {
+    for (const [frames, why] of [
+      [[hello(), new Uint8Array([0x7f, 1, 2])], /unknown type 0x7f/],
+      [[new Uint8Array([0x42])], /unknown type 0x42/],
+      [[hello(), new Uint8Array([FRAME.RESIZE, 1])], /RESIZE/],
+      [[hello(), hello()], /HELLO was sent already/],
+      [[hello(), encode.output(0, new Uint8Array(1))], /does not send/],
+      [[hello(), 'ls\r'], /text frames/],
+      [['{"token":"x"}'], /text frames/],
+    ] as Array<[Array<Uint8Array | string>, RegExp]>) {
+      const c = await closeOf(ws, frames);
+      assert.equal(c.code, CLOSE.BAD_FRAME, c.reason);
+      assert.match(c.reason, why);
+    }
+  });
+
+  it('closes 4413 for a frame over the cap', async () => {
+    const big = encode.input(new Uint8Array(MAX_FRAME_BYTES + 100));
+    const c = await closeOf(ws, [hello(), big]);
+    assert.equal(c.code, CLOSE.TOO_LARGE);
+    assert.match(c.reason, /over the 65536 cap/);
+    // and the terminal it was talking to still works
+    const p = await shell(ws, '1');
+    assert.match(await run(p, 'echo fine'), /fine/);
+    p.close();
+  });
+});
+
+describe('the idle timeout', () => {
+  let e: ContainersEngine;
+  before(async () => {
+    e = await engineWithFixture({ containers: { sweepMs: 100 } });
+  });
+  after(() => e.close());
+
+  /** Moves a workspace's last use back by `ms` in the engine's database file. */
+  function age(id: string, ms: number): void {
+    const db = new Database(join(e.dataDir, 'engine.db'));
+    try {
+      db.prepare(
+        'UPDATE containers_workspaces SET last_usage = coalesce(last_usage, created_at) - ? WHERE id = ?',
+      ).run(ms, id);
+    } finally {
+      db.close();
+    }
+  }
+  const MIN = 60_000;
+
+  it('counts terminal input as activity, not output; the shell goes when the workspace stops', async () => {
+    const id = (
+      await e.workspace({ project_id: await e.projectId('FIXTURE'), inactivity_timeout: 10 })
+    ).id;
+    const p = await shell(id, '1', {}, e);
+    p.input('while :; do echo tick; sleep 0.2; done &\r');
+    await p.output(/tick\r\n.*tick\r\n/s);
+    await sleep(1100);
+    // nine idle minutes, then a keystroke, then two more: still running
+    age(id, 9 * MIN);
+    p.input('echo typed\r');
+    await p.output(/\rtyped\r\n/);
+    age(id, 2 * MIN);
+    await sleep(500);
+    assert.equal((await e.get(`/workspaces/${id}`)).json.state.code, 2);
+    // eleven minutes with output only: stopped, and the terminal with it
+    age(id, 11 * MIN);
+    const closed = await p.closed;
+    assert.equal(closed.code, CLOSE.WORKSPACE_GONE);
+    assert.equal((await e.get(`/workspaces/${id}`)).json.state.code, 3);
+  });
+});
