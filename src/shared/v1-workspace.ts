@@ -6,8 +6,19 @@
  * - `POST /v1/workspace`: opens it (creates, or resumes a stopped one) → `V1Workspace`
  * - `GET /v1/workspace/file?path=P` → `V1File`; `PUT /v1/workspace/file` `{path, content}` → `V1File`
  * - `POST /v1/workspace/runs` `{scenario?}` → `{id}`; `GET /v1/workspace/runs/:id` → `V1ScenarioResult`
- * - `POST /v1/workspace/terminal` `{terminal?}` → `V1TerminalTicket`, then a WebSocket on
- *   `/v1/terminal` whose first frame (HELLO, terminal.ts) carries the ticket
+ * - `POST /v1/workspace/files` `{path, type: 'file' | 'dir'}` → 201 `V1FileEntry` (creates an empty
+ *   file or a folder; its parent must exist; 409 `conflict` when the path exists)
+ * - `POST /v1/workspace/rename` `{from, to}` → `V1FileEntry` (a file or a folder; `to`'s parent must
+ *   exist; 409 when `to` exists)
+ * - `DELETE /v1/workspace/file?path=P` → 204 (a file, or a folder with what is in it)
+ * - `POST /v1/workspace/reset` `{path?}` → `V1Workspace` (one file, or the whole workspace, back to
+ *   the project's template; the rest of the tree is kept when a path is given)
+ * - `POST /v1/workspace/terminal` `{terminal?}` → `V1TerminalTicket`, then a WebSocket on the
+ *   ticket's `path` (`/v1/terminal?widget=ID`) whose first frame (HELLO, terminal.ts) carries the
+ *   ticket
+ *
+ * Paths are relative to the workspace folder, `/`-separated, without `.` or `..` parts. Hidden
+ * paths answer 404, read-only ones 403 to every change.
  */
 import * as v from 'valibot';
 import { optional, required } from './schema.js';
@@ -24,6 +35,24 @@ export const WriteFileBody = v.object({
    * is not overwritten (409 `conflict`). Absent: written whatever is there.
    */
   baseVersion: optional(string('baseVersion'), undefined, 'value'),
+});
+
+/** `POST /v1/workspace/files` body. */
+export const CreateFileBody = v.object({
+  path: required(needed('path'), string('path'), 'value'),
+  type: optional(v.picklist(['file', 'dir'], '\'type\' must be "file" or "dir".'), 'file', 'value'),
+});
+
+/** `POST /v1/workspace/rename` body. */
+export const RenameBody = v.object({
+  from: required(needed('from'), string('from'), 'value'),
+  to: required(needed('to'), string('to'), 'value'),
+});
+
+/** `POST /v1/workspace/reset` body. */
+export const ResetBody = v.object({
+  /** one file or folder to reset; absent: the whole workspace */
+  path: optional(string('path'), undefined, 'value'),
 });
 
 /** `POST /v1/workspace/runs` body. */
