@@ -1,5 +1,5 @@
 /**
- * The configuration used when `se-widgets serve` gets no `--config`: the two demo widgets, public,
+ * The configuration used when `se-widgets serve` gets no `--config`: the demo widgets, public,
  * usable from the backend's own pages. It doubles as an example of the file format.
  */
 export const defaultConfigJson = {
@@ -20,6 +20,17 @@ export const defaultConfigJson = {
       compilers: 'all',
       defaultCompiler: 116,
       display: { perTestResults: true, output: true, expectedVsGot: true },
+      origins: ['self'],
+      public: true,
+    },
+    {
+      id: 'workspace-demo',
+      mode: 'workspace',
+      workspace: {
+        project: 'PYTHON-UNITTEST',
+        scenarios: ['run', 'test'],
+        terminal: true,
+      },
       origins: ['self'],
       public: true,
     },
