@@ -1,8 +1,35 @@
 /**
  * The package index: element classes, their events and types. Importing it registers nothing;
- * import `se-widgets/se-solve.js` (or load the script-tag bundle) to define the tags.
+ * import `se-widgets/se-solve.js` or `se-widgets/se-workspace.js` (or load the script-tag bundle) to define the tags.
  */
 export { SeSolve, type SeSolveLoading, type SeSolveTheme } from './se-solve/se-solve.js';
+export {
+  SeWorkspace,
+  type SeWorkspaceExplorer,
+  type SeWorkspaceTerminal,
+  type SeWorkspaceTheme,
+} from './se-workspace/se-workspace.js';
+export {
+  SeFileChangeEvent,
+  SeFileOpenEvent,
+  SeFileSaveEvent,
+  SeScenarioResultEvent,
+  SeScenarioStartEvent,
+  SeStageEvent,
+  SeTerminalEvent,
+  SeWorkspaceReadyEvent,
+  SeWorkspaceStateEvent,
+  type SeFileChangeDetail,
+  type SeFileOpenDetail,
+  type SeFileSaveDetail,
+  type SeScenarioResultDetail,
+  type SeScenarioStartDetail,
+  type SeStageDetail,
+  type SeTerminalDetail,
+  type SeWorkspaceReadyDetail,
+  type SeWorkspaceStateDetail,
+  type SeWorkspaceStateName,
+} from './workspace-events.js';
 export {
   SeBeforeSubmitEvent,
   SeChangeEvent,

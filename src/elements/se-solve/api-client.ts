@@ -42,11 +42,11 @@ export class V1Client {
   /** @param backend the backend's base URL (origin, optionally with a path prefix) */
   constructor(readonly backend: string) {}
 
-  private url(path: string): string {
+  protected url(path: string): string {
     return new URL(path.replace(/^\//, ''), this.backend.replace(/\/?$/, '/')).href;
   }
 
-  private async request<T>(
+  protected async request<T>(
     method: string,
     path: string,
     token: string | null,
@@ -71,6 +71,7 @@ export class V1Client {
       throw new V1ClientError('network', err instanceof Error ? err.message : String(err));
     }
     if (!res.ok) throw await errorOf(res);
+    if (res.status === 204) return undefined as T;
     return (await res.json()) as T;
   }
 

@@ -47,6 +47,21 @@ export interface SessionOptions {
  */
 const publicSessions = new Map<string, { token: string; expiresAt: string; widget: WidgetInfo }>();
 
+/**
+ * Offers a public widget's session kept by the page (`<se-workspace>` keeps its own across a
+ * reload, so the learner finds the same workspace); used while it has time left.
+ */
+export function rememberPublicSession(
+  backend: string,
+  widget: string,
+  session: { token: string; expiresAt: string; widget: WidgetInfo },
+): void {
+  const key = `${backend}|${widget}`;
+  const known = publicSessions.get(key);
+  if (!known || Date.parse(known.expiresAt) < Date.parse(session.expiresAt))
+    publicSessions.set(key, session);
+}
+
 /** How long before expiry a session is renewed, and the host warned. */
 const renewAhead = 60_000;
 /** How long the host has to answer `se-token-expired` before the backend refresh is tried. */

@@ -1,0 +1,1503 @@
+import { Compartment, EditorState, type Extension } from '@codemirror/state';
+import { EditorView } from '@codemirror/view';
+import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import type {
+  V1File,
+  V1FileEntry,
+  V1ScenarioResult,
+  V1Workspace,
+} from '../../shared/v1-workspace.js';
+import { basicSetup } from '../editor/basic-setup.js';
+import { changeListener } from '../editor/change-listener.js';
+import { contentLabel } from '../editor/content-attributes.js';
+import { showDiagnostics } from '../editor/diagnostics.js';
+import { loadLanguage } from '../editor/language.js';
+import { editorTheme } from '../editor/theme.js';
+import { SeErrorEvent, SeTokenExpiredEvent, type SeErrorDetail } from '../events.js';
+import {
+  scenarioStatusText,
+  workspaceMessagesFor,
+  type WorkspaceMessages,
+} from '../i18n/workspace.js';
+import { V1ClientError } from '../se-solve/api-client.js';
+import { icon } from '../se-solve/icons.js';
+import { SessionController, rememberPublicSession } from '../se-solve/session-controller.js';
+import {
+  SeFileChangeEvent,
+  SeFileOpenEvent,
+  SeFileSaveEvent,
+  SeScenarioResultEvent,
+  SeScenarioStartEvent,
+  SeStageEvent,
+  SeTerminalEvent,
+  SeWorkspaceReadyEvent,
+  SeWorkspaceStateEvent,
+  type SeScenarioResultDetail,
+  type SeTerminalDetail,
+  type SeWorkspaceStateName,
+} from '../workspace-events.js';
+import {
+  buildTree,
+  languageOfPath,
+  LocalEdits,
+  stageMarks,
+  visibleRows,
+  type FileMark,
+  type TreeNode,
+} from './files.js';
+import { styles } from './se-workspace.styles.js';
+import type { TerminalSession } from './terminal-session.js';
+import { WorkspaceClient } from './workspace-client.js';
+
+export type SeWorkspaceTheme = 'light' | 'dark' | 'auto';
+/** `open`: the Terminal tab is selected (and connects) at start; `collapsed`: it is there, unopened; `hidden`: no terminal. */
+export type SeWorkspaceTerminal = 'open' | 'collapsed' | 'hidden';
+export type SeWorkspaceExplorer = 'shown' | 'hidden';
+type PanelTab = 'output' | 'tests' | 'terminal';
+type Stage = V1ScenarioResult['stages'][number];
+
+/** The origin this module was loaded from: the default backend of a script-tag embed. */
+const scriptOrigin = (() => {
+  try {
+    const u = new URL(import.meta.url);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.origin : '';
+  } catch {
+    return '';
+  }
+})();
+
+/** How long after the last keystroke a file is saved. */
+const SAVE_DELAY = 1000;
+/** How long before an unreachable backend is tried again. */
+const RETRY_DELAY = 3000;
+/** How often a running scenario is asked for its progress. */
+const POLL_EVERY = 250;
+
+/** One open file: its editor state and what the workspace holds of it. */
+interface OpenDoc {
+  path: string;
+  state: EditorState;
+  readOnly: boolean;
+  /** the version of the text last read or saved */
+  version: string;
+  /** the text last read or saved */
+  savedText: string;
+  saving: boolean;
+  conflict: boolean;
+  offline: boolean;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  marks: FileMark[];
+  dark: boolean;
+}
+
+let counter = 0;
+
+function subjectOf(token: string | null): string {
+  const part = token?.split('.')[1];
+  if (!part) return '';
+  try {
+    const payload = JSON.parse(atob(part.replace(/-/g, '+').replace(/_/g, '/'))) as {
+      sub?: unknown;
+    };
+    return typeof payload.sub === 'string' ? payload.sub : '';
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * @summary A multi-file project: file tree, editor tabs, build/run/test scenarios, tests report
+ * and a terminal, on the learner's own workspace.
+ *
+ * @description The element talks only to the signing backend's `/v1/workspace` API (`backend`),
+ * with a session from the host's server (`token`, with the `workspace` action) or one it asks for
+ * a public widget (`widget`). The session's subject has one workspace per widget, created from the
+ * widget's project on first use and kept. Each file is saved to the workspace about a second after
+ * the last edit, at once before a scenario runs and on `pagehide`, with a check that the file did
+ * not change elsewhere meanwhile (a conflict is shown, with "Keep my version" and "Load the saved
+ * version"). Until a save succeeds the edit is also kept in `localStorage`, so it survives an
+ * unreachable backend and a reload and is sent when the backend is back. A public widget's session
+ * is kept in `sessionStorage`, so a reload finds the same workspace.
+ *
+ * Keyboard: the file tree is a tree widget (Up and Down move, Right opens a folder or enters it,
+ * Left closes it or goes to its parent, Home and End, Enter or Space opens a file); the tabs of the
+ * open files and of the bottom panel move with Left and Right. Escape then Tab leaves the editor
+ * and the terminal. Scenario results are announced once in a polite live region.
+ *
+ * @tag se-workspace
+ *
+ * @event {SeWorkspaceReadyEvent} se-ready - The session is up and the workspace open. `detail: {widget, files, scenarios, terminal}`.
+ * @event {SeWorkspaceStateEvent} se-state - The save or run state changed. `detail: {state, workspace, unsaved}`; `state` is `connecting`, `ready`, `saving`, `saved`, `offline`, `conflict`, `running` or `error`.
+ * @event {SeFileOpenEvent} se-file-open - A file was opened or its tab selected. `detail: {path, readOnly}`.
+ * @event {SeFileChangeEvent} se-file-change - A file's text changed in the editor. `detail: {path, content, byUser}`.
+ * @event {SeFileSaveEvent} se-file-save - A file was saved to the workspace. `detail: {path, version}`.
+ * @event {SeScenarioStartEvent} se-scenario-start - The backend accepted a scenario run. `detail: {scenario, id}`.
+ * @event {SeStageEvent} se-stage - A stage of the running scenario started or its streams grew. `detail: {scenario, id, stage}`.
+ * @event {SeScenarioResultEvent} se-scenario-result - A scenario finished. `detail: {scenario, id, status, score, time, stages, tests}`.
+ * @event {SeTerminalEvent} se-terminal - The terminal connected, its shell exited, or it disconnected. `detail: {state, code, reason}`.
+ * @event {SeErrorEvent} se-error - A request failed; the widget shows why and keeps the learner's edits. `detail: {code, message, status?, details?}`.
+ * @event {SeTokenExpiredEvent} se-token-expired - The session token is ending (`reason: 'expiring'`) or was refused (`'expired'`): set a new `token`.
+ *
+ * @csspart toolbar - The toolbar: scenario buttons, save state, Reset and Full screen.
+ * @csspart scenario-button - Each scenario's button (the default one also has part `default-scenario`).
+ * @csspart reset-button - The Reset button.
+ * @csspart fullscreen-button - The Full screen button.
+ * @csspart save-state - The saved / saving / offline / conflict indicator.
+ * @csspart explorer - The file tree's box.
+ * @csspart tree - The file tree (`role="tree"`).
+ * @csspart tabs - The tabs of the open files.
+ * @csspart editor - The box holding the code editor.
+ * @csspart panel - The bottom panel (Output, Tests, Terminal).
+ * @csspart output - The Output tab's content: each stage's streams.
+ * @csspart tests - The tests report table.
+ * @csspart terminal - The terminal's box.
+ * @csspart announcer - The polite live region announcing scenario results.
+ * @csspart message - A connection, session or conflict message.
+ *
+ * @cssproperty [--se-workspace-background=var(--se-color-background, #ffffff)] - Background of the widget.
+ * @cssproperty [--se-workspace-foreground=var(--se-color-foreground, #1f2328)] - Text colour.
+ * @cssproperty [--se-workspace-muted=var(--se-color-muted, #57606a)] - Secondary text.
+ * @cssproperty [--se-workspace-surface=var(--se-color-surface, #f6f8fa)] - Toolbar, tabs and output boxes.
+ * @cssproperty [--se-workspace-border-color=var(--se-color-border, #8c959f)] - Borders.
+ * @cssproperty [--se-workspace-accent=var(--se-color-accent, #0b57d0)] - The default scenario's button, selected tabs.
+ * @cssproperty [--se-workspace-accent-foreground=var(--se-color-accent-foreground, #ffffff)] - Text on accent buttons.
+ * @cssproperty [--se-workspace-success=var(--se-color-success, #116329)] - Passed tests, success.
+ * @cssproperty [--se-workspace-error=var(--se-color-error, #b3261e)] - Failed tests, errors.
+ * @cssproperty [--se-workspace-warning=var(--se-color-warning, #7a4d00)] - Conflicts, offline.
+ * @cssproperty [--se-workspace-selected=#dde8fb] - The selected tree item.
+ * @cssproperty [--se-workspace-font=var(--se-font-family, system-ui, sans-serif)] - Text font.
+ * @cssproperty [--se-workspace-font-mono=var(--se-font-family-mono, ui-monospace, monospace)] - Code, output and terminal font.
+ * @cssproperty [--se-workspace-font-size=var(--se-font-size, 1rem)] - Base font size.
+ * @cssproperty [--se-workspace-code-font-size=0.9em] - Font size of code and output.
+ * @cssproperty [--se-workspace-radius=var(--se-radius, 6px)] - Corner radius.
+ * @cssproperty [--se-workspace-height=36rem] - Height of the whole widget.
+ * @cssproperty [--se-workspace-explorer-width=14rem] - Width of the file tree.
+ * @cssproperty [--se-workspace-panel-height=40%] - Height of the bottom panel.
+ * @cssproperty [--se-workspace-focus-ring=2px solid var(--se-workspace-foreground)] - Outline of focused controls.
+ * @cssproperty [--se-workspace-code-background=var(--se-color-code-background, #ffffff)] - Editor background.
+ * @cssproperty [--se-workspace-code-foreground=var(--se-color-code-foreground, #1f2328)] - Editor text.
+ * @cssproperty [--se-workspace-code-gutter-background=#f6f8fa] - Line-number gutter background.
+ * @cssproperty [--se-workspace-code-gutter-foreground=#57606a] - Line numbers.
+ * @cssproperty [--se-workspace-code-active-line=#eef3fb] - Current line background.
+ * @cssproperty [--se-workspace-code-selection=#c8dcfa] - Selection background.
+ * @cssproperty [--se-workspace-code-keyword=#8128c8] - Syntax: keywords.
+ * @cssproperty [--se-workspace-code-string=#0a3069] - Syntax: strings.
+ * @cssproperty [--se-workspace-code-comment=#57606a] - Syntax: comments.
+ * @cssproperty [--se-workspace-code-number=#0550ae] - Syntax: numbers and literals.
+ * @cssproperty [--se-workspace-code-function=#6639ba] - Syntax: function and definition names.
+ * @cssproperty [--se-workspace-code-type=#953800] - Syntax: types and classes.
+ * @cssproperty [--se-workspace-code-meta=#a0114d] - Syntax: preprocessor and meta.
+ * @cssproperty [--se-workspace-code-invalid=#b3261e] - Syntax: invalid tokens.
+ */
+export class SeWorkspace extends LitElement {
+  static override styles = styles;
+
+  /**
+   * Base URL of the signing backend. Default: the origin the element's script was loaded from
+   * (for the script-tag bundle, the backend that served it), else the page's origin.
+   */
+  @property() backend = '';
+
+  /** Id of a public workspace widget declared in the backend's config; the element asks for its session. */
+  @property() widget = '';
+
+  /** Session token minted by the host's server (with the `workspace` action); set a new one at any time. */
+  @property() token = '';
+
+  /** Colour theme: `light` (default), `dark`, or `auto` (follows the system). */
+  @property({ reflect: true }) theme: SeWorkspaceTheme = 'light';
+
+  /** Language of the interface (`en`, `pl`); default: the nearest `lang` attribute, else English. */
+  @property() locale = '';
+
+  /** The learner cannot edit files or reset; scenarios and the terminal still work. */
+  @property({ type: Boolean, reflect: true }) readonly = false;
+
+  /** The terminal tab: `open` (selected and connected at start), `collapsed` (default: there, opened on demand) or `hidden`. */
+  @property() terminal: SeWorkspaceTerminal = 'collapsed';
+
+  /** The file tree: `shown` (default) or `hidden`. */
+  @property() explorer: SeWorkspaceExplorer = 'shown';
+
+  /** The file opened at start (a workspace path); default `main.*`, else the first file. */
+  @property({ attribute: 'open-file' }) initialFile = '';
+
+  /** The host's `aria-label`: the widget's own label. */
+  @property({ attribute: 'aria-label' }) protected hostLabel: string | null = null;
+
+  @state() private phase: 'connecting' | 'ready' | 'error' = 'connecting';
+  @state() private failure: SeErrorDetail | null = null;
+  @state() private workspace: V1Workspace | null = null;
+  @state() private tabs: string[] = [];
+  @state() private active: string | null = null;
+  @state() private focusedNode: string | null = null;
+  @state() private expanded = new Set<string>();
+  @state() private panel: PanelTab = 'output';
+  @state() private result: V1ScenarioResult | null = null;
+  @state() private running: string | null = null;
+  @state() private announcement = '';
+  @state() private confirmingReset = false;
+  @state() private fullscreen = false;
+  @state() private terminalNote = '';
+  @state() private terminalLoading = false;
+  /** bumped when a document's save state changes, to re-render */
+  @state() private saveTick = 0;
+
+  private readonly uid = `sew${++counter}`;
+  private readonly session: SessionController;
+  private apiClient: WorkspaceClient | null = null;
+  private docs = new Map<string, OpenDoc>();
+  private loading = new Map<string, Promise<OpenDoc>>();
+  private view: EditorView | null = null;
+  private readonly language = new Compartment();
+  private readonly readOnlyC = new Compartment();
+  private readonly themeC = new Compartment();
+  private readonly labelC = new Compartment();
+  private readonly gutter = new Compartment();
+  private local: LocalEdits | null = null;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private term: TerminalSession | null = null;
+  private termLoad: Promise<TerminalSession | null> | null = null;
+  private lastState: string = '';
+  private openAbort = new AbortController();
+  private started = false;
+  private readonly onPageHide = () => this.persistAll(true);
+  private readonly onOnline = () => void this.retrySaves();
+  private readonly onFullscreen = () => {
+    this.fullscreen = document.fullscreenElement === this;
+  };
+
+  constructor() {
+    super();
+    this.session = new SessionController(this, {
+      client: () => this.client(),
+      expired: (detail) => this.dispatchEvent(new SeTokenExpiredEvent(detail)),
+    });
+  }
+
+  private get m(): WorkspaceMessages {
+    const lang = this.locale || this.closest('[lang]')?.getAttribute('lang') || '';
+    return workspaceMessagesFor(lang);
+  }
+
+  private client(): WorkspaceClient {
+    const base = this.backend || scriptOrigin || location.origin;
+    if (!this.apiClient || this.apiClient.backend !== base)
+      this.apiClient = new WorkspaceClient(base);
+    return this.apiClient;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener('pagehide', this.onPageHide);
+    window.addEventListener('online', this.onOnline);
+    document.addEventListener('fullscreenchange', this.onFullscreen);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.persistAll(true);
+    window.removeEventListener('pagehide', this.onPageHide);
+    window.removeEventListener('online', this.onOnline);
+    document.removeEventListener('fullscreenchange', this.onFullscreen);
+    this.openAbort.abort();
+    clearTimeout(this.retryTimer);
+    for (const d of this.docs.values()) clearTimeout(d.timer);
+    this.term?.dispose();
+    this.term = null;
+    this.termLoad = null;
+    this.view?.destroy();
+    this.view = null;
+    this.started = false;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('widget') || changed.has('token') || changed.has('backend')) {
+      this.session.configure(this.widget || null, this.token || null);
+      if (this.started && (changed.has('widget') || changed.has('backend'))) this.restart();
+    }
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (!this.started && this.isConnected) {
+      this.started = true;
+      void this.start();
+    }
+    if (changed.has('theme')) this.applyTheme();
+    if (changed.has('readonly')) this.applyReadOnly();
+    this.mountEditor();
+  }
+
+  // ---- opening -------------------------------------------------------------------------------
+
+  private restart(): void {
+    this.openAbort.abort();
+    this.docs.clear();
+    this.tabs = [];
+    this.active = null;
+    this.workspace = null;
+    this.term?.dispose();
+    this.term = null;
+    this.termLoad = null;
+    void this.start();
+  }
+
+  /** Calls the backend with a token, renewing it once when refused. */
+  private async call<T>(fn: (token: string) => Promise<T>): Promise<T> {
+    const token = await this.session.ensure();
+    try {
+      return await fn(token);
+    } catch (err) {
+      if (
+        err instanceof V1ClientError &&
+        (err.code === 'unauthorized' || err.code === 'token_expired')
+      )
+        return fn(await this.session.recover());
+      throw err;
+    }
+  }
+
+  private sessionKey(): string {
+    return `se-workspace-session:${this.client().backend}|${this.widget}`;
+  }
+
+  private async start(): Promise<void> {
+    this.openAbort = new AbortController();
+    const signal = this.openAbort.signal;
+    this.phase = 'connecting';
+    this.failure = null;
+    this.emitState();
+    if (!this.session.configured) {
+      this.fail({ code: 'not_configured', message: this.m.notConfigured });
+      return;
+    }
+    if (!this.token && this.widget) {
+      try {
+        const kept = JSON.parse(sessionStorage.getItem(this.sessionKey()) ?? 'null') as {
+          token: string;
+          expiresAt: string;
+          widget: NonNullable<SessionController['widget']>;
+        } | null;
+        if (kept?.token) rememberPublicSession(this.client().backend, this.widget, kept);
+      } catch {
+        // no storage
+      }
+    }
+    let ws: V1Workspace;
+    try {
+      ws = await this.call((t) => this.client().open(t, signal));
+    } catch (err) {
+      if (signal.aborted) return;
+      this.fail(this.errorOf(err));
+      return;
+    }
+    if (signal.aborted) return;
+    this.keepSession();
+    const sub = subjectOf(this.session.token);
+    this.local = new LocalEdits(
+      `se-workspace:${this.client().backend}|${this.widget || this.session.widget?.id || ''}|${sub}`,
+    );
+    this.workspace = ws;
+    this.phase = 'ready';
+    this.panel = this.terminal === 'open' && this.terminalOn ? 'terminal' : 'output';
+    const first =
+      this.initialFile && ws.files.some((f) => f.path === this.initialFile && f.type === 'file')
+        ? this.initialFile
+        : (ws.files.find((f) => f.type === 'file' && /^main\.[^/]+$/.test(f.path))?.path ??
+          ws.files.find((f) => f.type === 'file')?.path ??
+          null);
+    // Folders on the way to the first file start open.
+    if (first) {
+      const parts = first.split('/');
+      for (let i = 1; i < parts.length; i++) this.expanded.add(parts.slice(0, i).join('/'));
+      this.focusedNode = first;
+    } else this.focusedNode = ws.files[0]?.path ?? null;
+    await this.restoreLocal();
+    if (first) await this.openFile(first).catch(() => undefined);
+    if (signal.aborted) return;
+    this.dispatchEvent(
+      new SeWorkspaceReadyEvent({
+        widget: this.session.widget,
+        files: ws.files,
+        scenarios: ws.scenarios,
+        terminal: this.terminalOn,
+      }),
+    );
+    this.emitState();
+    if (this.panel === 'terminal') void this.openTerminal();
+  }
+
+  private keepSession(): void {
+    if (this.token || !this.widget || !this.session.token || !this.session.widget) return;
+    try {
+      sessionStorage.setItem(
+        this.sessionKey(),
+        JSON.stringify({
+          token: this.session.token,
+          expiresAt: new Date(this.session.expiresAt ?? Date.now()).toISOString(),
+          widget: this.session.widget,
+        }),
+      );
+    } catch {
+      // no storage
+    }
+  }
+
+  /** Edits kept in this browser and never confirmed saved: put back and sent again. */
+  private async restoreLocal(): Promise<void> {
+    const kept = this.local?.all() ?? {};
+    for (const [path, edit] of Object.entries(kept)) {
+      if (!this.workspace?.files.some((f) => f.path === path && f.type === 'file')) {
+        this.local?.delete(path);
+        continue;
+      }
+      try {
+        const doc = await this.loadDoc(path);
+        if (docText(doc) === edit.content) {
+          this.local?.delete(path);
+          continue;
+        }
+        if (edit.base) doc.version = edit.base;
+        this.replaceText(doc, edit.content);
+        this.scheduleSave(doc, 0);
+      } catch {
+        // the file is not readable now; the edit stays kept
+      }
+    }
+  }
+
+  private fail(detail: SeErrorDetail): void {
+    this.phase = 'error';
+    this.failure = detail;
+    this.dispatchEvent(new SeErrorEvent(detail));
+    this.emitState();
+  }
+
+  private errorOf(err: unknown): SeErrorDetail {
+    if (err instanceof V1ClientError)
+      return {
+        code: err.code,
+        message: err.message,
+        ...(err.status !== undefined ? { status: err.status } : {}),
+        ...(Object.keys(err.details).length ? { details: err.details } : {}),
+      };
+    return { code: 'network', message: err instanceof Error ? err.message : String(err) };
+  }
+
+  private get terminalOn(): boolean {
+    return this.terminal !== 'hidden' && Boolean(this.workspace?.terminal);
+  }
+
+  // ---- documents -----------------------------------------------------------------------------
+
+  private extensions(path: string, readOnly: boolean): Extension[] {
+    return [
+      basicSetup(),
+      changeListener((text, byUser) => this.edited(path, text, byUser)),
+      this.language.of([]),
+      this.readOnlyC.of(EditorState.readOnly.of(readOnly || this.readonly)),
+      this.themeC.of(editorTheme(this.isDark)),
+      this.labelC.of(contentLabel(this.m.editorLabel(path), `${this.uid}-hint`)),
+      this.gutter.of([]),
+    ];
+  }
+
+  private get isDark(): boolean {
+    return (
+      this.theme === 'dark' ||
+      (this.theme === 'auto' && matchMedia('(prefers-color-scheme: dark)').matches)
+    );
+  }
+
+  /** The open document of a path, reading the file first when it is not open. */
+  private loadDoc(path: string): Promise<OpenDoc> {
+    const open = this.docs.get(path);
+    if (open) return Promise.resolve(open);
+    let p = this.loading.get(path);
+    if (!p) {
+      p = this.call((t) => this.client().read(t, path))
+        .then((f) => this.adoptFile(f))
+        .finally(() => this.loading.delete(path));
+      this.loading.set(path, p);
+    }
+    return p;
+  }
+
+  private adoptFile(f: V1File): OpenDoc {
+    const doc: OpenDoc = {
+      path: f.path,
+      state: EditorState.create({ doc: f.content, extensions: this.extensions(f.path, f.readOnly) }),
+      readOnly: f.readOnly,
+      version: f.version,
+      savedText: f.content,
+      saving: false,
+      conflict: false,
+      offline: false,
+      timer: undefined,
+      marks: [],
+      dark: this.isDark,
+    };
+    this.docs.set(f.path, doc);
+    void loadLanguage(languageOfPath(f.path)).then((ext) => {
+      const d = this.docs.get(f.path);
+      if (d !== doc) return;
+      const effects = this.language.reconfigure(ext);
+      if (this.view && this.active === f.path && this.view.state === doc.state)
+        this.view.dispatch({ effects });
+      else doc.state = doc.state.update({ effects }).state;
+    });
+    return doc;
+  }
+
+  /** Replaces a document's text as the element (not a learner's keystroke). */
+  private replaceText(doc: OpenDoc, text: string): void {
+    if (docText(doc) === text) return;
+    const changes = { from: 0, to: doc.state.doc.length, insert: text };
+    if (this.view && this.active === doc.path) {
+      this.view.dispatch({ changes });
+      doc.state = this.view.state;
+    } else {
+      doc.state = doc.state.update({ changes }).state;
+      this.edited(doc.path, text, false);
+    }
+  }
+
+  private edited(path: string, text: string, byUser: boolean): void {
+    const doc = this.docs.get(path);
+    if (!doc) return;
+    if (this.view && this.active === path) doc.state = this.view.state;
+    this.dispatchEvent(new SeFileChangeEvent({ path, content: text, byUser }));
+    if (text !== doc.savedText)
+      this.local?.set(path, { content: text, base: doc.version || null });
+    this.scheduleSave(doc, SAVE_DELAY);
+    this.saveTick++;
+  }
+
+  private scheduleSave(doc: OpenDoc, delay: number): void {
+    clearTimeout(doc.timer);
+    doc.timer = setTimeout(() => void this.save(doc), delay);
+    this.emitState();
+  }
+
+  /** Saves a document now (when it has unsaved changes); resolves when done or failed. */
+  private async save(doc: OpenDoc, overwrite = false): Promise<void> {
+    clearTimeout(doc.timer);
+    doc.timer = undefined;
+    if (doc.saving || (doc.conflict && !overwrite) || doc.readOnly) return;
+    const text = docText(doc);
+    if (text === doc.savedText && !overwrite) {
+      this.local?.delete(doc.path);
+      this.emitState();
+      return;
+    }
+    doc.saving = true;
+    this.saveTick++;
+    this.emitState();
+    try {
+      const f = await this.call((t) =>
+        this.client().write(t, doc.path, text, overwrite ? undefined : doc.version || undefined),
+      );
+      doc.version = f.version;
+      doc.savedText = text;
+      doc.offline = false;
+      doc.conflict = false;
+      if (docText(doc) === text) this.local?.delete(doc.path);
+      this.dispatchEvent(new SeFileSaveEvent({ path: doc.path, version: f.version }));
+    } catch (err) {
+      const detail = this.errorOf(err);
+      if (detail.code === 'network') {
+        doc.offline = true;
+        clearTimeout(this.retryTimer);
+        this.retryTimer = setTimeout(() => void this.retrySaves(), RETRY_DELAY);
+      } else if (detail.code === 'conflict') {
+        doc.conflict = true;
+        this.announcement = this.m.conflict(doc.path);
+        this.dispatchEvent(new SeErrorEvent(detail));
+      } else {
+        this.dispatchEvent(new SeErrorEvent(detail));
+      }
+    } finally {
+      doc.saving = false;
+      this.saveTick++;
+      if (this.docs.get(doc.path) === doc && !doc.conflict && !doc.offline && docText(doc) !== doc.savedText)
+        this.scheduleSave(doc, SAVE_DELAY);
+      this.emitState();
+    }
+  }
+
+  private async retrySaves(): Promise<void> {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    if (this.phase === 'error' && this.failure?.code === 'network') {
+      this.restart();
+      return;
+    }
+    for (const doc of this.docs.values())
+      if (doc.offline) {
+        doc.offline = false;
+        await this.save(doc);
+      }
+  }
+
+  /** Keeps every unsaved edit in this browser; with `send`, also tries a last save. */
+  private persistAll(send: boolean): void {
+    for (const doc of this.docs.values()) {
+      const text = docText(doc);
+      if (text === doc.savedText) continue;
+      this.local?.set(doc.path, { content: text, base: doc.version || null });
+      if (send && !doc.saving && !doc.conflict && this.session.token && !doc.readOnly) {
+        // keepalive lets the request outlive the page.
+        const body: Record<string, string> = { path: doc.path, content: text };
+        if (doc.version) body.baseVersion = doc.version;
+        try {
+          void fetch(new URL('v1/workspace/file', this.client().backend.replace(/\/?$/, '/')), {
+            method: 'PUT',
+            keepalive: text.length < 60_000,
+            headers: {
+              'Content-Type': 'application/json',
+              Authorization: `Bearer ${this.session.token}`,
+            },
+            body: JSON.stringify(body),
+            credentials: 'omit',
+            referrerPolicy: 'no-referrer',
+          }).catch(() => undefined);
+        } catch {
+          // kept locally
+        }
+      }
+    }
+  }
+
+  private get saveState(): SeWorkspaceStateName {
+    if (this.phase === 'connecting') return 'connecting';
+    if (this.phase === 'error') return 'error';
+    const docs = [...this.docs.values()];
+    if (docs.some((d) => d.conflict)) return 'conflict';
+    if (docs.some((d) => d.offline)) return 'offline';
+    if (docs.some((d) => d.saving || d.timer !== undefined)) return 'saving';
+    if (this.running) return 'running';
+    return docs.some((d) => docText(d) !== d.savedText) ? 'saving' : 'saved';
+  }
+
+  private unsaved(): string[] {
+    return [...this.docs.values()].filter((d) => docText(d) !== d.savedText).map((d) => d.path);
+  }
+
+  private emitState(): void {
+    const s = this.saveState;
+    const unsaved = this.unsaved();
+    const key = `${s}|${unsaved.join(',')}`;
+    if (key === this.lastState) return;
+    this.lastState = key;
+    this.requestUpdate();
+    this.dispatchEvent(
+      new SeWorkspaceStateEvent({
+        state: s,
+        workspace: this.workspace?.state ?? null,
+        unsaved,
+      }),
+    );
+  }
+
+  // ---- editor --------------------------------------------------------------------------------
+
+  private mountEditor(): void {
+    const box = this.renderRoot.querySelector<HTMLElement>('.editor-box');
+    if (!box) {
+      if (this.view) {
+        this.view.destroy();
+        this.view = null;
+      }
+      return;
+    }
+    const doc = this.active ? this.docs.get(this.active) : undefined;
+    if (!doc) return;
+    if (!this.view || !box.contains(this.view.dom)) {
+      this.view?.destroy();
+      this.view = new EditorView({ parent: box, root: this.shadowRoot ?? document, state: doc.state });
+      void this.applyMarks(doc);
+    } else if (this.view.state !== doc.state) {
+      this.view.setState(doc.state);
+      void this.applyMarks(doc);
+    }
+    if (doc.dark !== this.isDark) {
+      doc.dark = this.isDark;
+      this.view.dispatch({ effects: this.themeC.reconfigure(editorTheme(doc.dark)) });
+      doc.state = this.view.state;
+    }
+  }
+
+  private async applyMarks(doc: OpenDoc): Promise<void> {
+    const view = this.view;
+    if (!view || this.active !== doc.path) return;
+    await showDiagnostics(view, this.gutter, doc.marks, () => this.view === view);
+    if (this.view === view && this.active === doc.path) doc.state = view.state;
+  }
+
+  private applyTheme(): void {
+    this.requestUpdate();
+    if (this.term) this.term.term.options.theme = this.terminalTheme();
+  }
+
+  private terminalTheme() {
+    return this.isDark
+      ? { background: '#1e1f22', foreground: '#e8eaed', cursor: '#e8eaed' }
+      : { background: '#ffffff', foreground: '#1f2328', cursor: '#1f2328' };
+  }
+
+  private applyReadOnly(): void {
+    for (const doc of this.docs.values()) {
+      const effects = this.readOnlyC.reconfigure(
+        EditorState.readOnly.of(doc.readOnly || this.readonly),
+      );
+      if (this.view && this.active === doc.path) {
+        this.view.dispatch({ effects });
+        doc.state = this.view.state;
+      } else doc.state = doc.state.update({ effects }).state;
+    }
+  }
+
+  // ---- public API ----------------------------------------------------------------------------
+
+  /** Opens a file in a tab (reading it from the workspace when needed) and selects its tab. */
+  async openFile(path: string): Promise<void> {
+    if (this.view && this.active) {
+      const cur = this.docs.get(this.active);
+      if (cur) cur.state = this.view.state;
+    }
+    const doc = await this.loadDoc(path);
+    if (!this.tabs.includes(path)) this.tabs = [...this.tabs, path];
+    this.active = path;
+    this.focusedNode = path;
+    await this.updateComplete;
+    this.dispatchEvent(new SeFileOpenEvent({ path, readOnly: doc.readOnly }));
+  }
+
+  /** The text of a file: the editor's, when it is open (saved or not), else the workspace's. */
+  async getFileContent(path: string): Promise<string> {
+    const doc = this.docs.get(path);
+    if (doc) return docText(doc);
+    const f = await this.call((t) => this.client().read(t, path));
+    return f.content;
+  }
+
+  /** Replaces a file's text (opening it in the background when needed); saved like an edit. */
+  async setFileContent(path: string, text: string): Promise<void> {
+    const doc = await this.loadDoc(path);
+    this.replaceText(doc, text);
+  }
+
+  /** The stdout (`stdout` or `output`) or stderr (`stderr` or `error`) of a stage of the last scenario run. */
+  getStageStream(stage: string, stream: 'stdout' | 'stderr' | 'output' | 'error'): string | null {
+    const s = this.result?.stages.find((x) => x.name === stage);
+    if (!s) return null;
+    return stream === 'stderr' || stream === 'error' ? s.error : s.output;
+  }
+
+  /** Saves every file with unsaved changes now; resolves when each save is done or failed. */
+  async flush(): Promise<void> {
+    await Promise.all([...this.loading.values()].map((p) => p.catch(() => undefined)));
+    await Promise.all([...this.docs.values()].map((d) => this.save(d)));
+  }
+
+  /**
+   * Runs a scenario (default: the widget's default one), after saving every file; resolves with
+   * its result (also sent as `se-scenario-result`), or null when it could not run.
+   */
+  async runScenario(name?: string): Promise<SeScenarioResultDetail | null> {
+    if (this.running) return null;
+    const scenario = name ?? this.workspace?.scenarios.find((s) => s.default)?.name;
+    this.running = scenario ?? '';
+    this.announcement = '';
+    this.emitState();
+    try {
+      await this.flush();
+      const { id } = await this.call((t) => this.client().startScenario(t, scenario));
+      const label = scenario ?? '';
+      this.dispatchEvent(new SeScenarioStartEvent({ scenario: label, id }));
+      const seen = new Map<string, string>();
+      let r: V1ScenarioResult;
+      for (;;) {
+        r = await this.call((t) => this.client().scenarioResult(t, id));
+        this.result = r;
+        for (const stage of r.stages) {
+          const sig = `${stage.skipped}|${stage.exitCode}|${stage.output.length}|${stage.error.length}`;
+          if (seen.get(stage.name) === sig) continue;
+          seen.set(stage.name, sig);
+          this.dispatchEvent(new SeStageEvent({ scenario: r.scenario, id, stage }));
+        }
+        if (!r.executing) break;
+        await new Promise((res) => setTimeout(res, POLL_EVERY));
+      }
+      const detail: SeScenarioResultDetail = {
+        scenario: r.scenario,
+        id: r.id,
+        status: r.status,
+        score: r.score,
+        time: r.time,
+        stages: r.stages,
+        tests: r.tests,
+      };
+      this.markErrors(r.stages);
+      if (r.tests && r.tests.length) this.panel = 'tests';
+      else if (this.panel !== 'terminal' || r.status.code !== 15) this.panel = 'output';
+      this.announcement = this.resultWords(r);
+      this.dispatchEvent(new SeScenarioResultEvent(detail));
+      return detail;
+    } catch (err) {
+      this.dispatchEvent(new SeErrorEvent(this.errorOf(err)));
+      return null;
+    } finally {
+      this.running = null;
+      this.emitState();
+    }
+  }
+
+  /**
+   * Puts one file (or, without a path, the whole workspace) back to the project's template. The
+   * learner's edits of those files are dropped.
+   */
+  async reset(path?: string): Promise<void> {
+    const ws = await this.call((t) => this.client().reset(t, path));
+    this.workspace = ws;
+    const affected = [...this.docs.values()].filter(
+      (d) => path === undefined || d.path === path || d.path.startsWith(`${path}/`),
+    );
+    for (const doc of affected) {
+      clearTimeout(doc.timer);
+      doc.timer = undefined;
+      this.local?.delete(doc.path);
+      if (!ws.files.some((f) => f.path === doc.path)) {
+        this.closeTab(doc.path);
+        this.docs.delete(doc.path);
+        continue;
+      }
+      const f = await this.call((t) => this.client().read(t, doc.path));
+      doc.version = f.version;
+      doc.savedText = f.content;
+      doc.conflict = false;
+      doc.offline = false;
+      this.replaceText(doc, f.content);
+      clearTimeout(doc.timer);
+      doc.timer = undefined;
+    }
+    if (path === undefined) this.local?.clear();
+    this.saveTick++;
+    this.emitState();
+  }
+
+  /** Focuses the editor of the open file, else the file tree. */
+  override focus(options?: FocusOptions): void {
+    if (this.view) {
+      this.view.focus();
+      return;
+    }
+    const item = this.renderRoot.querySelector<HTMLElement>('[role="treeitem"][tabindex="0"]');
+    if (item) item.focus(options);
+    else super.focus(options);
+  }
+
+  // ---- diagnostics ---------------------------------------------------------------------------
+
+  private markErrors(stages: readonly Stage[]): void {
+    const files = (this.workspace?.files ?? []).filter((f) => f.type === 'file').map((f) => f.path);
+    const marks: FileMark[] = [];
+    for (const s of stages)
+      if (s.name === 'build' || s.name === 'run') marks.push(...stageMarks(`${s.output}\n${s.error}`, files));
+    const byPath = new Map<string, FileMark[]>();
+    for (const m of marks) byPath.set(m.path, [...(byPath.get(m.path) ?? []), m]);
+    for (const doc of this.docs.values()) {
+      doc.marks = byPath.get(doc.path) ?? [];
+      void this.applyMarks(doc);
+    }
+    // Marked files not open yet get their marks when opened.
+    for (const [path, list] of byPath)
+      if (!this.docs.has(path))
+        void this.loadDoc(path).then((d) => {
+          d.marks = list;
+        });
+  }
+
+  private resultWords(r: V1ScenarioResult): string {
+    const status = scenarioStatusText(this.m, r.status.code);
+    let words = this.m.result(this.m.scenario(r.scenario), status);
+    if (r.tests?.length) {
+      const passed = r.tests.filter((t) => t.status === 'ok').length;
+      words += ` ${this.m.testsSummary(passed, r.tests.length)}`;
+    }
+    return words;
+  }
+
+  // ---- terminal ------------------------------------------------------------------------------
+
+  private async openTerminal(): Promise<TerminalSession | null> {
+    if (!this.terminalOn) return null;
+    if (this.term) {
+      this.term.fitNow();
+      if (!this.term.connected) void this.term.connect();
+      return this.term;
+    }
+    if (this.termLoad) return this.termLoad;
+    this.terminalLoading = true;
+    this.termLoad = (async () => {
+      const { TerminalSession } = await import('./terminal-session.js');
+      await this.updateComplete;
+      const box = this.renderRoot.querySelector<HTMLElement>('.terminal-box');
+      if (!box || !this.isConnected) return null;
+      const t = new TerminalSession(box, {
+        label: this.m.terminalLabel,
+        dark: this.isDark,
+        connect: async () => {
+          const ticket = await this.call((tok) => this.client().terminalTicket(tok));
+          return { url: this.client().socketUrl(ticket.path), ticket: ticket.ticket };
+        },
+        report: (d) => this.terminalReport(d),
+      });
+      this.term = t;
+      this.terminalLoading = false;
+      await t.connect();
+      return t;
+    })().catch((err: unknown) => {
+      this.terminalLoading = false;
+      this.termLoad = null;
+      this.dispatchEvent(new SeErrorEvent(this.errorOf(err)));
+      return null;
+    });
+    return this.termLoad;
+  }
+
+  private terminalReport(d: SeTerminalDetail): void {
+    if (d.state === 'open') this.terminalNote = '';
+    else if (d.state === 'closed')
+      this.terminalNote =
+        d.code === 4008
+          ? this.m.terminalTakenOver
+          : d.code === 4009
+            ? this.m.terminalGone
+            : this.m.terminalClosed;
+    this.dispatchEvent(new SeTerminalEvent(d));
+  }
+
+  /**
+   * The terminal's text (its buffer, lines joined), or null before it was opened.
+   * @internal
+   */
+  terminalText(): string | null {
+    return this.term?.text() ?? null;
+  }
+
+  /**
+   * Types into the terminal as the learner would (opening it first).
+   * @internal
+   */
+  async terminalInput(text: string): Promise<void> {
+    this.panel = 'terminal';
+    const t = await this.openTerminal();
+    t?.input(text);
+  }
+
+  // ---- interaction ---------------------------------------------------------------------------
+
+  private closeTab(path: string): void {
+    const i = this.tabs.indexOf(path);
+    if (i < 0) return;
+    const doc = this.docs.get(path);
+    if (doc && this.view && this.active === path) doc.state = this.view.state;
+    if (doc) void this.save(doc);
+    const tabs = this.tabs.filter((p) => p !== path);
+    this.tabs = tabs;
+    if (this.active === path) {
+      const next = tabs[Math.min(i, tabs.length - 1)] ?? null;
+      this.active = null;
+      if (next) void this.openFile(next);
+    }
+  }
+
+  private onTreeKey(e: KeyboardEvent, rows: TreeNode[]): void {
+    const i = rows.findIndex((r) => r.path === this.focusedNode);
+    const cur = rows[i];
+    if (!cur) return;
+    let next: TreeNode | undefined;
+    switch (e.key) {
+      case 'ArrowDown':
+        next = rows[i + 1];
+        break;
+      case 'ArrowUp':
+        next = rows[i - 1];
+        break;
+      case 'Home':
+        next = rows[0];
+        break;
+      case 'End':
+        next = rows[rows.length - 1];
+        break;
+      case 'ArrowRight':
+        if (cur.type === 'dir') {
+          if (!this.expanded.has(cur.path)) this.toggle(cur.path);
+          else next = cur.children[0];
+        }
+        break;
+      case 'ArrowLeft':
+        if (cur.type === 'dir' && this.expanded.has(cur.path)) this.toggle(cur.path);
+        else if (cur.depth > 0) next = rows.find((r) => r.path === parentOf(cur.path));
+        break;
+      case 'Enter':
+      case ' ':
+        if (cur.type === 'dir') this.toggle(cur.path);
+        else void this.openFile(cur.path);
+        break;
+      default:
+        return;
+    }
+    e.preventDefault();
+    if (next) {
+      this.focusedNode = next.path;
+      void this.updateComplete.then(() =>
+        this.renderRoot
+          .querySelector<HTMLElement>(`[role="treeitem"][data-path="${CSS.escape(next.path)}"]`)
+          ?.focus(),
+      );
+    }
+  }
+
+  private toggle(path: string): void {
+    const s = new Set(this.expanded);
+    if (s.has(path)) s.delete(path);
+    else s.add(path);
+    this.expanded = s;
+  }
+
+  private onTabKey(e: KeyboardEvent, list: string[], current: string, pick: (v: string) => void): void {
+    const i = list.indexOf(current);
+    let j = -1;
+    if (e.key === 'ArrowRight') j = (i + 1) % list.length;
+    else if (e.key === 'ArrowLeft') j = (i - 1 + list.length) % list.length;
+    else if (e.key === 'Home') j = 0;
+    else if (e.key === 'End') j = list.length - 1;
+    if (j < 0) return;
+    e.preventDefault();
+    pick(list[j]);
+    const tablist = (e.currentTarget as HTMLElement);
+    void this.updateComplete.then(() =>
+      tablist.querySelector<HTMLElement>('[role="tab"][aria-selected="true"]')?.focus(),
+    );
+  }
+
+  private selectPanel(tab: PanelTab): void {
+    this.panel = tab;
+    if (tab === 'terminal') void this.openTerminal();
+  }
+
+  private async toggleFullscreen(): Promise<void> {
+    if (document.fullscreenElement === this) {
+      await document.exitFullscreen().catch(() => undefined);
+      return;
+    }
+    if (this.classList.contains('se-fullscreen')) {
+      this.classList.remove('se-fullscreen');
+      this.fullscreen = false;
+      return;
+    }
+    try {
+      await this.requestFullscreen();
+    } catch {
+      this.classList.add('se-fullscreen');
+      this.fullscreen = true;
+    }
+    this.term?.fitNow();
+  }
+
+  private async resolveConflict(doc: OpenDoc, keepMine: boolean): Promise<void> {
+    if (keepMine) {
+      doc.conflict = false;
+      await this.save(doc, true);
+      return;
+    }
+    const f = await this.call((t) => this.client().read(t, doc.path));
+    doc.version = f.version;
+    doc.savedText = f.content;
+    doc.conflict = false;
+    this.local?.delete(doc.path);
+    this.replaceText(doc, f.content);
+    clearTimeout(doc.timer);
+    doc.timer = undefined;
+    this.saveTick++;
+    this.emitState();
+  }
+
+  // ---- rendering -----------------------------------------------------------------------------
+
+  protected override render(): TemplateResult {
+    const m = this.m;
+    const label = this.hostLabel || m.workspace;
+    return html`<div class="frame" role="region" aria-label=${label}>
+      ${this.renderToolbar(m)}
+      ${this.phase === 'error' ? this.renderFailure(m) : this.renderMain(m)}
+      <div class="sr-only" role="status" aria-live="polite" part="announcer">${this.announcement}</div>
+    </div>`;
+  }
+
+  private renderToolbar(m: WorkspaceMessages): TemplateResult {
+    const ws = this.workspace;
+    const busy = this.running !== null;
+    const s = this.saveState;
+    const stateIcon =
+      s === 'saving' || s === 'connecting' || s === 'running'
+        ? icon('busy')
+        : s === 'conflict' || s === 'offline' || s === 'error'
+          ? icon('alert')
+          : icon('ok');
+    const stateText =
+      s === 'connecting'
+        ? m.connecting
+        : s === 'saving'
+          ? m.saving
+          : s === 'offline'
+            ? m.pending
+            : s === 'conflict'
+              ? m.pending
+              : s === 'error'
+                ? ''
+                : s === 'running'
+                  ? m.running(m.scenario(this.running ?? ''))
+                  : m.saved;
+    return html`<div class="toolbar" part="toolbar" role="toolbar" aria-label=${m.toolbar}>
+      ${(ws?.scenarios ?? []).map(
+        (sc) =>
+          html`<button
+            type="button"
+            class=${sc.default ? 'primary' : ''}
+            part=${sc.default ? 'scenario-button default-scenario' : 'scenario-button'}
+            data-scenario=${sc.name}
+            ?disabled=${busy}
+            @click=${() => void this.runScenario(sc.name)}
+          >
+            ${this.running === sc.name ? icon('busy') : nothing}${m.scenario(sc.name)}
+          </button>`,
+      )}
+      <span class="save-state ${s}" part="save-state">${stateText ? html`${stateIcon}${stateText}` : nothing}</span>
+      <span class="spacer"></span>
+      ${this.confirmingReset
+        ? html`<span role="group" aria-label=${m.reset} class="save-state">
+            ${m.resetConfirm}
+            <button
+              type="button"
+              part="reset-confirm"
+              @click=${() => {
+                this.confirmingReset = false;
+                void this.reset().catch((err: unknown) =>
+                  this.dispatchEvent(new SeErrorEvent(this.errorOf(err))),
+                );
+              }}
+            >
+              ${m.reset}
+            </button>
+            <button type="button" @click=${() => (this.confirmingReset = false)}>✕</button>
+          </span>`
+        : html`<button
+            type="button"
+            part="reset-button"
+            ?disabled=${!ws || this.readonly || busy}
+            @click=${() => (this.confirmingReset = true)}
+          >
+            ${m.reset}
+          </button>`}
+      <button
+        type="button"
+        part="fullscreen-button"
+        aria-pressed=${this.fullscreen ? 'true' : 'false'}
+        @click=${() => void this.toggleFullscreen()}
+      >
+        ${this.fullscreen ? m.exitFullScreen : m.fullScreen}
+      </button>
+    </div>`;
+  }
+
+  private renderFailure(m: WorkspaceMessages): TemplateResult {
+    const f = this.failure;
+    const text =
+      f?.code === 'network' ? m.unreachable : f?.code === 'not_configured' ? m.notConfigured : f?.message;
+    return html`<div class="notice error" part="message" role="alert">
+      ${icon('alert')}<span>${text}</span>
+      ${f?.code !== 'not_configured'
+        ? html`<button type="button" @click=${() => this.restart()}>${m.retry}</button>`
+        : nothing}
+    </div>`;
+  }
+
+  private renderMain(m: WorkspaceMessages): TemplateResult {
+    const showExplorer = this.explorer !== 'hidden';
+    return html`<div class="main ${showExplorer ? '' : 'no-explorer'}">
+      ${showExplorer ? this.renderExplorer(m) : nothing}
+      <div class="work">${this.renderTabs(m)} ${this.renderEditor(m)}</div>
+      ${this.renderPanel(m)}
+    </div>`;
+  }
+
+  private renderExplorer(m: WorkspaceMessages): TemplateResult {
+    const roots = buildTree(this.workspace?.files ?? ([] as V1FileEntry[]));
+    const rows = visibleRows(roots, this.expanded);
+    const focused = rows.some((r) => r.path === this.focusedNode)
+      ? this.focusedNode
+      : (rows[0]?.path ?? null);
+    const item = (n: TreeNode): TemplateResult => {
+      const open = this.expanded.has(n.path);
+      return html`<li
+        role="treeitem"
+        data-path=${n.path}
+        aria-level=${n.depth + 1}
+        aria-selected=${n.path === this.active ? 'true' : 'false'}
+        aria-expanded=${n.type === 'dir' ? (open ? 'true' : 'false') : nothing}
+        tabindex=${n.path === focused ? '0' : '-1'}
+        @click=${(e: Event) => {
+          e.stopPropagation();
+          this.focusedNode = n.path;
+          if (n.type === 'dir') this.toggle(n.path);
+          else void this.openFile(n.path);
+        }}
+      >
+        <span class="row" style="--depth:${n.depth}">
+          <span class="twisty" aria-hidden="true">${n.type === 'dir' ? (open ? '▾' : '▸') : ''}</span>
+          <span class="name">${n.name}</span>
+          ${n.readOnly ? html`<span class="badge">${m.readOnly}</span>` : nothing}
+          ${this.isDirty(n.path) ? html`<span class="dirty" aria-label=${m.unsaved}>●</span>` : nothing}
+        </span>
+        ${n.type === 'dir' && open
+          ? html`<ul role="group">${n.children.map(item)}</ul>`
+          : nothing}
+      </li>`;
+    };
+    return html`<nav class="explorer" part="explorer" aria-labelledby="${this.uid}-files">
+      <h2 id="${this.uid}-files">${m.files}</h2>
+      <ul
+        role="tree"
+        part="tree"
+        aria-labelledby="${this.uid}-files"
+        @keydown=${(e: KeyboardEvent) => this.onTreeKey(e, rows)}
+        @focusin=${(e: FocusEvent) => {
+          const p = (e.target as HTMLElement).closest?.('[role="treeitem"]')?.getAttribute('data-path');
+          if (p) this.focusedNode = p;
+        }}
+      >
+        ${roots.map(item)}
+      </ul>
+    </nav>`;
+  }
+
+  private isDirty(path: string): boolean {
+    const d = this.docs.get(path);
+    return Boolean(d && docText(d) !== d.savedText);
+  }
+
+  private renderTabs(m: WorkspaceMessages): TemplateResult {
+    void this.saveTick;
+    return html`<div
+      role="tablist"
+      part="tabs"
+      aria-label=${m.tabs}
+      @keydown=${(e: KeyboardEvent) =>
+        this.active && this.onTabKey(e, this.tabs, this.active, (p) => void this.openFile(p))}
+    >
+      ${this.tabs.map((p) => {
+        const selected = p === this.active;
+        const doc = this.docs.get(p);
+        return html`<button
+          type="button"
+          role="tab"
+          id="${this.uid}-tab-${this.tabs.indexOf(p)}"
+          data-path=${p}
+          aria-selected=${selected ? 'true' : 'false'}
+          aria-controls="${this.uid}-editor"
+          tabindex=${selected ? '0' : '-1'}
+          @click=${() => void this.openFile(p)}
+          @auxclick=${(e: MouseEvent) => e.button === 1 && this.closeTab(p)}
+        >
+          ${p}${doc?.readOnly ? html`<span class="badge">${m.readOnly}</span>` : nothing}
+          ${this.isDirty(p) ? html`<span class="dirty" aria-label=${m.unsaved}>●</span>` : nothing}
+        </button>`;
+      })}
+    </div>`;
+  }
+
+  private renderEditor(m: WorkspaceMessages): TemplateResult {
+    const doc = this.active ? this.docs.get(this.active) : undefined;
+    const tabIndex = this.active ? this.tabs.indexOf(this.active) : -1;
+    return html`<div
+      id="${this.uid}-editor"
+      role="tabpanel"
+      aria-labelledby=${tabIndex >= 0 ? `${this.uid}-tab-${tabIndex}` : nothing}
+      aria-label=${tabIndex >= 0 ? nothing : m.noFile}
+      style="display:grid;grid-template-rows:auto auto minmax(0,1fr);min-height:0"
+    >
+      ${doc?.conflict
+        ? html`<div class="notice" part="message" role="alert">
+            ${icon('alert')}<span>${m.conflict(doc.path)}</span>
+            <button type="button" part="keep-mine" @click=${() => void this.resolveConflict(doc, true)}>
+              ${m.keepMine}
+            </button>
+            <button
+              type="button"
+              part="load-theirs"
+              @click=${() => void this.resolveConflict(doc, false).catch(() => undefined)}
+            >
+              ${m.loadTheirs}
+            </button>
+          </div>`
+        : doc?.offline
+          ? html`<div class="notice" part="message" role="status">${icon('alert')}<span>${m.offline}</span></div>`
+          : html`<div></div>`}
+      <p class="hint" id="${this.uid}-hint">
+        ${doc?.readOnly ? `${m.readOnlyFile} ` : ''}${m.editorHint}
+      </p>
+      ${doc
+        ? html`<div class="editor-box" part="editor"></div>`
+        : html`<p class="empty">${this.phase === 'connecting' ? m.connecting : m.noFile}</p>`}
+    </div>`;
+  }
+
+  private renderPanel(m: WorkspaceMessages): TemplateResult {
+    const tabs: PanelTab[] = ['output', 'tests', ...(this.terminalOn ? (['terminal'] as const) : [])];
+    const names: Record<PanelTab, string> = { output: m.output, tests: m.tests, terminal: m.terminal };
+    const current = tabs.includes(this.panel) ? this.panel : 'output';
+    return html`<section class="panel" part="panel" aria-label=${m.panel}>
+      <div
+        role="tablist"
+        aria-label=${m.panel}
+        @keydown=${(e: KeyboardEvent) =>
+          this.onTabKey(e, tabs, current, (t) => this.selectPanel(t as PanelTab))}
+      >
+        ${tabs.map(
+          (t) =>
+            html`<button
+              type="button"
+              role="tab"
+              id="${this.uid}-ptab-${t}"
+              data-panel=${t}
+              aria-selected=${t === current ? 'true' : 'false'}
+              aria-controls="${this.uid}-panel-${t}"
+              tabindex=${t === current ? '0' : '-1'}
+              @click=${() => this.selectPanel(t)}
+            >
+              ${names[t]}
+            </button>`,
+        )}
+      </div>
+      <div
+        role="tabpanel"
+        id="${this.uid}-panel-output"
+        aria-labelledby="${this.uid}-ptab-output"
+        part="output"
+        ?hidden=${current !== 'output'}
+      >
+        ${this.renderOutput(m)}
+      </div>
+      <div
+        role="tabpanel"
+        id="${this.uid}-panel-tests"
+        aria-labelledby="${this.uid}-ptab-tests"
+        ?hidden=${current !== 'tests'}
+      >
+        ${this.renderTests(m)}
+      </div>
+      ${this.terminalOn
+        ? html`<div
+            role="tabpanel"
+            class="terminal-panel"
+            id="${this.uid}-panel-terminal"
+            aria-labelledby="${this.uid}-ptab-terminal"
+            ?hidden=${current !== 'terminal'}
+            style="display:${current === 'terminal' ? 'grid' : 'none'};grid-template-rows:auto minmax(0,1fr)"
+          >
+            <p class="terminal-note" role="status">
+              ${this.terminalLoading ? m.terminalLoading : this.terminalNote}
+              ${this.terminalNote && !this.terminalLoading
+                ? html`<button type="button" @click=${() => void this.term?.connect()}>${m.reconnect}</button>`
+                : m.terminalHint}
+            </p>
+            <div class="terminal-box" part="terminal"></div>
+          </div>`
+        : nothing}
+    </section>`;
+  }
+
+  private statusLine(m: WorkspaceMessages, r: V1ScenarioResult): TemplateResult {
+    const ok = r.status.code === 15;
+    return html`<p class="status-line ${r.executing ? '' : ok ? 'ok' : 'fail'}">
+      ${r.executing ? icon('busy') : ok ? icon('ok') : icon('fail')}
+      ${r.executing
+        ? m.running(m.scenario(r.scenario))
+        : m.result(m.scenario(r.scenario), scenarioStatusText(m, r.status.code))}
+      ${r.executing ? nothing : html`<span class="meta">${m.seconds(r.time.toFixed(2))}</span>`}
+    </p>`;
+  }
+
+  private renderOutput(m: WorkspaceMessages): TemplateResult {
+    const r = this.result;
+    if (!r) return html`<p class="empty">${m.noRun}</p>`;
+    return html`${this.statusLine(m, r)}
+    ${r.stages.map(
+      (s) => html`<section class="stage" data-stage=${s.name}>
+        <h3>
+          ${m.stage(s.name)}
+          <span class="meta"
+            >${s.skipped
+              ? m.skipped
+              : html`${s.exitCode !== null ? m.exitCode(s.exitCode) : ''}
+                ${m.seconds(s.time.toFixed(2))}`}</span
+          >
+        </h3>
+        ${s.output
+          ? html`<div class="stream-label">${m.stdout}</div>
+              <pre class="stdout" tabindex="0">${s.output}</pre>`
+          : nothing}
+        ${s.error
+          ? html`<div class="stream-label">${m.stderr}</div>
+              <pre class="stderr" tabindex="0">${s.error}</pre>`
+          : nothing}
+      </section>`,
+    )}`;
+  }
+
+  private renderTests(m: WorkspaceMessages): TemplateResult {
+    const tests = this.result?.tests;
+    if (!tests || !tests.length) return html`<p class="empty">${m.noTests}</p>`;
+    const passed = tests.filter((t) => t.status === 'ok').length;
+    const words = { ok: m.testOk, failure: m.testFailure, error: m.testError };
+    return html`<table part="tests">
+      <caption>
+        ${m.testsSummary(passed, tests.length)}
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">${m.testName}</th>
+          <th scope="col">${m.testStatus}</th>
+          <th scope="col">${m.testTime}</th>
+          <th scope="col">${m.testMessage}</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${tests.map(
+          (t) => html`<tr data-status=${t.status}>
+            <th scope="row">${t.classname ? `${t.classname}.` : ''}${t.name}</th>
+            <td class="test-${t.status}">
+              ${t.status === 'ok' ? icon('ok') : t.status === 'failure' ? icon('fail') : icon('alert')}
+              ${words[t.status]}
+            </td>
+            <td>${m.seconds(t.time.toFixed(3))}</td>
+            <td class="message">${t.message}</td>
+          </tr>`,
+        )}
+      </tbody>
+    </table>`;
+  }
+}
+
+function docText(doc: OpenDoc): string {
+  return doc.state.doc.toString();
+}
+
+function parentOf(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i < 0 ? '' : path.slice(0, i);
+}

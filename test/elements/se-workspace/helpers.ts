@@ -1,0 +1,97 @@
+/** Shared by the `<se-workspace>` browser tests: the real backend and engine of the test runner. */
+import { oneEvent } from '@open-wc/testing';
+import { executeServerCommand } from '@web/test-runner-commands';
+import '../../../src/elements/define/se-workspace.js';
+import '../report-failures.js';
+import type { SeWorkspace } from '../../../src/elements/index.js';
+import { backendUrl } from '../helpers.js';
+
+export { backendUrl };
+
+let n = 0;
+const mounted = new Set<HTMLElement>();
+
+/** A fresh learner: a host-signed token of the demo workspace widget for a new subject. */
+export async function learnerToken(sub = `ws-${Date.now().toString(36)}-${n++}`): Promise<string> {
+  const r = await executeServerCommand<
+    { token: string },
+    { widget: string; sub: string; actions: string[] }
+  >('se-sign-session', { widget: 'workspace-demo', sub, actions: ['workspace'] });
+  if (!r?.token) throw new Error('no token from the se-sign-session command');
+  return r.token;
+}
+
+export interface MountOptions {
+  attrs?: Record<string, string>;
+  ready?: boolean;
+  parent?: HTMLElement;
+  style?: string;
+}
+
+/** Creates an `<se-workspace>` on the real backend (a new learner unless `token` is given). */
+export async function mount(options: MountOptions = {}): Promise<SeWorkspace> {
+  const el = document.createElement('se-workspace');
+  el.setAttribute('backend', backendUrl());
+  const attrs = { ...(options.attrs ?? {}) };
+  if (!attrs.token && !attrs.widget) attrs.token = await learnerToken();
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+  if (options.style) el.setAttribute('style', options.style);
+  const ready = oneEvent(el, 'se-ready');
+  (options.parent ?? document.body).append(el);
+  mounted.add(el);
+  if (options.ready !== false) await ready;
+  await el.updateComplete;
+  return el;
+}
+
+export function unmountAll(): void {
+  for (const el of mounted) el.remove();
+  mounted.clear();
+}
+
+export function shadow(el: SeWorkspace): ShadowRoot {
+  if (!el.shadowRoot) throw new Error('no shadow root');
+  return el.shadowRoot;
+}
+
+export function part(el: SeWorkspace, name: string): HTMLElement {
+  const found = shadow(el).querySelector<HTMLElement>(`[part~="${name}"]`);
+  if (!found) throw new Error(`no part ${name}`);
+  return found;
+}
+
+export function editorText(el: SeWorkspace): string {
+  return shadow(el).querySelector('.cm-content')?.textContent ?? '';
+}
+
+export async function until(check: () => boolean, what: string, ms = 20000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Collects every event of the given names the element fires. */
+export function record(el: HTMLElement, names: string[]): Array<{ type: string; detail: unknown }> {
+  const out: Array<{ type: string; detail: unknown }> = [];
+  for (const name of names)
+    el.addEventListener(name, (e) => out.push({ type: name, detail: (e as CustomEvent).detail }));
+  return out;
+}
+
+/** The solution of the PYTHON-UNITTEST project (test/fixtures/projects). */
+export const SOLUTION = `"""Count words: complete word_counts(), then press Test."""
+import re
+
+
+def word_counts(text):
+    counts = {}
+    for word in re.findall(r"[^\\W_]+", text.lower()):
+        counts[word] = counts.get(word, 0) + 1
+    return counts
+
+
+if __name__ == "__main__":
+    print(word_counts("The cat and the hat"))
+`;
