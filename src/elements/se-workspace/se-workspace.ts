@@ -766,7 +766,13 @@ export class SeWorkspace extends LitElement {
       const cur = this.docs.get(this.active);
       if (cur) cur.state = this.view.state;
     }
-    const doc = await this.loadDoc(path);
+    let doc: OpenDoc;
+    try {
+      doc = await this.loadDoc(path);
+    } catch (err) {
+      this.dispatchEvent(new SeErrorEvent(this.errorOf(err)));
+      throw err;
+    }
     if (!this.tabs.includes(path)) this.tabs = [...this.tabs, path];
     this.active = path;
     this.focusedNode = path;
