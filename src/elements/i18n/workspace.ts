@@ -25,7 +25,8 @@ export const enWorkspace = {
   saved: 'All changes saved',
   saving: 'Saving…',
   pending: 'Unsaved changes',
-  offline: 'Cannot reach the server: your changes are kept in this browser and sent when it is back.',
+  offline:
+    'Cannot reach the server: your changes are kept in this browser and sent when it is back.',
   conflict: (path: string) => `${path} was changed elsewhere since you opened it.`,
   keepMine: 'Keep my version',
   loadTheirs: 'Load the saved version',

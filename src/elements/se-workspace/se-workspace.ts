@@ -527,7 +527,10 @@ export class SeWorkspace extends LitElement {
   private adoptFile(f: V1File): OpenDoc {
     const doc: OpenDoc = {
       path: f.path,
-      state: EditorState.create({ doc: f.content, extensions: this.extensions(f.path, f.readOnly) }),
+      state: EditorState.create({
+        doc: f.content,
+        extensions: this.extensions(f.path, f.readOnly),
+      }),
       readOnly: f.readOnly,
       version: f.version,
       savedText: f.content,
@@ -568,8 +571,7 @@ export class SeWorkspace extends LitElement {
     if (!doc) return;
     if (this.view && this.active === path) doc.state = this.view.state;
     this.dispatchEvent(new SeFileChangeEvent({ path, content: text, byUser }));
-    if (text !== doc.savedText)
-      this.local?.set(path, { content: text, base: doc.version || null });
+    if (text !== doc.savedText) this.local?.set(path, { content: text, base: doc.version || null });
     this.scheduleSave(doc, SAVE_DELAY);
     this.saveTick++;
   }
@@ -620,7 +622,12 @@ export class SeWorkspace extends LitElement {
     } finally {
       doc.saving = false;
       this.saveTick++;
-      if (this.docs.get(doc.path) === doc && !doc.conflict && !doc.offline && docText(doc) !== doc.savedText)
+      if (
+        this.docs.get(doc.path) === doc &&
+        !doc.conflict &&
+        !doc.offline &&
+        docText(doc) !== doc.savedText
+      )
         this.scheduleSave(doc, SAVE_DELAY);
       this.emitState();
     }
@@ -715,7 +722,11 @@ export class SeWorkspace extends LitElement {
     if (!doc) return;
     if (!this.view || !box.contains(this.view.dom)) {
       this.view?.destroy();
-      this.view = new EditorView({ parent: box, root: this.shadowRoot ?? document, state: doc.state });
+      this.view = new EditorView({
+        parent: box,
+        root: this.shadowRoot ?? document,
+        state: doc.state,
+      });
       void this.applyMarks(doc);
     } else if (this.view.state !== doc.state) {
       this.view.setState(doc.state);
@@ -910,7 +921,8 @@ export class SeWorkspace extends LitElement {
     const files = (this.workspace?.files ?? []).filter((f) => f.type === 'file').map((f) => f.path);
     const marks: FileMark[] = [];
     for (const s of stages)
-      if (s.name === 'build' || s.name === 'run') marks.push(...stageMarks(`${s.output}\n${s.error}`, files));
+      if (s.name === 'build' || s.name === 'run')
+        marks.push(...stageMarks(`${s.output}\n${s.error}`, files));
     const byPath = new Map<string, FileMark[]>();
     for (const m of marks) byPath.set(m.path, [...(byPath.get(m.path) ?? []), m]);
     for (const doc of this.docs.values()) {
@@ -1074,7 +1086,12 @@ export class SeWorkspace extends LitElement {
     this.expanded = s;
   }
 
-  private onTabKey(e: KeyboardEvent, list: string[], current: string, pick: (v: string) => void): void {
+  private onTabKey(
+    e: KeyboardEvent,
+    list: string[],
+    current: string,
+    pick: (v: string) => void,
+  ): void {
     const i = list.indexOf(current);
     let j = -1;
     if (e.key === 'ArrowRight') j = (i + 1) % list.length;
@@ -1084,7 +1101,7 @@ export class SeWorkspace extends LitElement {
     if (j < 0) return;
     e.preventDefault();
     pick(list[j]);
-    const tablist = (e.currentTarget as HTMLElement);
+    const tablist = e.currentTarget as HTMLElement;
     void this.updateComplete.then(() =>
       tablist.querySelector<HTMLElement>('[role="tab"][aria-selected="true"]')?.focus(),
     );
@@ -1140,7 +1157,9 @@ export class SeWorkspace extends LitElement {
     return html`<div class="frame" role="region" aria-label=${label}>
       ${this.renderToolbar(m)}
       ${this.phase === 'error' ? this.renderFailure(m) : this.renderMain(m)}
-      <div class="sr-only" role="status" aria-live="polite" part="announcer">${this.announcement}</div>
+      <div class="sr-only" role="status" aria-live="polite" part="announcer">
+        ${this.announcement}
+      </div>
     </div>`;
   }
 
@@ -1182,33 +1201,37 @@ export class SeWorkspace extends LitElement {
             ${this.running === sc.name ? icon('busy') : nothing}${m.scenario(sc.name)}
           </button>`,
       )}
-      <span class="save-state ${s}" part="save-state">${stateText ? html`${stateIcon}${stateText}` : nothing}</span>
+      <span class="save-state ${s}" part="save-state"
+        >${stateText ? html`${stateIcon}${stateText}` : nothing}</span
+      >
       <span class="spacer"></span>
-      ${this.confirmingReset
-        ? html`<span role="group" aria-label=${m.reset} class="save-state">
-            ${m.resetConfirm}
-            <button
+      ${
+        this.confirmingReset
+          ? html`<span role="group" aria-label=${m.reset} class="save-state">
+              ${m.resetConfirm}
+              <button
+                type="button"
+                part="reset-confirm"
+                @click=${() => {
+                  this.confirmingReset = false;
+                  void this.reset().catch((err: unknown) =>
+                    this.dispatchEvent(new SeErrorEvent(this.errorOf(err))),
+                  );
+                }}
+              >
+                ${m.reset}
+              </button>
+              <button type="button" @click=${() => (this.confirmingReset = false)}>✕</button>
+            </span>`
+          : html`<button
               type="button"
-              part="reset-confirm"
-              @click=${() => {
-                this.confirmingReset = false;
-                void this.reset().catch((err: unknown) =>
-                  this.dispatchEvent(new SeErrorEvent(this.errorOf(err))),
-                );
-              }}
+              part="reset-button"
+              ?disabled=${!ws || this.readonly || busy}
+              @click=${() => (this.confirmingReset = true)}
             >
               ${m.reset}
-            </button>
-            <button type="button" @click=${() => (this.confirmingReset = false)}>✕</button>
-          </span>`
-        : html`<button
-            type="button"
-            part="reset-button"
-            ?disabled=${!ws || this.readonly || busy}
-            @click=${() => (this.confirmingReset = true)}
-          >
-            ${m.reset}
-          </button>`}
+            </button>`
+      }
       <button
         type="button"
         part="fullscreen-button"
@@ -1223,12 +1246,18 @@ export class SeWorkspace extends LitElement {
   private renderFailure(m: WorkspaceMessages): TemplateResult {
     const f = this.failure;
     const text =
-      f?.code === 'network' ? m.unreachable : f?.code === 'not_configured' ? m.notConfigured : f?.message;
+      f?.code === 'network'
+        ? m.unreachable
+        : f?.code === 'not_configured'
+          ? m.notConfigured
+          : f?.message;
     return html`<div class="notice error" part="message" role="alert">
       ${icon('alert')}<span>${text}</span>
-      ${f?.code !== 'not_configured'
-        ? html`<button type="button" @click=${() => this.restart()}>${m.retry}</button>`
-        : nothing}
+      ${
+        f?.code !== 'not_configured'
+          ? html`<button type="button" @click=${() => this.restart()}>${m.retry}</button>`
+          : nothing
+      }
     </div>`;
   }
 
@@ -1264,14 +1293,20 @@ export class SeWorkspace extends LitElement {
         }}
       >
         <span class="row" style="--depth:${n.depth}">
-          <span class="twisty" aria-hidden="true">${n.type === 'dir' ? (open ? '▾' : '▸') : ''}</span>
+          <span class="twisty" aria-hidden="true"
+            >${n.type === 'dir' ? (open ? '▾' : '▸') : ''}</span
+          >
           <span class="name">${n.name}</span>
           ${n.readOnly ? html`<span class="badge">${m.readOnly}</span>` : nothing}
           ${this.isDirty(n.path) ? html`<span class="dirty" aria-label=${m.unsaved}>●</span>` : nothing}
         </span>
-        ${n.type === 'dir' && open
-          ? html`<ul role="group">${n.children.map(item)}</ul>`
-          : nothing}
+        ${
+          n.type === 'dir' && open
+            ? html`<ul role="group">
+                ${n.children.map(item)}
+              </ul>`
+            : nothing
+        }
       </li>`;
     };
     return html`<nav class="explorer" part="explorer" aria-labelledby="${this.uid}-files">
@@ -1282,7 +1317,9 @@ export class SeWorkspace extends LitElement {
         aria-labelledby="${this.uid}-files"
         @keydown=${(e: KeyboardEvent) => this.onTreeKey(e, rows)}
         @focusin=${(e: FocusEvent) => {
-          const p = (e.target as HTMLElement).closest?.('[role="treeitem"]')?.getAttribute('data-path');
+          const p = (e.target as HTMLElement)
+            .closest?.('[role="treeitem"]')
+            ?.getAttribute('data-path');
           if (p) this.focusedNode = p;
         }}
       >
@@ -1336,35 +1373,53 @@ export class SeWorkspace extends LitElement {
       aria-label=${tabIndex >= 0 ? nothing : m.noFile}
       style="display:grid;grid-template-rows:auto auto minmax(0,1fr);min-height:0"
     >
-      ${doc?.conflict
-        ? html`<div class="notice" part="message" role="alert">
-            ${icon('alert')}<span>${m.conflict(doc.path)}</span>
-            <button type="button" part="keep-mine" @click=${() => void this.resolveConflict(doc, true)}>
-              ${m.keepMine}
-            </button>
-            <button
-              type="button"
-              part="load-theirs"
-              @click=${() => void this.resolveConflict(doc, false).catch(() => undefined)}
-            >
-              ${m.loadTheirs}
-            </button>
-          </div>`
-        : doc?.offline
-          ? html`<div class="notice" part="message" role="status">${icon('alert')}<span>${m.offline}</span></div>`
-          : html`<div></div>`}
+      ${
+        doc?.conflict
+          ? html`<div class="notice" part="message" role="alert">
+              ${icon('alert')}<span>${m.conflict(doc.path)}</span>
+              <button
+                type="button"
+                part="keep-mine"
+                @click=${() => void this.resolveConflict(doc, true)}
+              >
+                ${m.keepMine}
+              </button>
+              <button
+                type="button"
+                part="load-theirs"
+                @click=${() => void this.resolveConflict(doc, false).catch(() => undefined)}
+              >
+                ${m.loadTheirs}
+              </button>
+            </div>`
+          : doc?.offline
+            ? html`<div class="notice" part="message" role="status">
+                ${icon('alert')}<span>${m.offline}</span>
+              </div>`
+            : html`<div></div>`
+      }
       <p class="hint" id="${this.uid}-hint">
         ${doc?.readOnly ? `${m.readOnlyFile} ` : ''}${m.editorHint}
       </p>
-      ${doc
-        ? html`<div class="editor-box" part="editor"></div>`
-        : html`<p class="empty">${this.phase === 'connecting' ? m.connecting : m.noFile}</p>`}
+      ${
+        doc
+          ? html`<div class="editor-box" part="editor"></div>`
+          : html`<p class="empty">${this.phase === 'connecting' ? m.connecting : m.noFile}</p>`
+      }
     </div>`;
   }
 
   private renderPanel(m: WorkspaceMessages): TemplateResult {
-    const tabs: PanelTab[] = ['output', 'tests', ...(this.terminalOn ? (['terminal'] as const) : [])];
-    const names: Record<PanelTab, string> = { output: m.output, tests: m.tests, terminal: m.terminal };
+    const tabs: PanelTab[] = [
+      'output',
+      'tests',
+      ...(this.terminalOn ? (['terminal'] as const) : []),
+    ];
+    const names: Record<PanelTab, string> = {
+      output: m.output,
+      tests: m.tests,
+      terminal: m.terminal,
+    };
     const current = tabs.includes(this.panel) ? this.panel : 'output';
     return html`<section class="panel" part="panel" aria-label=${m.panel}>
       <div
@@ -1406,24 +1461,30 @@ export class SeWorkspace extends LitElement {
       >
         ${this.renderTests(m)}
       </div>
-      ${this.terminalOn
-        ? html`<div
-            role="tabpanel"
-            class="terminal-panel"
-            id="${this.uid}-panel-terminal"
-            aria-labelledby="${this.uid}-ptab-terminal"
-            ?hidden=${current !== 'terminal'}
-            style="display:${current === 'terminal' ? 'grid' : 'none'};grid-template-rows:auto minmax(0,1fr)"
-          >
-            <p class="terminal-note" role="status">
-              ${this.terminalLoading ? m.terminalLoading : this.terminalNote}
-              ${this.terminalNote && !this.terminalLoading
-                ? html`<button type="button" @click=${() => void this.term?.connect()}>${m.reconnect}</button>`
-                : m.terminalHint}
-            </p>
-            <div class="terminal-box" part="terminal"></div>
-          </div>`
-        : nothing}
+      ${
+        this.terminalOn
+          ? html`<div
+              role="tabpanel"
+              class="terminal-panel"
+              id="${this.uid}-panel-terminal"
+              aria-labelledby="${this.uid}-ptab-terminal"
+              ?hidden=${current !== 'terminal'}
+              style="display:${current === 'terminal' ? 'grid' : 'none'};grid-template-rows:auto minmax(0,1fr)"
+            >
+              <p class="terminal-note" role="status">
+                ${this.terminalLoading ? m.terminalLoading : this.terminalNote}
+                ${
+                  this.terminalNote && !this.terminalLoading
+                    ? html`<button type="button" @click=${() => void this.term?.connect()}>
+                        ${m.reconnect}
+                      </button>`
+                    : m.terminalHint
+                }
+              </p>
+              <div class="terminal-box" part="terminal"></div>
+            </div>`
+          : nothing
+      }
     </section>`;
   }
 
@@ -1431,9 +1492,11 @@ export class SeWorkspace extends LitElement {
     const ok = r.status.code === 15;
     return html`<p class="status-line ${r.executing ? '' : ok ? 'ok' : 'fail'}">
       ${r.executing ? icon('busy') : ok ? icon('ok') : icon('fail')}
-      ${r.executing
-        ? m.running(m.scenario(r.scenario))
-        : m.result(m.scenario(r.scenario), scenarioStatusText(m, r.status.code))}
+      ${
+        r.executing
+          ? m.running(m.scenario(r.scenario))
+          : m.result(m.scenario(r.scenario), scenarioStatusText(m, r.status.code))
+      }
       ${r.executing ? nothing : html`<span class="meta">${m.seconds(r.time.toFixed(2))}</span>`}
     </p>`;
   }
@@ -1442,27 +1505,36 @@ export class SeWorkspace extends LitElement {
     const r = this.result;
     if (!r) return html`<p class="empty">${m.noRun}</p>`;
     return html`${this.statusLine(m, r)}
-    ${r.stages.map(
-      (s) => html`<section class="stage" data-stage=${s.name}>
-        <h3>
-          ${m.stage(s.name)}
-          <span class="meta"
-            >${s.skipped
-              ? m.skipped
-              : html`${s.exitCode !== null ? m.exitCode(s.exitCode) : ''}
-                ${m.seconds(s.time.toFixed(2))}`}</span
-          >
-        </h3>
-        ${s.output
-          ? html`<div class="stream-label">${m.stdout}</div>
-              <pre class="stdout" tabindex="0">${s.output}</pre>`
-          : nothing}
-        ${s.error
-          ? html`<div class="stream-label">${m.stderr}</div>
-              <pre class="stderr" tabindex="0">${s.error}</pre>`
-          : nothing}
-      </section>`,
-    )}`;
+    ${r.stages
+      .filter((s) => !s.skipped)
+      .map(
+        (s) =>
+          html`<section class="stage" data-stage=${s.name}>
+            <h3>
+              ${m.stage(s.name)}
+              <span class="meta"
+                >${
+                  s.skipped
+                    ? m.skipped
+                    : html`${s.exitCode !== null ? m.exitCode(s.exitCode) : ''}
+                      ${m.seconds(s.time.toFixed(2))}`
+                }</span
+              >
+            </h3>
+            ${
+              s.output
+                ? html`<div class="stream-label">${m.stdout}</div>
+                    <pre class="stdout" tabindex="0">${s.output}</pre>`
+                : nothing
+            }
+            ${
+              s.error
+                ? html`<div class="stream-label">${m.stderr}</div>
+                    <pre class="stderr" tabindex="0">${s.error}</pre>`
+                : nothing
+            }
+          </section>`,
+      )}`;
   }
 
   private renderTests(m: WorkspaceMessages): TemplateResult {
@@ -1484,15 +1556,16 @@ export class SeWorkspace extends LitElement {
       </thead>
       <tbody>
         ${tests.map(
-          (t) => html`<tr data-status=${t.status}>
-            <th scope="row">${t.classname ? `${t.classname}.` : ''}${t.name}</th>
-            <td class="test-${t.status}">
-              ${t.status === 'ok' ? icon('ok') : t.status === 'failure' ? icon('fail') : icon('alert')}
-              ${words[t.status]}
-            </td>
-            <td>${m.seconds(t.time.toFixed(3))}</td>
-            <td class="message">${t.message}</td>
-          </tr>`,
+          (t) =>
+            html`<tr data-status=${t.status}>
+              <th scope="row">${t.classname ? `${t.classname}.` : ''}${t.name}</th>
+              <td class="test-${t.status}">
+                ${t.status === 'ok' ? icon('ok') : t.status === 'failure' ? icon('fail') : icon('alert')}
+                ${words[t.status]}
+              </td>
+              <td>${m.seconds(t.time.toFixed(3))}</td>
+              <td class="message">${t.message}</td>
+            </tr>`,
         )}
       </tbody>
     </table>`;

@@ -7,14 +7,7 @@
  */
 import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
-import {
-  ACK_EVERY,
-  CLOSE,
-  decode,
-  encode,
-  FRAME,
-  type SignalName,
-} from '../../shared/terminal.js';
+import { ACK_EVERY, CLOSE, decode, encode, FRAME, type SignalName } from '../../shared/terminal.js';
 import type { SeTerminalDetail } from '../workspace-events.js';
 import { xtermCss } from './xterm-css.js';
 
@@ -68,7 +61,9 @@ export class TerminalSession {
     this.term.open(box);
     this.term.textarea?.setAttribute('aria-label', options.label);
     this.term.onData((data) => this.send(encode.input(data)));
-    this.term.onBinary((data) => this.send(encode.input(Uint8Array.from(data, (c) => c.charCodeAt(0)))));
+    this.term.onBinary((data) =>
+      this.send(encode.input(Uint8Array.from(data, (c) => c.charCodeAt(0)))),
+    );
     this.term.onResize(({ cols, rows }) => this.send(encode.resize(cols, rows)));
     this.resizeObserver = new ResizeObserver(() => this.fitNow());
     this.resizeObserver.observe(box);

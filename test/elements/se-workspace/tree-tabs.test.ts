@@ -23,8 +23,8 @@ describe('<se-workspace> tree and tabs', () => {
       b.getAttribute('data-scenario'),
     );
     expect(buttons).to.deep.equal(['run', 'test']);
-    expect(root.querySelector('[part~="default-scenario"]')?.getAttribute('data-scenario')).to.equal(
-      'run',
-    );
+    expect(
+      root.querySelector('[part~="default-scenario"]')?.getAttribute('data-scenario'),
+    ).to.equal('run');
   });
 });
