@@ -36,6 +36,9 @@ export class TerminalSession {
   private retries = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly resizeObserver: ResizeObserver;
+  private fitFrame = 0;
+  /** READY came on the current connection */
+  private ready = false;
   private readonly encoder = new TextEncoder();
   /** the last close: its code and reason (null while connected) */
   closed: { code: number; reason: string } | null = null;
@@ -65,7 +68,14 @@ export class TerminalSession {
       this.send(encode.input(Uint8Array.from(data, (c) => c.charCodeAt(0)))),
     );
     this.term.onResize(({ cols, rows }) => this.send(encode.resize(cols, rows)));
-    this.resizeObserver = new ResizeObserver(() => this.fitNow());
+    // Fitting changes the box's content; done in the next frame, outside the observer's callback.
+    this.resizeObserver = new ResizeObserver(() => {
+      if (this.fitFrame) return;
+      this.fitFrame = requestAnimationFrame(() => {
+        this.fitFrame = 0;
+        this.fitNow();
+      });
+    });
     this.resizeObserver.observe(box);
     this.fitNow();
   }
@@ -102,8 +112,8 @@ export class TerminalSession {
     const ws = new WebSocket(url);
     ws.binaryType = 'arraybuffer';
     this.ws = ws;
+    this.ready = false;
     ws.onopen = () => {
-      this.fitNow();
       ws.send(
         encode.hello({ ticket, from: this.next, cols: this.term.cols, rows: this.term.rows }),
       );
@@ -118,6 +128,10 @@ export class TerminalSession {
       }
       switch (frame.type) {
         case FRAME.READY:
+          this.ready = true;
+          this.ackedTo = Math.max(this.ackedTo, frame.ready.from);
+          this.fitNow();
+          this.send(encode.resize(this.term.cols, this.term.rows));
           this.retries = 0;
           this.closed = null;
           if (frame.ready.from > this.next) this.next = frame.ready.from;
@@ -150,6 +164,7 @@ export class TerminalSession {
     ws.onclose = (ev) => {
       if (this.ws !== ws) return;
       this.ws = null;
+      this.ready = false;
       this.closed = { code: ev.code, reason: ev.reason };
       this.options.report({ state: 'closed', code: ev.code, reason: ev.reason });
       if (this.disposed || final.has(ev.code) || ev.code === 1000) return;
@@ -171,8 +186,9 @@ export class TerminalSession {
     this.ackTimer ??= setTimeout(() => this.ack(), 50);
   }
 
+  /** Sends a frame once the server answered HELLO (nothing may come before HELLO). */
   private send(frame: Uint8Array): void {
-    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(frame);
+    if (this.ready && this.ws?.readyState === WebSocket.OPEN) this.ws.send(frame);
   }
 
   /** Types text into the terminal (as if the learner did). */
@@ -201,6 +217,7 @@ export class TerminalSession {
     clearTimeout(this.retryTimer);
     clearTimeout(this.ackTimer);
     this.resizeObserver.disconnect();
+    cancelAnimationFrame(this.fitFrame);
     const ws = this.ws;
     this.ws = null;
     ws?.close(1000);
