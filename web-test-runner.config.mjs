@@ -52,6 +52,15 @@ async function startBackend(pageOrigin) {
     problem: 'HOSTILE',
     origins: ['self', pageOrigin],
   });
+  // A workspace widget whose main.py is read-only (for <se-workspace>'s tree).
+  const workspace = raw.widgets.find((w) => w.id === 'workspace-demo');
+  if (workspace)
+    raw.widgets.push({
+      ...workspace,
+      id: 'workspace-policy',
+      public: false,
+      workspace: { ...workspace.workspace, readOnly: ['main.py'] },
+    });
   raw.sessions = { ...raw.sessions, perMinute: many };
   raw.limits = {
     ...raw.limits,

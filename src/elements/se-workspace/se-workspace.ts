@@ -496,7 +496,7 @@ export class SeWorkspace extends LitElement {
       basicSetup(),
       changeListener((text, byUser) => this.edited(path, text, byUser)),
       this.language.of([]),
-      this.readOnlyC.of(EditorState.readOnly.of(readOnly || this.readonly)),
+      this.readOnlyC.of(readOnlyExt(readOnly || this.readonly)),
       this.themeC.of(editorTheme(this.isDark)),
       this.labelC.of(contentLabel(this.m.editorLabel(path), `${this.uid}-hint`)),
       this.gutter.of([]),
@@ -759,9 +759,7 @@ export class SeWorkspace extends LitElement {
 
   private applyReadOnly(): void {
     for (const doc of this.docs.values()) {
-      const effects = this.readOnlyC.reconfigure(
-        EditorState.readOnly.of(doc.readOnly || this.readonly),
-      );
+      const effects = this.readOnlyC.reconfigure(readOnlyExt(doc.readOnly || this.readonly));
       if (this.view && this.active === doc.path) {
         this.view.dispatch({ effects });
         doc.state = this.view.state;
@@ -1570,6 +1568,13 @@ export class SeWorkspace extends LitElement {
       </tbody>
     </table>`;
   }
+}
+
+/** A read-only editor: no changes, and says so to assistive technology. */
+function readOnlyExt(on: boolean): Extension {
+  return on
+    ? [EditorState.readOnly.of(true), EditorView.contentAttributes.of({ 'aria-readonly': 'true' })]
+    : EditorState.readOnly.of(false);
 }
 
 function docText(doc: OpenDoc): string {

@@ -12,11 +12,14 @@ let n = 0;
 const mounted = new Set<HTMLElement>();
 
 /** A fresh learner: a host-signed token of the demo workspace widget for a new subject. */
-export async function learnerToken(sub = `ws-${Date.now().toString(36)}-${n++}`): Promise<string> {
+export async function learnerToken(
+  sub = `ws-${Date.now().toString(36)}-${n++}`,
+  widget = 'workspace-demo',
+): Promise<string> {
   const r = await executeServerCommand<
     { token: string },
     { widget: string; sub: string; actions: string[] }
-  >('se-sign-session', { widget: 'workspace-demo', sub, actions: ['workspace'] });
+  >('se-sign-session', { widget, sub, actions: ['workspace'] });
   if (!r?.token) throw new Error('no token from the se-sign-session command');
   return r.token;
 }
@@ -95,3 +98,13 @@ def word_counts(text):
 if __name__ == "__main__":
     print(word_counts("The cat and the hat"))
 `;
+
+/** Writes a file behind the element's back (another tab, or the test's setup). */
+export async function writeFile(token: string, path: string, content: string): Promise<void> {
+  const res = await fetch(`${backendUrl()}/v1/workspace/file`, {
+    method: 'PUT',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ path, content }),
+  });
+  if (!res.ok) throw new Error(`PUT ${path}: ${res.status} ${await res.text()}`);
+}
