@@ -64,12 +64,23 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const API_METHODS = 'GET, POST, PUT, OPTIONS';
+const API_METHODS = 'GET, POST, PUT, DELETE, OPTIONS';
 const API_HEADERS = 'Authorization, Content-Type';
 
 type Route =
   | { name: 'sessions' | 'refresh' | 'languages' | 'runs' | 'submissions' }
-  | { name: 'ws-open' | 'ws-read' | 'ws-write' | 'ws-run' | 'ws-terminal' }
+  | {
+      name:
+        | 'ws-open'
+        | 'ws-read'
+        | 'ws-write'
+        | 'ws-create'
+        | 'ws-rename'
+        | 'ws-delete'
+        | 'ws-reset'
+        | 'ws-run'
+        | 'ws-terminal';
+    }
   | { name: 'ws-result'; id: string }
   | { name: 'problem'; id: string }
   | { name: 'result' | 'events'; kind: 'run' | 'submission'; id: string };
@@ -83,6 +94,10 @@ function route(method: string, path: string): Route | null {
   if (method === 'POST' && path === '/v1/workspace') return { name: 'ws-open' };
   if (method === 'GET' && path === '/v1/workspace/file') return { name: 'ws-read' };
   if (method === 'PUT' && path === '/v1/workspace/file') return { name: 'ws-write' };
+  if (method === 'POST' && path === '/v1/workspace/files') return { name: 'ws-create' };
+  if (method === 'POST' && path === '/v1/workspace/rename') return { name: 'ws-rename' };
+  if (method === 'DELETE' && path === '/v1/workspace/file') return { name: 'ws-delete' };
+  if (method === 'POST' && path === '/v1/workspace/reset') return { name: 'ws-reset' };
   if (method === 'POST' && path === '/v1/workspace/runs') return { name: 'ws-run' };
   if (method === 'POST' && path === '/v1/workspace/terminal') return { name: 'ws-terminal' };
   if (method !== 'GET') return null;
@@ -177,6 +192,14 @@ export function createApp(
           return await workspaces.readRoute(session, url, res);
         case 'ws-write':
           return await workspaces.writeRoute(session, req, res);
+        case 'ws-create':
+          return await workspaces.createRoute(session, req, res);
+        case 'ws-rename':
+          return await workspaces.renameRoute(session, req, res);
+        case 'ws-delete':
+          return await workspaces.deleteRoute(session, url, res);
+        case 'ws-reset':
+          return await workspaces.resetRoute(session, req, res);
         case 'ws-run':
           return await workspaces.runRoute(session, req, res);
         case 'ws-result':

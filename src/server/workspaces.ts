@@ -10,6 +10,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as v from 'valibot';
 import type { ContainersSubmission, StageName, Workspace } from '../shared/containers.js';
 import {
+  CreateFileBody,
+  RenameBody,
+  ResetBody,
   RunScenarioBody,
   WriteFileBody,
   type V1FileEntry,
@@ -247,6 +250,11 @@ export class Workspaces {
   /** `POST /v1/workspace` */
   async openRoute(session: Session, res: ServerResponse): Promise<void> {
     const { workspace: w } = await this.open(session);
+    sendJson(res, 200, await this.describe(session, w));
+  }
+
+  /** The workspace as the page sees it: its tree (policy applied), scenarios, terminal. */
+  private async describe(session: Session, w: Workspace): Promise<V1Workspace> {
     const { rules, config } = this.rules(session, w);
     const files: V1FileEntry[] = [];
     let truncated = false;
@@ -294,7 +302,7 @@ export class Workspaces {
       terminal: refusal === null,
       terminalUnavailable: this.policy(session).terminal ? refusal : null,
     };
-    sendJson(res, 200, answer);
+    return answer;
   }
 
   private async readText(session: Session, w: Workspace, path: string): Promise<string> {
@@ -385,6 +393,99 @@ export class Workspaces {
       readOnly: false,
     };
     sendJson(res, 200, answer);
+  }
+
+  /**
+   * A path the page may change: not hidden (404), not read-only, and for a folder nothing hidden
+   * or read-only inside it (403: the learner would change what they cannot see or may not touch).
+   */
+  private changeable(rules: PathRules, path: string, policy: WorkspacePolicy): void {
+    if (rules.hidden(path)) throw notFound(`No file '${path}'.`);
+    if (rules.readOnly(path)) throw forbidden(`'${path}' is read-only.`);
+    if ([...policy.hidden, ...policy.readOnly].some((x) => x.startsWith(`${path}/`)))
+      throw forbidden(`'${path}' holds files this widget does not let you change.`);
+  }
+
+  /** A change the embedded engine's extension makes; the hosted service has none. */
+  private async change<T>(what: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      if (
+        err instanceof UpstreamHttpError &&
+        err.status === 404 &&
+        err.errorCode !== 1001 &&
+        err.errorCode !== 1008
+      )
+        throw new ApiError(503, 'unavailable', `${what} needs the embedded engine.`);
+      if (err instanceof UpstreamHttpError && err.errorCode === 202602)
+        throw new ApiError(409, 'conflict', `${what}: something is already there.`);
+      if (err instanceof UpstreamHttpError && (err.errorCode === 1101 || err.errorCode === 202601))
+        throw notFound(`${what}: no such file or folder (or its folder does not exist).`);
+      throw fromUpstream(err);
+    }
+  }
+
+  /** `POST /v1/workspace/files`: an empty file or a folder. */
+  async createRoute(session: Session, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const policy = this.policy(session);
+    const body = parseBody(CreateFileBody, await readJson(req, 4096));
+    const path = cleanPath(body.path);
+    const { workspace: w } = await this.open(session);
+    const { rules } = this.rules(session, w);
+    this.changeable(rules, path, policy);
+    await this.change('Creating a file', () => this.client().createEntry(w.id, path, body.type));
+    const entry: V1FileEntry = { path, type: body.type, size: 0, readOnly: false };
+    sendJson(res, 201, entry);
+  }
+
+  /** `POST /v1/workspace/rename` */
+  async renameRoute(session: Session, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const policy = this.policy(session);
+    const body = parseBody(RenameBody, await readJson(req, 4096));
+    const from = cleanPath(body.from);
+    const to = cleanPath(body.to);
+    const { workspace: w } = await this.open(session);
+    const { rules } = this.rules(session, w);
+    this.changeable(rules, from, policy);
+    this.changeable(rules, to, policy);
+    await this.change('Renaming', () => this.client().renameEntry(w.id, from, to));
+    const listing = await this.client()
+      .listFiles(w.id, to.includes('/') ? `${to.slice(0, to.lastIndexOf('/'))}/` : undefined)
+      .catch(() => null);
+    const name = to.slice(to.lastIndexOf('/') + 1);
+    const file = listing?.files.find((f) => f.name === name);
+    const entry: V1FileEntry = {
+      path: to,
+      type: file || !listing?.dirs.some((d) => d.name === name) ? 'file' : 'dir',
+      size: file ? Number(file.size) : 0,
+      readOnly: false,
+    };
+    sendJson(res, 200, entry);
+  }
+
+  /** `DELETE /v1/workspace/file?path=`: a file, or a folder with what is in it. */
+  async deleteRoute(session: Session, url: URL, res: ServerResponse): Promise<void> {
+    const policy = this.policy(session);
+    const path = cleanPath(url.searchParams.get('path') ?? '');
+    const { workspace: w } = await this.open(session);
+    const { rules } = this.rules(session, w);
+    this.changeable(rules, path, policy);
+    await this.change('Deleting', () => this.client().removeEntry(w.id, path));
+    res.writeHead(204);
+    res.end();
+  }
+
+  /** `POST /v1/workspace/reset`: one path, or the whole workspace, back to the template. */
+  async resetRoute(session: Session, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.policy(session);
+    const body = parseBody(ResetBody, await readJson(req, 4096));
+    const path = body.path === undefined ? undefined : cleanPath(body.path);
+    const { workspace: w } = await this.open(session);
+    const { rules } = this.rules(session, w);
+    if (path !== undefined && rules.hidden(path)) throw notFound(`No file '${path}'.`);
+    await this.change('Resetting', () => this.client().resetWorkspace(w.id, path));
+    sendJson(res, 200, await this.describe(session, w));
   }
 
   /** `POST /v1/workspace/runs` */

@@ -114,6 +114,38 @@ export class ContainersClient extends ModuleClient {
     });
   }
 
+  /** `POST /workspaces/:id/files/create` (the embedded engine's extension): an empty file or a folder. */
+  createEntry(id: string, filepath: string, type: 'file' | 'dir'): Promise<{ path: string }> {
+    return this.http.json('POST', '/workspaces/:id/files/create', {
+      params: { id },
+      form: formOf({ filepath, type }, {}),
+    });
+  }
+
+  /** `POST /workspaces/:id/files/remove` (the embedded engine's extension) */
+  removeEntry(id: string, filepath: string): Promise<{ message: string }> {
+    return this.http.json('POST', '/workspaces/:id/files/remove', {
+      params: { id },
+      form: formOf({ filepath }, {}),
+    });
+  }
+
+  /** `POST /workspaces/:id/files/rename` (the embedded engine's extension) */
+  renameEntry(id: string, filepath: string, target: string): Promise<{ path: string }> {
+    return this.http.json('POST', '/workspaces/:id/files/rename', {
+      params: { id },
+      form: formOf({ filepath, target }, {}),
+    });
+  }
+
+  /** `POST /workspaces/:id/reset` (the embedded engine's extension): one path or all of it. */
+  resetWorkspace(id: string, filepath?: string): Promise<{ message: string }> {
+    return this.http.json('POST', '/workspaces/:id/reset', {
+      params: { id },
+      form: formOf({ filepath }, {}),
+    });
+  }
+
   submission(id: number): Promise<ContainersSubmission> {
     return this.http.json('GET', '/submissions/:id', { params: { id } });
   }

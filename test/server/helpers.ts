@@ -1,4 +1,5 @@
 import {
+  V1FileEntrySchema,
   V1FileSchema,
   V1ScenarioResultSchema,
   V1TerminalTicketSchema,
@@ -51,7 +52,10 @@ export function answerSchema(method: string, path: string, status: number): v.Ge
     (p === '/v1/runs' || p === '/v1/submissions' || p === '/v1/workspace/runs')
   )
     return CreatedResponseSchema;
-  if (method === 'POST' && p === '/v1/workspace') return V1WorkspaceSchema;
+  if (method === 'POST' && (p === '/v1/workspace' || p === '/v1/workspace/reset'))
+    return V1WorkspaceSchema;
+  if (method === 'POST' && (p === '/v1/workspace/files' || p === '/v1/workspace/rename'))
+    return V1FileEntrySchema;
   if (method === 'POST' && p === '/v1/workspace/terminal') return V1TerminalTicketSchema;
   if ((method === 'GET' || method === 'PUT') && p === '/v1/workspace/file') return V1FileSchema;
   if (method !== 'GET') return null;

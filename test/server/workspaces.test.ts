@@ -176,6 +176,71 @@ describe('/v1/workspace on the embedded engine', () => {
     assert.equal((await call('POST', '/v1/workspace', runSession.token)).status, 403);
   });
 
+  it('creates, renames and deletes files and folders, and resets to the template', async () => {
+    const token = await tokenFor('learner-6');
+    await call('POST', '/v1/workspace', token);
+    const paths = async () =>
+      (await call('POST', '/v1/workspace', token)).json().files.map((f: Loose) => f.path);
+    assert.equal(
+      (await call('POST', '/v1/workspace/files', token, { path: 'lib', type: 'dir' })).status,
+      201,
+    );
+    const made = await call('POST', '/v1/workspace/files', token, { path: 'lib/util.py' });
+    assert.equal(made.status, 201, made.text);
+    assert.deepEqual(made.json(), { path: 'lib/util.py', type: 'file', size: 0, readOnly: false });
+    assert.equal(
+      (await call('POST', '/v1/workspace/files', token, { path: 'lib/util.py' })).status,
+      409,
+    );
+    assert.equal(
+      (await call('POST', '/v1/workspace/files', token, { path: 'no/such/dir.py' })).status,
+      404,
+    );
+    await call('PUT', '/v1/workspace/file', token, { path: 'lib/util.py', content: 'X = 1\n' });
+    const moved = await call('POST', '/v1/workspace/rename', token, { from: 'lib', to: 'pkg' });
+    assert.equal(moved.status, 200, moved.text);
+    assert.equal(moved.json().type, 'dir');
+    assert.equal(
+      (await call('GET', '/v1/workspace/file?path=pkg/util.py', token)).json().content,
+      'X = 1\n',
+    );
+    assert.ok(!(await paths()).includes('lib'));
+    // the policy: nothing into a hidden path, nothing read-only changed
+    assert.equal(
+      (await call('POST', '/v1/workspace/rename', token, { from: 'pkg', to: 'secret' })).status,
+      404,
+    );
+    assert.equal((await call('DELETE', '/v1/workspace/file?path=README.md', token)).status, 403);
+    assert.equal(
+      (await call('POST', '/v1/workspace/files', token, { path: 'secret' })).status,
+      404,
+    );
+    const del = await call('DELETE', '/v1/workspace/file?path=pkg', token);
+    assert.equal(del.status, 204, del.text);
+    assert.ok(!(await paths()).some((p: string) => p.startsWith('pkg')));
+    assert.equal((await call('DELETE', '/v1/workspace/file?path=pkg', token)).status, 404);
+    // reset: one file back to the template, then the whole workspace
+    const template = (await call('GET', '/v1/workspace/file?path=main.py', token)).json().content;
+    await call('PUT', '/v1/workspace/file', token, { path: 'main.py', content: 'changed\n' });
+    await call('PUT', '/v1/workspace/file', token, { path: 'extra.txt', content: 'mine\n' });
+    const one = await call('POST', '/v1/workspace/reset', token, { path: 'main.py' });
+    assert.equal(one.status, 200, one.text);
+    assert.equal(
+      (await call('GET', '/v1/workspace/file?path=main.py', token)).json().content,
+      template,
+    );
+    assert.ok((await paths()).includes('extra.txt'), 'resetting one file keeps the others');
+    assert.equal(
+      (await call('POST', '/v1/workspace/reset', token, { path: 'extra.txt' })).status,
+      404,
+    );
+    const all = await call('POST', '/v1/workspace/reset', token, {});
+    assert.deepEqual(
+      all.json().files.map((f: Loose) => f.path),
+      ['main.py'],
+    );
+  });
+
   it("keeps each subject's workspace to itself, across a restart of the backend", async () => {
     const a = await tokenFor('learner-4');
     const b = await tokenFor('learner-5');

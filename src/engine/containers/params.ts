@@ -223,3 +223,41 @@ export const runScenarioParams = v.pipe(
     scenario: optionalText('scenario'),
   }),
 );
+
+const filepath = required(
+  failure(E.FilepathNotProvided, 'filepath not provided'),
+  text(failure(E.FilepathNotProvided, 'filepath must be text')),
+);
+
+/** `POST /workspaces/:id/files/create` (an extension) */
+export const createEntryParams = v.pipe(
+  withBody(E.InvalidRequestData),
+  v.object({
+    filepath,
+    type: optional(
+      v.picklist(['file', 'dir'], invalid('invalid request data: type must be file or dir')),
+      'file',
+    ),
+  }),
+);
+
+/** `POST /workspaces/:id/files/remove` (an extension) */
+export const removeEntryParams = v.pipe(withBody(E.InvalidRequestData), v.object({ filepath }));
+
+/** `POST /workspaces/:id/files/rename` (an extension) */
+export const renameEntryParams = v.pipe(
+  withBody(E.InvalidRequestData),
+  v.object({
+    filepath,
+    target: required(
+      failure(E.FilepathNotProvided, 'target not provided'),
+      text(failure(E.FilepathNotProvided, 'target must be text')),
+    ),
+  }),
+);
+
+/** `POST /workspaces/:id/reset` (an extension) */
+export const resetParams = v.pipe(
+  withBody(E.InvalidRequestData),
+  v.object({ filepath: optionalText('filepath') }),
+);

@@ -20,6 +20,10 @@ import {
   createWorkspaceParams,
   projectListParams,
   runScenarioParams,
+  createEntryParams,
+  removeEntryParams,
+  renameEntryParams,
+  resetParams,
   submissionListParams,
   tokenOf,
   uploadParams,
@@ -167,6 +171,34 @@ export function containersRouter(service: ContainersService): Router {
         const data = service.initStream(req.params.id, which);
         if (!data?.length) throw new ApiError(404, E.FileNotFound, 'stream not found');
         return raw(data, 'text/plain; charset=utf-8');
+      })
+
+      // POST /workspaces/:id/files/create, /remove, /rename and /reset (extensions, see the README)
+      .post('/workspaces/:id/files/create', async (req) => {
+        service.workspace(req.params.id);
+        const p = parseParams(createEntryParams, await req.body(), E.InvalidRequestData);
+        return json<UploadedFile>({
+          path: await service.createEntry(req.params.id, p.filepath, p.type === 'dir'),
+        });
+      })
+      .post('/workspaces/:id/files/remove', async (req) => {
+        service.workspace(req.params.id);
+        const p = parseParams(removeEntryParams, await req.body(), E.InvalidRequestData);
+        await service.removeEntry(req.params.id, p.filepath);
+        return json<MessageResponse>({ message: 'File has been removed' });
+      })
+      .post('/workspaces/:id/files/rename', async (req) => {
+        service.workspace(req.params.id);
+        const p = parseParams(renameEntryParams, await req.body(), E.InvalidRequestData);
+        return json<UploadedFile>({
+          path: await service.renameEntry(req.params.id, p.filepath, p.target),
+        });
+      })
+      .post('/workspaces/:id/reset', async (req) => {
+        service.workspace(req.params.id);
+        const p = parseParams(resetParams, await req.body(), E.InvalidRequestData);
+        await service.reset(req.params.id, p.filepath);
+        return json<MessageResponse>({ message: 'Workspace has been reset' });
       })
 
       // POST /workspaces/:id/scenarios (an extension, see the README)

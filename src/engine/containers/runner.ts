@@ -298,6 +298,53 @@ export class WorkspaceRunner {
     return result(out, { 5: 'failed' });
   }
 
+  /**
+   * Creates an empty file or a folder at `path`: its parent must exist, nothing may be there
+   * (a dangling symlink counts).
+   */
+  async create(ws: WorkspaceTarget, path: string, dir: boolean): Promise<FileOpResult> {
+    const out = await this.op(
+      ws,
+      `d=$(dirname -- "$1"); r=$(inside "$d") || exit 3
+       t="$r/$(basename -- "$1")"
+       if [ -e "$t" ] || [ -L "$t" ]; then exit 4; fi
+       if [ "$2" = dir ]; then mkdir -- "$t" || exit 5; else : > "$t" || exit 5; fi`,
+      [path, dir ? 'dir' : 'file'],
+    );
+    return result(out, { 3: 'no-parent', 4: 'exists', 5: 'failed' });
+  }
+
+  /** Removes the file, link or folder (with its contents) at `path`; a link is not followed. */
+  async remove(ws: WorkspaceTarget, path: string): Promise<FileOpResult> {
+    const out = await this.op(
+      ws,
+      `d=$(dirname -- "$1"); r=$(inside "$d") || exit 3
+       t="$r/$(basename -- "$1")"
+       [ "$t" = ${WORKSPACE} ] && exit 3
+       if [ ! -e "$t" ] && [ ! -L "$t" ]; then exit 3; fi
+       rm -rf -- "$t" || exit 5`,
+      [path],
+    );
+    return result(out, { 3: 'not-found', 5: 'failed' });
+  }
+
+  /** Moves `from` (a file, link or folder; a link is moved, not followed) to `to`. */
+  async rename(ws: WorkspaceTarget, from: string, to: string): Promise<FileOpResult> {
+    const out = await this.op(
+      ws,
+      `a=$(inside "$(dirname -- "$1")") || exit 3
+       f="$a/$(basename -- "$1")"
+       if [ ! -e "$f" ] && [ ! -L "$f" ]; then exit 3; fi
+       b=$(inside "$(dirname -- "$2")") || exit 6
+       t="$b/$(basename -- "$2")"
+       if [ -e "$t" ] || [ -L "$t" ]; then exit 4; fi
+       case "$t/" in "$f"/*) exit 7 ;; esac
+       mv -T -- "$f" "$t" || exit 5`,
+      [from, to],
+    );
+    return result(out, { 3: 'not-found', 4: 'exists', 5: 'failed', 6: 'no-parent', 7: 'denied' });
+  }
+
   /** Kilobytes the workspace's files take. */
   async usageKb(ws: WorkspaceTarget): Promise<number | null> {
     const out = await this.op(ws, `du -sk ${WORKSPACE} | cut -f1`, []);
@@ -325,6 +372,7 @@ export interface Entry {
 
 export type FileOpError =
   | 'no-parent'
+  | 'exists'
   | 'not-found'
   | 'not-file'
   | 'not-dir'

@@ -4,7 +4,15 @@
  * and scenario submissions run as jobs on the engine's pool (stages.ts).
  */
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  statSync,
+} from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join, posix } from 'node:path';
 import type { ContainersStreamName } from '../../shared/containers.js';
@@ -597,6 +605,114 @@ export class ContainersService extends SubmissionJobs<ContainersResult> {
           `unable to upload file: the workspace's disk cap of ${mib(this.settings.diskBytes)} MiB is reached`,
         );
       throw new ApiError(500, E.FileFailed, 'unable to upload file');
+    });
+  }
+
+  /** A path a change names: inside the workspace, not the workspace itself, not read-only. */
+  private changeable(config: ProjectConfig, filepath: string, what: string): string {
+    const rel = relativePath(filepath);
+    if (rel === null || rel === '')
+      throw new ApiError(
+        400,
+        E.FilepathNotFound,
+        `filepath not found: give a path inside the workspace, e.g. src/main.py`,
+      );
+    // a read-only path, or a folder holding one
+    if (isReadOnly(config, rel) || config.files.read_only.some((e) => e.startsWith(`${rel}/`)))
+      throw new ApiError(
+        400,
+        E.FilepathDenied,
+        `permission denied to ${what} ${rel}: the project makes it (or something in it) read-only`,
+      );
+    return rel;
+  }
+
+  /** The answer to a failed create, remove or rename. */
+  private changeError(id: string, r: { error?: string; detail?: string }, rel: string): ApiError {
+    if (r.error === 'no-parent')
+      return new ApiError(
+        400,
+        E.FilepathNotFound,
+        `filepath not found: the folder of ${rel} does not exist (create it first)`,
+      );
+    if (r.error === 'not-found') return new ApiError(400, E.FileNotFound, `file not found: ${rel}`);
+    if (r.error === 'exists')
+      return new ApiError(400, E.FilepathDenied, `a file or folder already exists at ${rel}`);
+    if (r.error === 'denied')
+      return new ApiError(400, E.FilepathDenied, `a folder cannot be moved into itself: ${rel}`);
+    if (r.error === 'sandbox') this.ctx.log(`containers: a file operation on ${id}: ${r.detail}`);
+    return new ApiError(500, E.FileFailed, 'the file operation failed');
+  }
+
+  /** `POST /workspaces/:id/files/create` (an extension): an empty file or a folder. */
+  async createEntry(id: string, filepath: string, dir: boolean): Promise<string> {
+    const { w, target } = this.live(id, E.NotAvailable);
+    const rel = this.changeable(this.parsed(w.config), filepath, 'create');
+    return this.serial(id, async () => {
+      const r = await this.runner!.create(target, rel, dir);
+      if (!r.ok) throw this.changeError(id, r, rel);
+      return `${WORKSPACE}/${rel}`;
+    });
+  }
+
+  /** `POST /workspaces/:id/files/remove` (an extension): a file, link or folder. */
+  async removeEntry(id: string, filepath: string): Promise<void> {
+    const { w, target } = this.live(id, E.NotAvailable);
+    const rel = this.changeable(this.parsed(w.config), filepath, 'remove');
+    await this.serial(id, async () => {
+      const r = await this.runner!.remove(target, rel);
+      if (!r.ok) throw this.changeError(id, r, rel);
+    });
+  }
+
+  /** `POST /workspaces/:id/files/rename` (an extension). */
+  async renameEntry(id: string, from: string, to: string): Promise<string> {
+    const { w, target } = this.live(id, E.NotAvailable);
+    const config = this.parsed(w.config);
+    const a = this.changeable(config, from, 'move');
+    const b = this.changeable(config, to, 'move a file to');
+    return this.serial(id, async () => {
+      const r = await this.runner!.rename(target, a, b);
+      if (!r.ok)
+        throw this.changeError(id, r, r.error === 'no-parent' || r.error === 'exists' ? b : a);
+      return `${WORKSPACE}/${b}`;
+    });
+  }
+
+  /**
+   * `POST /workspaces/:id/reset` (an extension): the whole workspace, or one path, back to the
+   * project's template. A path the template does not have is refused (nothing is removed).
+   */
+  async reset(id: string, filepath: string | null): Promise<void> {
+    const { w, target } = this.live(id, E.NotAvailable);
+    const project = this.projects.get(w.projectId)!;
+    const template = this.projectFolders(project).workspace;
+    let rel: string | null = null;
+    if (filepath !== null) {
+      rel = relativePath(filepath);
+      if (rel === null || rel === '')
+        throw new ApiError(
+          400,
+          E.FilepathNotFound,
+          'filepath not found: give a path inside the workspace',
+        );
+      // the template is the project's (the engine's files, never the learner's): a host path is safe
+      let there = false;
+      try {
+        lstatSync(join(template, rel));
+        there = true;
+      } catch {
+        there = false;
+      }
+      if (!there)
+        throw new ApiError(400, E.FileNotFound, `file not found in the project's template: ${rel}`);
+    }
+    await this.serial(id, async () => {
+      if (rel === null) must(await this.runner!.clear(target), 'clearing the workspace');
+      must(
+        await this.runner!.copyIn(target, template, rel === null ? undefined : [rel]),
+        'copying the template',
+      );
     });
   }
 
