@@ -1088,7 +1088,7 @@ export class SeWorkspace extends LitElement {
     e: KeyboardEvent,
     list: string[],
     current: string,
-    pick: (v: string) => void,
+    pick: (v: string) => Promise<void> | void,
   ): void {
     const i = list.indexOf(current);
     let j = -1;
@@ -1098,11 +1098,13 @@ export class SeWorkspace extends LitElement {
     else if (e.key === 'End') j = list.length - 1;
     if (j < 0) return;
     e.preventDefault();
-    pick(list[j]);
     const tablist = e.currentTarget as HTMLElement;
-    void this.updateComplete.then(() =>
-      tablist.querySelector<HTMLElement>('[role="tab"][aria-selected="true"]')?.focus(),
-    );
+    void Promise.resolve(pick(list[j]))
+      .catch(() => undefined)
+      .then(() => this.updateComplete)
+      .then(() =>
+        tablist.querySelector<HTMLElement>('[role="tab"][aria-selected="true"]')?.focus(),
+      );
   }
 
   private selectPanel(tab: PanelTab): void {
@@ -1338,7 +1340,7 @@ export class SeWorkspace extends LitElement {
       part="tabs"
       aria-label=${m.tabs}
       @keydown=${(e: KeyboardEvent) =>
-        this.active && this.onTabKey(e, this.tabs, this.active, (p) => void this.openFile(p))}
+        this.active && this.onTabKey(e, this.tabs, this.active, (p) => this.openFile(p))}
     >
       ${this.tabs.map((p) => {
         const selected = p === this.active;

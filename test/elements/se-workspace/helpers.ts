@@ -108,3 +108,17 @@ export async function writeFile(token: string, path: string, content: string): P
   });
   if (!res.ok) throw new Error(`PUT ${path}: ${res.status} ${await res.text()}`);
 }
+
+/** Creates a folder (or an empty file) in the workspace. */
+export async function createEntry(
+  token: string,
+  path: string,
+  type: 'file' | 'dir',
+): Promise<void> {
+  const res = await fetch(`${backendUrl()}/v1/workspace/files`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ path, type }),
+  });
+  if (!res.ok) throw new Error(`POST files ${path}: ${res.status} ${await res.text()}`);
+}

@@ -1,6 +1,7 @@
 import { expect, oneEvent } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import {
+  createEntry,
   editorText,
   learnerToken,
   mount,
@@ -41,6 +42,7 @@ describe('<se-workspace> tree and tabs', () => {
 describe('<se-workspace> keyboard', () => {
   it('moves through the tree with the arrows, opens folders and files with Enter, tabs with arrows', async () => {
     const token = await learnerToken();
+    await createEntry(token, 'lib', 'dir');
     await writeFile(token, 'lib/util.py', 'def helper():\n    return 1\n');
     await writeFile(token, 'notes.txt', 'notes\n');
     const el = await mount({ attrs: { token } });
@@ -129,7 +131,9 @@ describe('<se-workspace> keyboard', () => {
     await el.openFile('main.py');
     await until(() => editorText(el).includes('# mine'), 'main.py keeps the edit');
     (shadow(el).querySelector('.cm-content') as HTMLElement).focus();
-    await sendKeys({ press: 'Control+z' });
+    await sendKeys({ down: 'Control' });
+    await sendKeys({ press: 'z' });
+    await sendKeys({ up: 'Control' });
     await until(() => !editorText(el).includes('# mine'), 'undo in main.py');
   });
 
