@@ -499,6 +499,8 @@ export class SeWorkspace extends LitElement {
       this.readOnlyC.of(readOnlyExt(readOnly || this.readonly)),
       this.themeC.of(editorTheme(this.isDark)),
       this.labelC.of(contentLabel(this.m.editorLabel(path), `${this.uid}-hint`)),
+      // Explicitly in the tab order: the scroller around it holds a keyboard-reachable element.
+      EditorView.contentAttributes.of({ tabindex: '0' }),
       this.gutter.of([]),
     ];
   }
@@ -1448,6 +1450,7 @@ export class SeWorkspace extends LitElement {
         role="tabpanel"
         id="${this.uid}-panel-output"
         aria-labelledby="${this.uid}-ptab-output"
+        tabindex="0"
         part="output"
         ?hidden=${current !== 'output'}
       >
@@ -1457,6 +1460,7 @@ export class SeWorkspace extends LitElement {
         role="tabpanel"
         id="${this.uid}-panel-tests"
         aria-labelledby="${this.uid}-ptab-tests"
+        tabindex="0"
         ?hidden=${current !== 'tests'}
       >
         ${this.renderTests(m)}
