@@ -9,6 +9,7 @@ import {
   shadow,
   unmountAll,
   until,
+  writeFile,
 } from './helpers.js';
 
 afterEach(() => {
@@ -131,5 +132,39 @@ describe('<se-workspace> autosave', () => {
     await until(() => editorText(el).includes('kept'), 'the kept edit');
     await oneEvent(el, 'se-file-save');
     expect(await el.getFileContent('main.py')).to.equal('print("kept")\n');
+  });
+});
+
+describe('<se-workspace> reset', () => {
+  it('Reset (confirmed) puts the template back in the open editor and the workspace', async () => {
+    const token = await learnerToken();
+    const el = await mount({ attrs: { token } });
+    await until(() => editorText(el).includes('def word_counts'), 'the editor');
+    await el.setFileContent('main.py', 'print("changed")\n');
+    await el.flush();
+    part(el, 'reset-button').click();
+    await el.updateComplete;
+    expect(shadow(el).textContent).to.contain('Reset every file to the project template?');
+    part(el, 'reset-confirm').click();
+    await until(() => editorText(el).includes('def word_counts'), 'the template again');
+    expect(await el.getFileContent('main.py')).to.contain('# TODO: count the words');
+    const res = await fetch(`${backendUrl()}/v1/workspace/file?path=main.py`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    expect(((await res.json()) as { content: string }).content).to.contain('# TODO');
+    // No save of the old text follows.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await el.getFileContent('main.py')).to.contain('# TODO');
+  });
+
+  it('reset(path) resets one file and keeps the others', async () => {
+    const token = await learnerToken();
+    await writeFile(token, 'other.py', 'kept = True\n');
+    const el = await mount({ attrs: { token } });
+    await el.setFileContent('main.py', 'print("changed")\n');
+    await el.flush();
+    await el.reset('main.py');
+    expect(await el.getFileContent('main.py')).to.contain('# TODO');
+    expect(await el.getFileContent('other.py')).to.equal('kept = True\n');
   });
 });
