@@ -22,3 +22,23 @@ describe('define modules', () => {
     expect(customElements.get('se-solve')).to.equal(before);
   });
 });
+
+describe('define module of <se-workspace>', () => {
+  it('the script-tag entry defines se-workspace once a page holds one', async () => {
+    expect(customElements.get('se-workspace')).to.equal(undefined);
+    const el = document.createElement('se-workspace');
+    document.body.append(el);
+    try {
+      await import('../../src/elements/define/all.js');
+      await customElements.whenDefined('se-workspace');
+      expect(customElements.get('se-workspace')).to.be.a('function');
+    } finally {
+      el.remove();
+    }
+  });
+
+  it('importing se-widgets/se-workspace.js registers se-workspace', async () => {
+    const mod = await import('../../src/elements/define/se-workspace.js');
+    expect(customElements.get('se-workspace')).to.equal(mod.SeWorkspace);
+  });
+});
