@@ -393,10 +393,21 @@ export const styles = css`
     border-bottom: 1px solid var(--se-workspace-border-color);
     vertical-align: top;
   }
+  th.test-name {
+    width: 30%;
+    overflow-wrap: break-word;
+  }
+  td.test-status,
+  td.test-time {
+    white-space: nowrap;
+  }
   td.message {
-    font-family: var(--se-workspace-font-mono);
-    white-space: pre-wrap;
-    overflow-wrap: anywhere;
+    width: 55%;
+  }
+  td.message pre {
+    margin: 0;
+    max-height: 8rem;
+    font-size: 0.85em;
   }
   .test-ok {
     color: var(--se-workspace-success);

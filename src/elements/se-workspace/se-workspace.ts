@@ -250,6 +250,8 @@ export class SeWorkspace extends LitElement {
   private docs = new Map<string, OpenDoc>();
   private loading = new Map<string, Promise<OpenDoc>>();
   private view: EditorView | null = null;
+  /** the file the view shows */
+  private viewPath: string | null = null;
   private readonly language = new Compartment();
   private readonly readOnlyC = new Compartment();
   private readonly themeC = new Compartment();
@@ -309,6 +311,7 @@ export class SeWorkspace extends LitElement {
     this.termLoad = null;
     this.view?.destroy();
     this.view = null;
+    this.viewPath = null;
     this.started = false;
   }
 
@@ -333,6 +336,10 @@ export class SeWorkspace extends LitElement {
 
   private restart(): void {
     this.openAbort.abort();
+    for (const d of this.docs.values()) clearTimeout(d.timer);
+    this.view?.destroy();
+    this.view = null;
+    this.viewPath = null;
     this.docs.clear();
     this.tabs = [];
     this.active = null;
@@ -494,6 +501,11 @@ export class SeWorkspace extends LitElement {
   private extensions(path: string, readOnly: boolean): Extension[] {
     return [
       basicSetup(),
+      // The open file's state follows the view's (selection, history, diagnostics included).
+      EditorView.updateListener.of((u) => {
+        const d = this.docs.get(path);
+        if (d && this.viewPath === path && this.view === u.view) d.state = u.state;
+      }),
       changeListener((text, byUser) => this.edited(path, text, byUser)),
       this.language.of([]),
       this.readOnlyC.of(readOnlyExt(readOnly || this.readonly)),
@@ -548,8 +560,7 @@ export class SeWorkspace extends LitElement {
       const d = this.docs.get(f.path);
       if (d !== doc) return;
       const effects = this.language.reconfigure(ext);
-      if (this.view && this.active === f.path && this.view.state === doc.state)
-        this.view.dispatch({ effects });
+      if (this.view && this.viewPath === f.path) this.view.dispatch({ effects });
       else doc.state = doc.state.update({ effects }).state;
     });
     return doc;
@@ -559,7 +570,7 @@ export class SeWorkspace extends LitElement {
   private replaceText(doc: OpenDoc, text: string): void {
     if (docText(doc) === text) return;
     const changes = { from: 0, to: doc.state.doc.length, insert: text };
-    if (this.view && this.active === doc.path) {
+    if (this.view && this.viewPath === doc.path) {
       this.view.dispatch({ changes });
       doc.state = this.view.state;
     } else {
@@ -571,7 +582,7 @@ export class SeWorkspace extends LitElement {
   private edited(path: string, text: string, byUser: boolean): void {
     const doc = this.docs.get(path);
     if (!doc) return;
-    if (this.view && this.active === path) doc.state = this.view.state;
+    if (this.view && this.viewPath === path) doc.state = this.view.state;
     this.dispatchEvent(new SeFileChangeEvent({ path, content: text, byUser }));
     if (text !== doc.savedText) this.local?.set(path, { content: text, base: doc.version || null });
     this.scheduleSave(doc, SAVE_DELAY);
@@ -717,6 +728,7 @@ export class SeWorkspace extends LitElement {
       if (this.view) {
         this.view.destroy();
         this.view = null;
+        this.viewPath = null;
       }
       return;
     }
@@ -729,9 +741,12 @@ export class SeWorkspace extends LitElement {
         root: this.shadowRoot ?? document,
         state: doc.state,
       });
+      this.viewPath = doc.path;
       void this.applyMarks(doc);
-    } else if (this.view.state !== doc.state) {
+    } else if (this.viewPath !== doc.path) {
+      // The old file's state is current (the update listener keeps it); the view takes the new one.
       this.view.setState(doc.state);
+      this.viewPath = doc.path;
       void this.applyMarks(doc);
     }
     if (doc.dark !== this.isDark) {
@@ -743,9 +758,13 @@ export class SeWorkspace extends LitElement {
 
   private async applyMarks(doc: OpenDoc): Promise<void> {
     const view = this.view;
-    if (!view || this.active !== doc.path) return;
-    await showDiagnostics(view, this.gutter, doc.marks, () => this.view === view);
-    if (this.view === view && this.active === doc.path) doc.state = view.state;
+    if (!view || this.viewPath !== doc.path) return;
+    await showDiagnostics(
+      view,
+      this.gutter,
+      doc.marks,
+      () => this.view === view && this.viewPath === doc.path,
+    );
   }
 
   private applyTheme(): void {
@@ -762,7 +781,7 @@ export class SeWorkspace extends LitElement {
   private applyReadOnly(): void {
     for (const doc of this.docs.values()) {
       const effects = this.readOnlyC.reconfigure(readOnlyExt(doc.readOnly || this.readonly));
-      if (this.view && this.active === doc.path) {
+      if (this.view && this.viewPath === doc.path) {
         this.view.dispatch({ effects });
         doc.state = this.view.state;
       } else doc.state = doc.state.update({ effects }).state;
@@ -1021,7 +1040,7 @@ export class SeWorkspace extends LitElement {
     const i = this.tabs.indexOf(path);
     if (i < 0) return;
     const doc = this.docs.get(path);
-    if (doc && this.view && this.active === path) doc.state = this.view.state;
+    if (doc && this.view && this.viewPath === path) doc.state = this.view.state;
     if (doc) void this.save(doc);
     const tabs = this.tabs.filter((p) => p !== path);
     this.tabs = tabs;
@@ -1562,13 +1581,17 @@ export class SeWorkspace extends LitElement {
         ${tests.map(
           (t) =>
             html`<tr data-status=${t.status}>
-              <th scope="row">${t.classname ? `${t.classname}.` : ''}${t.name}</th>
-              <td class="test-${t.status}">
+              <th scope="row" class="test-name">
+                ${t.classname ? html`${t.classname}.<wbr />` : nothing}${t.name}
+              </th>
+              <td class="test-status test-${t.status}">
                 ${t.status === 'ok' ? icon('ok') : t.status === 'failure' ? icon('fail') : icon('alert')}
                 ${words[t.status]}
               </td>
-              <td>${m.seconds(t.time.toFixed(3))}</td>
-              <td class="message">${t.message}</td>
+              <td class="test-time">${m.seconds(t.time.toFixed(3))}</td>
+              <td class="message">
+                ${t.message ? html`<pre tabindex="0">${t.message}</pre>` : nothing}
+              </td>
             </tr>`,
         )}
       </tbody>

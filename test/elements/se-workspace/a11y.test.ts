@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { executeServerCommand } from '@web/test-runner-commands';
+import { setViewport } from '@web/test-runner-commands';
 import type { SeWorkspace } from '../../../src/elements/index.js';
 import { editorText, mount, shadow, unmountAll, until } from './helpers.js';
 
@@ -44,7 +44,7 @@ async function withResults(attrs: Record<string, string> = {}): Promise<SeWorksp
 
 afterEach(async () => {
   unmountAll();
-  await executeServerCommand('set-viewport' as never, undefined as never).catch(() => undefined);
+  await setViewport({ width: 800, height: 600 });
 });
 
 describe('<se-workspace> accessibility (axe-core)', () => {
@@ -68,6 +68,17 @@ describe('<se-workspace> accessibility (axe-core)', () => {
     expect(shadow(el).querySelector('[part~="scenario-button"]')?.textContent?.trim()).to.equal(
       'Uruchom',
     );
+    expect(await seriousFindings(el)).to.deep.equal([]);
+  });
+
+  it('stacks the tree above the editor at 360 px, without horizontal scrolling or findings', async () => {
+    await setViewport({ width: 360, height: 800 });
+    const el = await withResults();
+    const root = shadow(el);
+    const tree = root.querySelector('[part~="explorer"]')!.getBoundingClientRect();
+    const editor = root.querySelector('[part~="editor"]')!.getBoundingClientRect();
+    expect(tree.bottom).to.be.at.most(editor.top + 1);
+    expect(document.documentElement.scrollWidth).to.be.at.most(360);
     expect(await seriousFindings(el)).to.deep.equal([]);
   });
 
