@@ -42,8 +42,7 @@ try {
   if (args.includes('--terminal')) {
     await ws.locator('[data-panel="terminal"]').click();
     await page.waitForFunction(
-      () =>
-        document.querySelector('#python-project')?.shadowRoot?.querySelector('.xterm textarea'),
+      () => document.querySelector('#python-project')?.shadowRoot?.querySelector('.xterm textarea'),
       undefined,
       { timeout: 60000 },
     );

@@ -1,7 +1,7 @@
 import { expect, oneEvent } from '@open-wc/testing';
 import { executeServerCommand, sendKeys } from '@web/test-runner-commands';
 import type { SeWorkspace } from '../../../src/elements/index.js';
-import { backendUrl, learnerToken, mount, record, shadow, unmountAll, until } from './helpers.js';
+import { backendUrl, learnerToken, record, shadow, unmountAll, until } from './helpers.js';
 
 afterEach(() => unmountAll());
 
