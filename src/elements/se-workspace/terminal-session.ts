@@ -63,6 +63,18 @@ export class TerminalSession {
     this.term.loadAddon(this.fit);
     this.term.open(box);
     this.term.textarea?.setAttribute('aria-label', options.label);
+    // Escape then Tab leaves the terminal (as in the editor): the Tab is not the shell's then, and
+    // the browser moves the focus on. Escape itself still reaches the shell.
+    let escaped = false;
+    this.term.attachCustomKeyEventHandler((e) => {
+      if (e.type !== 'keydown') return true;
+      if (e.key === 'Tab' && escaped && !e.ctrlKey && !e.altKey && !e.metaKey) {
+        escaped = false;
+        return false;
+      }
+      if (!['Shift', 'Control', 'Alt', 'Meta'].includes(e.key)) escaped = e.key === 'Escape';
+      return true;
+    });
     this.term.onData((data) => this.send(encode.input(data)));
     this.term.onBinary((data) =>
       this.send(encode.input(Uint8Array.from(data, (c) => c.charCodeAt(0)))),

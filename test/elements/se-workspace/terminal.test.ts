@@ -111,6 +111,20 @@ describe('<se-workspace> terminal', () => {
     );
   });
 
+  it('Escape then Tab leaves the terminal; Tab alone stays in it', async () => {
+    const el = await mount();
+    const rec = record(el, ['se-terminal']);
+    openTerminalTab(el);
+    await until(() => rec.length > 0, 'the terminal', 30000);
+    const input = part(el, 'terminal').querySelector<HTMLTextAreaElement>('textarea');
+    input?.focus();
+    await sendKeys({ press: 'Tab' });
+    expect(shadow(el).activeElement).to.equal(input);
+    await sendKeys({ press: 'Escape' });
+    await sendKeys({ press: 'Tab' });
+    expect(shadow(el).activeElement).to.not.equal(input);
+  });
+
   it('has no terminal tab with terminal="hidden"', async () => {
     const el = await mount({ attrs: { token: await learnerToken(), terminal: 'hidden' } });
     expect(shadow(el).querySelector('[data-panel="terminal"]')).to.equal(null);
