@@ -61,6 +61,14 @@ async function startBackend(pageOrigin) {
       public: false,
       workspace: { ...workspace.workspace, readOnly: ['main.py'] },
     });
+  // A C workspace (build stage with gcc), for compile errors marked in the editor.
+  if (workspace)
+    raw.widgets.push({
+      ...workspace,
+      id: 'workspace-c',
+      public: false,
+      workspace: { project: 'C-MAKE', scenarios: ['run', 'test'], terminal: false },
+    });
   raw.sessions = { ...raw.sessions, perMinute: many };
   raw.limits = {
     ...raw.limits,

@@ -1,5 +1,14 @@
 import { expect } from '@open-wc/testing';
-import { editorText, mount, part, shadow, SOLUTION, unmountAll, until } from './helpers.js';
+import {
+  editorText,
+  learnerToken,
+  mount,
+  part,
+  shadow,
+  SOLUTION,
+  unmountAll,
+  until,
+} from './helpers.js';
 
 afterEach(() => unmountAll());
 
@@ -81,5 +90,44 @@ describe('<se-workspace> scenarios', () => {
       (l) => Math.abs(l.getBoundingClientRect().top - gutter.getBoundingClientRect().top) < 2,
     );
     expect(row?.textContent).to.equal('3');
+  });
+
+  it('marks a gcc error of the build stage on its file and line (C project)', async () => {
+    const token = await learnerToken(undefined, 'workspace-c');
+    const el = await mount({ attrs: { token } });
+    const root = shadow(el);
+    // The project's own read-only file is marked so.
+    expect(
+      root.querySelector('[role="treeitem"][data-path="Makefile"] .badge')?.textContent,
+    ).to.equal('read-only');
+    await until(() => editorText(el).length > 0, 'main.c');
+    expect(
+      root.querySelector('[role="tab"][aria-selected="true"]')?.getAttribute('data-path'),
+    ).to.equal('main.c');
+    await el.setFileContent(
+      'main.c',
+      '#include <stdio.h>\nint main(void) {\n  int x = ;\n  return 0;\n}\n',
+    );
+    const r = await el.runScenario('run');
+    expect(r?.status.code).to.equal(11);
+    expect(el.getStageStream('build', 'stderr') ?? '').to.match(/main\.c:3:\d+: error/);
+    await until(
+      () => root.querySelector('.cm-gutterElement .cm-lint-marker-error') !== null,
+      'the error marker',
+    );
+    await until(() => root.querySelector('.cm-lintRange-error') !== null, 'the error range');
+    const range = root.querySelector('.cm-lintRange-error');
+    const lineEls = [...root.querySelectorAll('.cm-content .cm-line')];
+    expect(lineEls.indexOf(range!.closest('.cm-line')!) + 1).to.equal(
+      3,
+      el.getStageStream('build', 'stderr') ?? '',
+    );
+    // Fixed: the next build clears the mark.
+    await el.setFileContent('main.c', '#include <stdio.h>\nint main(void) {\n  return 0;\n}\n');
+    await el.runScenario('run');
+    await until(
+      () => root.querySelector('.cm-gutterElement .cm-lint-marker-error') === null,
+      'the marker cleared',
+    );
   });
 });
