@@ -295,6 +295,12 @@ export class SeWorkspace extends LitElement {
     window.addEventListener('pagehide', this.onPageHide);
     window.addEventListener('online', this.onOnline);
     document.addEventListener('fullscreenchange', this.onFullscreen);
+    // Opened after the first render (not inside an update: it changes the element's state).
+    void this.updateComplete.then(() => {
+      if (this.started || !this.isConnected) return;
+      this.started = true;
+      void this.start();
+    });
   }
 
   override disconnectedCallback(): void {
@@ -323,10 +329,6 @@ export class SeWorkspace extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    if (!this.started && this.isConnected) {
-      this.started = true;
-      void this.start();
-    }
     if (changed.has('theme')) this.applyTheme();
     if (changed.has('readonly')) this.applyReadOnly();
     this.mountEditor();
@@ -768,7 +770,6 @@ export class SeWorkspace extends LitElement {
   }
 
   private applyTheme(): void {
-    this.requestUpdate();
     if (this.term) this.term.term.options.theme = this.terminalTheme();
   }
 
