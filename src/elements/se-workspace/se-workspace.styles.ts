@@ -467,6 +467,36 @@ export const styles = css`
       grid-template-columns: minmax(0, 1fr);
       grid-template-rows: auto minmax(8rem, 1fr) minmax(6rem, var(--se-workspace-panel-height));
     }
+    /* The tests table reads as one block per test. */
+    table,
+    caption,
+    tbody,
+    tr,
+    th,
+    td {
+      display: block;
+      width: auto;
+    }
+    thead {
+      position: absolute;
+      width: 1px;
+      height: 1px;
+      overflow: hidden;
+      clip: rect(0, 0, 0, 0);
+    }
+    tr {
+      border-bottom: 1px solid var(--se-workspace-border-color);
+      padding: 0.25rem 0;
+    }
+    th.test-name,
+    td.message {
+      width: auto;
+    }
+    th,
+    td {
+      border-bottom: 0;
+      padding: 0.1rem 0.25rem;
+    }
     .explorer {
       grid-row: auto;
       max-height: 7rem;
