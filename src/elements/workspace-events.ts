@@ -33,7 +33,7 @@ export class SeWorkspaceReadyEvent extends Event {
 }
 
 export type SeWorkspaceStateName =
-  'connecting' | 'ready' | 'saving' | 'saved' | 'offline' | 'conflict' | 'running' | 'error';
+  'connecting' | 'saving' | 'saved' | 'offline' | 'conflict' | 'running' | 'error';
 
 export interface SeWorkspaceStateDetail {
   /** what the workspace is doing now */

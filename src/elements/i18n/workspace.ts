@@ -10,6 +10,7 @@ export const enWorkspace = {
     return known[name] ?? name.charAt(0).toUpperCase() + name.slice(1);
   },
   reset: 'Reset',
+  cancel: 'Cancel',
   resetConfirm: 'Reset every file to the project template? Your changes are lost.',
   fullScreen: 'Full screen',
   exitFullScreen: 'Exit full screen',
@@ -84,6 +85,7 @@ export const plWorkspace: WorkspaceMessages = {
     return known[name] ?? name.charAt(0).toUpperCase() + name.slice(1);
   },
   reset: 'Przywróć',
+  cancel: 'Anuluj',
   resetConfirm: 'Przywrócić wszystkie pliki z szablonu projektu? Twoje zmiany zostaną utracone.',
   fullScreen: 'Pełny ekran',
   exitFullScreen: 'Zamknij pełny ekran',

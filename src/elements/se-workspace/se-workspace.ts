@@ -128,7 +128,7 @@ function subjectOf(token: string | null): string {
  * @tag se-workspace
  *
  * @event {SeWorkspaceReadyEvent} se-ready - The session is up and the workspace open. `detail: {widget, files, scenarios, terminal}`.
- * @event {SeWorkspaceStateEvent} se-state - The save or run state changed. `detail: {state, workspace, unsaved}`; `state` is `connecting`, `ready`, `saving`, `saved`, `offline`, `conflict`, `running` or `error`.
+ * @event {SeWorkspaceStateEvent} se-state - The save or run state changed. `detail: {state, workspace, unsaved}`; `state` is `connecting`, `saving`, `saved`, `offline`, `conflict`, `running` or `error`.
  * @event {SeFileOpenEvent} se-file-open - A file was opened or its tab selected. `detail: {path, readOnly}`.
  * @event {SeFileChangeEvent} se-file-change - A file's text changed in the editor. `detail: {path, content, byUser}`.
  * @event {SeFileSaveEvent} se-file-save - A file was saved to the workspace. `detail: {path, version}`.
@@ -1153,6 +1153,16 @@ export class SeWorkspace extends LitElement {
     this.term?.fitNow();
   }
 
+  /** Shows or hides the Reset confirmation, the focus following (never lost with the button). */
+  private confirmReset(on: boolean): void {
+    this.confirmingReset = on;
+    void this.updateComplete.then(() =>
+      this.renderRoot
+        .querySelector<HTMLElement>(on ? '[part~="reset-confirm"]' : '[part~="reset-button"]')
+        ?.focus(),
+    );
+  }
+
   private async resolveConflict(doc: OpenDoc, keepMine: boolean): Promise<void> {
     if (keepMine) {
       doc.conflict = false;
@@ -1235,7 +1245,7 @@ export class SeWorkspace extends LitElement {
                 type="button"
                 part="reset-confirm"
                 @click=${() => {
-                  this.confirmingReset = false;
+                  this.confirmReset(false);
                   void this.reset().catch((err: unknown) =>
                     this.dispatchEvent(new SeErrorEvent(this.errorOf(err))),
                   );
@@ -1243,13 +1253,13 @@ export class SeWorkspace extends LitElement {
               >
                 ${m.reset}
               </button>
-              <button type="button" @click=${() => (this.confirmingReset = false)}>✕</button>
+              <button type="button" @click=${() => this.confirmReset(false)}>${m.cancel}</button>
             </span>`
           : html`<button
               type="button"
               part="reset-button"
               ?disabled=${!ws || this.readonly || busy}
-              @click=${() => (this.confirmingReset = true)}
+              @click=${() => this.confirmReset(true)}
             >
               ${m.reset}
             </button>`

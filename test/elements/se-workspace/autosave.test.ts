@@ -145,6 +145,8 @@ describe('<se-workspace> reset', () => {
     part(el, 'reset-button').click();
     await el.updateComplete;
     expect(shadow(el).textContent).to.contain('Reset every file to the project template?');
+    await el.updateComplete;
+    expect(shadow(el).activeElement?.getAttribute('part')).to.equal('reset-confirm');
     part(el, 'reset-confirm').click();
     await until(() => editorText(el).includes('def word_counts'), 'the template again');
     expect(await el.getFileContent('main.py')).to.contain('# TODO: count the words');
