@@ -49,7 +49,7 @@ describe('the built package', () => {
     }
   });
 
-  it('has the script-tag bundles and a manifest that describes se-solve', () => {
+  it('has the script-tag bundles and a manifest that describes se-solve and se-workspace', () => {
     assert.ok(existsSync(root + 'dist/cdn/se-widgets.js'));
     assert.ok(existsSync(root + 'dist/cdn/se-widgets.classic.js'));
     const manifest = JSON.parse(readFileSync(root + 'dist/custom-elements.json', 'utf8')) as {
@@ -57,5 +57,6 @@ describe('the built package', () => {
     };
     const tags = manifest.modules.flatMap((m) => m.declarations ?? []).map((d) => d.tagName);
     assert.ok(tags.includes('se-solve'), `tags: ${tags.join(', ')}`);
+    assert.ok(tags.includes('se-workspace'), `tags: ${tags.join(', ')}`);
   });
 });
