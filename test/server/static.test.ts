@@ -347,6 +347,7 @@ describe('static files: HEAD, Content-Type, CORS, traversal', () => {
       ['/dist/custom-elements.json', 'application/json; charset=utf-8'],
       ['/', 'text/html; charset=utf-8'],
       ['/iframe.html', 'text/html; charset=utf-8'],
+      ['/workspace.html', 'text/html; charset=utf-8'],
       ['/demo.css', 'text/css; charset=utf-8'],
       ['/dist/elements/index.d.ts', 'text/plain; charset=utf-8'],
     ];
