@@ -82,7 +82,9 @@ async function startBackend(pageOrigin) {
     config: server.parseConfig(raw),
     log: () => {},
     accessLog: false,
-    engine: { accessToken: engineToken },
+    // The <se-workspace> tests give each test a learner of its own, so a run holds more running
+    // workspaces than the default 20 slots.
+    engine: { accessToken: engineToken, containers: { slots: 120 } },
   });
   backend.signSession = server.signSession;
   await createHostileProblem(backend.engineUrl, engineToken);
