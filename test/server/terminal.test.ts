@@ -7,15 +7,27 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import Database from 'better-sqlite3';
 import { WebSocket } from 'ws';
 import { startAll, type StartedAll } from '../../src/cli/serve.js';
 import { startEngine, type RunningEngine } from '../../src/engine/index.js';
 import { parseConfig } from '../../src/server/index.js';
 import { signSession } from '../../src/server/sessions.js';
-import { CLOSE, decode, encode, FRAME, type Frame } from '../../src/shared/terminal.js';
+import {
+  CLOSE,
+  decode,
+  encode,
+  FRAME,
+  HIGH_WATER,
+  MAX_FRAME_BYTES,
+  type Frame,
+} from '../../src/shared/terminal.js';
 import { Recorder } from './helpers.js';
 
 const SECRET = 'terminal-test-session-secret-0123456789abcdef';
+const ENGINE_TOKEN = 'terminal-test-engine-token-4c1d';
 const ORIGIN = 'http://lms.test';
 const widget = (id: string, terminal: boolean) => ({
   id,
@@ -34,7 +46,11 @@ class Term {
   output = '';
   private readonly closing: Promise<{ code: number; reason: string }>;
   readonly opened: Promise<void>;
-  private received = 0;
+  received = 0;
+  /** false: output is counted and its tail kept, not all of it (a long stream) */
+  keep = true;
+  /** milliseconds to wait before acknowledging each frame (a slow page); -1: acknowledge nothing */
+  ackDelayMs = 0;
   private wakers: Array<() => void> = [];
 
   constructor(url: string, origin = ORIGIN) {
@@ -55,11 +71,14 @@ class Term {
     );
     this.ws.on('message', (data: Buffer) => {
       const f = decode(new Uint8Array(data));
-      this.frames.push(f);
+      if (f.type !== FRAME.OUTPUT || this.keep) this.frames.push(f);
       if (f.type === FRAME.OUTPUT) {
-        this.output += Buffer.from(f.data).toString('latin1');
+        const text = Buffer.from(f.data).toString('latin1');
+        this.output = this.keep ? this.output + text : (this.output + text).slice(-200);
         this.received = f.offset + f.data.length;
-        this.ws.send(encode.ack(this.received));
+        const ack = encode.ack(this.received);
+        if (this.ackDelayMs > 0) setTimeout(() => this.ws.send(ack), this.ackDelayMs);
+        else if (this.ackDelayMs === 0) this.ws.send(ack);
       }
       this.wake();
     });
@@ -79,8 +98,8 @@ class Term {
   }
 
   /** Waits until `ok()` holds (fails after 20 s, or when the socket closed first). */
-  async until(ok: () => boolean, what: string): Promise<void> {
-    const end = Date.now() + 20_000;
+  async until(ok: () => boolean, what: string, withinMs = 20_000): Promise<void> {
+    const end = Date.now() + withinMs;
     while (!ok()) {
       if (Date.now() > end || this.ws.readyState === WebSocket.CLOSED)
         throw new Error(
@@ -101,6 +120,7 @@ class Term {
 describe('the terminal through the backend', () => {
   let all: StartedAll;
   let engineDir: string;
+  let backendDir: string;
   const rec = new Recorder();
   const wsUrl = (path: string) => all.url.replace(/^http/, 'ws') + path;
   const call = (method: string, path: string, token: string, body?: unknown) =>
@@ -128,16 +148,19 @@ describe('the terminal through the backend', () => {
 
   before(async () => {
     engineDir = await mkdtemp(join(tmpdir(), 'se-term-engine-'));
+    backendDir = await mkdtemp(join(tmpdir(), 'se-term-backend-'));
     all = await startAll({
       config: parseConfig(CONFIG),
       sessionSecret: SECRET,
-      engine: { dataDir: engineDir, workers: 2 },
+      dataDir: backendDir,
+      engine: { dataDir: engineDir, workers: 2, accessToken: ENGINE_TOKEN },
       log: () => {},
     });
   });
   after(async () => {
     await all.close();
     await rm(engineDir, { recursive: true, force: true });
+    await rm(backendDir, { recursive: true, force: true });
   });
 
   it('relays a shell: echo, input() answered, and no token or ticket in any URL', async () => {
@@ -232,6 +255,73 @@ describe('the terminal through the backend', () => {
     assert.equal((await c.t.closed).code, CLOSE.RATE_LIMITED);
     a.t.ws.close();
     b.t.ws.close();
+  });
+
+  it('carries 64 MiB to a slow page with the process memory bounded (flow control end to end)', async () => {
+    const token = await tokenFor('learner-7');
+    const { t } = await connect(token);
+    await t.until(() => t.frames.some((f) => f.type === FRAME.READY), 'READY');
+    t.keep = false;
+    t.ackDelayMs = -1;
+    // what the process holds (heap and buffers after a collection): garbage does not count
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const held = () => {
+      gc();
+      const m = process.memoryUsage();
+      return m.heapUsed + m.external + m.arrayBuffers;
+    };
+    const held0 = held();
+    let peak = held0;
+    const sample = setInterval(() => (peak = Math.max(peak, held())), 250);
+    const start = t.received;
+    t.send(encode.input('yes | head -c 67108864; echo END-OF-$((40+2))\n'));
+    // a page that acknowledges nothing: the engine stops sending at HIGH_WATER, through the relay
+    await new Promise((r) => setTimeout(r, 1500));
+    const stalled = t.received;
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(t.received, stalled, 'nothing more arrives while nothing is acknowledged');
+    assert.ok(
+      stalled - start <= HIGH_WATER + 2 * MAX_FRAME_BYTES + 4096,
+      `${stalled - start} unacknowledged`,
+    );
+    // then a slow page: each frame acknowledged 2 ms after it came
+    t.ackDelayMs = 2;
+    t.ws.send(encode.ack(t.received));
+    await t.until(() => t.output.includes('END-OF-42'), 'the end of 64 MiB', 240_000);
+    clearInterval(sample);
+    assert.ok(t.received - start > 64 * 1024 * 1024, `${t.received - start} bytes arrived`);
+    // the backend and the engine both run in this process: together they never held much of it
+    const grew = (peak - held0) / 1024 / 1024;
+    console.log(`# the process held at most ${grew.toFixed(1)} MiB more while 64 MiB went through`);
+    assert.ok(
+      grew < 32,
+      `the process held ${grew.toFixed(1)} MiB more (bound 32 MiB, half the stream)`,
+    );
+    t.ws.close();
+  });
+
+  it('tells the page when the workspace stops (4009), and the other terminals are unaffected', async () => {
+    const token = await tokenFor('learner-8');
+    const other = await connect(await tokenFor('learner-9'));
+    const { t } = await connect(token);
+    await t.until(() => t.frames.some((f) => f.type === FRAME.READY), 'READY');
+    await other.t.until(() => other.t.frames.some((f) => f.type === FRAME.READY), 'READY');
+    // learner-8's workspace, from the backend's own store, stopped through the engine's API
+    const db = new Database(join(backendDir, 'backend.db'), { readonly: true });
+    const { workspace_id: id } = db
+      .prepare('SELECT workspace_id FROM workspace_links WHERE subject = ?')
+      .get('learner-8') as { workspace_id: string };
+    db.close();
+    const stop = await fetch(
+      `${all.engineUrl}/containers/api/v1/workspaces/${id}/stop?access_token=${ENGINE_TOKEN}`,
+      { method: 'PUT' },
+    );
+    assert.equal(stop.status, 200);
+    assert.equal((await t.closed).code, CLOSE.WORKSPACE_GONE);
+    other.t.send(encode.input('echo other-alive\n'));
+    await other.t.until(() => other.t.output.includes('other-alive'), 'the other terminal');
+    other.t.ws.close();
   });
 
   it('gives no ticket to a widget without a terminal', async () => {
