@@ -37,7 +37,7 @@ class Page {
   out = Buffer.alloc(0);
   /** offset of the first byte of `out` */
   base = -1;
-  closed: Promise<{ code: number; reason: string }>;
+  private readonly closing: Promise<{ code: number; reason: string }>;
   readonly opened: Promise<void>;
   /** ACK every output frame at once (a fast page) */
   autoAck = true;
@@ -53,7 +53,7 @@ class Page {
       this.ws.once('open', () => resolve());
       this.ws.once('error', reject);
     });
-    this.closed = new Promise((resolve) =>
+    this.closing = new Promise((resolve) =>
       this.ws.on('close', (code, reason) => {
         resolve({ code, reason: reason.toString() });
         this.wake();
@@ -73,6 +73,18 @@ class Page {
       }
       this.wake();
     });
+  }
+
+  /** The close (code and reason); rejects when it does not come within 20 s. */
+  get closed(): Promise<{ code: number; reason: string }> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`not closed within 20 s; output: ${this.text.slice(-300)}`)),
+        20_000,
+      );
+    });
+    return Promise.race([this.closing, late]).finally(() => clearTimeout(timer));
   }
 
   get text(): string {
@@ -146,10 +158,13 @@ async function open(workspace: string, name: string, hello: Hello = {}, engine =
   const p = new Page(url(workspace, name, engine));
   await p.opened;
   p.send(encode.hello({ token: engine.engine.accessToken, ...hello }));
+  let ready = false;
   const closed = p.closed.then((c) => {
-    throw new Error(`closed before READY: ${c.code} ${c.reason}`);
+    if (!ready) throw new Error(`closed before READY: ${c.code} ${c.reason}`);
   });
+  closed.catch(() => undefined);
   await Promise.race([p.waitFrame(FRAME.READY), closed]);
+  ready = true;
   return p;
 }
 
