@@ -221,7 +221,20 @@ describe('a terminal', () => {
     const out = await run(p, 'echo hello-$((6*7)); pwd; tty');
     assert.match(out, /hello-42\r\n/);
     assert.match(out, /\/home\/user\/workspace\r\n/);
-    assert.match(out, /\/dev\/pts\/\d+\r\n/);
+    // the sandbox's own devpts: its first pty, whatever the host has open
+    assert.match(out, /\/dev\/pts\/0\r\n/);
+    p.close();
+  });
+
+  it('refuses TIOCSTI (typing into the terminal from inside it)', async () => {
+    const p = await shell(ws, 'sti');
+    const out = await run(
+      p,
+      `python3 -c "import fcntl, termios; fcntl.ioctl(0, termios.TIOCSTI, b'x')" 2>&1 | tail -1`,
+    );
+    assert.match(out, /PermissionError: \[Errno 1\] Operation not permitted/);
+    p.input('exit\r');
+    await p.waitFrame(FRAME.EXIT);
     p.close();
   });
 
