@@ -88,6 +88,7 @@ class Terminal {
     size: { cols: number; rows: number },
     private readonly touch: () => void,
     private readonly onEnd: (t: Terminal) => void,
+    log: (line: string) => void,
   ) {
     this.cols = size.cols;
     this.rows = size.rows;
@@ -112,6 +113,17 @@ class Terminal {
     void stage.done.then(
       (outcome) => {
         this.flush();
+        if (!this.exitLine && outcome.status === 20) {
+          // the sandbox failed (the shell never ran): the operator's log says why
+          log(`containers: terminal ${name} of ${workspace}: ${outcome.internalError ?? 'failed'}`);
+          this.exit = { code: null, signal: null };
+          this.socket?.send(
+            encode.error({ code: 'unavailable', message: 'the terminal could not be started' }),
+          );
+          this.socket?.close(CLOSE.UNAVAILABLE, 'the terminal could not be started');
+          this.onEnd(this);
+          return;
+        }
         this.exit = this.exitLine ?? {
           code: null,
           signal: outcome.status === 20 ? null : 'KILL',
@@ -128,13 +140,14 @@ class Terminal {
 
   /** A page connects (or reconnects): the old one is told, the ring replayed from `from`. */
   attach(ws: WebSocket, hello: Hello): void {
+    // what is batched goes to the page that was here; the new one gets it in the replay
+    this.flush();
     const old = this.socket;
     if (old) {
       old.send(encode.state({ state: 'taken_over' }));
       old.close(CLOSE.TAKEN_OVER, 'another connection took this terminal over');
     }
     this.socket = ws;
-    this.flush();
     const held = Math.min(this.end, RING_BYTES);
     const first = this.end - held;
     const asked = Math.min(hello.from ?? 0, this.end);
@@ -464,6 +477,7 @@ export class TerminalManager implements UpgradeHandler {
         (x) => {
           if (this.terminals.get(key) === x) this.terminals.delete(key);
         },
+        this.log,
       );
       this.terminals.set(key, t);
     }

@@ -316,7 +316,14 @@ describe('a terminal', () => {
     assert.match(closed.reason, /took this terminal over/);
     assert.deepEqual(a.frames.find((f) => f.type === FRAME.STATE)?.state, { state: 'taken_over' });
     assert.match(await run(b, 'echo still-$((1+1))'), /still-2/);
-    b.close();
+    // taken over in the middle of a stream: the new page's offsets run on from READY's `from`
+    b.input('yes line | head -n 300000; echo stream-$((0+1))-end\r');
+    await b.output(/line\r\nline\r\n/);
+    const c = await open(ws, 'take', { from: b.base + b.received });
+    await c.output(/stream-1-end\r\n/, 0, 60_000);
+    assert.equal(c.base, c.frame(FRAME.READY)!.ready.from);
+    assert.equal((await b.closed).code, CLOSE.TAKEN_OVER);
+    c.close();
   });
 
   it('gives an ERROR frame for a bad resize and an unknown signal, and keeps working', async () => {
