@@ -73,6 +73,7 @@ class Terminal {
   private batch: Buffer[] = [];
   private batchFrom = 0;
   private batchTimer: NodeJS.Timeout | null = null;
+  private lastFlush = 0;
   private socket: WebSocket | null = null;
   private exitLine: Exit | null = null;
   exit: Exit | null = null;
@@ -264,7 +265,9 @@ class Terminal {
       this.paused = true;
       this.stage.stdout.pause();
     }
-    this.batchTimer ??= setTimeout(() => this.flush(), BATCH_MS);
+    // after a quiet spell the first bytes go at once (an echo); a stream is batched
+    if (!this.batchTimer && Date.now() - this.lastFlush >= BATCH_MS) this.flush();
+    else this.batchTimer ??= setTimeout(() => this.flush(), BATCH_MS);
   }
 
   private resume(): void {
@@ -278,6 +281,7 @@ class Terminal {
     if (this.batchTimer) clearTimeout(this.batchTimer);
     this.batchTimer = null;
     if (!this.batch.length) return;
+    this.lastFlush = Date.now();
     const data = Buffer.concat(this.batch);
     const from = this.batchFrom;
     this.batch = [];
