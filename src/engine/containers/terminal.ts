@@ -154,6 +154,7 @@ class Terminal {
     const asked = Math.min(hello.from ?? 0, this.end);
     const from = Math.max(asked, first);
     this.acked = Math.max(this.acked, asked);
+    if (this.paused && this.end - this.acked < LOW_WATER) this.resume();
     if (hello.cols !== undefined || hello.rows !== undefined) {
       const cols = hello.cols ?? this.cols;
       const rows = hello.rows ?? this.rows;

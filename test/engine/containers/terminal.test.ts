@@ -193,13 +193,20 @@ async function workspace(fields: Record<string, unknown> = {}): Promise<string> 
   return (await t.workspace({ project_id: project, ...fields })).id;
 }
 
-function processesOf(uid: number): string[] {
+/**
+ * The processes of `uid` whose command line holds `mark`. Engines of other checkouts on this
+ * machine give their workspaces the same uids, so the processes a test starts carry a mark.
+ */
+function processesOf(uid: number, mark: string): string[] {
   const out = execFileSync('ps', ['-e', '-o', 'uid=,pid=,args='], { encoding: 'utf8' });
   return out
     .split('\n')
     .map((l) => l.trim())
-    .filter((l) => l.startsWith(`${uid} `));
+    .filter((l) => l.startsWith(`${uid} `) && l.includes(mark));
 }
+
+/** A `sleep` of about 1000 s whose argument is unique to this run (its mark). */
+const daemonSleep = () => `1000.${Math.floor(Math.random() * 1e9)}`;
 
 async function uidOfShell(p: Page): Promise<number> {
   const m = /\r(\d+)\r\n/.exec(await run(p, 'id -u'));
@@ -457,9 +464,11 @@ describe('containment', () => {
     const p = await shell(ws, '1');
     const uid = await uidOfShell(p);
     assert.ok(uid >= 200_000 || process.getuid?.() !== 0, `the workspace's own uid: ${uid}`);
-    await run(p, 'setsid sleep 1000 & disown');
+    const daemon = daemonSleep();
+    await run(p, `setsid sleep ${daemon} & disown`);
+    const mark = `se-bomb-${Math.floor(Math.random() * 1e9)}`;
     const bomb =
-      'import os, time\\nn = 0\\ntry:\\n    while n < 2000:\\n        if os.fork() == 0:\\n' +
+      `# ${mark}\\nimport os, time\\nn = 0\\ntry:\\n    while n < 2000:\\n        if os.fork() == 0:\\n` +
       '            time.sleep(1000)\\n            os._exit(0)\\n        n += 1\\n' +
       'except OSError as e:\\n    print("forks", n, e.errno)';
     const out = await run(p, `python3 -c "$(printf '${bomb}')"`, 60_000);
@@ -467,13 +476,10 @@ describe('containment', () => {
     assert.ok(m, out);
     const n = Number(m[1]);
     assert.ok(n < 256, `the pids limit stopped the forks at ${n}`);
+    const left = () => [...processesOf(uid, daemon), ...processesOf(uid, mark)];
     if (process.getuid?.() === 0) {
-      const procs = processesOf(uid);
-      assert.ok(
-        procs.some((l) => /sleep 1000/.test(l)),
-        'the daemon runs',
-      );
-      assert.ok(procs.length >= n, `the forks run: ${procs.length}`);
+      assert.equal(processesOf(uid, daemon).length, 1, 'the daemon runs');
+      assert.ok(processesOf(uid, mark).length >= n, `the forks run`);
     }
     const r = await t.put(`/workspaces/${ws}/stop`, { json: {} });
     assert.equal(r.status, 200, r.text);
@@ -481,8 +487,8 @@ describe('containment', () => {
     assert.equal(closed.code, CLOSE.WORKSPACE_GONE);
     assert.deepEqual(p.frames.find((f) => f.type === FRAME.STATE)?.state, { state: 'stopped' });
     if (process.getuid?.() === 0) {
-      for (let i = 0; i < 100 && processesOf(uid).length; i++) await sleep(100);
-      assert.deepEqual(processesOf(uid), [], 'no process of the workspace uid is left');
+      for (let i = 0; i < 100 && left().length; i++) await sleep(100);
+      assert.deepEqual(left(), [], 'nothing the shell started is left');
     }
     await t.put(`/workspaces/${ws}/remove`, { json: {} });
   });
@@ -645,5 +651,22 @@ describe('the idle timeout', () => {
     const closed = await p.closed;
     assert.equal(closed.code, CLOSE.WORKSPACE_GONE);
     assert.equal((await e.get(`/workspaces/${id}`)).json.state.code, 3);
+  });
+
+  it('closes its terminals with 1001 when the engine closes, and kills their shells', async () => {
+    const id = (await e.workspace({ project_id: await e.projectId('FIXTURE') })).id;
+    const p = await shell(id, '1', {}, e);
+    const uid = await uidOfShell(p);
+    const daemon = daemonSleep();
+    await run(p, `setsid sleep ${daemon} & disown`);
+    if (process.getuid?.() === 0) assert.equal(processesOf(uid, daemon).length, 1);
+    await e.close();
+    const closed = await p.closed;
+    assert.equal(closed.code, 1001);
+    assert.match(closed.reason, /engine is stopping/);
+    if (process.getuid?.() === 0) {
+      for (let i = 0; i < 50 && processesOf(uid, daemon).length; i++) await sleep(100);
+      assert.deepEqual(processesOf(uid, daemon), []);
+    }
   });
 });
