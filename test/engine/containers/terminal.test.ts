@@ -16,6 +16,7 @@ import {
   type Frame,
   type Hello,
 } from '../../../src/shared/terminal.js';
+import { RING_BYTES } from '../../../src/engine/containers/terminal.js';
 import { BASE, engineWithFixture, type ContainersEngine } from './helpers.js';
 
 let t: ContainersEngine;
@@ -453,8 +454,20 @@ describe('flow control', () => {
     assert.ok(grew < BOUND, `the engine's RSS grew by ${grew} bytes (bound ${BOUND})`);
     p.sink = null;
     p.autoAck = true;
-    p.input('stty sane\r');
-    p.close();
+    p.ack();
+    // a page asking for everything gets the ring's last 256 KiB, and is told some was lost
+    p.input('echo mark-$((1+1))\r');
+    await p.output(/\rmark-2\n.*\$ $/s);
+    const end = p.base + p.received;
+    const q = await open(ws, 'yes', { from: 0 });
+    const ready = q.frame(FRAME.READY)!.ready;
+    assert.equal(ready.lost, true);
+    assert.equal(ready.from, end - RING_BYTES);
+    await q.until(() => q.received === RING_BYTES, 'the ring replayed');
+    assert.match(q.text, /^y?(\ny)+\nEND\n/);
+    assert.match(q.text, /\rmark-2\n.*\$ $/s);
+    q.input('stty sane\r');
+    q.close();
   });
 });
 
