@@ -215,6 +215,101 @@ async function uidOfShell(p: Page): Promise<number> {
   return Number(m[1]);
 }
 
+// first, while the engine's memory is at its lowest
+describe('flow control', () => {
+  let ws = '';
+  before(async () => {
+    ws = await workspace();
+  });
+  after(() => t.put(`/workspaces/${ws}/remove`, { json: {} }));
+
+  it('moves 64 MiB of `yes` in order through a slow page, the engine memory bounded', async () => {
+    const TOTAL = 64 * 1024 * 1024;
+    const BOUND = 64 * 1024 * 1024;
+    const p = await shell(ws, 'yes');
+    // raw output (no \n to \r\n), so the bytes counted are the program's
+    await run(p, 'stty -opost');
+    const pattern = Buffer.from('y\n'.repeat(MAX_FRAME_BYTES));
+    let state: 'before' | 'in' | 'after' = 'before';
+    let tail = '';
+    let count = 0;
+    let bad = -1;
+    let done = false;
+    p.sink = (data) => {
+      let b = Buffer.from(data.buffer, data.byteOffset, data.length);
+      if (state === 'before') {
+        tail = (tail + b.toString('latin1')).slice(-(b.length + 16));
+        const at = tail.indexOf('BEGIN\n');
+        if (at < 0) return;
+        state = 'in';
+        const rest = Buffer.from(tail.slice(at + 6), 'latin1');
+        tail = '';
+        b = rest;
+      }
+      if (state === 'in') {
+        const n = Math.min(b.length, TOTAL - count);
+        const phase = count % 2;
+        if (bad < 0 && !b.subarray(0, n).equals(pattern.subarray(phase, phase + n))) bad = count;
+        count += n;
+        if (count === TOTAL) {
+          state = 'after';
+          b = b.subarray(n);
+        } else return;
+      }
+      tail = (tail + b.toString('latin1')).slice(-64);
+      if (/END\n/.test(tail)) done = true;
+    };
+    p.autoAck = false;
+    const rss0 = process.memoryUsage().rss;
+    let peak = rss0;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }, 50);
+    try {
+      p.input(`printf 'BEGIN\\n'; yes | head -c ${TOTAL}; printf 'END\\n'\r`);
+      // a page that acknowledges nothing for 1.5 s: the engine stops at HIGH_WATER
+      await sleep(1500);
+      const stalled = p.received;
+      await sleep(500);
+      assert.equal(p.received, stalled, 'nothing more arrives while nothing is acknowledged');
+      assert.ok(
+        stalled <= HIGH_WATER + 2 * MAX_FRAME_BYTES + 4096,
+        `at most about HIGH_WATER unacknowledged: ${stalled}`,
+      );
+      // then a slow page: it acknowledges what it has every 5 ms
+      const acker = setInterval(() => p.ack(), 5);
+      try {
+        await p.until(() => done, 'all 64 MiB and END', 240_000);
+      } finally {
+        clearInterval(acker);
+      }
+    } finally {
+      clearInterval(sampler);
+    }
+    assert.equal(bad, -1, `the bytes arrived in order (first wrong at ${bad})`);
+    assert.equal(count, TOTAL);
+    const grew = peak - rss0;
+    console.log(`# engine RSS grew by ${(grew / 1048576).toFixed(1)} MiB moving 64 MiB`);
+    assert.ok(grew < BOUND, `the engine's RSS grew by ${grew} bytes (bound ${BOUND})`);
+    p.sink = null;
+    p.autoAck = true;
+    p.ack();
+    // a page asking for everything gets the ring's last 256 KiB, and is told some was lost
+    p.input('echo mark-$((1+1))\r');
+    await p.output(/\rmark-2\n.*\$ $/s);
+    const end = p.base + p.received;
+    const q = await open(ws, 'yes', { from: 0 });
+    const ready = q.frame(FRAME.READY)!.ready;
+    assert.equal(ready.lost, true);
+    assert.equal(ready.from, end - RING_BYTES);
+    await q.until(() => q.received === RING_BYTES, 'the ring replayed');
+    assert.match(q.text, /^y?(\ny)+\nEND\n/);
+    assert.match(q.text, /\rmark-2\n.*\$ $/s);
+    q.input('stty sane\r');
+    q.close();
+  });
+});
+
 describe('a terminal', () => {
   let ws = '';
   before(async () => {
@@ -374,100 +469,6 @@ describe('a terminal', () => {
     const r = await shell(ws, 'exit');
     assert.match(await run(r, 'echo again'), /again/);
     r.close();
-  });
-});
-
-describe('flow control', () => {
-  let ws = '';
-  before(async () => {
-    ws = await workspace();
-  });
-  after(() => t.put(`/workspaces/${ws}/remove`, { json: {} }));
-
-  it('moves 64 MiB of `yes` in order through a slow page, the engine memory bounded', async () => {
-    const TOTAL = 64 * 1024 * 1024;
-    const BOUND = 64 * 1024 * 1024;
-    const p = await shell(ws, 'yes');
-    // raw output (no \n to \r\n), so the bytes counted are the program's
-    await run(p, 'stty -opost');
-    const pattern = Buffer.from('y\n'.repeat(MAX_FRAME_BYTES));
-    let state: 'before' | 'in' | 'after' = 'before';
-    let tail = '';
-    let count = 0;
-    let bad = -1;
-    let done = false;
-    p.sink = (data) => {
-      let b = Buffer.from(data.buffer, data.byteOffset, data.length);
-      if (state === 'before') {
-        tail = (tail + b.toString('latin1')).slice(-(b.length + 16));
-        const at = tail.indexOf('BEGIN\n');
-        if (at < 0) return;
-        state = 'in';
-        const rest = Buffer.from(tail.slice(at + 6), 'latin1');
-        tail = '';
-        b = rest;
-      }
-      if (state === 'in') {
-        const n = Math.min(b.length, TOTAL - count);
-        const phase = count % 2;
-        if (bad < 0 && !b.subarray(0, n).equals(pattern.subarray(phase, phase + n))) bad = count;
-        count += n;
-        if (count === TOTAL) {
-          state = 'after';
-          b = b.subarray(n);
-        } else return;
-      }
-      tail = (tail + b.toString('latin1')).slice(-64);
-      if (/END\n/.test(tail)) done = true;
-    };
-    p.autoAck = false;
-    const rss0 = process.memoryUsage().rss;
-    let peak = rss0;
-    const sampler = setInterval(() => {
-      peak = Math.max(peak, process.memoryUsage().rss);
-    }, 50);
-    try {
-      p.input(`printf 'BEGIN\\n'; yes | head -c ${TOTAL}; printf 'END\\n'\r`);
-      // a page that acknowledges nothing for 1.5 s: the engine stops at HIGH_WATER
-      await sleep(1500);
-      const stalled = p.received;
-      await sleep(500);
-      assert.equal(p.received, stalled, 'nothing more arrives while nothing is acknowledged');
-      assert.ok(
-        stalled <= HIGH_WATER + 2 * MAX_FRAME_BYTES + 4096,
-        `at most about HIGH_WATER unacknowledged: ${stalled}`,
-      );
-      // then a slow page: it acknowledges what it has every 5 ms
-      const acker = setInterval(() => p.ack(), 5);
-      try {
-        await p.until(() => done, 'all 64 MiB and END', 240_000);
-      } finally {
-        clearInterval(acker);
-      }
-    } finally {
-      clearInterval(sampler);
-    }
-    assert.equal(bad, -1, `the bytes arrived in order (first wrong at ${bad})`);
-    assert.equal(count, TOTAL);
-    const grew = peak - rss0;
-    console.log(`# engine RSS grew by ${(grew / 1048576).toFixed(1)} MiB moving 64 MiB`);
-    assert.ok(grew < BOUND, `the engine's RSS grew by ${grew} bytes (bound ${BOUND})`);
-    p.sink = null;
-    p.autoAck = true;
-    p.ack();
-    // a page asking for everything gets the ring's last 256 KiB, and is told some was lost
-    p.input('echo mark-$((1+1))\r');
-    await p.output(/\rmark-2\n.*\$ $/s);
-    const end = p.base + p.received;
-    const q = await open(ws, 'yes', { from: 0 });
-    const ready = q.frame(FRAME.READY)!.ready;
-    assert.equal(ready.lost, true);
-    assert.equal(ready.from, end - RING_BYTES);
-    await q.until(() => q.received === RING_BYTES, 'the ring replayed');
-    assert.match(q.text, /^y?(\ny)+\nEND\n/);
-    assert.match(q.text, /\rmark-2\n.*\$ $/s);
-    q.input('stty sane\r');
-    q.close();
   });
 });
 
