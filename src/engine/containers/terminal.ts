@@ -68,7 +68,9 @@ class Terminal {
   private end = 0;
   /** the output offset the page has acknowledged */
   private acked = 0;
-  private readonly ring = Buffer.alloc(RING_BYTES);
+  // never zero-filled: an idle terminal's untouched pages cost nothing; only what was written
+  // (from the shell) is ever read back
+  private readonly ring = Buffer.allocUnsafeSlow(RING_BYTES);
   private paused = false;
   private batch: Buffer[] = [];
   private batchFrom = 0;
@@ -125,10 +127,8 @@ class Terminal {
           this.onEnd(this);
           return;
         }
-        this.exit = this.exitLine ?? {
-          code: null,
-          signal: outcome.status === 20 ? null : 'KILL',
-        };
+        // no exit line: the sandbox killed the shell (its wall limit, a stop)
+        this.exit = this.exitLine ?? { code: null, signal: 'KILL' };
         // an ended terminal is dropped once a page has seen its end (a new shell takes the name)
         if (this.socket) {
           this.socket.send(encode.exit(this.exit));
