@@ -1,7 +1,8 @@
 // The workspace terminal (an extension of the Containers API): a real engine over real HTTP, a
 // real WebSocket, the shell on a pty inside the real sandbox (native/se-pty.c).
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { after, before, describe, it } from 'node:test';
@@ -19,6 +20,7 @@ import {
 import { RING_BYTES } from '../../../src/engine/containers/terminal.js';
 import { BASE, engineWithFixture, type ContainersEngine } from './helpers.js';
 
+const execFileAsync = promisify(execFile);
 let t: ContainersEngine;
 let project: string;
 
@@ -611,6 +613,19 @@ describe('bad input', () => {
       assert.equal(c.code, CLOSE.BAD_FRAME, c.reason);
       assert.match(c.reason, why);
     }
+  });
+
+  it('leaves other upgrades to the HTTP API (curl --http2 asks for h2c)', async () => {
+    const { stdout } = await execFileAsync('curl', [
+      '-s',
+      '-i',
+      '-m',
+      '20',
+      '--http2',
+      `${t.engine.url}${BASE}/workspaces/${ws}?access_token=${t.engine.accessToken}`,
+    ]);
+    assert.match(stdout, /^HTTP\/1\.1 200 OK/);
+    assert.match(stdout, /"id":"[0-9a-f]{32}"/);
   });
 
   it('closes 4413 for a frame over the cap', async () => {
