@@ -328,6 +328,10 @@ describe('a terminal', () => {
     assert.match(out, /\/home\/user\/workspace\r\n/);
     // the sandbox's own devpts: its first pty, whatever the host has open
     assert.match(out, /\/dev\/pts\/0\r\n/);
+    // the workspace's layout: files.read_only bound read-only, HOME its own
+    const ro = await run(p, 'echo x > locked.txt; echo home=$HOME');
+    assert.match(ro, /locked\.txt: Read-only file system/);
+    assert.match(ro, /home=\/home\/user\r\n/);
     p.close();
   });
 
