@@ -516,16 +516,18 @@ describe('containment', () => {
 
 describe('bad input', () => {
   let ws = '';
+  let otherWs = '';
   let other: Page;
   before(async () => {
     ws = await workspace();
-    other = await shell(await workspace(), 'other');
+    otherWs = await workspace();
+    other = await shell(otherWs, 'other');
   });
   after(async () => {
     // another terminal of the same engine kept working through all of it
     assert.match(await run(other, 'echo alive-$((2+3))'), /alive-5/);
     other.close();
-    await t.put(`/workspaces/${ws}/remove`, { json: {} });
+    for (const id of [ws, otherWs]) await t.put(`/workspaces/${id}/remove`, { json: {} });
   });
 
   /** Connects, sends `frames`, returns the close. */
