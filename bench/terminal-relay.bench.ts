@@ -4,20 +4,18 @@
 //   engine's terminal WebSocket, and beside a plain WebSocket echo (no shell, no relay): the
 //   backend's share is the difference of the first two (target under 1 ms at p50), the whole
 //   under 10 ms on loopback;
-// - open idle terminals: the shell chain's memory per terminal (target under 3 MB) and how many
-//   this machine holds at once (target 100).
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// (bench/terminal.bench.ts measures the engine's side: idle terminals' memory, 100 held at once.)
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WebSocket, WebSocketServer } from 'ws';
+import { WebSocket } from 'ws';
 import { startAll } from '../src/cli/serve.js';
 import { parseConfig } from '../src/server/index.js';
 import { signSession } from '../src/server/sessions.js';
 import { decode, encode, FRAME } from '../src/shared/terminal.js';
+import { ms, percentile, plainEcho } from './containers-engine.js';
 
 const KEYS = Number(process.env.SE_BENCH_KEYS ?? 200);
-const HELD = Number(process.env.SE_BENCH_TERMINALS ?? 100);
 const SECRET = 'terminal-bench-session-secret-0123456789abcdef';
 const ORIGIN = 'http://lms.bench';
 const ENGINE_TOKEN = 'terminal-bench-engine-token';
@@ -39,14 +37,11 @@ const all = await startAll({
     dataDir: engineDir,
     workers: 2,
     accessToken: ENGINE_TOKEN,
-    containers: { slots: HELD + 5 },
   },
   log: () => {},
 });
 
-const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
-const pct = (xs: number[], p: number) =>
-  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]!;
+const pct = percentile;
 
 /** A connected terminal: `key(c)` resolves when the echo of `c` comes back. */
 async function terminal(url: string, hello: Parameters<typeof encode.hello>[0], origin?: string) {
@@ -130,25 +125,7 @@ try {
     { token: ENGINE_TOKEN },
   );
   // a plain WebSocket echo on loopback: what any WebSocket costs here
-  const echo = new WebSocketServer({ port: 0, host: '127.0.0.1' });
-  echo.on('connection', (s) =>
-    s.on('message', (d: Buffer) => {
-      const f = decode(new Uint8Array(d));
-      if (f.type === FRAME.INPUT) s.send(encode.output(0, f.data));
-    }),
-  );
-  await new Promise((r) => echo.once('listening', r));
-  const plain = new WebSocket(`ws://127.0.0.1:${(echo.address() as { port: number }).port}`);
-  await new Promise((r) => plain.once('open', r));
-  const plainTimes: number[] = [];
-  for (let i = 0; i < KEYS; i++) {
-    const t0 = process.hrtime.bigint();
-    await new Promise<void>((r) => {
-      plain.once('message', () => r());
-      plain.send(encode.input('k'));
-    });
-    plainTimes.push(ms(t0));
-  }
+  const plainTimes = await plainEcho(KEYS);
   // warm both, then alternate rounds so neither gets the quieter moment
   await keystrokes(viaBackend);
   await keystrokes(direct);
@@ -169,65 +146,7 @@ try {
   ];
   viaBackend.ws.close();
   direct.ws.close();
-  plain.close();
-  echo.close();
 
-  // idle terminals held at once: one per workspace (a subject each), then the shells' memory
-  const pidsBefore = new Set(execFileSync('ps', ['-e', '-o', 'pid=']).toString().split(/\s+/));
-  const open: WebSocket[] = [];
-  let failedAt: string | null = null;
-  for (let i = 0; i < HELD && !failedAt; i++) {
-    try {
-      const tok = (
-        await signSession({
-          secret: SECRET,
-          widget: 'bench',
-          sub: `idle-${i}`,
-          actions: ['workspace'],
-        })
-      ).token;
-      const r = await fetch(`${all.url}/v1/workspace/terminal`, {
-        method: 'POST',
-        headers: { ...headers, authorization: `Bearer ${tok}` },
-        body: '{}',
-      });
-      if (r.status !== 201) throw new Error(`ticket: HTTP ${r.status} ${await r.text()}`);
-      const tk = (await r.json()) as { ticket: string; path: string };
-      const t = await terminal(
-        all.url.replace(/^http/, 'ws') + tk.path,
-        { ticket: tk.ticket },
-        ORIGIN,
-      );
-      open.push(t.ws);
-    } catch (err) {
-      failedAt = `terminal ${i + 1}: ${(err as Error).message}`;
-    }
-  }
-  await new Promise((r) => setTimeout(r, 1000));
-  // memory of every process that started for the terminals (the shells' chains): PSS counts a
-  // page shared by n processes as 1/n in each (libc, bash), RSS counts it whole in each
-  let pssKb = 0;
-  let rssKb = 0;
-  let procs = 0;
-  for (const line of execFileSync('ps', ['-e', '-o', 'pid=,rss=']).toString().split('\n')) {
-    const [pid, rss] = line.trim().split(/\s+/);
-    if (!pid || pidsBefore.has(pid)) continue;
-    try {
-      const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
-      pssKb += Number(m?.[1] ?? 0);
-      rssKb += Number(rss) || 0;
-      procs++;
-    } catch {
-      // gone, or not readable
-    }
-  }
-  const n = Math.max(1, open.length);
-  const per = pssKb / 1024 / n;
-  lines.push(
-    `idle terminals held at once            ${open.length} of ${HELD}${failedAt ? ` (stopped at ${failedAt})` : ''}; target 100: ${open.length >= 100 ? 'met' : 'NOT met'}`,
-    `memory per idle terminal: ${per.toFixed(2)} MB PSS (${(rssKb / 1024 / n).toFixed(2)} MB RSS) in ${(procs / n).toFixed(1)} processes; target under 3 MB: ${per < 3 ? 'met' : 'NOT met'}`,
-  );
-  for (const w of open) w.close();
   process.stdout.write(lines.join('\n') + '\n');
 } finally {
   await all.close();

@@ -6,54 +6,18 @@
 // - memory of an idle terminal: the RSS and PSS of its processes (bwrap, se-init, se-pty, bash)
 //   (target under 3 MB);
 // - terminals held open at once (SE_BENCH_TERMINALS, default 100), each answering a command.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { WebSocket, WebSocketServer } from 'ws';
-import { startEngine } from '../src/engine/index.js';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { WebSocket } from 'ws';
+import { fixtureEngine, ms, percentile, plainEcho } from './containers-engine.js';
 import { decode, encode, FRAME } from '../src/shared/terminal.js';
 
-const FIXTURE = fileURLToPath(new URL('../test/fixtures/containers/FIXTURE/', import.meta.url));
-const CLI = fileURLToPath(new URL('../test/helpers/cli-entry.ts', import.meta.url));
 const HELD = Number(process.env.SE_BENCH_TERMINALS ?? 100);
 const PER_WORKSPACE = 8;
 const KEYS = 300;
 
-const dataDir = mkdtempSync(join(tmpdir(), 'se-terminal-bench-'));
-execFileSync(process.execPath, [
-  '--import',
-  'tsx',
-  CLI,
-  'projects',
-  'import',
-  FIXTURE,
-  '--data-dir',
-  dataDir,
-]);
 const workspacesNeeded = Math.ceil(HELD / PER_WORKSPACE) + 1;
-const engine = await startEngine({
-  port: 0,
-  dataDir,
-  workers: 2,
-  log: () => {},
-  containers: { slots: workspacesNeeded + 2 },
-});
-const api = `${engine.url}/containers/api/v1`;
-const q = `access_token=${engine.accessToken}`;
-const call = async (method: string, path: string, body?: unknown) => {
-  const r = await fetch(`${api}${path}${path.includes('?') ? '&' : '?'}${q}`, {
-    method,
-    ...(body
-      ? { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }
-      : {}),
-  });
-  return (await r.json()) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-};
-const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
-const pct = (xs: number[], p: number) =>
-  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
+const { engine, dataDir, call } = await fixtureEngine('se-terminal-bench-', workspacesNeeded + 2);
+const pct = (xs: number[], p: number) => percentile(xs, p * 100);
 
 /** A terminal connection: output as text, a wait for a pattern. */
 class Term {
@@ -151,22 +115,7 @@ try {
     }
   }
   // the baseline: a bare WebSocket echo in this process
-  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
-  wss.on('connection', (s) => s.on('message', (d) => s.send(d)));
-  await new Promise((r) => wss.once('listening', r));
-  const bare = new WebSocket(`ws://127.0.0.1:${(wss.address() as { port: number }).port}`);
-  await new Promise((r) => bare.once('open', r));
-  const bareEcho: number[] = [];
-  for (let i = 0; i < KEYS; i++) {
-    const t = process.hrtime.bigint();
-    await new Promise<void>((resolve) => {
-      bare.once('message', () => resolve());
-      bare.send(encode.input('x'));
-    });
-    bareEcho.push(ms(t));
-  }
-  bare.close();
-  wss.close();
+  const bareEcho = await plainEcho(KEYS);
 
   // one idle terminal's processes (the workspace's uid runs nothing else)
   const uidLine = term.text.length;
