@@ -215,6 +215,19 @@ describe('the terminal through the backend', () => {
     other.t.ws.close();
   });
 
+  it('limits tickets to 30 a minute per subject (429 with Retry-After), not per other subject', async () => {
+    const token = await tokenFor('learner-10');
+    const codes: number[] = [];
+    for (let i = 0; i < 31; i++)
+      codes.push((await call('POST', '/v1/workspace/terminal', token, {})).status);
+    assert.deepEqual(codes.slice(0, 30), Array(30).fill(201));
+    const over = await call('POST', '/v1/workspace/terminal', token, {});
+    assert.equal(over.status, 429);
+    assert.ok(Number(over.headers.get('retry-after')) > 0);
+    const other = await call('POST', '/v1/workspace/terminal', await tokenFor('learner-11'), {});
+    assert.equal(other.status, 201);
+  });
+
   it('gives no ticket to a widget without a terminal', async () => {
     const token = await tokenFor('learner-6', 'no-term');
     const w = await call('POST', '/v1/workspace', token);
