@@ -465,7 +465,13 @@ export class TerminalManager implements UpgradeHandler {
           limits: this.limits(w.createdAt),
           outputCapBytes: Number.MAX_SAFE_INTEGER,
           readOnlyBinds: true,
-          mounts: [{ target: PTY_IN_SANDBOX, host: PTY_HOST, writable: false }],
+          mounts: [
+            {
+              target: PTY_IN_SANDBOX,
+              host: this.service.reachableCopy(PTY_HOST, 'se-pty'),
+              writable: false,
+            },
+          ],
           fds: [{ fd: CONTROL_FD, stream: true }],
         });
       } catch (err) {
