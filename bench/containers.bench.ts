@@ -8,43 +8,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startEngine } from '../src/engine/index.js';
+import { FIXTURE, fixtureEngine, ms } from './containers-engine.js';
 
-const FIXTURE = fileURLToPath(new URL('../test/fixtures/containers/FIXTURE/', import.meta.url));
-const CLI = fileURLToPath(new URL('../test/helpers/cli-entry.ts', import.meta.url));
 const HELD = Number(process.env.SE_BENCH_WORKSPACES ?? 40);
 
-const dataDir = mkdtempSync(join(tmpdir(), 'se-containers-bench-'));
-execFileSync(process.execPath, [
-  '--import',
-  'tsx',
-  CLI,
-  'projects',
-  'import',
-  FIXTURE,
-  '--data-dir',
-  dataDir,
-]);
-const engine = await startEngine({
-  port: 0,
-  dataDir,
-  workers: 2,
-  log: () => {},
-  containers: { slots: HELD + 5 },
-});
-const api = `${engine.url}/containers/api/v1`;
-const q = `access_token=${engine.accessToken}`;
-const call = async (method: string, path: string, body?: unknown) => {
-  const r = await fetch(`${api}${path}${path.includes('?') ? '&' : '?'}${q}`, {
-    method,
-    ...(body
-      ? { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }
-      : {}),
-  });
-  return (await r.json()) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-};
-const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
+const { engine, dataDir, call } = await fixtureEngine('se-containers-bench-', HELD + 5);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 try {

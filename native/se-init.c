@@ -20,6 +20,9 @@
  *     other inherited fd >= 9 is closed in the child. SIGUSR1 sent from outside the sandbox (the
  *     engine, when the output cap is hit) stops the program the same way the wall timer does.
  *
+ *     With --gate-fd: waits for one byte ('g') on FD before anything else (the engine sets the
+ *     next stage's sandbox up while the current one runs); end of file instead means the stage
+ *     is not wanted, and se-init exits at once, writing no report.
  *     With --pre: before the program, runs the command given by the --pre arguments (at most 16)
  *     with its stdout on FD (one of 3..8), stdin and stderr on /dev/null, capped at its own wall
  *     time, then kills what it left and closes FD, so the program never has it. The program's
@@ -72,7 +75,7 @@ static void usage(void) {
   dprintf(2, "usage: se-init launch [--cgroup FILE]... [--uid N --gid N] [--nproc N] -- CMD...\n"
              "       se-init run --report-fd N [--cpu S] [--fsize B] [--nofile N] [--stack B]"
              " [--wall-ms MS] [--data B] [--mem-kb KB]"
-             " [--pre-fd FD --pre-wall-ms MS --pre ARG...] -- CMD...\n"
+             " [--gate-fd FD] [--pre-fd FD --pre-wall-ms MS --pre ARG...] -- CMD...\n"
              "       se-init guard [--cgroup DIR]... [--remove DIR]...\n");
   _exit(125);
 }
@@ -330,7 +333,7 @@ static int run_pre(char **argv, int fd, long long wall_ms, int *killed) {
 
 static int run(int argc, char **argv) {
   long long report_fd = -1, cpu = -1, fsize = -1, nofile = -1, stack = -1, wall_ms = -1, data = -1,
-            mem_kb = -1, pre_fd = -1, pre_wall_ms = -1;
+            mem_kb = -1, pre_fd = -1, pre_wall_ms = -1, gate_fd = -1;
   char *pre_argv[MAX_PRE_ARGS + 1];
   int pre_argc = 0;
   int i = 2;
@@ -349,6 +352,7 @@ static int run(int argc, char **argv) {
     else if (strcmp(argv[i], "--data") == 0) data = num(argv[++i]);
     else if (strcmp(argv[i], "--mem-kb") == 0) mem_kb = num(argv[++i]);
     else if (strcmp(argv[i], "--pre-fd") == 0) pre_fd = num(argv[++i]);
+    else if (strcmp(argv[i], "--gate-fd") == 0) gate_fd = num(argv[++i]);
     else if (strcmp(argv[i], "--pre-wall-ms") == 0) pre_wall_ms = num(argv[++i]);
     else if (strcmp(argv[i], "--pre") == 0 && pre_argc < MAX_PRE_ARGS) pre_argv[pre_argc++] = argv[++i];
     else usage();
@@ -358,6 +362,15 @@ static int run(int argc, char **argv) {
   if ((pre_argc > 0) != (pre_fd >= 0) || (pre_fd >= 0 && (pre_fd < 3 || pre_fd > LAST_PROGRAM_FD)))
     usage();
   if (fcntl((int)report_fd, F_SETFD, FD_CLOEXEC) != 0) die("report fd");
+  if (gate_fd >= 0) {
+    if (gate_fd <= LAST_PROGRAM_FD || gate_fd == report_fd) usage();
+    char go = 0;
+    ssize_t n;
+    do n = read((int)gate_fd, &go, 1);
+    while (n < 0 && errno == EINTR);
+    if (n != 1 || go != 'g') _exit(0); /* not wanted: nothing ran, nothing to report */
+    close((int)gate_fd);
+  }
 
   if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) die("PR_SET_DUMPABLE");
 

@@ -53,6 +53,7 @@ export const packages = [
         '.': rootPkg.exports['.'],
         './se-solve.js': rootPkg.exports['./se-solve.js'],
         './embed.js': rootPkg.exports['./embed.js'],
+        './terminal.js': rootPkg.exports['./terminal.js'],
         './custom-elements.json': './dist/custom-elements.json',
         './cdn/*': './dist/cdn/*',
         './package.json': './package.json',
@@ -64,6 +65,7 @@ export const packages = [
           (n) =>
             n.startsWith('@codemirror/') ||
             n.startsWith('@lezer/') ||
+            n.startsWith('@xterm/') ||
             ['lit', 'valibot'].includes(n),
         ),
       ),

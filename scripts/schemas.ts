@@ -14,6 +14,7 @@ import prettier from 'prettier';
 import type * as v from 'valibot';
 import { configFile } from '../src/server/config.js';
 import * as v1 from '../src/shared/v1.js';
+import * as v1Workspace from '../src/shared/v1-workspace.js';
 
 export const SCHEMAS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'schemas');
 
@@ -48,9 +49,9 @@ function convert(schema: v.GenericSchema): JsonSchema {
   return rest;
 }
 
-/** The `/v1` bodies and answers, by name: every schema src/shared/v1.ts exports. */
+/** The `/v1` bodies and answers, by name: every schema src/shared/v1.ts and v1-workspace.ts export. */
 const v1Definitions = Object.fromEntries(
-  Object.entries(v1)
+  Object.entries({ ...v1, ...v1Workspace })
     .filter(([name, s]) => typeof s === 'object' && s !== null && 'kind' in s && name !== 'v')
     .map(([name, s]) => [name.replace(/Schema$/, ''), s as v.GenericSchema]),
 );
@@ -65,7 +66,8 @@ export function jsonSchemas(): Record<string, JsonSchema> {
     },
     'v1.schema.json': {
       $schema: 'http://json-schema.org/draft-07/schema#',
-      title: 'se-widgets backend: the /v1 request bodies and answers (src/shared/v1.ts)',
+      title:
+        'se-widgets backend: the /v1 request bodies and answers (src/shared/v1.ts, v1-workspace.ts)',
       $defs: toJsonSchemaDefs(v1Definitions, config),
     },
   };

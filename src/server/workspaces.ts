@@ -270,26 +270,26 @@ export class Workspaces {
       } catch (err) {
         throw fromUpstream(err);
       }
-      const dirs = [...listing.dirs].sort((a, b) => a.name.localeCompare(b.name));
-      const plain = [...listing.files].sort((a, b) => a.name.localeCompare(b.name));
-      for (const d of dirs) {
-        const path = dir ? `${dir}/${d.name}` : d.name;
+      const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
+      // folders first (each followed by what it holds), then files, each by name
+      const entries = [
+        ...[...listing.dirs].sort(byName).map((e) => ({ e, dir: true })),
+        ...[...listing.files].sort(byName).map((e) => ({ e, dir: false })),
+      ];
+      for (const { e, dir: isDir } of entries) {
+        const path = dir ? `${dir}/${e.name}` : e.name;
         if (rules.hidden(path)) continue;
         if (files.length >= TREE_ENTRIES) {
           truncated = true;
           return;
         }
-        files.push({ path, type: 'dir', size: 0, readOnly: rules.readOnly(path) });
-        await walk(path, depth + 1);
-      }
-      for (const f of plain) {
-        const path = dir ? `${dir}/${f.name}` : f.name;
-        if (rules.hidden(path)) continue;
-        if (files.length >= TREE_ENTRIES) {
-          truncated = true;
-          return;
-        }
-        files.push({ path, type: 'file', size: Number(f.size), readOnly: rules.readOnly(path) });
+        files.push({
+          path,
+          type: isDir ? 'dir' : 'file',
+          size: isDir ? 0 : Number(e.size),
+          readOnly: rules.readOnly(path),
+        });
+        if (isDir) await walk(path, depth + 1);
       }
     };
     await walk('', 0);

@@ -23,6 +23,12 @@ import {
   V1StatusEventSchema,
 } from '../../src/shared/v1.js';
 import { startStandin, type Module, type Standin, type StandinOptions } from './standin.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before } from 'node:test';
+import { startAll, type StartedAll } from '../../src/cli/serve.js';
+import { signSession } from '../../src/server/sessions.js';
 
 export const SECRET =
   'k1:test-secret-one-0123456789abcdefghijklmnop,k2:test-secret-two-0123456789abcdefghijklmnop';
@@ -264,4 +270,61 @@ export async function readEvents(
       return { event, data };
     });
   return { status: res.status, events, raw };
+}
+
+/**
+ * A backend with the embedded engine for workspace widgets, for the length of a `describe`: temp
+ * data folders (removed after), `call` as a page on `origin` would, `tokenFor` a host-signed
+ * workspace session, `restart` of the backend and engine on the same folders.
+ */
+export function useWorkspaceBackend(o: {
+  config: unknown;
+  secret: string;
+  origin: string;
+  engineToken?: string;
+}) {
+  const rec = new Recorder();
+  const state = { all: null as StartedAll | null, engineDir: '', backendDir: '' };
+  const start = () =>
+    startAll({
+      config: parseConfig(o.config),
+      sessionSecret: o.secret,
+      dataDir: state.backendDir,
+      engine: { dataDir: state.engineDir, workers: 2, accessToken: o.engineToken },
+      log: () => {},
+    });
+  before(async () => {
+    state.engineDir = await mkdtemp(join(tmpdir(), 'se-ws-engine-'));
+    state.backendDir = await mkdtemp(join(tmpdir(), 'se-ws-backend-'));
+    state.all = await start();
+  });
+  after(async () => {
+    await state.all?.close();
+    await rm(state.engineDir, { recursive: true, force: true });
+    await rm(state.backendDir, { recursive: true, force: true });
+  });
+  return {
+    get all(): StartedAll {
+      return state.all!;
+    },
+    get backendDir(): string {
+      return state.backendDir;
+    },
+    call: (method: string, path: string, token?: string, body?: unknown) =>
+      rec.fetch(state.all!.url + path, {
+        method,
+        headers: {
+          origin: o.origin,
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      }),
+    tokenFor: async (widget: string, sub: string) =>
+      (await signSession({ secret: o.secret, widget, sub, actions: ['workspace'] })).token,
+    async restart(): Promise<void> {
+      await state.all!.close();
+      state.all = await start();
+    },
+  };
 }

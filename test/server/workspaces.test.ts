@@ -3,14 +3,8 @@
 // policy (hidden, read-only, offered scenarios) holds; a scenario's result comes back with its
 // stages and tests.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { startAll, type StartedAll } from '../../src/cli/serve.js';
-import { parseConfig } from '../../src/server/index.js';
-import { signSession } from '../../src/server/sessions.js';
-import { Recorder, type Loose } from './helpers.js';
+import { describe, it } from 'node:test';
+import { useWorkspaceBackend, type Loose } from './helpers.js';
 
 const SECRET = 'workspace-test-session-secret-0123456789abcdef';
 const ORIGIN = 'http://lms.test';
@@ -35,31 +29,9 @@ const CONFIG = {
 };
 
 describe('/v1/workspace on the embedded engine', () => {
-  let all: StartedAll;
-  let engineDir: string;
-  let backendDir: string;
-  const rec = new Recorder();
-  const start = () =>
-    startAll({
-      config: parseConfig(CONFIG),
-      sessionSecret: SECRET,
-      dataDir: backendDir,
-      engine: { dataDir: engineDir, workers: 2 },
-      log: () => {},
-    });
-  const call = (method: string, path: string, token?: string, body?: unknown) =>
-    rec.fetch(all.url + path, {
-      method,
-      headers: {
-        origin: ORIGIN,
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  const tokenFor = async (sub: string) =>
-    (await signSession({ secret: SECRET, widget: 'py-project', sub, actions: ['workspace'] }))
-      .token;
+  const w = useWorkspaceBackend({ config: CONFIG, secret: SECRET, origin: ORIGIN });
+  const call = w.call;
+  const tokenFor = (sub: string) => w.tokenFor('py-project', sub);
   const final = async (id: string, token: string): Promise<Loose> => {
     for (let i = 0; i < 600; i++) {
       const r = await call('GET', `/v1/workspace/runs/${id}`, token);
@@ -69,17 +41,6 @@ describe('/v1/workspace on the embedded engine', () => {
     }
     throw new Error('the scenario did not finish');
   };
-
-  before(async () => {
-    engineDir = await mkdtemp(join(tmpdir(), 'se-ws-engine-'));
-    backendDir = await mkdtemp(join(tmpdir(), 'se-ws-backend-'));
-    all = await start();
-  });
-  after(async () => {
-    await all.close();
-    await rm(engineDir, { recursive: true, force: true });
-    await rm(backendDir, { recursive: true, force: true });
-  });
 
   it("opens the subject's own workspace: its files, the offered scenarios, the terminal", async () => {
     const token = await tokenFor('learner-1');
@@ -251,8 +212,7 @@ describe('/v1/workspace on the embedded engine', () => {
     // a scenario run's id is the subject's alone
     const run = (await call('POST', '/v1/workspace/runs', a, { scenario: 'run' })).json();
     assert.equal((await call('GET', `/v1/workspace/runs/${run.id}`, b)).status, 403);
-    await all.close();
-    all = await start();
+    await w.restart();
     assert.equal((await call('POST', '/v1/workspace', a)).status, 200);
     assert.equal((await call('GET', '/v1/workspace/file?path=note.txt', a)).json().content, 'mine');
   });

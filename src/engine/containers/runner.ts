@@ -85,6 +85,29 @@ export class WorkspaceRunner {
     return this.sandbox.run(this.stageSpec(ws, spec), spec.stdin ?? '');
   }
 
+  /**
+   * Sets `spec` up in the workspace without starting it (a gated stage): `go()` starts it and
+   * gives its outcome, `cancel()` drops it. A scenario prepares its next stage this way while
+   * the current one runs, so the sandbox's setup is not on the path.
+   */
+  prepare(ws: WorkspaceTarget, spec: RunSpec): PreparedRun {
+    const h = this.sandbox.start({ ...this.stageSpec(ws, spec), gated: true }, true);
+    h.stdin.on('error', () => {
+      // EPIPE: the program exited without reading all of its input
+    });
+    h.stdin.end(spec.stdin ?? '');
+    return {
+      go: () => {
+        h.open();
+        return h.done;
+      },
+      cancel: () => {
+        h.stop();
+        void h.done.catch(() => undefined);
+      },
+    };
+  }
+
   /** Starts `spec` in the workspace with streamed stdin, stdout and `fds` (the terminal). */
   start(ws: WorkspaceTarget, spec: RunSpec & { fds: ExtraFd[] }): StageHandle {
     return this.sandbox.start({ ...this.stageSpec(ws, spec), fds: spec.fds }, false);
@@ -357,6 +380,12 @@ export class WorkspaceRunner {
     const out = await this.op(ws, `find ${WORKSPACE} -mindepth 1 -delete || exit 5`, []);
     return result(out, { 5: 'failed' });
   }
+}
+
+/** A run set up and waiting (see `WorkspaceRunner.prepare`). */
+export interface PreparedRun {
+  go(): Promise<StageOutcome>;
+  cancel(): void;
 }
 
 /** A folder entry of a listing. */

@@ -7,10 +7,12 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import {
   chmodSync,
   chownSync,
+  copyFileSync,
   existsSync,
   lstatSync,
   mkdirSync,
   mkdtempSync,
+  renameSync,
   statSync,
 } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -216,6 +218,22 @@ export class ContainersService extends SubmissionJobs<ContainersResult> {
 
   projectRef(id: string): { id: string; name: string } {
     return { id, name: this.projects.get(id)?.name ?? '' };
+  }
+
+  /**
+   * A copy of the engine's own file `host` (a native helper) that the workspace uids can reach
+   * (as root, in the scratch folder: the install folder may be one they cannot traverse), made
+   * once per engine; `host` itself when not root.
+   */
+  reachableCopy(host: string, name: string): string {
+    if (process.getuid?.() !== 0 || !this.scratch) return host;
+    const copy = join(this.scratch, name);
+    if (!existsSync(copy)) {
+      copyFileSync(host, `${copy}.tmp`);
+      chmodSync(`${copy}.tmp`, 0o755);
+      renameSync(`${copy}.tmp`, copy);
+    }
+    return copy;
   }
 
   /** The project's folders, reachable by the workspace uids (copied to the scratch as root). */

@@ -38,6 +38,7 @@ import {
   REPORT_DIR,
   REPORT_FILE,
   TESTS_DIR,
+  type PreparedRun,
   type WorkspaceRunner,
   type WorkspaceTarget,
 } from './runner.js';
@@ -121,10 +122,20 @@ export async function runScenario(
     debugLog.push(`${stage}: status ${code} (${statusName(code)})${desc ? `: ${desc}` : ''}`);
   };
 
-  for (const stage of STAGES) {
+  const runnable = STAGES.filter((stage) => {
     const cfg = input.scenario.stages[stage];
-    if (!cfg || cfg.command === null || cfg.skip) continue;
-    if (failedAt !== null && stage !== 'post') continue;
+    return cfg && cfg.command !== null && !cfg.skip;
+  });
+  /** A stage set up in its sandbox, waiting for `run.go()` (runner.ts, `prepare`). */
+  interface Planned {
+    stage: StageName;
+    cfg: NonNullable<ScenarioConfig['stages'][StageName]>;
+    reportDir: string | null;
+    snapshotFile: string | null;
+    run: PreparedRun;
+  }
+  const plan = (stage: StageName, first: boolean): Planned => {
+    const cfg = input.scenario.stages[stage]!;
     let reportDir: string | null = null;
     const mounts = [];
     if (stage === 'test') {
@@ -133,12 +144,13 @@ export async function runScenario(
       mounts.push({ target: REPORT_DIR, host: reportDir, writable: true });
       if (input.tests) mounts.push({ target: TESTS_DIR, host: input.tests, writable: false });
     }
+    // the first stage takes the snapshot (the submission's source) before its command
     const snapshotFile =
-      snapshot && 'error' in snapshot && snapshot.error === 'not-taken'
+      first && input.snapshotBytes !== undefined
         ? join(input.scratch, `snapshot-${randomBytes(6).toString('hex')}`)
         : null;
-    const out: StageOutcome = await runner.run(ws, {
-      argv: ['/bin/bash', '--norc', '--noprofile', '-c', cfg.command],
+    const run = runner.prepare(ws, {
+      argv: ['/bin/bash', '--norc', '--noprofile', '-c', cfg.command!],
       env: {
         SE_SCENARIO: input.name,
         SE_STAGE: stage,
@@ -159,6 +171,26 @@ export async function runScenario(
       readOnlyBinds: true,
       ...(snapshotFile ? { snapshot: { file: snapshotFile, capBytes: input.snapshotBytes! } } : {}),
     });
+    return { stage, cfg, reportDir, snapshotFile, run };
+  };
+  const drop = (p: Planned) => {
+    p.run.cancel();
+    if (p.reportDir) rmSync(p.reportDir, { recursive: true, force: true });
+  };
+
+  let next: Planned | null = null;
+  for (let i = 0; i < runnable.length; i++) {
+    const stage = runnable[i]!;
+    if (failedAt !== null && stage !== 'post') continue;
+    const current: Planned = next?.stage === stage ? next : plan(stage, i === 0);
+    if (next && next !== current) drop(next);
+    next = null;
+    const { cfg, reportDir, snapshotFile } = current;
+    const running = current.run.go();
+    // the stage after this one is set up while this one runs (it is dropped if not wanted)
+    const following = runnable[i + 1];
+    if (following) next = plan(following, false);
+    const out: StageOutcome = await running;
     if (snapshotFile) snapshot = takeSnapshot(snapshotFile, out, input.snapshotBytes!);
     const r = stages[stage];
     r.skipped = false;
@@ -216,6 +248,7 @@ export async function runScenario(
       } else if (failed) change(stage, 22, `the test stage wrote no report and ended with ${why}`);
     }
   }
+  if (next) drop(next);
   const time = round(STAGES.reduce((t, s) => t + stages[s].time, 0));
   const passed = report ? report.filter((e) => e.status === 'ok').length : 0;
   const score = report && report.length ? round((passed / report.length) * 100) : 0;

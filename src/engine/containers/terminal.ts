@@ -68,11 +68,14 @@ class Terminal {
   private end = 0;
   /** the output offset the page has acknowledged */
   private acked = 0;
-  private readonly ring = Buffer.alloc(RING_BYTES);
+  // never zero-filled: an idle terminal's untouched pages cost nothing; only what was written
+  // (from the shell) is ever read back
+  private readonly ring = Buffer.allocUnsafeSlow(RING_BYTES);
   private paused = false;
   private batch: Buffer[] = [];
   private batchFrom = 0;
   private batchTimer: NodeJS.Timeout | null = null;
+  private lastFlush = 0;
   private socket: WebSocket | null = null;
   private exitLine: Exit | null = null;
   exit: Exit | null = null;
@@ -88,6 +91,7 @@ class Terminal {
     size: { cols: number; rows: number },
     private readonly touch: () => void,
     private readonly onEnd: (t: Terminal) => void,
+    log: (line: string) => void,
   ) {
     this.cols = size.cols;
     this.rows = size.rows;
@@ -112,10 +116,19 @@ class Terminal {
     void stage.done.then(
       (outcome) => {
         this.flush();
-        this.exit = this.exitLine ?? {
-          code: null,
-          signal: outcome.status === 20 ? null : 'KILL',
-        };
+        if (!this.exitLine && outcome.status === 20) {
+          // the sandbox failed (the shell never ran): the operator's log says why
+          log(`containers: terminal ${name} of ${workspace}: ${outcome.internalError ?? 'failed'}`);
+          this.exit = { code: null, signal: null };
+          this.socket?.send(
+            encode.error({ code: 'unavailable', message: 'the terminal could not be started' }),
+          );
+          this.socket?.close(CLOSE.UNAVAILABLE, 'the terminal could not be started');
+          this.onEnd(this);
+          return;
+        }
+        // no exit line: the sandbox killed the shell (its wall limit, a stop)
+        this.exit = this.exitLine ?? { code: null, signal: 'KILL' };
         // an ended terminal is dropped once a page has seen its end (a new shell takes the name)
         if (this.socket) {
           this.socket.send(encode.exit(this.exit));
@@ -128,18 +141,20 @@ class Terminal {
 
   /** A page connects (or reconnects): the old one is told, the ring replayed from `from`. */
   attach(ws: WebSocket, hello: Hello): void {
+    // what is batched goes to the page that was here; the new one gets it in the replay
+    this.flush();
     const old = this.socket;
     if (old) {
       old.send(encode.state({ state: 'taken_over' }));
       old.close(CLOSE.TAKEN_OVER, 'another connection took this terminal over');
     }
     this.socket = ws;
-    this.flush();
     const held = Math.min(this.end, RING_BYTES);
     const first = this.end - held;
     const asked = Math.min(hello.from ?? 0, this.end);
     const from = Math.max(asked, first);
     this.acked = Math.max(this.acked, asked);
+    if (this.paused && this.end - this.acked < LOW_WATER) this.resume();
     if (hello.cols !== undefined || hello.rows !== undefined) {
       const cols = hello.cols ?? this.cols;
       const rows = hello.rows ?? this.rows;
@@ -251,7 +266,9 @@ class Terminal {
       this.paused = true;
       this.stage.stdout.pause();
     }
-    this.batchTimer ??= setTimeout(() => this.flush(), BATCH_MS);
+    // after a quiet spell the first bytes go at once (an echo); a stream is batched
+    if (!this.batchTimer && Date.now() - this.lastFlush >= BATCH_MS) this.flush();
+    else this.batchTimer ??= setTimeout(() => this.flush(), BATCH_MS);
   }
 
   private resume(): void {
@@ -265,6 +282,7 @@ class Terminal {
     if (this.batchTimer) clearTimeout(this.batchTimer);
     this.batchTimer = null;
     if (!this.batch.length) return;
+    this.lastFlush = Date.now();
     const data = Buffer.concat(this.batch);
     const from = this.batchFrom;
     this.batch = [];
@@ -447,7 +465,13 @@ export class TerminalManager implements UpgradeHandler {
           limits: this.limits(w.createdAt),
           outputCapBytes: Number.MAX_SAFE_INTEGER,
           readOnlyBinds: true,
-          mounts: [{ target: PTY_IN_SANDBOX, host: PTY_HOST, writable: false }],
+          mounts: [
+            {
+              target: PTY_IN_SANDBOX,
+              host: this.service.reachableCopy(PTY_HOST, 'se-pty'),
+              writable: false,
+            },
+          ],
           fds: [{ fd: CONTROL_FD, stream: true }],
         });
       } catch (err) {
@@ -464,6 +488,7 @@ export class TerminalManager implements UpgradeHandler {
         (x) => {
           if (this.terminals.get(key) === x) this.terminals.delete(key);
         },
+        this.log,
       );
       this.terminals.set(key, t);
     }

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, ServerResponse, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { checkToken, requestToken } from './auth.js';
@@ -74,7 +74,19 @@ export class ApiServer {
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       const path = new URL(req.url ?? '/', 'http://engine.invalid').pathname;
       const u = this.upgrades.find((x) => path === x.path || path.startsWith(x.path + '/'));
-      if (u) return u.handler.handle(req, socket, head);
+      const websocket = /^websocket$/i.test(req.headers.upgrade ?? '');
+      if (u && websocket) return u.handler.handle(req, socket, head);
+      if (!websocket) {
+        // an upgrade the engine does not speak (curl --http2 asks for h2c): answered in HTTP/1.1,
+        // as it was before the server listened for upgrades; then the connection closes
+        if (head.length) socket.unshift(head);
+        const res = new ServerResponse(req);
+        res.assignSocket(socket as Socket);
+        res.shouldKeepAlive = false;
+        res.on('finish', () => socket.end());
+        void this.handle(req, res);
+        return;
+      }
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     });
     this.server.on('connection', (socket) => {

@@ -89,6 +89,13 @@ export interface StageSpec {
    * figures start after it. Not run unconfined (`StageOutcome.pre` is then absent).
    */
   pre?: { argv: string[]; fd: number; wallMs: number };
+  /**
+   * Set the sandbox up now, but start nothing in it (not even `pre`) until the handle's `open()`:
+   * the Containers module prepares a scenario's next stage while the current one runs. The
+   * program's limits, figures and the engine's wall backstop start at `open()`; `stop()` before
+   * it ends the waiting chain. Ignored unconfined (the program starts at once).
+   */
+  gated?: boolean;
 }
 
 /** A mount of a workspace stage: a host path bound by fd, or a fresh tmpfs. */
@@ -103,6 +110,8 @@ export interface StageHandle {
   fds: ReadonlyMap<number, Duplex>;
   done: Promise<StageOutcome>;
   stop(): void;
+  /** a gated stage (`StageSpec.gated`): let it start; a no-op otherwise */
+  open(): void;
 }
 
 // Fixed fd numbers of the chain: 0-2 stdio, 3-8 the program's extra fds, then ours (closed by
@@ -112,8 +121,10 @@ const FD_REPORT = 10;
 const FD_INFO = 11;
 const FD_BOX = 12;
 const FD_INIT = 13;
+/** A gated stage's gate: se-init waits for one byte on it before anything starts. */
+const FD_GATE = 14;
 /** The first fd of a layout's bound mounts (one per bound mount, in order). */
-const FD_MOUNTS = 14;
+const FD_MOUNTS = 15;
 const INIT_IN_SANDBOX = '/.se-init';
 /** where a run stage sees its program folder (read-only) when /box is its own tmpfs */
 const PROGRAM_IN_SANDBOX = '/.prog';
@@ -256,6 +267,7 @@ export class Sandbox {
       '--wall-ms',
       String(Math.ceil(l.wallMs)),
     );
+    if (spec.gated) a.push('--gate-fd', String(FD_GATE));
     if (spec.pre) {
       a.push('--pre-fd', String(spec.pre.fd), '--pre-wall-ms', String(Math.ceil(spec.pre.wallMs)));
       for (const arg of spec.pre.argv) a.push('--pre', arg);
@@ -318,7 +330,10 @@ class Stage {
   private readonly stdout = new PassThrough();
   private readonly callerFds = new Map<number, Duplex>();
   private readonly timers: NodeJS.Timeout[] = [];
-  private readonly t0 = Date.now();
+  private t0 = Date.now();
+  /** a gated stage: whether `open()` came, and the backstop waiting for it */
+  private opened: boolean;
+  private armBackstop: (() => void) | null = null;
 
   constructor(
     private readonly sandbox: Sandbox,
@@ -326,6 +341,7 @@ class Stage {
     private readonly spec: StageSpec,
     private readonly collect: boolean,
   ) {
+    this.opened = !spec.gated || opts.unsafe;
     const done = this.launch();
     this.handle = {
       stdin: this.stdin,
@@ -333,7 +349,23 @@ class Stage {
       fds: this.callerFds,
       done,
       stop: () => this.stop('caller'),
+      open: () => this.open(),
     };
+  }
+
+  /** Opens a gated stage's gate: se-init starts the program, the backstop starts counting. */
+  private open(): void {
+    if (this.opened) return;
+    this.opened = true;
+    this.t0 = Date.now();
+    const pipes = this.child?.stdio as unknown as Array<Writable | null | undefined> | undefined;
+    const gate = pipes?.[FD_GATE];
+    gate?.on('error', () => {
+      // the chain is gone already: its outcome says why
+    });
+    gate?.end('g');
+    this.armBackstop?.();
+    this.armBackstop = null;
   }
 
   private fail(reason: string): StageOutcome {
@@ -470,6 +502,7 @@ class Stage {
       stdio[FD_INFO] = 'pipe';
       stdio[FD_BOX] = box;
       stdio[FD_INIT] = init;
+      stdio[FD_GATE] = spec.gated ? 'pipe' : 'ignore';
       plan.argv = this.sandbox.launchArgv(spec, this.cgroup);
       return plan;
     } catch (err) {
@@ -601,7 +634,9 @@ class Stage {
     });
     // se-init enforces the wall limit itself; this is the backstop (and the only timer unsandboxed).
     const wall = this.spec.limits.wallMs + (this.opts.unsafe ? 0 : BACKSTOP_MS);
-    this.timers.push(setTimeout(() => this.stop('wall'), wall));
+    const arm = () => this.timers.push(setTimeout(() => this.stop('wall'), wall));
+    if (this.opened) arm();
+    else this.armBackstop = arm;
     const exit = await exited;
     if (this.opts.unsafe && child.pid) {
       // unconfined: take the program's leftover background processes down with it

@@ -1,23 +1,25 @@
 // The workspace terminal (an extension of the Containers API): a real engine over real HTTP, a
 // real WebSocket, the shell on a pty inside the real sandbox (native/se-pty.c).
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import {
   CLOSE,
-  decode,
   encode,
   FRAME,
   HIGH_WATER,
   MAX_FRAME_BYTES,
-  type Frame,
   type Hello,
 } from '../../../src/shared/terminal.js';
+import { RING_BYTES } from '../../../src/engine/containers/terminal.js';
 import { BASE, engineWithFixture, type ContainersEngine } from './helpers.js';
+import { Page } from '../../helpers/terminal-page.js';
 
+const execFileAsync = promisify(execFile);
 let t: ContainersEngine;
 let project: string;
 
@@ -29,114 +31,6 @@ after(() => t.close());
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A page's side of one terminal connection. */
-class Page {
-  readonly ws: WebSocket;
-  readonly frames: Frame[] = [];
-  /** every OUTPUT byte received, in order */
-  out = Buffer.alloc(0);
-  /** offset of the first byte of `out` */
-  base = -1;
-  closed: Promise<{ code: number; reason: string }>;
-  readonly opened: Promise<void>;
-  /** ACK every output frame at once (a fast page) */
-  autoAck = true;
-  /** when set, output goes here instead of being kept (a long stream) */
-  sink: ((b: Uint8Array) => void) | null = null;
-  private chunks: Buffer[] = [];
-  private bytes = 0;
-  private waiters: Array<() => void> = [];
-
-  constructor(url: string) {
-    this.ws = new WebSocket(url);
-    this.opened = new Promise((resolve, reject) => {
-      this.ws.once('open', () => resolve());
-      this.ws.once('error', reject);
-    });
-    this.closed = new Promise((resolve) =>
-      this.ws.on('close', (code, reason) => {
-        resolve({ code, reason: reason.toString() });
-        this.wake();
-      }),
-    );
-    this.ws.on('message', (data: Buffer) => {
-      const f = decode(new Uint8Array(data));
-      // output is kept once, in `out` (or not at all with a sink)
-      if (f.type !== FRAME.OUTPUT) this.frames.push(f);
-      else {
-        if (this.base < 0) this.base = f.offset;
-        assert.equal(f.offset, this.base + this.bytes, 'output offsets are contiguous');
-        if (this.sink) this.sink(f.data);
-        else this.chunks.push(Buffer.from(f.data));
-        this.bytes += f.data.length;
-        if (this.autoAck) this.ack();
-      }
-      this.wake();
-    });
-  }
-
-  get text(): string {
-    if (this.chunks.length) {
-      this.out = Buffer.concat([this.out, ...this.chunks]);
-      this.chunks = [];
-    }
-    return this.out.toString('latin1');
-  }
-
-  get received(): number {
-    return this.bytes;
-  }
-
-  ack(): void {
-    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(encode.ack(this.base + this.bytes));
-  }
-
-  send(frame: Uint8Array | string): void {
-    this.ws.send(frame);
-  }
-
-  input(s: string): void {
-    this.send(encode.input(s));
-  }
-
-  private wake(): void {
-    for (const w of this.waiters.splice(0)) w();
-  }
-
-  /** Waits until `ok()` holds (checked on every frame), at most `ms`. */
-  async until(ok: () => boolean, what: string, ms = 20_000): Promise<void> {
-    const end = Date.now() + ms;
-    while (!ok()) {
-      const left = end - Date.now();
-      if (left <= 0)
-        throw new Error(`timed out waiting for ${what}; output so far: ${this.text.slice(-500)}`);
-      await new Promise<void>((resolve) => {
-        this.waiters.push(resolve);
-        setTimeout(resolve, Math.min(left, 200));
-      });
-    }
-  }
-
-  /** Waits until the output (from `since`) matches `re`. */
-  async output(re: RegExp, since = 0, ms = 20_000): Promise<string> {
-    await this.until(() => re.test(this.text.slice(since)), String(re), ms);
-    return this.text.slice(since);
-  }
-
-  frame<T extends Frame['type']>(type: T): Extract<Frame, { type: T }> | undefined {
-    return this.frames.find((f) => f.type === type) as Extract<Frame, { type: T }> | undefined;
-  }
-
-  async waitFrame<T extends Frame['type']>(type: T, n = 1): Promise<Extract<Frame, { type: T }>> {
-    await this.until(() => this.frames.filter((f) => f.type === type).length >= n, `frame ${type}`);
-    return this.frames.filter((f) => f.type === type)[n - 1] as Extract<Frame, { type: T }>;
-  }
-
-  close(): void {
-    this.ws.close();
-  }
-}
-
 function url(workspace: string, name: string, engine = t): string {
   return `${engine.engine.url.replace(/^http/, 'ws')}${BASE}/workspaces/${workspace}/terminals/${name}`;
 }
@@ -146,10 +40,13 @@ async function open(workspace: string, name: string, hello: Hello = {}, engine =
   const p = new Page(url(workspace, name, engine));
   await p.opened;
   p.send(encode.hello({ token: engine.engine.accessToken, ...hello }));
+  let ready = false;
   const closed = p.closed.then((c) => {
-    throw new Error(`closed before READY: ${c.code} ${c.reason}`);
+    if (!ready) throw new Error(`closed before READY: ${c.code} ${c.reason}`);
   });
+  closed.catch(() => undefined);
   await Promise.race([p.waitFrame(FRAME.READY), closed]);
+  ready = true;
   return p;
 }
 
@@ -178,19 +75,121 @@ async function workspace(fields: Record<string, unknown> = {}): Promise<string> 
   return (await t.workspace({ project_id: project, ...fields })).id;
 }
 
-function processesOf(uid: number): string[] {
+/**
+ * The processes of `uid` whose command line holds `mark`. Engines of other checkouts on this
+ * machine give their workspaces the same uids, so the processes a test starts carry a mark.
+ */
+function processesOf(uid: number, mark: string): string[] {
   const out = execFileSync('ps', ['-e', '-o', 'uid=,pid=,args='], { encoding: 'utf8' });
   return out
     .split('\n')
     .map((l) => l.trim())
-    .filter((l) => l.startsWith(`${uid} `));
+    .filter((l) => l.startsWith(`${uid} `) && l.includes(mark));
 }
+
+/** A `sleep` of about 1000 s whose argument is unique to this run (its mark). */
+const daemonSleep = () => `1000.${Math.floor(Math.random() * 1e9)}`;
 
 async function uidOfShell(p: Page): Promise<number> {
   const m = /\r(\d+)\r\n/.exec(await run(p, 'id -u'));
   assert.ok(m, 'id -u printed a number');
   return Number(m[1]);
 }
+
+// first, while the engine's memory is at its lowest
+describe('flow control', () => {
+  let ws = '';
+  before(async () => {
+    ws = await workspace();
+  });
+  after(() => t.put(`/workspaces/${ws}/remove`, { json: {} }));
+
+  it('moves 64 MiB of `yes` in order through a slow page, the engine memory bounded', async () => {
+    const TOTAL = 64 * 1024 * 1024;
+    const BOUND = 64 * 1024 * 1024;
+    const p = await shell(ws, 'yes');
+    // raw output (no \n to \r\n), so the bytes counted are the program's
+    await run(p, 'stty -opost');
+    const pattern = Buffer.from('y\n'.repeat(MAX_FRAME_BYTES));
+    let state: 'before' | 'in' | 'after' = 'before';
+    let tail = '';
+    let count = 0;
+    let bad = -1;
+    let done = false;
+    p.sink = (data) => {
+      let b = Buffer.from(data.buffer, data.byteOffset, data.length);
+      if (state === 'before') {
+        tail = (tail + b.toString('latin1')).slice(-(b.length + 16));
+        const at = tail.indexOf('BEGIN\n');
+        if (at < 0) return;
+        state = 'in';
+        const rest = Buffer.from(tail.slice(at + 6), 'latin1');
+        tail = '';
+        b = rest;
+      }
+      if (state === 'in') {
+        const n = Math.min(b.length, TOTAL - count);
+        const phase = count % 2;
+        if (bad < 0 && !b.subarray(0, n).equals(pattern.subarray(phase, phase + n))) bad = count;
+        count += n;
+        if (count === TOTAL) {
+          state = 'after';
+          b = b.subarray(n);
+        } else return;
+      }
+      tail = (tail + b.toString('latin1')).slice(-64);
+      if (/END\n/.test(tail)) done = true;
+    };
+    p.autoAck = false;
+    const rss0 = process.memoryUsage().rss;
+    let peak = rss0;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }, 50);
+    try {
+      p.input(`printf 'BEGIN\\n'; yes | head -c ${TOTAL}; printf 'END\\n'\r`);
+      // a page that acknowledges nothing for 1.5 s: the engine stops at HIGH_WATER
+      await sleep(1500);
+      const stalled = p.received;
+      await sleep(500);
+      assert.equal(p.received, stalled, 'nothing more arrives while nothing is acknowledged');
+      assert.ok(
+        stalled <= HIGH_WATER + 2 * MAX_FRAME_BYTES + 4096,
+        `at most about HIGH_WATER unacknowledged: ${stalled}`,
+      );
+      // then a slow page: it acknowledges what it has every 5 ms
+      const acker = setInterval(() => p.ack(), 5);
+      try {
+        await p.until(() => done, 'all 64 MiB and END', 240_000);
+      } finally {
+        clearInterval(acker);
+      }
+    } finally {
+      clearInterval(sampler);
+    }
+    assert.equal(bad, -1, `the bytes arrived in order (first wrong at ${bad})`);
+    assert.equal(count, TOTAL);
+    const grew = peak - rss0;
+    console.log(`# engine RSS grew by ${(grew / 1048576).toFixed(1)} MiB moving 64 MiB`);
+    assert.ok(grew < BOUND, `the engine's RSS grew by ${grew} bytes (bound ${BOUND})`);
+    p.sink = null;
+    p.autoAck = true;
+    p.ack();
+    // a page asking for everything gets the ring's last 256 KiB, and is told some was lost
+    p.input('echo mark-$((1+1))\r');
+    await p.output(/\rmark-2\n.*\$ $/s);
+    const end = p.base + p.received;
+    const q = await open(ws, 'yes', { from: 0 });
+    const ready = q.frame(FRAME.READY)!.ready;
+    assert.equal(ready.lost, true);
+    assert.equal(ready.from, end - RING_BYTES);
+    await q.until(() => q.received === RING_BYTES, 'the ring replayed');
+    assert.match(q.text, /^y?(\ny)+\nEND\n/);
+    assert.match(q.text, /\rmark-2\n.*\$ $/s);
+    q.input('stty sane\r');
+    q.close();
+  });
+});
 
 describe('a terminal', () => {
   let ws = '';
@@ -206,7 +205,24 @@ describe('a terminal', () => {
     const out = await run(p, 'echo hello-$((6*7)); pwd; tty');
     assert.match(out, /hello-42\r\n/);
     assert.match(out, /\/home\/user\/workspace\r\n/);
-    assert.match(out, /\/dev\/pts\/\d+\r\n/);
+    // the sandbox's own devpts: its first pty, whatever the host has open
+    assert.match(out, /\/dev\/pts\/0\r\n/);
+    // the workspace's layout: files.read_only bound read-only, HOME its own
+    const ro = await run(p, 'echo x > locked.txt; echo home=$HOME');
+    assert.match(ro, /locked\.txt: Read-only file system/);
+    assert.match(ro, /home=\/home\/user\r\n/);
+    p.close();
+  });
+
+  it('refuses TIOCSTI (typing into the terminal from inside it)', async () => {
+    const p = await shell(ws, 'sti');
+    const out = await run(
+      p,
+      `python3 -c "import fcntl, termios; fcntl.ioctl(0, termios.TIOCSTI, b'x')" 2>&1 | tail -1`,
+    );
+    assert.match(out, /PermissionError: \[Errno 1\] Operation not permitted/);
+    p.input('exit\r');
+    await p.waitFrame(FRAME.EXIT);
     p.close();
   });
 
@@ -288,7 +304,14 @@ describe('a terminal', () => {
     assert.match(closed.reason, /took this terminal over/);
     assert.deepEqual(a.frames.find((f) => f.type === FRAME.STATE)?.state, { state: 'taken_over' });
     assert.match(await run(b, 'echo still-$((1+1))'), /still-2/);
-    b.close();
+    // taken over in the middle of a stream: the new page's offsets run on from READY's `from`
+    b.input('yes line | head -n 300000; echo stream-$((0+1))-end\r');
+    await b.output(/line\r\nline\r\n/);
+    const c = await open(ws, 'take', { from: b.base + b.received });
+    await c.output(/stream-1-end\r\n/, 0, 60_000);
+    assert.equal(c.base, c.frame(FRAME.READY)!.ready.from);
+    assert.equal((await b.closed).code, CLOSE.TAKEN_OVER);
+    c.close();
   });
 
   it('gives an ERROR frame for a bad resize and an unknown signal, and keeps working', async () => {
@@ -334,97 +357,17 @@ describe('a terminal', () => {
   });
 });
 
-describe('flow control', () => {
-  let ws = '';
-  before(async () => {
-    ws = await workspace();
-  });
-  after(() => t.put(`/workspaces/${ws}/remove`, { json: {} }));
-
-  it('moves 64 MiB of `yes` in order through a slow page, the engine memory bounded', async () => {
-    const TOTAL = 64 * 1024 * 1024;
-    const BOUND = 64 * 1024 * 1024;
-    const p = await shell(ws, 'yes');
-    // raw output (no \n to \r\n), so the bytes counted are the program's
-    await run(p, 'stty -opost');
-    const pattern = Buffer.from('y\n'.repeat(MAX_FRAME_BYTES));
-    let state: 'before' | 'in' | 'after' = 'before';
-    let tail = '';
-    let count = 0;
-    let bad = -1;
-    let done = false;
-    p.sink = (data) => {
-      let b = Buffer.from(data.buffer, data.byteOffset, data.length);
-      if (state === 'before') {
-        tail = (tail + b.toString('latin1')).slice(-(b.length + 16));
-        const at = tail.indexOf('BEGIN\n');
-        if (at < 0) return;
-        state = 'in';
-        const rest = Buffer.from(tail.slice(at + 6), 'latin1');
-        tail = '';
-        b = rest;
-      }
-      if (state === 'in') {
-        const n = Math.min(b.length, TOTAL - count);
-        const phase = count % 2;
-        if (bad < 0 && !b.subarray(0, n).equals(pattern.subarray(phase, phase + n))) bad = count;
-        count += n;
-        if (count === TOTAL) {
-          state = 'after';
-          b = b.subarray(n);
-        } else return;
-      }
-      tail = (tail + b.toString('latin1')).slice(-64);
-      if (/END\n/.test(tail)) done = true;
-    };
-    p.autoAck = false;
-    const rss0 = process.memoryUsage().rss;
-    let peak = rss0;
-    const sampler = setInterval(() => {
-      peak = Math.max(peak, process.memoryUsage().rss);
-    }, 50);
-    try {
-      p.input(`printf 'BEGIN\\n'; yes | head -c ${TOTAL}; printf 'END\\n'\r`);
-      // a page that acknowledges nothing for 1.5 s: the engine stops at HIGH_WATER
-      await sleep(1500);
-      const stalled = p.received;
-      await sleep(500);
-      assert.equal(p.received, stalled, 'nothing more arrives while nothing is acknowledged');
-      assert.ok(
-        stalled <= HIGH_WATER + 2 * MAX_FRAME_BYTES + 4096,
-        `at most about HIGH_WATER unacknowledged: ${stalled}`,
-      );
-      // then a slow page: it acknowledges what it has every 5 ms
-      const acker = setInterval(() => p.ack(), 5);
-      try {
-        await p.until(() => done, 'all 64 MiB and END', 240_000);
-      } finally {
-        clearInterval(acker);
-      }
-    } finally {
-      clearInterval(sampler);
-    }
-    assert.equal(bad, -1, `the bytes arrived in order (first wrong at ${bad})`);
-    assert.equal(count, TOTAL);
-    const grew = peak - rss0;
-    console.log(`# engine RSS grew by ${(grew / 1048576).toFixed(1)} MiB moving 64 MiB`);
-    assert.ok(grew < BOUND, `the engine's RSS grew by ${grew} bytes (bound ${BOUND})`);
-    p.sink = null;
-    p.autoAck = true;
-    p.input('stty sane\r');
-    p.close();
-  });
-});
-
 describe('containment', () => {
   it('keeps a fork bomb under the pids limit; nothing of the shell outlives the stop', async () => {
     const ws = await workspace();
     const p = await shell(ws, '1');
     const uid = await uidOfShell(p);
     assert.ok(uid >= 200_000 || process.getuid?.() !== 0, `the workspace's own uid: ${uid}`);
-    await run(p, 'setsid sleep 1000 & disown');
+    const daemon = daemonSleep();
+    await run(p, `setsid sleep ${daemon} & disown`);
+    const mark = `se-bomb-${Math.floor(Math.random() * 1e9)}`;
     const bomb =
-      'import os, time\\nn = 0\\ntry:\\n    while n < 2000:\\n        if os.fork() == 0:\\n' +
+      `# ${mark}\\nimport os, time\\nn = 0\\ntry:\\n    while n < 2000:\\n        if os.fork() == 0:\\n` +
       '            time.sleep(1000)\\n            os._exit(0)\\n        n += 1\\n' +
       'except OSError as e:\\n    print("forks", n, e.errno)';
     const out = await run(p, `python3 -c "$(printf '${bomb}')"`, 60_000);
@@ -432,13 +375,10 @@ describe('containment', () => {
     assert.ok(m, out);
     const n = Number(m[1]);
     assert.ok(n < 256, `the pids limit stopped the forks at ${n}`);
+    const left = () => [...processesOf(uid, daemon), ...processesOf(uid, mark)];
     if (process.getuid?.() === 0) {
-      const procs = processesOf(uid);
-      assert.ok(
-        procs.some((l) => /sleep 1000/.test(l)),
-        'the daemon runs',
-      );
-      assert.ok(procs.length >= n, `the forks run: ${procs.length}`);
+      assert.equal(processesOf(uid, daemon).length, 1, 'the daemon runs');
+      assert.ok(processesOf(uid, mark).length >= n, `the forks run`);
     }
     const r = await t.put(`/workspaces/${ws}/stop`, { json: {} });
     assert.equal(r.status, 200, r.text);
@@ -446,8 +386,8 @@ describe('containment', () => {
     assert.equal(closed.code, CLOSE.WORKSPACE_GONE);
     assert.deepEqual(p.frames.find((f) => f.type === FRAME.STATE)?.state, { state: 'stopped' });
     if (process.getuid?.() === 0) {
-      for (let i = 0; i < 100 && processesOf(uid).length; i++) await sleep(100);
-      assert.deepEqual(processesOf(uid), [], 'no process of the workspace uid is left');
+      for (let i = 0; i < 100 && left().length; i++) await sleep(100);
+      assert.deepEqual(left(), [], 'nothing the shell started is left');
     }
     await t.put(`/workspaces/${ws}/remove`, { json: {} });
   });
@@ -455,16 +395,18 @@ describe('containment', () => {
 
 describe('bad input', () => {
   let ws = '';
+  let otherWs = '';
   let other: Page;
   before(async () => {
     ws = await workspace();
-    other = await shell(await workspace(), 'other');
+    otherWs = await workspace();
+    other = await shell(otherWs, 'other');
   });
   after(async () => {
     // another terminal of the same engine kept working through all of it
     assert.match(await run(other, 'echo alive-$((2+3))'), /alive-5/);
     other.close();
-    await t.put(`/workspaces/${ws}/remove`, { json: {} });
+    for (const id of [ws, otherWs]) await t.put(`/workspaces/${id}/remove`, { json: {} });
   });
 
   /** Connects, sends `frames`, returns the close. */
@@ -558,6 +500,19 @@ describe('bad input', () => {
     }
   });
 
+  it('leaves other upgrades to the HTTP API (curl --http2 asks for h2c)', async () => {
+    const { stdout } = await execFileAsync('curl', [
+      '-s',
+      '-i',
+      '-m',
+      '20',
+      '--http2',
+      `${t.engine.url}${BASE}/workspaces/${ws}?access_token=${t.engine.accessToken}`,
+    ]);
+    assert.match(stdout, /^HTTP\/1\.1 200 OK/);
+    assert.match(stdout, /"id":"[0-9a-f]{32}"/);
+  });
+
   it('closes 4413 for a frame over the cap', async () => {
     const big = encode.input(new Uint8Array(MAX_FRAME_BYTES + 100));
     const c = await closeOf(ws, [hello(), big]);
@@ -610,5 +565,22 @@ describe('the idle timeout', () => {
     const closed = await p.closed;
     assert.equal(closed.code, CLOSE.WORKSPACE_GONE);
     assert.equal((await e.get(`/workspaces/${id}`)).json.state.code, 3);
+  });
+
+  it('closes its terminals with 1001 when the engine closes, and kills their shells', async () => {
+    const id = (await e.workspace({ project_id: await e.projectId('FIXTURE') })).id;
+    const p = await shell(id, '1', {}, e);
+    const uid = await uidOfShell(p);
+    const daemon = daemonSleep();
+    await run(p, `setsid sleep ${daemon} & disown`);
+    if (process.getuid?.() === 0) assert.equal(processesOf(uid, daemon).length, 1);
+    await e.close();
+    const closed = await p.closed;
+    assert.equal(closed.code, 1001);
+    assert.match(closed.reason, /engine is stopping/);
+    if (process.getuid?.() === 0) {
+      for (let i = 0; i < 50 && processesOf(uid, daemon).length; i++) await sleep(100);
+      assert.deepEqual(processesOf(uid, daemon), []);
+    }
   });
 });

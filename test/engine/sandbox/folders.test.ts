@@ -4,7 +4,15 @@
 // the folder and the fix instead of a user-namespace hint.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,6 +73,66 @@ console.log(JSON.stringify(out));
     assert.deepEqual(out.selfTest.problems, []);
     assert.equal(out.selfTest.ok, true);
     assert.deepEqual(out.run, { status: 0, stdout: 'hello\n' });
+  });
+
+  it("opens a workspace's terminal from a 0700 folder (the pty helper is copied where the workspace uid reaches)", () => {
+    const home = mkdtempSync(join(tmpdir(), 'se-private-'));
+    made.push(home);
+    chmodSync(home, 0o700);
+    const pkg = join(home, 'clone');
+    mkdirSync(join(pkg, 'native/build'), { recursive: true });
+    for (const part of [
+      'dist',
+      'projects',
+      'package.json',
+      'native/build/se-init',
+      'native/build/se-pty',
+    ])
+      cpSync(join(root, part), join(pkg, part), { recursive: true });
+    symlinkSync(join(root, 'node_modules'), join(pkg, 'node_modules'));
+    const script = join(pkg, 'terminal.mjs');
+    writeFileSync(
+      script,
+      `import { startEngine } from './dist/engine/index.js';
+import { decode, encode, FRAME } from './dist/shared/terminal.js';
+import { WebSocket } from 'ws';
+const engine = await startEngine({ port: 0, dataDir: ${JSON.stringify(join(home, 'data'))}, workers: 1, log: () => {} });
+const api = engine.url + '/containers/api/v1';
+const q = '?access_token=' + engine.accessToken;
+const projects = await (await fetch(api + '/projects' + q)).json();
+const project = projects.items.find((p) => p.name === 'PYTHON-UNITTEST').id;
+const created = await (await fetch(api + '/workspaces' + q, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ project_id: project }) })).json();
+let w = created.workspace;
+while (w.state.code === 1) { await new Promise((r) => setTimeout(r, 20)); w = await (await fetch(api + '/workspaces/' + w.id + q)).json(); }
+const ws = new WebSocket(engine.url.replace('http', 'ws') + '/containers/api/v1/workspaces/' + w.id + '/terminals/1');
+let text = '';
+const seen = await new Promise((resolve) => {
+  const timer = setTimeout(() => resolve(text), 20000);
+  ws.on('open', () => ws.send(encode.hello({ token: engine.accessToken })));
+  ws.on('message', (d) => {
+    const f = decode(new Uint8Array(d));
+    if (f.type !== FRAME.OUTPUT) return;
+    text += Buffer.from(f.data).toString();
+    ws.send(encode.ack(f.offset + f.data.length));
+    if (text.includes('$ ') && !text.includes('echo')) ws.send(encode.input('echo from-$((2*21))\\n'));
+    if (text.includes('from-42')) { clearTimeout(timer); resolve(text); }
+  });
+  ws.on('close', (code, why) => { clearTimeout(timer); resolve(text + ' [closed ' + code + ' ' + why + ']'); });
+});
+ws.close();
+await engine.close();
+console.log(JSON.stringify({ seen }));
+`,
+    );
+    const r = spawnSync(process.execPath, [script], {
+      cwd: pkg,
+      encoding: 'utf8',
+      env: { ...process.env, TMPDIR: join(home, 'tmp') },
+      timeout: 120_000,
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const { seen } = JSON.parse(r.stdout.trim().split('\n').pop()!) as { seen: string };
+    assert.match(seen, /from-42/);
   });
 
   it("names the folder that blocks the sandbox uid, not the namespaces, when bwrap can't reach a box", (ctx) => {

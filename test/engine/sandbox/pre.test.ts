@@ -1,8 +1,9 @@
 // A stage's `pre` command (se-init run --pre): it runs in the stage's own sandbox before the
 // program, its output reaches only the engine, nothing it starts survives into the program, and
-// its time is not the program's.
+// its time is not the program's. A gated stage (se-init run --gate-fd) is set up but starts
+// nothing until it is opened, and its time starts then.
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { StageSpec } from '../../../src/engine/sandbox/index.js';
@@ -72,5 +73,37 @@ describe("a stage's pre command", () => {
     assert.deepEqual(r.pre, { exit: -1, killed: true });
     assert.equal(r.stdout.toString(), 'ran\n');
     assert.equal(readFileSync(out, 'utf8'), 'part\n');
+  });
+});
+
+describe('a gated stage', () => {
+  const gated = (program: string, wallMs: number): StageSpec => ({
+    ...spec(program, 'true', join(t.ex.scratchDir, 'gate-pre')),
+    pre: undefined,
+    fds: undefined,
+    gated: true,
+    limits: { ...spec('', '', '').limits, wallMs, cpuSec: 1 },
+  });
+
+  it('runs nothing until opened, and its wall time starts then', async () => {
+    const h = t.ex.sandbox!.start(gated('echo ran > gated-mark; echo ok', 1000), true);
+    h.stdin.end();
+    // held past its wall limit and the engine's backstop (1 s later): neither has started
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal(existsSync(join(dir, 'gated-mark')), false, 'the program ran before open()');
+    h.open();
+    const r = await h.done;
+    assert.equal(r.status, 0, `${r.internalError} ${r.stderr}`);
+    assert.equal(r.stdout.toString(), 'ok\n');
+    assert.equal(readFileSync(join(dir, 'gated-mark'), 'utf8'), 'ran\n');
+  });
+
+  it('stopped before it opens, it ends without running anything', async () => {
+    const h = t.ex.sandbox!.start(gated('echo ran > stopped-mark', 5000), true);
+    h.stdin.end();
+    await new Promise((r) => setTimeout(r, 200));
+    h.stop();
+    await h.done;
+    assert.equal(existsSync(join(dir, 'stopped-mark')), false);
   });
 });
