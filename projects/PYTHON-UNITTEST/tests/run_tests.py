@@ -3,11 +3,15 @@
 Run with `python3 -I` (isolated: the workspace is not on sys.path while Python starts, so a planted
 sitecustomize.py there is never imported). Exits 0 when the report was written, whatever the tests
 said: the report decides the status.
+
+A failure's message is the assertion's own (what was expected and what came), and an error's is
+the traceback through the learner's files only: no line of the hidden tests reaches the learner.
 """
 import json
 import os
 import sys
 import time
+import traceback
 import unittest
 
 tests_dir = os.environ["SE_TESTS_DIR"]
@@ -40,11 +44,22 @@ class Result(unittest.TestResult):
 
     def addFailure(self, test, err):
         super().addFailure(test, err)
-        self._add(test, "failure", self._exc_info_to_string(err, test))
+        self._add(test, "failure", learner_view(err))
 
     def addError(self, test, err):
         super().addError(test, err)
-        self._add(test, "error", self._exc_info_to_string(err, test))
+        self._add(test, "error", learner_view(err))
+
+
+def learner_view(err):
+    """The exception and the frames of the learner's own files (none of the hidden tests')."""
+    etype, value, tb = err
+    workspace = os.getcwd() + os.sep
+    frames = [f for f in traceback.extract_tb(tb) if f.filename.startswith(workspace)]
+    shown = "".join(traceback.format_list(frames))
+    if shown:
+        shown = "Traceback (most recent call last, in your files):\n" + shown
+    return shown + "".join(traceback.format_exception_only(etype, value))
 
 
 suite = unittest.defaultTestLoader.discover(tests_dir, pattern="test_*.py", top_level_dir=tests_dir)
