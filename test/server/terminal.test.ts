@@ -215,6 +215,20 @@ describe('the terminal through the backend', () => {
     other.t.ws.close();
   });
 
+  it('refuses a ticket used after its 30 s (4001)', async () => {
+    const token = await tokenFor('learner-12');
+    const r = await call('POST', '/v1/workspace/terminal', token, {});
+    const { ticket, path, expiresIn } = r.json();
+    assert.equal(expiresIn, 30);
+    await new Promise((res) => setTimeout(res, 31_000));
+    const late = new Page(wsUrl(path), ORIGIN);
+    await late.opened;
+    late.send(encode.hello({ ticket }));
+    const c = await late.closed;
+    assert.equal(c.code, CLOSE.UNAUTHORIZED);
+    assert.match(c.reason, /expired/);
+  });
+
   it('limits tickets to 30 a minute per subject (429 with Retry-After), not per other subject', async () => {
     const token = await tokenFor('learner-10');
     const codes: number[] = [];
