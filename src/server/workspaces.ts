@@ -227,6 +227,15 @@ export class Workspaces {
       }
       return { workspace: w };
     } catch (err) {
+      // the engine's slots are all taken (409 / 200611): a wait, not a failure
+      if (err instanceof UpstreamHttpError && err.status === 409)
+        throw new ApiError(
+          503,
+          'unavailable',
+          'Every workspace slot is in use right now; try again in a minute.',
+          { 'Retry-After': '30' },
+          { retryAfter: 30 },
+        );
       throw fromUpstream(err, 'The workspace');
     }
   }

@@ -282,6 +282,8 @@ export function useWorkspaceBackend(o: {
   secret: string;
   origin: string;
   engineToken?: string;
+  /** workspaces the engine runs at once (default 20) */
+  slots?: number;
 }) {
   const rec = new Recorder();
   const state = { all: null as StartedAll | null, engineDir: '', backendDir: '' };
@@ -290,7 +292,12 @@ export function useWorkspaceBackend(o: {
       config: parseConfig(o.config),
       sessionSecret: o.secret,
       dataDir: state.backendDir,
-      engine: { dataDir: state.engineDir, workers: 2, accessToken: o.engineToken },
+      engine: {
+        dataDir: state.engineDir,
+        workers: 2,
+        accessToken: o.engineToken,
+        ...(o.slots ? { containers: { slots: o.slots } } : {}),
+      },
       log: () => {},
     });
   before(async () => {

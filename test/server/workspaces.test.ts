@@ -217,3 +217,17 @@ describe('/v1/workspace on the embedded engine', () => {
     assert.equal((await call('GET', '/v1/workspace/file?path=note.txt', a)).json().content, 'mine');
   });
 });
+
+describe('/v1/workspace when every engine slot is taken', () => {
+  const w = useWorkspaceBackend({ config: CONFIG, secret: SECRET, origin: ORIGIN, slots: 1 });
+  it('answers 503 unavailable with Retry-After, and the first learner keeps working', async () => {
+    const a = await w.tokenFor('py-project', 'first');
+    const b = await w.tokenFor('py-project', 'second');
+    assert.equal((await w.call('POST', '/v1/workspace', a)).status, 200);
+    const full = await w.call('POST', '/v1/workspace', b);
+    assert.equal(full.status, 503, full.text);
+    assert.equal(full.json().error.code, 'unavailable');
+    assert.equal(full.headers.get('retry-after'), '30');
+    assert.equal((await w.call('GET', '/v1/workspace/file?path=main.py', a)).status, 200);
+  });
+});
