@@ -52,6 +52,7 @@ export const packages = [
       exports: {
         '.': rootPkg.exports['.'],
         './se-solve.js': rootPkg.exports['./se-solve.js'],
+        './se-workspace.js': rootPkg.exports['./se-workspace.js'],
         './embed.js': rootPkg.exports['./embed.js'],
         './terminal.js': rootPkg.exports['./terminal.js'],
         './custom-elements.json': './dist/custom-elements.json',

@@ -95,6 +95,8 @@ describe('the packages (npm pack)', () => {
       'dist/elements/index.js',
       'dist/elements/index.d.ts',
       'dist/elements/define/se-solve.js',
+      'dist/elements/define/se-workspace.js',
+      'dist/shared/terminal.js',
       'dist/embed/index.js',
       'dist/cdn/se-widgets.js',
       'dist/cdn/se-widgets.classic.js',
@@ -106,6 +108,9 @@ describe('the packages (npm pack)', () => {
       assert.doesNotMatch(n, /^(dist\/(engine|server|cli|upstream)|native|bin|scripts|src)\//, n);
     const m = manifest(browserTgz);
     assert.equal(m.name, 'se-widgets');
+    // every entry the README imports from the browser package
+    for (const entry of ['.', './se-solve.js', './se-workspace.js', './embed.js', './terminal.js'])
+      assert.ok(entry in (m.exports as Record<string, unknown>), `exports ${entry}`);
     assert.equal(m.scripts, undefined, 'no script of any kind, so none runs on install');
     const deps = Object.keys(m.dependencies as Record<string, string>);
     for (const d of deps)
