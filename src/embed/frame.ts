@@ -38,6 +38,7 @@ interface SolveElement extends HTMLElement {
   theme: Theme;
   locale: string;
   language: string;
+  languages: string;
   loading: string;
   source: string;
   input: string;
@@ -122,6 +123,13 @@ class EmbedFrame {
   /** the commands so far, in order */
   private commands: Promise<unknown> = Promise.resolve();
   private readonly main: HTMLElement;
+  /** the host asked to approve each run and submission (`se:gate.set`) */
+  private gate = false;
+  /** the next se-before-submit is one the host approved: let it go */
+  private approved = false;
+  private asks = 0;
+  /** questions to the host waiting for its answer, by ask id */
+  private readonly waiting = new Map<string, (allow: boolean) => void>();
 
   constructor(private readonly config: PageConfig) {
     this.main = document.querySelector('main') ?? document.body;
@@ -185,7 +193,16 @@ class EmbedFrame {
     this.hostOrigin = e.origin;
     const p = msg.p as { nonce: string; token?: string; theme?: Theme; fit?: Fit };
     this.port = port;
-    port.onmessage = (m) => this.onCommand(m);
+    port.onmessage = (m) => {
+      const answer = parseEnvelope(m.data, ['se:submit.answer']);
+      if (answer) {
+        const p = answer.p as { ask: string; allow: boolean };
+        this.waiting.get(p.ask)?.(p.allow);
+        this.waiting.delete(p.ask);
+        return;
+      }
+      this.onCommand(m);
+    };
     if (p.theme) this.setTheme(p.theme);
     if (p.fit) {
       this.fit = p.fit;
@@ -218,6 +235,8 @@ class EmbedFrame {
       if (this.config.locale) el.locale = this.config.locale;
       if (handoff?.language) el.language = handoff.language;
       if (handoff?.source !== undefined) el.source = handoff.source;
+      // The host's veto (SDK `beforeSendSubmission`): hold each run and submission until it says.
+      el.addEventListener('se-before-submit', (e) => this.onBeforeSubmit(el, e));
       for (const name of MIRRORED_EVENTS) {
         el.addEventListener(name, (e) =>
           this.mirror(name, (e as Event & { detail?: unknown }).detail),
@@ -235,6 +254,32 @@ class EmbedFrame {
       this.main.insertBefore(el, this.main.querySelector('.bar'));
       this.whenMounted?.();
     });
+  }
+
+  private onBeforeSubmit(el: SolveElement, e: Event): void {
+    if (!this.gate || !this.port) return;
+    if (this.approved) {
+      this.approved = false;
+      return;
+    }
+    e.preventDefault();
+    // Not mirrored as a before-submit: the host sees it as this question, then (if allowed) again.
+    e.stopImmediatePropagation();
+    const detail = (e as Event & { detail?: { kind?: string } }).detail;
+    const ask = `a${++this.asks}`;
+    this.waiting.set(ask, (allow) => {
+      if (!allow) return;
+      this.approved = true;
+      // The element dispatches se-before-submit again after its own awaits: let that one through.
+      void (detail?.kind === 'submission' ? el.submit() : el.run()).finally(
+        () => (this.approved = false),
+      );
+    });
+    try {
+      this.send(envelope('se:submit.ask', { ask, detail: plainDetail('se-before-submit', detail) }));
+    } catch {
+      this.waiting.delete(ask);
+    }
   }
 
   private mountedElement(): Promise<SolveElement> {
@@ -301,6 +346,7 @@ class EmbedFrame {
           await el.updateComplete;
         }
         el.source = p.source ?? '';
+        if (p.input !== undefined) el.input = p.input;
         return done();
       case 'se:code.get':
         return done({ source: el.source, language: el.language });
@@ -317,6 +363,12 @@ class EmbedFrame {
         return done();
       case 'se:token.set':
         this.setToken(p.token ?? '');
+        return done();
+      case 'se:languages.set':
+        el.languages = (msg.p as { languages: string[] }).languages.join(',');
+        return done();
+      case 'se:gate.set':
+        this.gate = (msg.p as { on: boolean }).on;
         return done();
     }
     throw new Error(`Unknown command ${msg.t}.`);

@@ -17,7 +17,7 @@ import { ApiError, badRequest, notFound } from './errors.js';
 import { eventStream } from './events.js';
 import { Health } from './health.js';
 import { apiHeaders, sendError, sendJson } from './http.js';
-import { demoDir, PUBLIC_DIST } from './paths.js';
+import { browserDistDir, demoDir, PUBLIC_DIST } from './paths.js';
 import { randomSessionSecret } from './sessions.js';
 import { isHashedChunk, serveFile } from './static.js';
 import { Terminals } from './terminal.js';
@@ -248,7 +248,14 @@ export function createApp(
         // Built bundles: the script-tag build and the ESM build. Host pages on other origins load
         // them as module scripts, which browsers fetch with CORS; they are public and carry no
         // credentials, so any origin may read them.
-        if (path.startsWith('/dist/')) {
+        if (path === '/static/sdk/sdk.js' || path === '/static/sdk/sdk.min.js') {
+          // The drop-in for pages written for the hosted JS SDK (src/embed/sdk.ts): one script
+          // under the two names the hosted loaders use. Public, like the bundles.
+          const served = await serveFile(req, res, join(browserDistDir, 'cdn'), 'se-sdk.js', {
+            headers: { 'Access-Control-Allow-Origin': '*' },
+          });
+          if (!served) throw notFound('No such resource.');
+        } else if (path.startsWith('/dist/')) {
           const corsHeaders = { 'Access-Control-Allow-Origin': '*' };
           // Hashed chunks are cached for a year; the rest is revalidated by ETag (static.ts).
           // Only the browser package's parts and the demo app, never the server's own code: each
