@@ -52,6 +52,21 @@ async function startBackend(pageOrigin) {
     problem: 'HOSTILE',
     origins: ['self', pageOrigin],
   });
+  // Widgets reached by a hosted widget hash (pages written for the hosted JS SDK), allowed on
+  // the test page's origin and on a second one (the same test server by its IP address).
+  const secondOrigin = pageOrigin.replace('//localhost:', '//127.0.0.1:');
+  raw.widgets.push({
+    ...raw.widgets[0],
+    id: 'hosted-compilers',
+    hash: 'c0ffee00c0ffee00c0ffee00c0ffee00',
+    origins: ['self', pageOrigin, secondOrigin],
+  });
+  raw.widgets.push({
+    ...raw.widgets[1],
+    id: 'hosted-problem',
+    hash: 'feedface0feedface0feedface0feed0',
+    origins: ['self', pageOrigin, secondOrigin],
+  });
   raw.sessions = { ...raw.sessions, perMinute: many };
   raw.limits = {
     ...raw.limits,
@@ -117,6 +132,21 @@ async function probeEmbedFrame(session, { action = 'layout', widget = '' }) {
     return frame.evaluate(async () => {
       const r = await globalThis.axe.run(document, { resultTypes: ['violations'] });
       return r.violations.map((v) => `${v.impact}: ${v.id} (${v.nodes.length}) ${v.help}`);
+    });
+  }
+  if (action === 'state') {
+    // What the SDK tests set through the frame: the picker's languages, the input, the code.
+    return frame.evaluate(() => {
+      const el = document.querySelector('se-solve');
+      const options = [...(el?.shadowRoot?.querySelectorAll('select option') ?? [])];
+      return {
+        languages: el?.languages ?? null,
+        options: options.map((o) => o.value),
+        input: el?.input ?? null,
+        source: el?.source ?? null,
+        theme: el?.theme ?? null,
+        text: document.body.innerText.slice(0, 500),
+      };
     });
   }
   if (action === 'open-window') {

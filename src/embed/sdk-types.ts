@@ -64,6 +64,10 @@ export interface SdkWidget {
   loadSourceCode(compilerId: number | string, source: string, input?: string): Promise<boolean>;
   setCompilers(compilers: Array<number | string>): Promise<boolean>;
   config(settings: SdkWidgetConfig): Promise<boolean>;
+  /** (not in the hosted SDK) Runs the code (with `input` as stdin); the result, or null. */
+  run(input?: string): Promise<unknown>;
+  /** (not in the hosted SDK) Submits the code to the problem; the result, or null (vetoed, ...). */
+  submit(): Promise<unknown>;
   /** Removes the frame and every listener; later calls warn and resolve false. */
   destroy(): Promise<boolean>;
 }

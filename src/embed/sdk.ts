@@ -261,6 +261,18 @@ class Widget implements SdkWidget {
     });
   }
 
+  async run(input?: string): Promise<unknown> {
+    let out: unknown = null;
+    await this.call('run', async (h) => void (out = await h.run(input)));
+    return out;
+  }
+
+  async submit(): Promise<unknown> {
+    let out: unknown = null;
+    await this.call('submit', async (h) => void (out = await h.submit()));
+    return out;
+  }
+
   destroy(): Promise<boolean> {
     if (!this.usable('destroy()')) return Promise.resolve(false);
     this.destroyed = true;
