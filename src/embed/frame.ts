@@ -130,6 +130,8 @@ class EmbedFrame {
   private asks = 0;
   /** questions to the host waiting for its answer, by ask id */
   private readonly waiting = new Map<string, (allow: boolean) => void>();
+  /** the outcome of the last run or submission held for the host's answer */
+  private gated: Promise<unknown> | null = null;
 
   constructor(private readonly config: PageConfig) {
     this.main = document.querySelector('main') ?? document.body;
@@ -267,17 +269,21 @@ class EmbedFrame {
     e.stopImmediatePropagation();
     const detail = (e as Event & { detail?: { kind?: string } }).detail;
     const ask = `a${++this.asks}`;
-    this.waiting.set(ask, (allow) => {
-      if (!allow) return;
-      this.approved = true;
-      // The element dispatches se-before-submit again after its own awaits: let that one through.
-      void (detail?.kind === 'submission' ? el.submit() : el.run()).finally(
-        () => (this.approved = false),
-      );
-    });
+    // What the run or submit command that caused this answers: the approved one's result, or null.
+    this.gated = new Promise((resolve) =>
+      this.waiting.set(ask, (allow) => {
+        if (!allow) return resolve(null);
+        this.approved = true;
+        // The element dispatches se-before-submit again after its own awaits: let that one go.
+        const again = detail?.kind === 'submission' ? el.submit() : el.run();
+        resolve(again.finally(() => (this.approved = false)));
+      }),
+    );
     try {
       this.send(envelope('se:submit.ask', { ask, detail: plainDetail('se-before-submit', detail) }));
     } catch {
+      // Too large to ask about: it does not go.
+      this.waiting.get(ask)?.(false);
       this.waiting.delete(ask);
     }
   }
@@ -352,9 +358,11 @@ class EmbedFrame {
         return done({ source: el.source, language: el.language });
       case 'se:code.run':
         if (p.input !== undefined) el.input = p.input;
-        return { result: el.run().then((r) => plainDetail('se-result', r)) };
+        this.gated = null;
+        return { result: el.run().then((r) => this.outcome(r)) };
       case 'se:code.submit':
-        return { result: el.submit().then((r) => plainDetail('se-result', r)) };
+        this.gated = null;
+        return { result: el.submit().then((r) => this.outcome(r)) };
       case 'se:theme.set':
         this.setTheme(p.theme as Theme);
         return done();
@@ -372,6 +380,14 @@ class EmbedFrame {
         return done();
     }
     throw new Error(`Unknown command ${msg.t}.`);
+  }
+
+  /** A run or submit command's answer: its result, or that of the run the host approved. */
+  private async outcome(first: unknown): Promise<unknown> {
+    const held = this.gated;
+    this.gated = null;
+    const r = first ?? (held ? await held : null);
+    return plainDetail('se-result', r);
   }
 
   private setToken(token: string): void {

@@ -179,12 +179,17 @@ describe('SDK drop-in: a page written for the hosted Problems widget', () => {
     button.textContent = 'Full screen';
     button.onclick = () => void frame.requestFullscreen();
     win.document.body.prepend(button);
-    const outer = (win.frameElement as HTMLElement).getBoundingClientRect();
-    const inner = button.getBoundingClientRect();
-    await sendMouse({
-      type: 'click',
-      position: [Math.round(outer.x + inner.x + 5), Math.round(outer.y + inner.y + 5)],
-    });
+    (win.frameElement as HTMLElement).scrollIntoView();
+    for (let attempt = 0; attempt < 3 && !win.document.fullscreenElement; attempt++) {
+      await sleep(200);
+      const outer = (win.frameElement as HTMLElement).getBoundingClientRect();
+      const inner = button.getBoundingClientRect();
+      await sendMouse({
+        type: 'click',
+        position: [Math.round(outer.x + inner.x + 5), Math.round(outer.y + inner.y + 5)],
+      });
+      await until(() => !!win.document.fullscreenElement, 'fullscreen', 2000).catch(() => {});
+    }
     await until(() => seen.length === 1, 'enterFullScreen');
     expect(win.document.fullscreenElement).to.equal(frame);
     await win.document.exitFullscreen();
@@ -281,6 +286,8 @@ describe('SDK drop-in: a page written for the hosted Compilers widget, on a seco
   it('loads, connects, runs with input and reports checkStatus', async () => {
     const second = location.origin.replace('//localhost:', '//127.0.0.1:');
     expect(second).to.not.equal(location.origin);
+    // The test server answers on that address too (a refused connection rejects).
+    await fetch(new URL('/test/embed/fixtures/hosted-compilers.html', second), { mode: 'no-cors' });
     const got: string[] = [];
     const onMessage = (e: MessageEvent) => {
       if (e.origin === second && typeof (e.data as { hosted?: unknown })?.hosted === 'string')
