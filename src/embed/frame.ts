@@ -280,7 +280,9 @@ class EmbedFrame {
       }),
     );
     try {
-      this.send(envelope('se:submit.ask', { ask, detail: plainDetail('se-before-submit', detail) }));
+      this.send(
+        envelope('se:submit.ask', { ask, detail: plainDetail('se-before-submit', detail) }),
+      );
     } catch {
       // Too large to ask about: it does not go.
       this.waiting.get(ask)?.(false);

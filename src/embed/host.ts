@@ -120,9 +120,7 @@ export interface EmbedSolveHandle {
 }
 
 /** Decides whether a run or submission may go (see {@link EmbedSolveHandle.setSubmitGate}). */
-export type SubmitGate = (
-  detail: EmbedEventMap['se-before-submit'],
-) => boolean | Promise<boolean>;
+export type SubmitGate = (detail: EmbedEventMap['se-before-submit']) => boolean | Promise<boolean>;
 
 /** Commands other than run and submit fail after this long without an answer. */
 const COMMAND_TIMEOUT_MS = 15_000;

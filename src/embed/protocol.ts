@@ -146,11 +146,7 @@ const messages = {
   /** on: every run and submission waits for the host's `se:submit.answer` to `se:submit.ask` */
   'se:gate.set': message('se:gate.set', { on: v.boolean() }, 'required'),
   // host -> frame (port), not a command: the host's answer to a gate question
-  'se:submit.answer': message(
-    'se:submit.answer',
-    { ask: str(64, ID), allow: v.boolean() },
-    'none',
-  ),
+  'se:submit.answer': message('se:submit.answer', { ask: str(64, ID), allow: v.boolean() }, 'none'),
   // frame -> host (port): may this run or submission go? (detail: that of se-before-submit)
   'se:submit.ask': message('se:submit.ask', { ask: str(64, ID), detail: data }, 'none'),
   'se:code.get': message('se:code.get', {}, 'required'),

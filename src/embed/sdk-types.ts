@@ -37,9 +37,7 @@ export interface SdkEventData {
   ready: { widget: string };
 }
 
-export type SdkCallback<K extends SdkEventName = SdkEventName> = (
-  data: SdkEventData[K],
-) => unknown;
+export type SdkCallback<K extends SdkEventName = SdkEventName> = (data: SdkEventData[K]) => unknown;
 
 /** Settings of {@link SdkWidget.config}. */
 export interface SdkWidgetConfig {

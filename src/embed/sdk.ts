@@ -89,6 +89,8 @@ class Widget implements SdkWidget {
     readonly element: HTMLElement,
   ) {
     this.ready = new Promise((resolve) => (this.markReady = resolve));
+    const custom = element.dataset.customData;
+    if (custom !== undefined) this.customData = custom.slice(0, CUSTOM_DATA_MAX);
     if (typeof IntersectionObserver === 'function') {
       this.observer = new IntersectionObserver(
         (entries) => {
@@ -133,7 +135,7 @@ class Widget implements SdkWidget {
 
   /** Creates the frame (once). */
   create(): void {
-    if (this.handle || this.destroyed) return;
+    if (this.handle || this.creating || this.destroyed) return;
     this.observer?.disconnect();
     this.observer = null;
     const hash = this.element.dataset.widget ?? '';
@@ -145,15 +147,60 @@ class Widget implements SdkWidget {
       warn(`widget '${this.id}' has no data-widget (the widget hash or id)`);
       return this.giveHandle(null);
     }
+    this.creating = true;
+    void this.signedToken(hash).then((token) => {
+      if (this.destroyed) return this.giveHandle(null);
+      this.attach(hash, token);
+    });
+  }
+
+  private creating = false;
+
+  /**
+   * A signed placeholder (`data-signature`, `data-nonce`): a session from the backend for it, or
+   * undefined (unsigned, or refused: then the widget shows why, as for any widget without one).
+   */
+  private async signedToken(hash: string): Promise<string | undefined> {
+    const d = this.element.dataset;
+    if (d.signature === undefined && d.nonce === undefined) return undefined;
+    const body = {
+      widget: hash,
+      id: d.id ?? '',
+      userId: d.userId ?? '',
+      customData: this.customData ?? '',
+      nonce: d.nonce ?? '',
+      signature: d.signature ?? '',
+    };
+    try {
+      const r = await fetch(new URL('/v1/sdk/sessions', backend!), {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+        credentials: 'omit',
+      });
+      const answer = (await r.json().catch(() => null)) as {
+        token?: string;
+        error?: { message?: string };
+      } | null;
+      if (r.ok && typeof answer?.token === 'string') return answer.token;
+      warn(
+        `widget '${this.id}': the backend refused its signature: ${answer?.error?.message ?? `HTTP ${r.status}`}`,
+      );
+    } catch (err) {
+      warn(`widget '${this.id}': no session for its signature: ${(err as Error).message}`);
+    }
+    return undefined;
+  }
+
+  private attach(hash: string, token: string | undefined): void {
     const theme = this.element.dataset.theme;
     const handle = embedSolve(this.element, {
-      backend,
+      backend: backend!,
       widget: hash,
+      ...(token ? { token } : {}),
       ...(theme === 'light' || theme === 'dark' || theme === 'auto' ? { theme } : {}),
     });
     this.handle = handle;
-    const custom = this.element.dataset.customData;
-    if (custom !== undefined) this.customData = custom.slice(0, CUSTOM_DATA_MAX);
     handle.iframe.addEventListener(
       'load',
       () => {
@@ -214,7 +261,7 @@ class Widget implements SdkWidget {
     this.giveHandle(handle);
   }
 
-  /** `data-custom-data`, cut to the hosted SDK's 256 characters. */
+  /** `data-custom-data`, cut to the hosted SDK's 256 characters (signed with the placeholder). */
   customData: string | null = null;
 
   private giveHandle(h: EmbedSolveHandle | null): void {

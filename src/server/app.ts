@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import {
+  createSdkSession,
   createSession,
   createRun,
   createSubmission,
@@ -68,7 +69,7 @@ const API_METHODS = 'GET, POST, PUT, DELETE, OPTIONS';
 const API_HEADERS = 'Authorization, Content-Type';
 
 type Route =
-  | { name: 'sessions' | 'refresh' | 'languages' | 'runs' | 'submissions' }
+  | { name: 'sessions' | 'sdk-sessions' | 'refresh' | 'languages' | 'runs' | 'submissions' }
   | {
       name:
         | 'ws-open'
@@ -87,6 +88,7 @@ type Route =
 
 function route(method: string, path: string): Route | null {
   if (method === 'POST' && path === '/v1/sessions') return { name: 'sessions' };
+  if (method === 'POST' && path === '/v1/sdk/sessions') return { name: 'sdk-sessions' };
   if (method === 'POST' && path === '/v1/sessions/refresh') return { name: 'refresh' };
   if (method === 'GET' && path === '/v1/languages') return { name: 'languages' };
   if (method === 'POST' && path === '/v1/runs') return { name: 'runs' };
@@ -168,6 +170,7 @@ export function createApp(
     const r = route(req.method ?? 'GET', path);
     if (!r) throw notFound('No such resource.');
     if (r.name === 'sessions') return createSession(b, req, res);
+    if (r.name === 'sdk-sessions') return createSdkSession(b, req, res);
     const session = await b.session(req);
     try {
       b.checkOrigin(req, session.widget);
