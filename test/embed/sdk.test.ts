@@ -66,8 +66,9 @@ async function problemsPage(): Promise<{ win: HostedWindow; widget: SdkWidget }>
 /** Records the console warnings of `win`. */
 function warnings(win: Window): string[] {
   const seen: string[] = [];
-  const original = win.console.warn.bind(win.console);
-  win.console.warn = (...args: unknown[]) => {
+  const c = (win as Window & { console: Console }).console;
+  const original = c.warn.bind(c);
+  c.warn = (...args: unknown[]) => {
     seen.push(args.map(String).join(' '));
     original(...args);
   };
