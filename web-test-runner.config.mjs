@@ -83,6 +83,7 @@ async function startBackend(pageOrigin) {
     engine: { accessToken: engineToken },
   });
   backend.signSession = server.signSession;
+  backend.signSdkFields = server.signSdkFields;
   await createHostileProblem(backend.engineUrl, engineToken);
 }
 
@@ -146,6 +147,7 @@ async function probeEmbedFrame(session, { action = 'layout', widget = '' }) {
         source: el?.source ?? null,
         theme: el?.theme ?? null,
         text: document.body.innerText.slice(0, 500),
+        shadowText: el?.shadowRoot?.textContent?.replace(/\s+/g, ' ').slice(0, 2000) ?? null,
       };
     });
   }
@@ -227,6 +229,12 @@ const backendPlugin = {
         }
       }
       return true;
+    }
+    if (command === 'se-sign-sdk') {
+      // A host server signing a placeholder of a page written for the hosted JS SDK.
+      if (!backend) throw new Error(`no backend: ${backendError}`);
+      const { ttlSeconds, ageMs = 0, ...fields } = payload;
+      return backend.signSdkFields(backend.sessionSecret, fields, ttlSeconds, Date.now() - ageMs);
     }
     if (command !== 'se-sign-session') return undefined;
     if (!backend) throw new Error(`no backend: ${backendError}`);

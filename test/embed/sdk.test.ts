@@ -25,6 +25,7 @@ interface FrameState {
   source: string | null;
   theme: string | null;
   text: string;
+  shadowText: string | null;
 }
 
 function state(widget: string): Promise<FrameState> {
@@ -280,6 +281,60 @@ describe('SDK drop-in: widgets added later, destroy and bad input', () => {
     expect(widget.events.subscribe('noSuchEvent' as 'ready', () => {})).to.equal(false);
     expect(widget.events.unsubscribe('noSuchEvent' as 'ready', () => {})).to.equal(false);
     expect(seen.filter((s) => s.includes("unknown event 'noSuchEvent'"))).to.have.length(2);
+  });
+});
+
+describe('SDK drop-in: signed placeholders (data-signature, data-nonce)', () => {
+  async function signedWidget(
+    win: HostedWindow,
+    id: string,
+    sign: { userId: string; ttlSeconds?: number; ageMs?: number },
+    userId = sign.userId,
+  ): Promise<SdkWidget> {
+    const el = win.document.createElement('div');
+    el.dataset.widget = 'signed-run';
+    el.dataset.id = id;
+    el.dataset.userId = userId;
+    el.dataset.customData = 'course-7';
+    const signed = (await executeServerCommand('se-sign-sdk', {
+      widget: 'signed-run',
+      id,
+      customData: 'course-7',
+      ...sign,
+    })) as { nonce: string; signature: string };
+    el.dataset.nonce = signed.nonce;
+    el.dataset.signature = signed.signature;
+    win.document.body.prepend(el);
+    return win.SE.create(id, el)!;
+  }
+
+  it('a good signature gives the widget its session: it runs', async () => {
+    const { win } = await problemsPage();
+    const w = await signedWidget(win, 'signed-1', { userId: 'learner-1' });
+    expect(await w.ready).to.equal(true);
+    await w.loadSourceCode(116, 'print("signed")');
+    const r = (await w.run()) as { result: { output: { text: string } } } | null;
+    expect(r?.result.output.text.trim()).to.equal('signed');
+  });
+
+  it('a tampered field or an expired signature: a warning, and the widget says it has no session', async () => {
+    const { win } = await problemsPage();
+    const seen = warnings(win);
+    const tampered = await signedWidget(win, 'tampered', { userId: 'learner-1' }, 'learner-2');
+    await until(() => seen.some((s) => s.includes('signature is not valid')), 'the warning');
+    const expired = await signedWidget(win, 'expired', {
+      userId: 'learner-1',
+      ttlSeconds: 60,
+      ageMs: 10 * 60_000,
+    });
+    await until(() => seen.some((s) => s.includes('signature has expired')), 'the warning');
+    expect(seen.find((s) => s.includes('signature is not valid'))).to.contain("'tampered'");
+    expect(seen.find((s) => s.includes('signature has expired'))).to.contain("'expired'");
+    // Without a session the frame shows <se-solve>'s own message for a widget that is not public.
+    expect(await tampered.ready).to.equal(true);
+    await until(() => false, 'x', 1500).catch(() => {});
+    expect((await state('signed-run')).shadowText).to.contain('Widget "signed-run" is private');
+    void expired.destroy();
   });
 });
 
