@@ -60,7 +60,10 @@ async function problemsPage(): Promise<{ win: HostedWindow; widget: SdkWidget }>
   await until(() => win.readyRan?.length === 1, 'the page’s SE.ready function');
   const widget = win.SE.widget('example-widget');
   if (!widget) throw new Error('no widget');
-  expect(await widget.ready).to.equal(true);
+  // A frame that never connects fails here, not at the runner's time limit.
+  expect(await Promise.race([widget.ready, sleep(20000).then(() => 'no connection')])).to.equal(
+    true,
+  );
   return { win, widget };
 }
 
