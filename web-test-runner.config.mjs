@@ -69,6 +69,21 @@ async function startBackend(pageOrigin) {
       public: false,
       workspace: { project: 'C-MAKE', scenarios: ['run', 'test'], terminal: false },
     });
+  // Widgets reached by a hosted widget hash (pages written for the hosted JS SDK), allowed on
+  // the test page's origin and on a second one (the same test server by its IP address).
+  const secondOrigin = pageOrigin.replace('//localhost:', '//127.0.0.1:');
+  raw.widgets.push({
+    ...raw.widgets[0],
+    id: 'hosted-compilers',
+    hash: 'c0ffee00c0ffee00c0ffee00c0ffee00',
+    origins: ['self', pageOrigin, secondOrigin],
+  });
+  raw.widgets.push({
+    ...raw.widgets[1],
+    id: 'hosted-problem',
+    hash: 'feedface0feedface0feedface0feed0',
+    origins: ['self', pageOrigin, secondOrigin],
+  });
   raw.sessions = { ...raw.sessions, perMinute: many };
   raw.limits = {
     ...raw.limits,
@@ -87,6 +102,7 @@ async function startBackend(pageOrigin) {
     engine: { accessToken: engineToken, containers: { slots: 120 } },
   });
   backend.signSession = server.signSession;
+  backend.signSdkFields = server.signSdkFields;
   await createHostileProblem(backend.engineUrl, engineToken);
 }
 
@@ -136,6 +152,22 @@ async function probeEmbedFrame(session, { action = 'layout', widget = '' }) {
     return frame.evaluate(async () => {
       const r = await globalThis.axe.run(document, { resultTypes: ['violations'] });
       return r.violations.map((v) => `${v.impact}: ${v.id} (${v.nodes.length}) ${v.help}`);
+    });
+  }
+  if (action === 'state') {
+    // What the SDK tests set through the frame: the picker's languages, the input, the code.
+    return frame.evaluate(() => {
+      const el = document.querySelector('se-solve');
+      const options = [...(el?.shadowRoot?.querySelectorAll('select option') ?? [])];
+      return {
+        languages: el?.languages ?? null,
+        options: options.map((o) => o.value),
+        input: el?.input ?? null,
+        source: el?.source ?? null,
+        theme: el?.theme ?? null,
+        text: document.body.innerText.slice(0, 500),
+        shadowText: el?.shadowRoot?.textContent?.replace(/\s+/g, ' ').slice(0, 2000) ?? null,
+      };
     });
   }
   if (action === 'open-window') {
@@ -216,6 +248,12 @@ const backendPlugin = {
         }
       }
       return true;
+    }
+    if (command === 'se-sign-sdk') {
+      // A host server signing a placeholder of a page written for the hosted JS SDK.
+      if (!backend) throw new Error(`no backend: ${backendError}`);
+      const { ttlSeconds, ageMs = 0, ...fields } = payload;
+      return backend.signSdkFields(backend.sessionSecret, fields, ttlSeconds, Date.now() - ageMs);
     }
     if (command !== 'se-sign-session') return undefined;
     if (!backend) throw new Error(`no backend: ${backendError}`);

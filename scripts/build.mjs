@@ -12,6 +12,8 @@ await run(process.execPath, [join(root, 'scripts/build-native.mjs'), '--if-possi
 await must(bin('tsc'), ['-p', 'tsconfig.json']);
 await must(bin('vite'), ['build']);
 await must(bin('vite'), ['build', '--mode', 'classic']);
+// The drop-in for pages written for the hosted JS SDK (served at /static/sdk/sdk.js).
+await must(bin('vite'), ['build', '--mode', 'sdk']);
 // The demo app (demo/app.html): imports the ESM build above as an app would.
 await must(bin('vite'), ['build', '--config', 'demo/app/vite.config.ts']);
 await must(bin('cem'), ['analyze', '--quiet']);

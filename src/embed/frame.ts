@@ -38,6 +38,7 @@ interface SolveElement extends HTMLElement {
   theme: Theme;
   locale: string;
   language: string;
+  languages: string;
   loading: string;
   source: string;
   input: string;
@@ -122,6 +123,15 @@ class EmbedFrame {
   /** the commands so far, in order */
   private commands: Promise<unknown> = Promise.resolve();
   private readonly main: HTMLElement;
+  /** the host asked to approve each run and submission (`se:gate.set`) */
+  private gate = false;
+  /** the next se-before-submit is one the host approved: let it go */
+  private approved = false;
+  private asks = 0;
+  /** questions to the host waiting for its answer, by ask id */
+  private readonly waiting = new Map<string, (allow: boolean) => void>();
+  /** the outcome of the last run or submission held for the host's answer */
+  private gated: Promise<unknown> | null = null;
 
   constructor(private readonly config: PageConfig) {
     this.main = document.querySelector('main') ?? document.body;
@@ -185,7 +195,16 @@ class EmbedFrame {
     this.hostOrigin = e.origin;
     const p = msg.p as { nonce: string; token?: string; theme?: Theme; fit?: Fit };
     this.port = port;
-    port.onmessage = (m) => this.onCommand(m);
+    port.onmessage = (m) => {
+      const answer = parseEnvelope(m.data, ['se:submit.answer']);
+      if (answer) {
+        const p = answer.p as { ask: string; allow: boolean };
+        this.waiting.get(p.ask)?.(p.allow);
+        this.waiting.delete(p.ask);
+        return;
+      }
+      this.onCommand(m);
+    };
     if (p.theme) this.setTheme(p.theme);
     if (p.fit) {
       this.fit = p.fit;
@@ -218,6 +237,8 @@ class EmbedFrame {
       if (this.config.locale) el.locale = this.config.locale;
       if (handoff?.language) el.language = handoff.language;
       if (handoff?.source !== undefined) el.source = handoff.source;
+      // The host's veto (SDK `beforeSendSubmission`): hold each run and submission until it says.
+      el.addEventListener('se-before-submit', (e) => this.onBeforeSubmit(el, e));
       for (const name of MIRRORED_EVENTS) {
         el.addEventListener(name, (e) =>
           this.mirror(name, (e as Event & { detail?: unknown }).detail),
@@ -235,6 +256,38 @@ class EmbedFrame {
       this.main.insertBefore(el, this.main.querySelector('.bar'));
       this.whenMounted?.();
     });
+  }
+
+  private onBeforeSubmit(el: SolveElement, e: Event): void {
+    if (!this.gate || !this.port) return;
+    if (this.approved) {
+      this.approved = false;
+      return;
+    }
+    e.preventDefault();
+    // Not mirrored as a before-submit: the host sees it as this question, then (if allowed) again.
+    e.stopImmediatePropagation();
+    const detail = (e as Event & { detail?: { kind?: string } }).detail;
+    const ask = `a${++this.asks}`;
+    // What the run or submit command that caused this answers: the approved one's result, or null.
+    this.gated = new Promise((resolve) =>
+      this.waiting.set(ask, (allow) => {
+        if (!allow) return resolve(null);
+        this.approved = true;
+        // The element dispatches se-before-submit again after its own awaits: let that one go.
+        const again = detail?.kind === 'submission' ? el.submit() : el.run();
+        resolve(again.finally(() => (this.approved = false)));
+      }),
+    );
+    try {
+      this.send(
+        envelope('se:submit.ask', { ask, detail: plainDetail('se-before-submit', detail) }),
+      );
+    } catch {
+      // Too large to ask about: it does not go.
+      this.waiting.get(ask)?.(false);
+      this.waiting.delete(ask);
+    }
   }
 
   private mountedElement(): Promise<SolveElement> {
@@ -301,14 +354,17 @@ class EmbedFrame {
           await el.updateComplete;
         }
         el.source = p.source ?? '';
+        if (p.input !== undefined) el.input = p.input;
         return done();
       case 'se:code.get':
         return done({ source: el.source, language: el.language });
       case 'se:code.run':
         if (p.input !== undefined) el.input = p.input;
-        return { result: el.run().then((r) => plainDetail('se-result', r)) };
+        this.gated = null;
+        return { result: el.run().then((r) => this.outcome(r)) };
       case 'se:code.submit':
-        return { result: el.submit().then((r) => plainDetail('se-result', r)) };
+        this.gated = null;
+        return { result: el.submit().then((r) => this.outcome(r)) };
       case 'se:theme.set':
         this.setTheme(p.theme as Theme);
         return done();
@@ -318,8 +374,22 @@ class EmbedFrame {
       case 'se:token.set':
         this.setToken(p.token ?? '');
         return done();
+      case 'se:languages.set':
+        el.languages = (msg.p as { languages: string[] }).languages.join(',');
+        return done();
+      case 'se:gate.set':
+        this.gate = (msg.p as { on: boolean }).on;
+        return done();
     }
     throw new Error(`Unknown command ${msg.t}.`);
+  }
+
+  /** A run or submit command's answer: its result, or that of the run the host approved. */
+  private async outcome(first: unknown): Promise<unknown> {
+    const held = this.gated;
+    this.gated = null;
+    const r = first ?? (held ? await held : null);
+    return plainDetail('se-result', r);
   }
 
   private setToken(token: string): void {

@@ -92,8 +92,18 @@ export interface EmbedSolveHandle {
   readonly ready: Promise<void>;
   /** Listens to a mirrored event; returns the function that stops listening. */
   on<K extends EmbedEventName>(event: K, listener: (detail: EmbedEventMap[K]) => void): () => void;
-  /** Replaces the code (optionally picking a language by id or short name). */
-  setCode(source: string, language?: string): Promise<void>;
+  /**
+   * Replaces the code (optionally picking a language by id or short name first, and filling the
+   * run input box).
+   */
+  setCode(source: string, language?: string, input?: string): Promise<void>;
+  /** Restricts the language picker to these compiler ids or short names ([]: the widget's list). */
+  setLanguages(languages: ReadonlyArray<string | number>): Promise<void>;
+  /**
+   * Makes every run and submission wait for `gate` (given the `se-before-submit` detail): it goes
+   * only when the gate returns (or resolves to) true. A gate that throws says no. null removes it.
+   */
+  setSubmitGate(gate: SubmitGate | null): Promise<void>;
   /** The code now in the editor. */
   getCode(): Promise<string>;
   setTheme(theme: Theme): Promise<void>;
@@ -109,9 +119,18 @@ export interface EmbedSolveHandle {
   destroy(): void;
 }
 
+/** Decides whether a run or submission may go (see {@link EmbedSolveHandle.setSubmitGate}). */
+export type SubmitGate = (detail: EmbedEventMap['se-before-submit']) => boolean | Promise<boolean>;
+
 /** Commands other than run and submit fail after this long without an answer. */
 const COMMAND_TIMEOUT_MS = 15_000;
-const FROM_FRAME = ['se:frame.ready', 'se:frame.resize', 'se:event.emit', 'se:command.reply'];
+const FROM_FRAME = [
+  'se:frame.ready',
+  'se:frame.resize',
+  'se:event.emit',
+  'se:command.reply',
+  'se:submit.ask',
+];
 const MIN_HEIGHT = 120;
 const MAX_HEIGHT = 20_000;
 
@@ -152,6 +171,7 @@ export function embedSolve(container: HTMLElement, options: EmbedSolveOptions): 
 
   let token = options.token;
   let theme = options.theme;
+  let gate: SubmitGate | null = null;
   let port: MessagePort | null = null;
   let nonce = '';
   let connected = false;
@@ -223,6 +243,23 @@ export function embedSolve(container: HTMLElement, options: EmbedSolveOptions): 
         if (autoResize)
           iframe.style.height = `${Math.min(MAX_HEIGHT, Math.max(MIN_HEIGHT, height))}px`;
         emit('resize', { height });
+        return;
+      }
+      case 'se:submit.ask': {
+        if (!connected) return;
+        const ask = p.ask as string;
+        const current = gate;
+        void (async () => {
+          try {
+            return current
+              ? (await current(p.detail as EmbedEventMap['se-before-submit'])) === true
+              : true;
+          } catch {
+            return false;
+          }
+        })().then((allow) => {
+          if (!destroyed) port?.postMessage(envelope('se:submit.answer', { ask, allow }));
+        });
         return;
       }
       case 'se:event.emit':
@@ -313,10 +350,19 @@ export function embedSolve(container: HTMLElement, options: EmbedSolveOptions): 
         listeners.get(event)?.delete(fn);
       };
     },
-    async setCode(source, language) {
+    async setCode(source, language, input) {
       const p: Record<string, unknown> = { source: String(source) };
       if (language !== undefined) p.language = String(language);
+      if (input !== undefined) p.input = String(input);
       await command('se:code.set', p, true);
+    },
+    async setLanguages(languages) {
+      await command('se:languages.set', { languages: [...languages].map(String) }, true);
+    },
+    async setSubmitGate(next) {
+      const on = next !== null;
+      gate = next;
+      await command('se:gate.set', { on }, true);
     },
     async getCode() {
       const value = (await command('se:code.get', {}, true)) as { source?: unknown } | undefined;

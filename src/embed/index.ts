@@ -10,5 +10,14 @@ export type {
   EmbedSolveHandle,
   EmbedSolveOptions,
   EmbedTheme,
+  SubmitGate,
 } from './host.js';
 export { MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from './protocol.js';
+export type {
+  SdkCallback,
+  SdkEventData,
+  SdkEventName,
+  SdkGlobal,
+  SdkWidget,
+  SdkWidgetConfig,
+} from './sdk-types.js';

@@ -134,9 +134,21 @@ const messages = {
   // host -> frame (port): commands
   'se:code.set': message(
     'se:code.set',
-    { source: str(MAX_MESSAGE_BYTES), language: v.optional(str(64)) },
+    {
+      source: str(MAX_MESSAGE_BYTES),
+      language: v.optional(str(64)),
+      input: v.optional(str(MAX_MESSAGE_BYTES)),
+    },
     'required',
   ),
+  /** restricts the language picker (compiler ids or short names); empty: the widget's own list */
+  'se:languages.set': message('se:languages.set', { languages: v.array(str(64)) }, 'required'),
+  /** on: every run and submission waits for the host's `se:submit.answer` to `se:submit.ask` */
+  'se:gate.set': message('se:gate.set', { on: v.boolean() }, 'required'),
+  // host -> frame (port), not a command: the host's answer to a gate question
+  'se:submit.answer': message('se:submit.answer', { ask: str(64, ID), allow: v.boolean() }, 'none'),
+  // frame -> host (port): may this run or submission go? (detail: that of se-before-submit)
+  'se:submit.ask': message('se:submit.ask', { ask: str(64, ID), detail: data }, 'none'),
   'se:code.get': message('se:code.get', {}, 'required'),
   'se:code.run': message('se:code.run', { input: v.optional(str(MAX_MESSAGE_BYTES)) }, 'required'),
   'se:code.submit': message('se:code.submit', {}, 'required'),
@@ -171,6 +183,8 @@ export const COMMANDS = [
   'se:theme.set',
   'se:editor.focus',
   'se:token.set',
+  'se:languages.set',
+  'se:gate.set',
 ] as const;
 
 /** Size of a value as UTF-8 JSON, or Infinity when it is not JSON (cycles, BigInt, ...). */

@@ -13,7 +13,7 @@ import {
   type V1Problem,
 } from '../shared/v1.js';
 import type { Backend, Session } from './backend.js';
-import type { PerMinute } from './config.js';
+import { findWidget, type PerMinute } from './config.js';
 import {
   ApiError,
   badRequest,
@@ -26,6 +26,7 @@ import {
 import { readJson, sendJson } from './http.js';
 import type { ResultKind } from './ids.js';
 import type { ReadResult } from './results.js';
+import { checkSdkSignature, CUSTOM_DATA_MAX } from './sdk-signature.js';
 
 /** The largest sample input offered to "Run with input" (a larger one is not a sample). */
 const SAMPLE_BYTES = 16 * 1024;
@@ -87,6 +88,76 @@ export async function createSession(
     actions: widget.actions,
   };
   // Resolve the problem first: a session that cannot load its problem is of no use.
+  const info = await b.widgetInfo({
+    widget,
+    problem: widget.problem,
+    compilers: widget.compilers,
+    actions: widget.actions,
+  });
+  const minted = await b.mint(sub, scope, widget, b.config.sessions.ttlSeconds);
+  const answer: SessionResponse = {
+    token: minted.token,
+    expiresAt: minted.expiresAt,
+    widget: info,
+  };
+  sendJson(res, 201, answer);
+}
+
+const sdkText = (max: number) => v.optional(v.pipe(v.string(), v.maxLength(max)), '');
+const SdkSessionBody = v.strictObject({
+  widget: v.pipe(v.string(), v.minLength(1), v.maxLength(256)),
+  id: sdkText(256),
+  userId: sdkText(256),
+  customData: sdkText(CUSTOM_DATA_MAX),
+  nonce: v.pipe(v.string(), v.maxLength(160)),
+  signature: v.pipe(v.string(), v.maxLength(100)),
+});
+
+/**
+ * `POST /v1/sdk/sessions`: a session for a placeholder of a page written for the hosted JS SDK,
+ * signed by the host's server (`data-signature`, `data-nonce`; see `sdk-signature.ts`). The
+ * session's subject is the placeholder's `data-user-id`.
+ */
+export async function createSdkSession(
+  b: Backend,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const raw = await readJson(req, 4096);
+  const parsed = v.safeParse(SdkSessionBody, raw);
+  if (!parsed.success)
+    throw badRequest('The body must be {widget, id?, userId?, customData?, nonce, signature}.');
+  const body = parsed.output;
+  const widget = findWidget(b.config, body.widget);
+  if (!widget)
+    throw new ApiError(
+      404,
+      'not_found',
+      `There is no widget '${body.widget}'.`,
+      {},
+      {
+        widget: body.widget,
+        reason: 'no_widget',
+      },
+    );
+  b.checkOrigin(req, widget);
+  b.rateLimit(
+    [{ key: `session:ip:${b.ip(req)}`, perMinute: b.config.sessions.perMinute.ip }],
+    'new sessions',
+  );
+  const check = checkSdkSignature(b.ring, body, body.nonce, body.signature);
+  if (!check.ok) {
+    throw check.reason === 'expired'
+      ? new ApiError(401, 'token_expired', 'The widget’s signature has expired: sign it again.')
+      : new ApiError(401, 'unauthorized', 'The widget’s signature is not valid.');
+  }
+  const sub = body.userId ? `sdk:${body.userId}` : `anon:${randomBytes(12).toString('base64url')}`;
+  const scope = {
+    widget: widget.id,
+    problem: widget.problem,
+    compilers: widget.compilers,
+    actions: widget.actions,
+  };
   const info = await b.widgetInfo({
     widget,
     problem: widget.problem,

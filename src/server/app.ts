@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import {
+  createSdkSession,
   createSession,
   createRun,
   createSubmission,
@@ -17,7 +18,7 @@ import { ApiError, badRequest, notFound } from './errors.js';
 import { eventStream } from './events.js';
 import { Health } from './health.js';
 import { apiHeaders, sendError, sendJson } from './http.js';
-import { demoDir, PUBLIC_DIST } from './paths.js';
+import { browserDistDir, demoDir, PUBLIC_DIST } from './paths.js';
 import { randomSessionSecret } from './sessions.js';
 import { isHashedChunk, serveFile } from './static.js';
 import { Terminals } from './terminal.js';
@@ -68,7 +69,7 @@ const API_METHODS = 'GET, POST, PUT, DELETE, OPTIONS';
 const API_HEADERS = 'Authorization, Content-Type';
 
 type Route =
-  | { name: 'sessions' | 'refresh' | 'languages' | 'runs' | 'submissions' }
+  | { name: 'sessions' | 'sdk-sessions' | 'refresh' | 'languages' | 'runs' | 'submissions' }
   | {
       name:
         | 'ws-open'
@@ -87,6 +88,7 @@ type Route =
 
 function route(method: string, path: string): Route | null {
   if (method === 'POST' && path === '/v1/sessions') return { name: 'sessions' };
+  if (method === 'POST' && path === '/v1/sdk/sessions') return { name: 'sdk-sessions' };
   if (method === 'POST' && path === '/v1/sessions/refresh') return { name: 'refresh' };
   if (method === 'GET' && path === '/v1/languages') return { name: 'languages' };
   if (method === 'POST' && path === '/v1/runs') return { name: 'runs' };
@@ -168,6 +170,7 @@ export function createApp(
     const r = route(req.method ?? 'GET', path);
     if (!r) throw notFound('No such resource.');
     if (r.name === 'sessions') return createSession(b, req, res);
+    if (r.name === 'sdk-sessions') return createSdkSession(b, req, res);
     const session = await b.session(req);
     try {
       b.checkOrigin(req, session.widget);
@@ -248,7 +251,14 @@ export function createApp(
         // Built bundles: the script-tag build and the ESM build. Host pages on other origins load
         // them as module scripts, which browsers fetch with CORS; they are public and carry no
         // credentials, so any origin may read them.
-        if (path.startsWith('/dist/')) {
+        if (path === '/static/sdk/sdk.js' || path === '/static/sdk/sdk.min.js') {
+          // The drop-in for pages written for the hosted JS SDK (src/embed/sdk.ts): one script
+          // under the two names the hosted loaders use. Public, like the bundles.
+          const served = await serveFile(req, res, join(browserDistDir, 'cdn'), 'se-sdk.js', {
+            headers: { 'Access-Control-Allow-Origin': '*' },
+          });
+          if (!served) throw notFound('No such resource.');
+        } else if (path.startsWith('/dist/')) {
           const corsHeaders = { 'Access-Control-Allow-Origin': '*' };
           // Hashed chunks are cached for a year; the rest is revalidated by ETag (static.ts).
           // Only the browser package's parts and the demo app, never the server's own code: each

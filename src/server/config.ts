@@ -49,6 +49,11 @@ export interface WorkspacePolicy {
 
 export interface WidgetConfig {
   id: string;
+  /**
+   * the hosted service's widget hash this widget stands in for: pages written for the hosted JS
+   * SDK (`data-widget="HASH"`) reach this widget by it; null when none
+   */
+  hash: string | null;
   mode: WidgetMode;
   /** a workspace widget's project and policy; null for the other modes */
   workspace: WorkspacePolicy | null;
@@ -246,6 +251,9 @@ const widget = v.pipe(
         v.pipe(text, v.regex(WIDGET_ID, " must be letters, digits, '.', '_' or '-' (64 at most)")),
         'value',
       ),
+      hash: v.optional(
+        v.pipe(text, v.regex(WIDGET_ID, " must be letters, digits, '.', '_' or '-' (64 at most)")),
+      ),
       mode: required(modeWrong, v.picklist(['run', 'problem', 'workspace'], modeWrong), 'value'),
       workspace: v.optional(workspacePolicy),
       problem: v.nullish(v.union([wholeNumber(1), text], ' must be a non-empty string')),
@@ -442,6 +450,7 @@ export function parseConfig(raw: unknown): BackendConfig {
     if (widgets.has(w.id)) throw new ConfigError(`widget '${w.id}' is declared twice`);
     widgets.set(w.id, {
       id: w.id,
+      hash: w.hash ?? null,
       mode: w.mode,
       workspace: w.workspace
         ? {
@@ -467,6 +476,14 @@ export function parseConfig(raw: unknown): BackendConfig {
       actions: (w.actions as SessionAction[] | undefined) ?? allActions(w.mode),
       limits: refine(base, w.limits),
     });
+  }
+  const ids = new Set(widgets.keys());
+  const hashes = new Set<string>();
+  for (const w of widgets.values()) {
+    if (w.hash === null) continue;
+    if (hashes.has(w.hash) || (ids.has(w.hash) && w.hash !== w.id))
+      throw new ConfigError(`widget hash '${w.hash}' names two widgets`);
+    hashes.add(w.hash);
   }
   const s = c.sessions ?? {};
   const u = c.upstream ?? {};
@@ -526,4 +543,15 @@ export async function loadConfig(file: string): Promise<BackendConfig> {
     if (err instanceof ConfigError) throw new ConfigError(`${file}: ${err.message}`);
     throw err;
   }
+}
+
+/**
+ * The widget a page names: by its id, or by its `hash` (the hosted service's widget hash, for
+ * pages written for the hosted JS SDK); undefined when none matches.
+ */
+export function findWidget(c: BackendConfig, idOrHash: string): WidgetConfig | undefined {
+  const byId = c.widgets.get(idOrHash);
+  if (byId) return byId;
+  for (const w of c.widgets.values()) if (w.hash === idOrHash) return w;
+  return undefined;
 }

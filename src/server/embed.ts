@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Backend } from './backend.js';
-import type { WidgetConfig } from './config.js';
+import { findWidget, type WidgetConfig } from './config.js';
 
 /** Path of the iframe page of `<se-solve>`: `/embed/solve?widget=ID[&theme=][&locale=][&sdk=1]`. */
 export const EMBED_SOLVE_PATH = '/embed/solve';
@@ -216,7 +216,8 @@ export function serveEmbed(
     sendErrorPage(req, res, 400, locale, t.badRequest);
     return true;
   }
-  const widget = b.config.widgets.get(id);
+  // A hosted widget hash (pages written for the hosted JS SDK) names the widget it stands for.
+  const widget = findWidget(b.config, id);
   if (!widget) {
     sendErrorPage(req, res, 404, locale, t.notFound(id));
     return true;
@@ -224,11 +225,11 @@ export function serveEmbed(
   const ancestors = frameAncestors(b, widget, req);
   if (!widget.origins.includes('self')) {
     // The widget in the frame calls the API from the backend's own origin: "self" must be allowed.
-    sendErrorPage(req, res, 403, locale, t.noSelf(id), ancestors);
+    sendErrorPage(req, res, 403, locale, t.noSelf(widget.id), ancestors);
     return true;
   }
-  const config = { widget: id, origins: ancestors, sdk: sdk === '1', theme, locale };
-  const open = new URLSearchParams({ widget: id, theme, locale });
+  const config = { widget: widget.id, origins: ancestors, sdk: sdk === '1', theme, locale };
+  const open = new URLSearchParams({ widget: widget.id, theme, locale });
   const html = `<!doctype html>
 <html lang="${locale}" data-theme="${escapeHtml(theme)}">
 <head>

@@ -3,6 +3,8 @@ export { startServer } from './app.js';
 export type { ServeOptions, RunningServer } from './app.js';
 export type { UpstreamLink } from './backend.js';
 export { signSession } from './sessions.js';
+export { checkSdkSignature, signSdkFields } from './sdk-signature.js';
+export type { SdkFields } from './sdk-signature.js';
 export type { ScopeLimits, SessionScope, SignSessionOptions } from './sessions.js';
 export { ConfigError, defaultConfig, loadConfig, parseConfig } from './config.js';
 export type {
