@@ -23,7 +23,7 @@ import {
   rateLimited,
   tooLarge,
 } from './errors.js';
-import { readJson, sendJson } from './http.js';
+import { parseBody, readJson, sendJson } from './http.js';
 import type { ResultKind } from './ids.js';
 import type { ReadResult } from './results.js';
 import { checkSdkSignature, CUSTOM_DATA_MAX } from './sdk-signature.js';
@@ -33,13 +33,6 @@ const SAMPLE_BYTES = 16 * 1024;
 
 /** Room for JSON syntax and escapes around the source and input in a request body. */
 const bodyRoom = (bytes: number) => bytes * 2 + 4096;
-
-/** The body's parameters by `schema`; a failure is a 400 `bad_request` with the schema's message. */
-function parseBody<S extends v.GenericSchema>(schema: S, body: unknown): v.InferOutput<S> {
-  const result = v.safeParse(schema, body, { abortEarly: true });
-  if (!result.success) throw badRequest(result.issues[0].message);
-  return result.output;
-}
 
 function checkCompiler(session: Session, compilerId: number): void {
   if (session.compilers !== null && !session.compilers.includes(compilerId)) {

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import * as v from 'valibot';
 import type { V1Error } from '../shared/v1.js';
 import { type ApiError, badRequest, tooLarge } from './errors.js';
 
@@ -139,4 +140,11 @@ export function clientIp(req: IncomingMessage, trustProxy: boolean): string {
   }
   const addr = req.socket.remoteAddress ?? 'unknown';
   return addr.startsWith('::ffff:') ? addr.slice(7) : addr;
+}
+
+/** The body's parameters by `schema`; a failure is a 400 `bad_request` with the schema's message. */
+export function parseBody<S extends v.GenericSchema>(schema: S, body: unknown): v.InferOutput<S> {
+  const result = v.safeParse(schema, body, { abortEarly: true });
+  if (!result.success) throw badRequest(result.issues[0].message);
+  return result.output;
 }

@@ -16,7 +16,6 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import * as v from 'valibot';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import {
   CLOSE,
@@ -31,7 +30,7 @@ import { OutputFilter } from '../shared/terminal-hygiene.js';
 import { TerminalTicketBody, type V1TerminalTicket } from '../shared/v1-workspace.js';
 import type { Backend, Session } from './backend.js';
 import { ApiError, badRequest } from './errors.js';
-import { readJson, sendJson } from './http.js';
+import { parseBody, readJson, sendJson } from './http.js';
 import type { Workspaces } from './workspaces.js';
 
 export const TERMINAL_PATH = '/v1/terminal';
@@ -77,9 +76,7 @@ export class Terminals {
   /** `POST /v1/workspace/terminal` */
   async ticketRoute(session: Session, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const policy = this.workspaces.policy(session);
-    const { terminal = '1' } = v.parse(TerminalTicketBody, await readJson(req, 1024), {
-      abortEarly: true,
-    });
+    const { terminal = '1' } = parseBody(TerminalTicketBody, await readJson(req, 1024));
     if (!TERMINAL_NAMES.includes(terminal))
       throw badRequest(`'terminal' must be one of ${TERMINAL_NAMES.join(', ')}.`);
     const refusal = this.workspaces.terminalRefusal(session);

@@ -7,7 +7,6 @@
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import * as v from 'valibot';
 import type { ContainersSubmission, StageName, Workspace } from '../shared/containers.js';
 import {
   CreateFileBody,
@@ -25,7 +24,7 @@ import { UpstreamHttpError } from '../upstream/index.js';
 import type { Backend, Session } from './backend.js';
 import type { WorkspacePolicy } from './config.js';
 import { ApiError, badRequest, forbidden, fromUpstream, notFound, tooLarge } from './errors.js';
-import { readJson, sendJson } from './http.js';
+import { parseBody, readJson, sendJson } from './http.js';
 import type { WorkspaceStore } from './workspace-store.js';
 
 /** Workspace states of the Containers API. */
@@ -104,12 +103,6 @@ function parseConfig(text: string): ParsedConfig {
 
 const version = (data: string) =>
   createHash('sha256').update(data, 'utf8').digest('base64url').slice(0, 22);
-
-function parseBody<S extends v.GenericSchema>(schema: S, body: unknown): v.InferOutput<S> {
-  const result = v.safeParse(schema, body, { abortEarly: true });
-  if (!result.success) throw badRequest(result.issues[0].message);
-  return result.output;
-}
 
 /** The workspaces of workspace widgets' sessions. */
 export class Workspaces {

@@ -242,6 +242,16 @@ describe('the terminal through the backend', () => {
     assert.equal(other.status, 201);
   });
 
+  it('refuses a ticket for a terminal that is not a name (400), not an internal error', async () => {
+    const token = await tokenFor('learner-13');
+    for (const terminal of [5, '9', ''])
+      assert.equal(
+        (await call('POST', '/v1/workspace/terminal', token, { terminal })).status,
+        400,
+        JSON.stringify(terminal),
+      );
+  });
+
   it('gives no ticket to a widget without a terminal', async () => {
     const token = await tokenFor('learner-6', 'no-term');
     const w = await call('POST', '/v1/workspace', token);
