@@ -192,6 +192,7 @@ export class Terminals {
     );
     this.sockets.add(engine);
     const filter = new OutputFilter();
+    let draining: NodeJS.Timeout | null = null;
     const early: Uint8Array[] = [];
     engine.on('open', () => {
       engine.send(
@@ -220,14 +221,16 @@ export class Terminals {
       }
       if (page.readyState !== WebSocket.OPEN) return;
       page.send(frame);
-      if (page.bufferedAmount > PAGE_BUFFER) {
-        engine.pause();
-        const wait = setInterval(() => {
+      // one watcher while paused: frames already read may still arrive after pause()
+      if (page.bufferedAmount > PAGE_BUFFER && !draining) {
+        draining = setInterval(() => {
           if (page.readyState !== WebSocket.OPEN || page.bufferedAmount < PAGE_BUFFER / 4) {
-            clearInterval(wait);
+            clearInterval(draining!);
+            draining = null;
             engine.resume();
           }
         }, 10);
+        engine.pause();
       }
     });
     engine.on('close', (code, reason) => {

@@ -7,12 +7,10 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import {
   chmodSync,
   chownSync,
-  copyFileSync,
   existsSync,
   lstatSync,
   mkdirSync,
   mkdtempSync,
-  renameSync,
   statSync,
 } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -220,20 +218,9 @@ export class ContainersService extends SubmissionJobs<ContainersResult> {
     return { id, name: this.projects.get(id)?.name ?? '' };
   }
 
-  /**
-   * A copy of the engine's own file `host` (a native helper) that the workspace uids can reach
-   * (as root, in the scratch folder: the install folder may be one they cannot traverse), made
-   * once per engine; `host` itself when not root.
-   */
-  reachableCopy(host: string, name: string): string {
-    if (process.getuid?.() !== 0 || !this.scratch) return host;
-    const copy = join(this.scratch, name);
-    if (!existsSync(copy)) {
-      copyFileSync(host, `${copy}.tmp`);
-      chmodSync(`${copy}.tmp`, 0o755);
-      renameSync(`${copy}.tmp`, copy);
-    }
-    return copy;
+  /** The terminal's pty relay as the sandbox copied it where workspace uids reach it; null: not built. */
+  get ptyHelper(): string | null {
+    return this.ctx.workspaceSandbox?.sandbox.ptyHelper ?? null;
   }
 
   /** The project's folders, reachable by the workspace uids (copied to the scratch as root). */

@@ -16,7 +16,6 @@
 import type { IncomingMessage } from 'node:http';
 import { constants as osConstants } from 'node:os';
 import type { Duplex } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import {
   badResize,
@@ -41,7 +40,6 @@ import { STATE_NAMES } from './store.js';
 
 /** Where se-pty is seen inside the sandbox. */
 const PTY_IN_SANDBOX = '/.se-pty';
-const PTY_HOST = fileURLToPath(new URL('../../../native/build/se-pty', import.meta.url));
 /** The control fd of se-pty (one of the program's extra fds). */
 const CONTROL_FD = 3;
 /** Bytes of output a terminal keeps for replay. */
@@ -446,6 +444,14 @@ export class TerminalManager implements UpgradeHandler {
         cols: hello.cols && !badResize(hello.cols, hello.rows ?? 24) ? hello.cols : 80,
         rows: hello.rows && !badResize(hello.cols ?? 80, hello.rows) ? hello.rows : 24,
       };
+      const pty = this.service.ptyHelper;
+      if (!pty) {
+        ws.close(
+          CLOSE.UNAVAILABLE,
+          'the terminal is not available: native/build/se-pty is not built',
+        );
+        return null;
+      }
       let stage: StageHandle;
       try {
         stage = live.runner.start(live.target, {
@@ -468,7 +474,7 @@ export class TerminalManager implements UpgradeHandler {
           mounts: [
             {
               target: PTY_IN_SANDBOX,
-              host: this.service.reachableCopy(PTY_HOST, 'se-pty'),
+              host: pty,
               writable: false,
             },
           ],

@@ -100,6 +100,7 @@ export async function createSandbox(options: CreateSandboxOptions): Promise<Crea
     // from this engine's scratch folder, which that uid can reach wherever the package lies
     initBound: join(options.workDir, 'se-init'),
     seccomp: tools.seccomp ?? join(options.workDir, 'seccomp.bpf'),
+    ptyBound: null,
   };
   if (!executable(init))
     problems.push(`the sandbox helper ${init} is missing (not built): ${BUILD_HINT}`);
@@ -109,6 +110,16 @@ export async function createSandbox(options: CreateSandboxOptions): Promise<Crea
       chmodSync(paths.initBound, 0o755);
     } catch (err) {
       problems.push(`cannot copy the sandbox helper into ${options.workDir}: ${String(err)}`);
+    }
+  const pty = join(NATIVE_BUILD, 'se-pty');
+  if (executable(pty))
+    try {
+      paths.ptyBound = join(options.workDir, 'se-pty');
+      copyFileSync(pty, paths.ptyBound);
+      chmodSync(paths.ptyBound, 0o755);
+    } catch (err) {
+      paths.ptyBound = null;
+      options.log?.(`se-engine: no terminals: cannot copy ${pty}: ${String(err)}`);
     }
   if (tools.seccomp === undefined)
     try {

@@ -32,6 +32,11 @@ export interface SandboxPaths {
   initBound: string;
   /** the seccomp filter (BPF), written at start from seccomp.ts */
   seccomp: string;
+  /**
+   * a copy of native/build/se-pty (the terminal's pty relay) beside `initBound`, for the same
+   * reason; null when it was not built (workspaces then have no terminal)
+   */
+  ptyBound?: string | null;
 }
 
 export interface StageLimits {
@@ -170,6 +175,11 @@ export class Sandbox {
   private readonly live = new Set<StageHandle>();
 
   constructor(private readonly opts: SandboxOptions) {}
+
+  /** The pty relay to bind into a workspace stage (a copy the sandbox uids reach), or null. */
+  get ptyHelper(): string | null {
+    return this.opts.paths.ptyBound ?? null;
+  }
 
   /** Starts a stage. With `collect`, stdout is gathered into the outcome instead of streamed. */
   start(spec: StageSpec, collect: boolean): StageHandle {
