@@ -15,7 +15,19 @@ import type {
 /** What a run or a submission is: `run` goes to the Compilers module, `submission` is judged. */
 export type SeTaskKind = 'run' | 'submission';
 
-const init = { bubbles: true, composed: true } as const;
+/**
+ * The base class of an se-widgets event of one `type`: bubbling and composed, with a readonly
+ * `detail` of type `D` and the type as a static (`SeResultEvent.type`). Each event is declared as
+ * `export class SeXEvent extends seEvent('se-x')<SeXDetail> {}`.
+ */
+export function seEvent<const T extends string>(type: T, options: { cancelable?: boolean } = {}) {
+  return class SeEvent<D> extends Event {
+    static readonly type: T = type;
+    constructor(readonly detail: D) {
+      super(type, { bubbles: true, composed: true, cancelable: options.cancelable ?? false });
+    }
+  };
+}
 
 export interface SeReadyDetail {
   /** the widget's description, when the session names one */
@@ -27,12 +39,7 @@ export interface SeReadyDetail {
 }
 
 /** `se-ready`: the session is established and the languages (and the problem) are loaded. */
-export class SeReadyEvent extends Event {
-  static readonly type = 'se-ready';
-  constructor(readonly detail: SeReadyDetail) {
-    super(SeReadyEvent.type, init);
-  }
-}
+export class SeReadyEvent extends seEvent('se-ready')<SeReadyDetail> {}
 
 export interface SeChangeDetail {
   /** the source code now in the editor */
@@ -42,12 +49,7 @@ export interface SeChangeDetail {
 }
 
 /** `se-change`: the learner changed the source or the language (not fired for host changes). */
-export class SeChangeEvent extends Event {
-  static readonly type = 'se-change';
-  constructor(readonly detail: SeChangeDetail) {
-    super(SeChangeEvent.type, init);
-  }
-}
+export class SeChangeEvent extends seEvent('se-change')<SeChangeDetail> {}
 
 export interface SeBeforeSubmitDetail {
   kind: SeTaskKind;
@@ -64,12 +66,9 @@ export interface SeBeforeSubmitDetail {
  * `se-before-submit`: about to send a run or a submission. Cancelable: `preventDefault()` stops it
  * and nothing is sent.
  */
-export class SeBeforeSubmitEvent extends Event {
-  static readonly type = 'se-before-submit';
-  constructor(readonly detail: SeBeforeSubmitDetail) {
-    super(SeBeforeSubmitEvent.type, { ...init, cancelable: true });
-  }
-}
+export class SeBeforeSubmitEvent extends seEvent('se-before-submit', {
+  cancelable: true,
+})<SeBeforeSubmitDetail> {}
 
 export interface SeSubmitDetail {
   kind: SeTaskKind;
@@ -78,12 +77,7 @@ export interface SeSubmitDetail {
 }
 
 /** `se-submit`: the backend accepted a run or a submission. */
-export class SeSubmitEvent extends Event {
-  static readonly type = 'se-submit';
-  constructor(readonly detail: SeSubmitDetail) {
-    super(SeSubmitEvent.type, init);
-  }
-}
+export class SeSubmitEvent extends seEvent('se-submit')<SeSubmitDetail> {}
 
 export interface SeStatusDetail {
   kind: SeTaskKind;
@@ -93,20 +87,10 @@ export interface SeStatusDetail {
 }
 
 /** `se-status`: a run or submission changed status while being processed. */
-export class SeStatusEvent extends Event {
-  static readonly type = 'se-status';
-  constructor(readonly detail: SeStatusDetail) {
-    super(SeStatusEvent.type, init);
-  }
-}
+export class SeStatusEvent extends seEvent('se-status')<SeStatusDetail> {}
 
 /** `se-result`: the final result of a run or submission. */
-export class SeResultEvent extends Event {
-  static readonly type = 'se-result';
-  constructor(readonly detail: V1Result) {
-    super(SeResultEvent.type, init);
-  }
-}
+export class SeResultEvent extends seEvent('se-result')<V1Result> {}
 
 export interface SeErrorDetail {
   /** the backend's error code, or `network` when it could not be reached */
@@ -119,12 +103,7 @@ export interface SeErrorDetail {
 }
 
 /** `se-error`: a request failed; the widget shows a message and keeps the learner's code. */
-export class SeErrorEvent extends Event {
-  static readonly type = 'se-error';
-  constructor(readonly detail: SeErrorDetail) {
-    super(SeErrorEvent.type, init);
-  }
-}
+export class SeErrorEvent extends seEvent('se-error')<SeErrorDetail> {}
 
 export interface SeTokenExpiredDetail {
   /** `expiring`: the token ends within a minute; `expired`: the backend refused it */
@@ -137,12 +116,7 @@ export interface SeTokenExpiredDetail {
  * `se-token-expired`: the session token is about to end or has ended and could not be renewed.
  * Answer it by setting a new `token` on the element.
  */
-export class SeTokenExpiredEvent extends Event {
-  static readonly type = 'se-token-expired';
-  constructor(readonly detail: SeTokenExpiredDetail) {
-    super(SeTokenExpiredEvent.type, init);
-  }
-}
+export class SeTokenExpiredEvent extends seEvent('se-token-expired')<SeTokenExpiredDetail> {}
 
 declare global {
   interface GlobalEventHandlersEventMap {

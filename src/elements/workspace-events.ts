@@ -9,8 +9,7 @@ import type {
   V1Workspace,
 } from '../shared/v1-workspace.js';
 import type { WidgetInfo } from '../shared/v1.js';
-
-const init = { bubbles: true, composed: true } as const;
+import { seEvent } from './events.js';
 
 type Stage = V1ScenarioResult['stages'][number];
 
@@ -25,12 +24,7 @@ export interface SeWorkspaceReadyDetail {
 }
 
 /** `se-ready` of `<se-workspace>`: the session is up and the workspace is open. */
-export class SeWorkspaceReadyEvent extends Event {
-  static readonly type = 'se-ready';
-  constructor(readonly detail: SeWorkspaceReadyDetail) {
-    super(SeWorkspaceReadyEvent.type, init);
-  }
-}
+export class SeWorkspaceReadyEvent extends seEvent('se-ready')<SeWorkspaceReadyDetail> {}
 
 export type SeWorkspaceStateName =
   'connecting' | 'saving' | 'saved' | 'offline' | 'conflict' | 'running' | 'error';
@@ -45,12 +39,7 @@ export interface SeWorkspaceStateDetail {
 }
 
 /** `se-state`: the workspace's save or run state changed. */
-export class SeWorkspaceStateEvent extends Event {
-  static readonly type = 'se-state';
-  constructor(readonly detail: SeWorkspaceStateDetail) {
-    super(SeWorkspaceStateEvent.type, init);
-  }
-}
+export class SeWorkspaceStateEvent extends seEvent('se-state')<SeWorkspaceStateDetail> {}
 
 export interface SeFileOpenDetail {
   path: string;
@@ -58,12 +47,7 @@ export interface SeFileOpenDetail {
 }
 
 /** `se-file-open`: a file was opened in a tab (or its tab selected). */
-export class SeFileOpenEvent extends Event {
-  static readonly type = 'se-file-open';
-  constructor(readonly detail: SeFileOpenDetail) {
-    super(SeFileOpenEvent.type, init);
-  }
-}
+export class SeFileOpenEvent extends seEvent('se-file-open')<SeFileOpenDetail> {}
 
 export interface SeFileChangeDetail {
   path: string;
@@ -73,12 +57,7 @@ export interface SeFileChangeDetail {
 }
 
 /** `se-file-change`: a file's text changed in the editor. */
-export class SeFileChangeEvent extends Event {
-  static readonly type = 'se-file-change';
-  constructor(readonly detail: SeFileChangeDetail) {
-    super(SeFileChangeEvent.type, init);
-  }
-}
+export class SeFileChangeEvent extends seEvent('se-file-change')<SeFileChangeDetail> {}
 
 export interface SeFileSaveDetail {
   path: string;
@@ -87,12 +66,7 @@ export interface SeFileSaveDetail {
 }
 
 /** `se-file-save`: a file was saved to the workspace. */
-export class SeFileSaveEvent extends Event {
-  static readonly type = 'se-file-save';
-  constructor(readonly detail: SeFileSaveDetail) {
-    super(SeFileSaveEvent.type, init);
-  }
-}
+export class SeFileSaveEvent extends seEvent('se-file-save')<SeFileSaveDetail> {}
 
 export interface SeScenarioStartDetail {
   scenario: string;
@@ -101,12 +75,7 @@ export interface SeScenarioStartDetail {
 }
 
 /** `se-scenario-start`: the backend accepted a scenario run. */
-export class SeScenarioStartEvent extends Event {
-  static readonly type = 'se-scenario-start';
-  constructor(readonly detail: SeScenarioStartDetail) {
-    super(SeScenarioStartEvent.type, init);
-  }
-}
+export class SeScenarioStartEvent extends seEvent('se-scenario-start')<SeScenarioStartDetail> {}
 
 export interface SeStageDetail {
   scenario: string;
@@ -116,12 +85,7 @@ export interface SeStageDetail {
 }
 
 /** `se-stage`: a stage of the running scenario appeared or its streams grew. */
-export class SeStageEvent extends Event {
-  static readonly type = 'se-stage';
-  constructor(readonly detail: SeStageDetail) {
-    super(SeStageEvent.type, init);
-  }
-}
+export class SeStageEvent extends seEvent('se-stage')<SeStageDetail> {}
 
 export interface SeScenarioResultDetail {
   scenario: string;
@@ -135,12 +99,7 @@ export interface SeScenarioResultDetail {
 }
 
 /** `se-scenario-result`: a scenario run finished. */
-export class SeScenarioResultEvent extends Event {
-  static readonly type = 'se-scenario-result';
-  constructor(readonly detail: SeScenarioResultDetail) {
-    super(SeScenarioResultEvent.type, init);
-  }
-}
+export class SeScenarioResultEvent extends seEvent('se-scenario-result')<SeScenarioResultDetail> {}
 
 export interface SeTerminalDetail {
   /** `open`: connected and ready; `exit`: the shell ended; `closed`: disconnected */
@@ -151,12 +110,7 @@ export interface SeTerminalDetail {
 }
 
 /** `se-terminal`: the terminal connected, its shell exited, or it disconnected. */
-export class SeTerminalEvent extends Event {
-  static readonly type = 'se-terminal';
-  constructor(readonly detail: SeTerminalDetail) {
-    super(SeTerminalEvent.type, init);
-  }
-}
+export class SeTerminalEvent extends seEvent('se-terminal')<SeTerminalDetail> {}
 
 declare global {
   interface GlobalEventHandlersEventMap {
