@@ -26,24 +26,43 @@ after(async () => {
   for (const d of made) await rm(d, { recursive: true, force: true });
 });
 
+/**
+ * Copies `parts` of the package (node_modules as a link) into a fresh 0700 folder, writes the
+ * script `source(home)` there and runs it with TMPDIR inside that folder too (nothing may depend on
+ * it being traversable). Asserts it exits 0; answers the finished process.
+ */
+function inPrivateCopy(parts: string[], source: (home: string) => string) {
+  const home = mkdtempSync(join(tmpdir(), 'se-private-'));
+  made.push(home);
+  chmodSync(home, 0o700);
+  const pkg = join(home, 'clone');
+  mkdirSync(join(pkg, 'native/build'), { recursive: true });
+  for (const part of parts) {
+    if (part === 'node_modules') symlinkSync(join(root, part), join(pkg, part));
+    else cpSync(join(root, part), join(pkg, part), { recursive: true });
+  }
+  const script = join(pkg, 'probe.mjs');
+  writeFileSync(script, source(home));
+  const r = spawnSync(process.execPath, [script], {
+    cwd: pkg,
+    encoding: 'utf8',
+    env: { ...process.env, TMPDIR: join(home, 'tmp') },
+    timeout: 120_000,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  return { r };
+}
+
 describe('an engine installed in a folder others cannot traverse', () => {
   it('runs code in the sandbox from a 0700 folder', () => {
     assert.ok(
       existsSync(join(root, 'dist/engine/exec/index.js')),
       'dist/ is built (npm run build; npm test builds before the Node tests)',
     );
-    const home = mkdtempSync(join(tmpdir(), 'se-private-'));
-    made.push(home);
-    chmodSync(home, 0o700);
-    const pkg = join(home, 'clone');
-    mkdirSync(join(pkg, 'native/build'), { recursive: true });
-    cpSync(join(root, 'dist'), join(pkg, 'dist'), { recursive: true });
-    cpSync(join(root, 'native/build/se-init'), join(pkg, 'native/build/se-init'));
-    cpSync(join(root, 'package.json'), join(pkg, 'package.json'));
-    const script = join(pkg, 'probe.mjs');
-    writeFileSync(
-      script,
-      `import { createExecutor } from './dist/engine/exec/index.js';
+    const { r } = inPrivateCopy(
+      ['dist', 'native/build/se-init', 'package.json'],
+      (home) =>
+        `import { createExecutor } from './dist/engine/exec/index.js';
 const ex = await createExecutor({ workDir: ${JSON.stringify(join(home, 'data'))}, workers: 1, log: () => {} });
 const out = { selfTest: ex.selfTest };
 if (ex.selfTest.ok) {
@@ -58,14 +77,6 @@ await ex.close();
 console.log(JSON.stringify(out));
 `,
     );
-    // TMPDIR inside the private folder as well: nothing may depend on it being traversable
-    const r = spawnSync(process.execPath, [script], {
-      cwd: pkg,
-      encoding: 'utf8',
-      env: { ...process.env, TMPDIR: join(home, 'tmp') },
-      timeout: 120_000,
-    });
-    assert.equal(r.status, 0, r.stderr);
     const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
       selfTest: { ok: boolean; problems: string[] };
       run?: { status: number; stdout: string };
@@ -76,24 +87,17 @@ console.log(JSON.stringify(out));
   });
 
   it("opens a workspace's terminal from a 0700 folder (the pty helper is copied where the workspace uid reaches)", () => {
-    const home = mkdtempSync(join(tmpdir(), 'se-private-'));
-    made.push(home);
-    chmodSync(home, 0o700);
-    const pkg = join(home, 'clone');
-    mkdirSync(join(pkg, 'native/build'), { recursive: true });
-    for (const part of [
-      'dist',
-      'projects',
-      'package.json',
-      'native/build/se-init',
-      'native/build/se-pty',
-    ])
-      cpSync(join(root, part), join(pkg, part), { recursive: true });
-    symlinkSync(join(root, 'node_modules'), join(pkg, 'node_modules'));
-    const script = join(pkg, 'terminal.mjs');
-    writeFileSync(
-      script,
-      `import { startEngine } from './dist/engine/index.js';
+    const { r } = inPrivateCopy(
+      [
+        'dist',
+        'projects',
+        'package.json',
+        'native/build/se-init',
+        'native/build/se-pty',
+        'node_modules',
+      ],
+      (home) =>
+        `import { startEngine } from './dist/engine/index.js';
 import { decode, encode, FRAME } from './dist/shared/terminal.js';
 import { WebSocket } from 'ws';
 const engine = await startEngine({ port: 0, dataDir: ${JSON.stringify(join(home, 'data'))}, workers: 1, log: () => {} });
@@ -124,13 +128,6 @@ await engine.close();
 console.log(JSON.stringify({ seen }));
 `,
     );
-    const r = spawnSync(process.execPath, [script], {
-      cwd: pkg,
-      encoding: 'utf8',
-      env: { ...process.env, TMPDIR: join(home, 'tmp') },
-      timeout: 120_000,
-    });
-    assert.equal(r.status, 0, r.stderr);
     const { seen } = JSON.parse(r.stdout.trim().split('\n').pop()!) as { seen: string };
     assert.match(seen, /from-42/);
   });
