@@ -117,5 +117,14 @@ export async function runSource(
   el.source = source;
   const result = await el[action]();
   await el.updateComplete;
+  // A run that failed (the backend refused it, the stream and the polling gave up) says why here,
+  // rather than as an empty results view in the assertion after.
+  if (!result) {
+    const said = (name: string) =>
+      shadow(el).querySelector(`[part~="${name}"]`)?.textContent?.replace(/\s+/g, ' ').trim();
+    throw new Error(
+      `${action}() gave no result; status: ${said('status')}; message: ${said('message')}`,
+    );
+  }
   return result;
 }
