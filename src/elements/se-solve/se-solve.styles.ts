@@ -1,95 +1,14 @@
-import { css, unsafeCSS } from 'lit';
+import { css } from 'lit';
+import { palette } from '../palette.js';
 
-/** Dark defaults, shared by `theme="dark"` and `theme="auto"` under a dark colour scheme. */
-const dark = unsafeCSS(`
-  --se-solve-background: var(--se-color-background, #1e1f22);
-  --se-solve-foreground: var(--se-color-foreground, #e8eaed);
-  --se-solve-muted: var(--se-color-muted, #b0b5bc);
-  --se-solve-surface: var(--se-color-surface, #26282c);
-  --se-solve-border-color: var(--se-color-border, #5a5e66);
-  --se-solve-accent: var(--se-color-accent, #8ab4f8);
-  --se-solve-success: var(--se-color-success, #81e2a6);
-  --se-solve-error: var(--se-color-error, #ffb4ab);
-  --se-solve-warning: var(--se-color-warning, #f5c46b);
-  --se-solve-code-background: var(--se-color-code-background, #1e1f22);
-  --se-solve-code-foreground: var(--se-color-code-foreground, #e8eaed);
-  --se-solve-code-gutter-background: #26282c;
-  --se-solve-code-gutter-foreground: #b0b5bc;
-  --se-solve-code-active-line: #2b2e34;
-  --se-solve-code-selection: #264f78;
-  --se-solve-code-keyword: #d2a8ff;
-  --se-solve-code-string: #a5d6ff;
-  --se-solve-code-comment: #9ea6b0;
-  --se-solve-code-number: #79c0ff;
-  --se-solve-code-function: #ffc27a;
-  --se-solve-code-type: #ffa657;
-  --se-solve-code-meta: #ff9bce;
-  --se-solve-code-invalid: #ffb4ab;
-  color-scheme: dark;
-`);
+const solve = palette('solve');
 
 export const styles = css`
   :host {
-    --se-solve-background: var(--se-color-background, #ffffff);
-    --se-solve-foreground: var(--se-color-foreground, #1f2328);
-    --se-solve-muted: var(--se-color-muted, #57606a);
-    --se-solve-surface: var(--se-color-surface, #f6f8fa);
-    --se-solve-border-color: var(--se-color-border, #8c959f);
-    --se-solve-accent: var(--se-color-accent, #0b57d0);
-    /* Text on the accent: black or white, whichever contrasts more with the accent the host set
-       (relative luminance above 0.179 takes black), unless the host gives the pair. */
-    --se-solve-accent-foreground: var(
-      --se-color-accent-foreground,
-      color(
-        from var(--se-solve-accent) srgb-linear
-          clamp(0, (0.179 - (0.2126 * r + 0.7152 * g + 0.0722 * b)) * 1000000, 1)
-          clamp(0, (0.179 - (0.2126 * r + 0.7152 * g + 0.0722 * b)) * 1000000, 1)
-          clamp(0, (0.179 - (0.2126 * r + 0.7152 * g + 0.0722 * b)) * 1000000, 1)
-      )
-    );
-    --se-solve-success: var(--se-color-success, #116329);
-    --se-solve-error: var(--se-color-error, #b3261e);
-    --se-solve-warning: var(--se-color-warning, #7a4d00);
-    --se-solve-font: var(
-      --se-font-family,
-      system-ui,
-      -apple-system,
-      'Segoe UI',
-      Roboto,
-      sans-serif
-    );
-    --se-solve-font-mono: var(
-      --se-font-family-mono,
-      ui-monospace,
-      'SFMono-Regular',
-      'DejaVu Sans Mono',
-      Menlo,
-      Consolas,
-      monospace
-    );
-    --se-solve-font-size: var(--se-font-size, 1rem);
-    --se-solve-code-font-size: 0.9em;
-    --se-solve-radius: var(--se-radius, 6px);
+    ${solve.host}
     --se-solve-height: auto;
     --se-solve-editor-height: 16rem;
     --se-solve-statement-max-height: 40%;
-    /* The foreground contrasts with the background in every theme; an accent may not. */
-    --se-solve-focus-ring: var(--se-focus-ring, 2px solid var(--se-solve-foreground));
-    --se-solve-code-background: var(--se-color-code-background, #ffffff);
-    --se-solve-code-foreground: var(--se-color-code-foreground, #1f2328);
-    --se-solve-code-gutter-background: #f6f8fa;
-    --se-solve-code-gutter-foreground: #57606a;
-    --se-solve-code-active-line: #eef3fb;
-    --se-solve-code-selection: #c8dcfa;
-    --se-solve-code-keyword: #8128c8;
-    --se-solve-code-string: #0a3069;
-    --se-solve-code-comment: #57606a;
-    --se-solve-code-number: #0550ae;
-    --se-solve-code-function: #6639ba;
-    --se-solve-code-type: #953800;
-    --se-solve-code-meta: #a0114d;
-    --se-solve-code-invalid: #b3261e;
-    color-scheme: light;
 
     display: block;
     box-sizing: border-box;
@@ -100,14 +19,7 @@ export const styles = css`
     line-height: 1.45;
     color: var(--se-solve-foreground);
   }
-  :host([theme='dark']) {
-    ${dark}
-  }
-  @media (prefers-color-scheme: dark) {
-    :host([theme='auto']) {
-      ${dark}
-    }
-  }
+  ${solve.themes}
   :host([hidden]) {
     display: none;
   }

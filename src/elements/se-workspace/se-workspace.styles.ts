@@ -1,100 +1,16 @@
-import { css, unsafeCSS } from 'lit';
+import { css } from 'lit';
+import { editorAliases, palette } from '../palette.js';
 
-/** Dark defaults, shared by `theme="dark"` and `theme="auto"` under a dark colour scheme. */
-const dark = unsafeCSS(`
-  --se-workspace-background: var(--se-color-background, #1e1f22);
-  --se-workspace-foreground: var(--se-color-foreground, #e8eaed);
-  --se-workspace-muted: var(--se-color-muted, #b0b5bc);
-  --se-workspace-surface: var(--se-color-surface, #26282c);
-  --se-workspace-border-color: var(--se-color-border, #5a5e66);
-  --se-workspace-accent: var(--se-color-accent, #8ab4f8);
-  --se-workspace-accent-foreground: var(--se-color-accent-foreground, #000000);
-  --se-workspace-success: var(--se-color-success, #81e2a6);
-  --se-workspace-error: var(--se-color-error, #ffb4ab);
-  --se-workspace-warning: var(--se-color-warning, #f5c46b);
-  --se-workspace-selected: #2f3b52;
-  --se-workspace-code-background: var(--se-color-code-background, #1e1f22);
-  --se-workspace-code-foreground: var(--se-color-code-foreground, #e8eaed);
-  --se-workspace-code-gutter-background: #26282c;
-  --se-workspace-code-gutter-foreground: #b0b5bc;
-  --se-workspace-code-active-line: #2b2e34;
-  --se-workspace-code-selection: #264f78;
-  --se-workspace-code-keyword: #d2a8ff;
-  --se-workspace-code-string: #a5d6ff;
-  --se-workspace-code-comment: #9ea6b0;
-  --se-workspace-code-number: #79c0ff;
-  --se-workspace-code-function: #ffc27a;
-  --se-workspace-code-type: #ffa657;
-  --se-workspace-code-meta: #ff9bce;
-  --se-workspace-code-invalid: #ffb4ab;
-  color-scheme: dark;
-`);
+const workspace = palette('workspace', { selected: ['#dde8fb', '#2f3b52'] });
 
 export const styles = css`
   :host {
-    --se-workspace-background: var(--se-color-background, #ffffff);
-    --se-workspace-foreground: var(--se-color-foreground, #1f2328);
-    --se-workspace-muted: var(--se-color-muted, #57606a);
-    --se-workspace-surface: var(--se-color-surface, #f6f8fa);
-    --se-workspace-border-color: var(--se-color-border, #8c959f);
-    --se-workspace-accent: var(--se-color-accent, #0b57d0);
-    --se-workspace-accent-foreground: var(--se-color-accent-foreground, #ffffff);
-    --se-workspace-success: var(--se-color-success, #116329);
-    --se-workspace-error: var(--se-color-error, #b3261e);
-    --se-workspace-warning: var(--se-color-warning, #7a4d00);
-    --se-workspace-selected: #dde8fb;
-    --se-workspace-font: var(--se-font-family, system-ui, -apple-system, 'Segoe UI', sans-serif);
-    --se-workspace-font-mono: var(
-      --se-font-family-mono,
-      ui-monospace,
-      'SFMono-Regular',
-      'DejaVu Sans Mono',
-      Menlo,
-      Consolas,
-      monospace
-    );
-    --se-workspace-font-size: var(--se-font-size, 1rem);
-    --se-workspace-code-font-size: 0.9em;
-    --se-workspace-radius: var(--se-radius, 6px);
+    ${workspace.host}
     --se-workspace-height: 36rem;
     --se-workspace-explorer-width: 14rem;
     --se-workspace-panel-height: 40%;
-    --se-workspace-focus-ring: var(--se-focus-ring, 2px solid var(--se-workspace-foreground));
-    --se-workspace-code-background: var(--se-color-code-background, #ffffff);
-    --se-workspace-code-foreground: var(--se-color-code-foreground, #1f2328);
-    --se-workspace-code-gutter-background: #f6f8fa;
-    --se-workspace-code-gutter-foreground: #57606a;
-    --se-workspace-code-active-line: #eef3fb;
-    --se-workspace-code-selection: #c8dcfa;
-    --se-workspace-code-keyword: #8128c8;
-    --se-workspace-code-string: #0a3069;
-    --se-workspace-code-comment: #57606a;
-    --se-workspace-code-number: #0550ae;
-    --se-workspace-code-function: #6639ba;
-    --se-workspace-code-type: #953800;
-    --se-workspace-code-meta: #a0114d;
-    --se-workspace-code-invalid: #b3261e;
 
-    /* The shared editor theme (editor/theme.ts) reads <se-solve>'s names. */
-    --se-solve-code-background: var(--se-workspace-code-background);
-    --se-solve-code-foreground: var(--se-workspace-code-foreground);
-    --se-solve-code-gutter-background: var(--se-workspace-code-gutter-background);
-    --se-solve-code-gutter-foreground: var(--se-workspace-code-gutter-foreground);
-    --se-solve-code-active-line: var(--se-workspace-code-active-line);
-    --se-solve-code-selection: var(--se-workspace-code-selection);
-    --se-solve-code-keyword: var(--se-workspace-code-keyword);
-    --se-solve-code-string: var(--se-workspace-code-string);
-    --se-solve-code-comment: var(--se-workspace-code-comment);
-    --se-solve-code-number: var(--se-workspace-code-number);
-    --se-solve-code-function: var(--se-workspace-code-function);
-    --se-solve-code-type: var(--se-workspace-code-type);
-    --se-solve-code-meta: var(--se-workspace-code-meta);
-    --se-solve-code-invalid: var(--se-workspace-code-invalid);
-    --se-solve-code-font-size: var(--se-workspace-code-font-size);
-    --se-solve-font-mono: var(--se-workspace-font-mono);
-    --se-solve-border-color: var(--se-workspace-border-color);
-    --se-solve-background: var(--se-workspace-background);
-    --se-solve-foreground: var(--se-workspace-foreground);
+    ${editorAliases('workspace')}
 
     display: block;
     box-sizing: border-box;
@@ -108,14 +24,7 @@ export const styles = css`
     border-radius: var(--se-workspace-radius);
     overflow: hidden;
   }
-  :host([theme='dark']) {
-    ${dark}
-  }
-  @media (prefers-color-scheme: dark) {
-    :host([theme='auto']) {
-      ${dark}
-    }
-  }
+  ${workspace.themes}
   :host([hidden]) {
     display: none;
   }
