@@ -1,4 +1,4 @@
-import { unsafeCSS, type CSSResult } from 'lit';
+import { css, unsafeCSS, type CSSResult } from 'lit';
 
 /**
  * The colours and type of both elements, in one table: each element declares them under its own
@@ -101,3 +101,33 @@ export function editorAliases(prefix: string): CSSResult {
     names.map((name) => `--se-solve-${name}: var(--se-${prefix}-${name});`).join('\n'),
   );
 }
+
+/** The rules both elements start with: `hidden`, border-box sizing and the status icons. */
+export const baseRules = css`
+  :host([hidden]) {
+    display: none;
+  }
+  *,
+  *::before,
+  *::after {
+    box-sizing: border-box;
+  }
+  .icon {
+    flex: none;
+    vertical-align: -0.15em;
+  }
+  .icon .spin {
+    transform-origin: 8px 8px;
+    animation: spin 0.9s linear infinite;
+  }
+  @keyframes spin {
+    to {
+      transform: rotate(360deg);
+    }
+  }
+  @media (prefers-reduced-motion: reduce) {
+    .icon .spin {
+      animation: none;
+    }
+  }
+`;

@@ -1,5 +1,5 @@
 import { css } from 'lit';
-import { palette } from '../palette.js';
+import { baseRules, palette } from '../palette.js';
 
 const solve = palette('solve');
 
@@ -20,14 +20,7 @@ export const styles = css`
     color: var(--se-solve-foreground);
   }
   ${solve.themes}
-  :host([hidden]) {
-    display: none;
-  }
-  *,
-  *::before,
-  *::after {
-    box-sizing: border-box;
-  }
+  ${baseRules}
 
   .frame {
     display: flex;
@@ -217,24 +210,6 @@ export const styles = css`
   }
   .tone-warn {
     color: var(--se-solve-warning);
-  }
-  .icon {
-    flex: none;
-    vertical-align: -0.15em;
-  }
-  .icon .spin {
-    transform-origin: 8px 8px;
-    animation: spin 0.9s linear infinite;
-  }
-  @keyframes spin {
-    to {
-      transform: rotate(360deg);
-    }
-  }
-  @media (prefers-reduced-motion: reduce) {
-    .icon .spin {
-      animation: none;
-    }
   }
   /* Stale results keep their colours (dimming them fails contrast); a bar and the note say so. */
   .stale .details {

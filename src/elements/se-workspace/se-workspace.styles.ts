@@ -1,5 +1,5 @@
 import { css } from 'lit';
-import { editorAliases, palette } from '../palette.js';
+import { baseRules, editorAliases, palette } from '../palette.js';
 
 const workspace = palette('workspace', { selected: ['#dde8fb', '#2f3b52'] });
 
@@ -25,9 +25,7 @@ export const styles = css`
     overflow: hidden;
   }
   ${workspace.themes}
-  :host([hidden]) {
-    display: none;
-  }
+  ${baseRules}
   :host(:fullscreen),
   :host(.se-fullscreen) {
     --se-workspace-height: 100vh;
@@ -37,11 +35,6 @@ export const styles = css`
     position: fixed;
     inset: 0;
     z-index: 2147483000;
-  }
-  *,
-  *::before,
-  *::after {
-    box-sizing: border-box;
   }
   .frame {
     display: grid;
@@ -95,24 +88,6 @@ export const styles = css`
   .save-state.conflict,
   .save-state.offline {
     color: var(--se-workspace-warning);
-  }
-  .icon {
-    flex: none;
-    vertical-align: -0.15em;
-  }
-  .icon .spin {
-    transform-origin: 8px 8px;
-    animation: spin 1s linear infinite;
-  }
-  @keyframes spin {
-    to {
-      transform: rotate(360deg);
-    }
-  }
-  @media (prefers-reduced-motion: reduce) {
-    .icon .spin {
-      animation: none;
-    }
   }
   .main {
     display: grid;
