@@ -9,7 +9,7 @@ import type {
   V1Workspace,
 } from '../shared/v1-workspace.js';
 import type { WidgetInfo } from '../shared/v1.js';
-import { seEvent } from './events.js';
+import { seEvent } from './event-base.js';
 
 type Stage = V1ScenarioResult['stages'][number];
 
