@@ -13,7 +13,7 @@ import {
   type V1Problem,
 } from '../shared/v1.js';
 import type { Backend, Session } from './backend.js';
-import { findWidget, type PerMinute } from './config.js';
+import { findWidget, type PerMinute, type WidgetConfig } from './config.js';
 import {
   ApiError,
   badRequest,
@@ -73,7 +73,16 @@ export async function createSession(
     [{ key: `session:ip:${b.ip(req)}`, perMinute: b.config.sessions.perMinute.ip }],
     'new sessions',
   );
-  const sub = `anon:${randomBytes(12).toString('base64url')}`;
+  await issueSession(b, res, `anon:${randomBytes(12).toString('base64url')}`, widget);
+}
+
+/** Mints a session of `widget`'s whole scope for `sub` and answers it (201). */
+async function issueSession(
+  b: Backend,
+  res: ServerResponse,
+  sub: string,
+  widget: WidgetConfig,
+): Promise<void> {
   const scope = {
     widget: widget.id,
     problem: widget.problem,
@@ -81,12 +90,7 @@ export async function createSession(
     actions: widget.actions,
   };
   // Resolve the problem first: a session that cannot load its problem is of no use.
-  const info = await b.widgetInfo({
-    widget,
-    problem: widget.problem,
-    compilers: widget.compilers,
-    actions: widget.actions,
-  });
+  const info = await b.widgetInfo({ ...scope, widget });
   const minted = await b.mint(sub, scope, widget, b.config.sessions.ttlSeconds);
   const answer: SessionResponse = {
     token: minted.token,
@@ -145,25 +149,7 @@ export async function createSdkSession(
       : new ApiError(401, 'unauthorized', 'The widget’s signature is not valid.');
   }
   const sub = body.userId ? `sdk:${body.userId}` : `anon:${randomBytes(12).toString('base64url')}`;
-  const scope = {
-    widget: widget.id,
-    problem: widget.problem,
-    compilers: widget.compilers,
-    actions: widget.actions,
-  };
-  const info = await b.widgetInfo({
-    widget,
-    problem: widget.problem,
-    compilers: widget.compilers,
-    actions: widget.actions,
-  });
-  const minted = await b.mint(sub, scope, widget, b.config.sessions.ttlSeconds);
-  const answer: SessionResponse = {
-    token: minted.token,
-    expiresAt: minted.expiresAt,
-    widget: info,
-  };
-  sendJson(res, 201, answer);
+  await issueSession(b, res, sub, widget);
 }
 
 /** `POST /v1/sessions/refresh`: a new token for the same session, before the current one expires. */
