@@ -8,6 +8,7 @@
 import { gunzipSync } from 'node:zlib';
 import { decodeText, InvalidText } from './http/body.js';
 import { LIMITS } from './limits.js';
+import { tarOf } from '../shared/tar.js';
 
 /** Caps of an archive (the unpacked files also follow the multi-file rules and the source cap). */
 export const ARCHIVE_LIMITS = {
@@ -278,50 +279,11 @@ function parsePax(b: Buffer): { path?: string; size?: number } {
 }
 
 /**
- * A plain tar (ustar, with a pax header for a name over 100 bytes) of `entries`, owned by uid 0
- * with the given modes: what {@link readTarGz} took, written afresh, so a tar reader sees only
- * plain files and folders with clean names.
+ * A plain tar (shared/tar.ts) of `entries`, owned by uid 0 with the given modes: what
+ * {@link readTarGz} took, written afresh, so a tar reader sees only plain files and folders with
+ * clean names.
  */
 export function writeTar(entries: readonly TarEntry[]): Buffer {
-  const blocks: Buffer[] = [];
-  const mtime = `${Math.floor(Date.now() / 1000)
-    .toString(8)
-    .padStart(11, '0')}\0`;
-  const header = (name: string, type: string, mode: number, size: number) => {
-    const h = Buffer.alloc(BLOCK);
-    h.write(name, 0, 100, 'utf8');
-    h.write(`${(mode & 0o777).toString(8).padStart(7, '0')}\0`, 100, 'latin1');
-    h.write('0000000\0', 108, 'latin1');
-    h.write('0000000\0', 116, 'latin1');
-    h.write(`${size.toString(8).padStart(11, '0')}\0`, 124, 'latin1');
-    h.write(mtime, 136, 'latin1');
-    h.write('        ', 148, 'latin1');
-    h.write(type, 156, 'latin1');
-    h.write('ustar\0' + '00', 257, 'latin1');
-    let sum = 0;
-    for (const b of h) sum += b;
-    h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
-    blocks.push(h);
-  };
-  const body = (data: Buffer) => {
-    blocks.push(data);
-    const pad = (BLOCK - (data.length % BLOCK)) % BLOCK;
-    if (pad) blocks.push(Buffer.alloc(pad));
-  };
-  for (const e of entries) {
-    const name = e.type === 'dir' ? `${e.name}/` : e.name;
-    if (Buffer.byteLength(name) > 99) {
-      const rec = (len: number) => `${len} path=${name}\n`;
-      let len = Buffer.byteLength(rec(0));
-      while (Buffer.byteLength(rec(len)) !== len) len = Buffer.byteLength(rec(len));
-      const pax = Buffer.from(rec(len));
-      header('././@PaxHeader', 'x', 0o644, pax.length);
-      body(pax);
-    }
-    const short = Buffer.from(name).subarray(0, 99).toString('latin1');
-    header(short, e.type === 'dir' ? '5' : '0', e.mode, e.type === 'dir' ? 0 : e.data.length);
-    if (e.type === 'file') body(e.data);
-  }
-  blocks.push(Buffer.alloc(BLOCK * 2));
-  return Buffer.concat(blocks);
+  const tar = tarOf(entries);
+  return Buffer.from(tar.buffer, tar.byteOffset, tar.length);
 }

@@ -23,6 +23,7 @@ import {
 import { UpstreamHttpError } from '../upstream/index.js';
 import type { Backend, Session } from './backend.js';
 import type { WorkspacePolicy } from './config.js';
+import { packWorkspace } from './workspace-pack.js';
 import { ApiError, badRequest, forbidden, fromUpstream, notFound, tooLarge } from './errors.js';
 import { parseBody, readJson, sendJson } from './http.js';
 import type { WorkspaceStore } from './workspace-store.js';
@@ -110,6 +111,8 @@ export class Workspaces {
   private readonly opening = new Map<string, Promise<{ workspace: Workspace }>>();
   /** the tail of each owner's writes, so a conflict check and its write are not interleaved */
   private readonly writes = new Map<string, Promise<unknown>>();
+  /** whether the upstream runs a scenario on a workspace itself (null: not yet known) */
+  private scenarioExtension: boolean | null = null;
   private projectIds = new Map<string, { at: number; id: string }>();
   private warnedMemory = false;
 
@@ -413,12 +416,7 @@ export class Workspaces {
     try {
       return await call();
     } catch (err) {
-      if (
-        err instanceof UpstreamHttpError &&
-        err.status === 404 &&
-        err.errorCode !== 1001 &&
-        err.errorCode !== 1008
-      )
+      if (noSuchCall(err))
         throw new ApiError(503, 'unavailable', `${what} needs the embedded engine.`);
       if (err instanceof UpstreamHttpError && err.errorCode === 202602)
         throw new ApiError(409, 'conflict', `${what}: something is already there.`);
@@ -513,14 +511,9 @@ export class Workspaces {
     try {
       // let a save in flight land first: the run takes the files as they are when it starts
       await this.writes.get(session.owner)?.catch(() => undefined);
-      ({ id } = await this.client().runScenario(w.id, scenario));
+      id = await this.startScenario(w, scenario);
     } catch (err) {
-      if (err instanceof UpstreamHttpError && err.status === 404)
-        throw new ApiError(
-          503,
-          'unavailable',
-          'Scenario runs on a workspace need the embedded engine (the hosted service has no such call).',
-        );
+      if (err instanceof ApiError) throw err;
       throw fromUpstream(err);
     }
     this.b.log(`se-widgets: scenario ${scenario} started (widget ${session.widget.id})`);
@@ -532,6 +525,28 @@ export class Workspaces {
         sub: session.sub,
       }),
     });
+  }
+
+  /**
+   * Starts `scenario` on the workspace's files: with the embedded engine's extension when the
+   * upstream has it, else (the hosted service answers 404) as a submission of the workspace's
+   * project with its files packed (workspace-pack.ts). Which one worked is remembered.
+   */
+  private async startScenario(w: Workspace, scenario: string): Promise<number> {
+    const c = this.client();
+    if (this.scenarioExtension !== false) {
+      try {
+        const { id } = await c.runScenario(w.id, scenario);
+        this.scenarioExtension = true;
+        return id;
+      } catch (err) {
+        if (!noSuchCall(err)) throw err;
+        this.scenarioExtension = false;
+      }
+    }
+    const source = await packWorkspace(c, w.id);
+    const { id } = await c.createSubmission({ project_id: w.project.id, source, scenario });
+    return id;
   }
 
   /** `GET /v1/workspace/runs/:id` */
@@ -608,4 +623,15 @@ export class Workspaces {
       tests,
     };
   }
+}
+
+/**
+ * Whether the upstream has no such method (an extension of the embedded engine, asked of the
+ * hosted service): 404 without the workspace's own codes (1001 not found, 1008 not available), or
+ * 405 (the path matches a method of another verb).
+ */
+function noSuchCall(err: unknown): boolean {
+  if (!(err instanceof UpstreamHttpError)) return false;
+  if (err.status === 405) return true;
+  return err.status === 404 && err.errorCode !== 1001 && err.errorCode !== 1008;
 }

@@ -48,6 +48,8 @@ export interface CappedText {
   bytes: number;
   /** false when the body was longer than the cap and reading stopped */
   complete: boolean;
+  /** the body's bytes as read (up to the cap), for data that is not text */
+  raw: Uint8Array;
 }
 
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -290,7 +292,7 @@ function readCapped(res: IncomingMessage, maxBytes: number): Promise<CappedText>
       const text = complete
         ? new TextDecoder().decode(all)
         : new TextDecoder().decode(all, { stream: true });
-      resolve({ text, bytes: complete ? total : Buffer.byteLength(text), complete });
+      resolve({ text, bytes: complete ? total : Buffer.byteLength(text), complete, raw: all });
     };
     res.on('data', (chunk: Buffer) => {
       if (!complete) return;

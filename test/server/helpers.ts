@@ -29,6 +29,7 @@ import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { startAll, type StartedAll } from '../../src/cli/serve.js';
 import { signSession } from '../../src/server/sessions.js';
+import { startEngine, type RunningEngine } from '../../src/engine/index.js';
 
 export const SECRET =
   'k1:test-secret-one-0123456789abcdefghijklmnop,k2:test-secret-two-0123456789abcdefghijklmnop';
@@ -284,22 +285,50 @@ export function useWorkspaceBackend(o: {
   engineToken?: string;
   /** workspaces the engine runs at once (default 20) */
   slots?: number;
+  /**
+   * the Containers module as the hosted service offers it: a second engine with only the spec's
+   * methods (no extensions, no terminals), given to the backend as a hosted endpoint
+   */
+  hosted?: boolean;
 }) {
   const rec = new Recorder();
-  const state = { all: null as StartedAll | null, engineDir: '', backendDir: '' };
-  const start = () =>
-    startAll({
+  const state = {
+    all: null as StartedAll | null,
+    hosted: null as RunningEngine | null,
+    engineDir: '',
+    backendDir: '',
+  };
+  const start = async () => {
+    const containers = o.slots ? { slots: o.slots } : {};
+    if (o.hosted && !state.hosted)
+      state.hosted = await startEngine({
+        port: 0,
+        dataDir: join(state.engineDir, 'hosted'),
+        workers: 2,
+        log: () => {},
+        containers: { ...containers, extensions: false },
+      });
+    const hosted = state.hosted;
+    return startAll({
       config: parseConfig(o.config),
       sessionSecret: o.secret,
       dataDir: state.backendDir,
+      ...(hosted
+        ? {
+            upstream: {
+              containers: { url: `${hosted.url}/containers/api/v1`, token: hosted.accessToken },
+            },
+          }
+        : {}),
       engine: {
         dataDir: state.engineDir,
-        workers: 2,
+        workers: hosted ? 1 : 2,
         accessToken: o.engineToken,
-        ...(o.slots ? { containers: { slots: o.slots } } : {}),
+        containers,
       },
       log: () => {},
     });
+  };
   before(async () => {
     state.engineDir = await mkdtemp(join(tmpdir(), 'se-ws-engine-'));
     state.backendDir = await mkdtemp(join(tmpdir(), 'se-ws-backend-'));
@@ -307,6 +336,7 @@ export function useWorkspaceBackend(o: {
   });
   after(async () => {
     await state.all?.close();
+    await state.hosted?.close();
     await rm(state.engineDir, { recursive: true, force: true });
     await rm(state.backendDir, { recursive: true, force: true });
   });

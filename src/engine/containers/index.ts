@@ -41,15 +41,17 @@ export function containersModule(
         ),
     },
     setup(ctx) {
-      const service = new ContainersService(ctx, { ...CONTAINERS_DEFAULTS, ...settings });
+      const all = { ...CONTAINERS_DEFAULTS, ...settings };
+      const service = new ContainersService(ctx, all);
       ctx.queue.register(JOB_KIND, service);
       service.sweepOrphans();
       service.recover();
       seedProjects(service.projects, ctx.log);
       hooks.service?.(service);
-      ctx.onUpgrade(BASE_PATH, new TerminalManager(service, BASE_PATH, ctx.accessToken, ctx.log));
+      if (all.extensions)
+        ctx.onUpgrade(BASE_PATH, new TerminalManager(service, BASE_PATH, ctx.accessToken, ctx.log));
       ctx.onClose(() => service.close());
-      return containersRouter(service);
+      return containersRouter(service, all.extensions);
     },
   };
 }

@@ -58,6 +58,11 @@ export interface ContainersSettings {
   lifetimeMin: number;
   /** memory of one stage (default 1 GiB) */
   memoryBytes: number;
+  /**
+   * the engine's extensions of the API: file changes, reset, scenario runs on a workspace and
+   * terminals (default true); false answers exactly the spec's methods, as the hosted service does
+   */
+  extensions: boolean;
 }
 
 export const CONTAINERS_DEFAULTS: ContainersSettings = {
@@ -66,6 +71,7 @@ export const CONTAINERS_DEFAULTS: ContainersSettings = {
   sweepMs: 30_000,
   lifetimeMin: 43_200,
   memoryBytes: 1024 * 1024 * 1024,
+  extensions: true,
 };
 
 /** Caps of a `files` or `source` archive. */
