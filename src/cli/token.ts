@@ -1,11 +1,16 @@
-import { defaultConfig, signSession } from '../server/index.js';
+import { defaultConfig, findWidget, signSdkFields, signSession } from '../server/index.js';
 import { configOption, intOption, parseCommand, str, UsageError } from './args.js';
 
 export const tokenHelp = `se-widgets token --widget ID --sub USER [options]
+se-widgets token --sdk --widget ID [--id X] [--user-id USER] [--custom-data TEXT] [--ttl SECONDS]
 
 Mints a session token for a widget, signed with SE_SESSION_SECRET, and prints it alone on the last
 line of standard output (its expiry goes to standard error). For a host server written in another
 language, see "Signing backend" in the README.
+
+With --sdk it signs a placeholder of a page written for the hosted JS SDK instead, and prints its
+data-nonce and data-signature attributes on the last line (README, "Moving from the hosted
+widgets"); the other data- attributes must be the ones given here.
 
 Options:
   --widget ID     the widget, as declared in the configuration (required)
@@ -14,6 +19,9 @@ Options:
   --problem REF   problem id or code, for a problem widget whose configuration leaves it out
   --config FILE   the backend's configuration: checks the widget and uses its issuer and audience
                   (default: the built-in configuration)
+  --sdk           sign an SDK placeholder (data-widget, data-id, data-user-id, data-custom-data)
+  --id X, --user-id USER, --custom-data TEXT
+                  with --sdk: the placeholder's data-id, data-user-id and data-custom-data
   -h, --help      show this help
 
 Environment:
@@ -29,25 +37,42 @@ export async function token(argv: string[]): Promise<number> {
       ttl: { type: 'string' },
       problem: { type: 'string' },
       config: { type: 'string' },
+      sdk: { type: 'boolean' },
+      id: { type: 'string' },
+      'user-id': { type: 'string' },
+      'custom-data': { type: 'string' },
     },
     tokenHelp,
   );
   if (!values) return 0;
   const widget = str(values.widget);
   const sub = str(values.sub);
+  const sdk = values.sdk === true;
   if (!widget) throw new UsageError('--widget is required');
-  if (!sub) throw new UsageError('--sub is required');
+  if (!sub && !sdk) throw new UsageError('--sub is required');
   const ttlSeconds = intOption('--ttl', str(values.ttl), 600, 1, 900);
   const secret = process.env.SE_SESSION_SECRET;
   if (!secret) throw new UsageError('SE_SESSION_SECRET is not set');
   const configFile = str(values.config);
   const config = (await configOption(configFile)) ?? defaultConfig();
-  const w = config.widgets.get(widget);
+  const w = findWidget(config, widget);
   if (!w) {
     throw new UsageError(
       `no widget '${widget}' in ${configFile ?? 'the built-in configuration'} ` +
         `(known: ${[...config.widgets.keys()].join(', ')})`,
     );
+  }
+  if (sdk) {
+    const customData = str(values['custom-data']) ?? '';
+    const { nonce, signature } = signSdkFields(
+      secret,
+      { widget, id: str(values.id) ?? '', userId: str(values['user-id']) ?? '', customData },
+      ttlSeconds,
+    );
+    const expires = new Date((Number(nonce.split('.')[0]) || 0) * 1000).toISOString();
+    process.stderr.write(`se-widgets token: expires ${expires}\n`);
+    process.stdout.write(`data-nonce="${nonce}" data-signature="${signature}"\n`);
+    return 0;
   }
   const problemText = str(values.problem);
   if (problemText !== undefined && w.mode !== 'problem') {
@@ -64,8 +89,8 @@ export async function token(argv: string[]): Promise<number> {
         : problemText;
   const minted = await signSession({
     secret,
-    widget,
-    sub,
+    widget: w.id,
+    sub: sub!,
     ttlSeconds,
     problem,
     actions: w.actions,

@@ -6,7 +6,7 @@ export { signSession } from './sessions.js';
 export { checkSdkSignature, signSdkFields } from './sdk-signature.js';
 export type { SdkFields } from './sdk-signature.js';
 export type { ScopeLimits, SessionScope, SignSessionOptions } from './sessions.js';
-export { ConfigError, defaultConfig, loadConfig, parseConfig } from './config.js';
+export { ConfigError, defaultConfig, findWidget, loadConfig, parseConfig } from './config.js';
 export type {
   BackendConfig,
   PerMinute,

@@ -8,7 +8,13 @@ import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { defaultConfig, startServer, type RunningServer } from '../../src/server/index.js';
 import { runCli } from '../helpers/cli.js';
 import { spawnCollect } from '../helpers/process.js';
-import { SECRET, startTestBackend, type TestBackend } from '../server/helpers.js';
+import {
+  SECRET,
+  startTestBackend,
+  testConfig,
+  withBackend,
+  type TestBackend,
+} from '../server/helpers.js';
 
 const readme = fileURLToPath(new URL('../../README.md', import.meta.url));
 
@@ -133,5 +139,55 @@ describe('the README recipe: a token minted with openssl in a shell script', () 
     await wrong.exited;
     const refused = await t.call('/v1/languages', { token: wrong.stdout().trim(), origin });
     assert.equal(refused.status, 401);
+  });
+});
+
+describe('se-widgets token --sdk', () => {
+  it("prints a placeholder's data-nonce and data-signature that POST /v1/sdk/sessions accepts", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'se-sdk-token-'));
+    try {
+      const config = join(dir, 'widgets.json');
+      await writeFile(config, JSON.stringify(testConfig));
+      const fields = { widget: 'private', id: 'ex-1', userId: 'learner-9', customData: 'c=1' };
+      const p = runCli(
+        [
+          'token',
+          '--sdk',
+          '--config',
+          config,
+          '--widget',
+          fields.widget,
+          '--id',
+          fields.id,
+          '--user-id',
+          fields.userId,
+          '--custom-data',
+          fields.customData,
+        ],
+        { SE_SESSION_SECRET: SECRET },
+      );
+      const { code } = await p.exited;
+      assert.equal(code, 0, p.stderr());
+      assert.match(p.stderr(), /expires \d{4}-/);
+      const m = /^data-nonce="([^"]+)" data-signature="([^"]+)"$/.exec(
+        p.stdout().trimEnd().split('\n').at(-1)!,
+      );
+      assert.ok(m, p.stdout());
+      await withBackend({ standin: false }, async (t) => {
+        const origin = 'https://school.example.com';
+        const body = { ...fields, nonce: m[1], signature: m[2] };
+        const ok = await t.call('/v1/sdk/sessions', { body, origin });
+        assert.equal(ok.status, 201, ok.text);
+        assert.equal(decodeJwt(ok.json().token).sub, 'sdk:learner-9');
+        // the signature covers every field: another user id is refused
+        const other = await t.call('/v1/sdk/sessions', {
+          body: { ...body, userId: 'learner-10' },
+          origin,
+        });
+        assert.equal(other.status, 401, other.text);
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
