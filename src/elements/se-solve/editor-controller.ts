@@ -2,14 +2,36 @@ import { Compartment, EditorState, type Extension } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { EditorLanguage } from '../../shared/highlighters.js';
-import { basicSetup } from '../editor/basic-setup.js';
 import { changeListener } from '../editor/change-listener.js';
 import { contentLabel } from '../editor/content-attributes.js';
 import { showDiagnostics } from '../editor/diagnostics.js';
+import { displaySetup } from '../editor/display-setup.js';
+import type * as EditingKeysModule from '../editor/editing-keys.js';
 import { loadLanguage } from '../editor/language.js';
 import type { LineMark } from '../editor/message-lines.js';
 import { submitKeymap } from '../editor/submit-keymap.js';
 import { editorTheme } from '../editor/theme.js';
+
+// The key bindings and the undo history: loaded once per page, on the first focus, press or hover
+// of an editor, so a widget that is only looked at does not fetch them (7 KB brotli). Until they
+// arrive, typing works (the browser's own editing, read back by CodeMirror), so do the arrows and
+// Ctrl+Enter, and a Tab waits for them (it indents, as it will once they are there).
+type EditingKeys = typeof EditingKeysModule;
+let editingLoad: Promise<EditingKeys | null> | null = null;
+let editingExt: Extension | null = null;
+function loadEditing(): Promise<EditingKeys | null> {
+  editingLoad ??= import('../editor/editing-keys.js').then(
+    (m) => {
+      editingExt = m.editingKeys();
+      return m;
+    },
+    () => {
+      editingLoad = null;
+      return null;
+    },
+  );
+  return editingLoad;
+}
 
 export interface EditorOptions {
   /** where the editor goes, once rendered */
@@ -45,6 +67,8 @@ export class EditorController implements ReactiveController {
   private readonly theme = new Compartment();
   private readonly label = new Compartment();
   private readonly gutter = new Compartment();
+  private readonly editing = new Compartment();
+  private editingAsked = false;
 
   constructor(
     private readonly host: ReactiveControllerHost,
@@ -69,7 +93,15 @@ export class EditorController implements ReactiveController {
         doc: this.text,
         ...(this.caretAtEnd ? { selection: { anchor: this.text.length } } : {}),
         extensions: [
-          basicSetup(),
+          displaySetup(),
+          this.editing.of(editingExt ?? []),
+          EditorView.domEventHandlers({
+            focus: () => this.wakeEditing(),
+            mousedown: () => this.wakeEditing(),
+            mouseover: () => this.wakeEditing(),
+            touchstart: () => this.wakeEditing(),
+            keydown: (e, view) => this.earlyKey(e, view),
+          }),
           submitKeymap(() => this.options.submit()),
           changeListener((source, byUser) => {
             this.text = source;
@@ -85,9 +117,35 @@ export class EditorController implements ReactiveController {
     });
     this.caretAtEnd = false;
     if (this.takeFocus) {
+      this.wakeEditing();
       this.takeFocus = false;
       this.view.focus();
     }
+  }
+
+  /** Loads the key bindings and history (once) and gives them to the view. */
+  private wakeEditing(): boolean {
+    if (this.editingAsked || editingExt) return false;
+    this.editingAsked = true;
+    void loadEditing().then(() => {
+      this.editingAsked = false;
+      // A view made after the load has them already; one made before gets them now.
+      if (editingExt && this.view && this.editing.get(this.view.state) !== editingExt)
+        this.view.dispatch({ effects: this.editing.reconfigure(editingExt) });
+    });
+    return false;
+  }
+
+  /** A key before the bindings are there: Tab is held back and indents once they are. */
+  private earlyKey(e: KeyboardEvent, view: EditorView): boolean {
+    this.wakeEditing();
+    if (editingExt || e.key !== 'Tab' || e.ctrlKey || e.altKey || e.metaKey) return false;
+    e.preventDefault();
+    const shift = e.shiftKey;
+    void loadEditing().then((m) => {
+      if (m && this.view === view) (shift ? m.indentLess : m.indentMore)(view);
+    });
+    return true;
   }
 
   /** What the script-tag placeholder held: the first view starts with it, the caret at its end. */

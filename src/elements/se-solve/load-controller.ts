@@ -2,7 +2,6 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { LanguagesResponse, V1Language, V1Problem } from '../../shared/v1.js';
 import type { SeErrorDetail } from '../events.js';
 import { V1ClientError, type V1Client } from './api-client.js';
-import { sanitizeStatement } from './sanitize.js';
 import type { SessionController } from './session-controller.js';
 
 export type LoadState = 'idle' | 'loading' | 'ready' | 'error';
@@ -117,13 +116,15 @@ export class LoadController implements ReactiveController {
         }
         [langs, problem] = await fetchAll(fresh);
       }
+      // The sanitizer comes with the first problem (run-mode widgets never need it).
+      const sanitizer = problem ? await import('./sanitize.js') : null;
       if (ticket !== this.ticket) return;
       this.problem = problem;
       this.statement = null;
-      if (problem) {
+      if (problem && sanitizer) {
         const node = document.createElement('div');
         node.className = 'statement-body';
-        node.append(sanitizeStatement(problem.statement));
+        node.append(sanitizer.sanitizeStatement(problem.statement));
         this.statement = node;
       }
       const allowed = this.options.restrict(langs.items, problem);

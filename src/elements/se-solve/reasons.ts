@@ -4,7 +4,7 @@
  */
 import { Status } from '../../shared/status.js';
 import type { V1Result, V1TestResult } from '../../shared/v1.js';
-import type { Messages } from '../i18n/index.js';
+import type { Messages } from '../i18n/en.js';
 
 /** The engine's note when a program printed past the output cap (see the embedded engine). */
 const outputCapNote = /output exceeded the cap of (\d+) bytes/;

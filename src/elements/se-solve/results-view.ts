@@ -1,10 +1,14 @@
-/** Rendering of results: the status line, the announcement, and the details below them. */
+/**
+ * Rendering of results: the final status line, the announcement, and the details below them. A
+ * chunk of its own in the script-tag bundle, loaded with the first run or submission.
+ */
 import { html, nothing, type TemplateResult } from 'lit';
 import { Status } from '../../shared/status.js';
 import type { V1Result, V1Stream, V1TestResult } from '../../shared/v1.js';
 import type { LineMark } from '../editor/message-lines.js';
 import type { SeTaskKind } from '../events.js';
-import { statusText, type Messages } from '../i18n/index.js';
+import type { Messages } from '../i18n/en.js';
+import { statusText } from '../i18n/status-text.js';
 import { icon, type IconName } from './icons.js';
 import {
   firstDifference,
@@ -14,6 +18,8 @@ import {
   reasonOf,
   shownStatus,
 } from './reasons.js';
+
+export { lineMarks } from '../editor/message-lines.js';
 
 /** The icon and tone of a final status: tone drives colour, never the only signal. */
 export function statusLook(code: number): { icon: IconName; tone: 'ok' | 'fail' | 'warn' } {
@@ -48,6 +54,16 @@ export function summaryOf(m: Messages, r: V1Result, marks: LineMark[]): string {
     return failed ? `${m.failedTest(testLabel(failed))} ${passed}` : passed;
   }
   return '';
+}
+
+/** The status line of a finished task: icon, words, summary. */
+export function renderFinalStatus(m: Messages, r: V1Result, marks: LineMark[]): TemplateResult {
+  const code = shownStatus(r);
+  const look = statusLook(code);
+  const summary = summaryOf(m, r, marks);
+  return html`<span class="tone-${look.tone}">${icon(look.icon)}</span>
+    <span class="words tone-${look.tone}">${finalWords(m, r.kind, code)}.</span>
+    ${summary ? html`<span class="summary">${summary}</span>` : nothing}`;
 }
 
 /** The whole verdict as one announcement: status words, reason, summary. */

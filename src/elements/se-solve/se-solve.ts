@@ -8,8 +8,9 @@ import type {
   V1Result,
   WidgetInfo,
 } from '../../shared/v1.js';
-import { lineMarks, type LineMark } from '../editor/message-lines.js';
-import { messagesFor, type Messages } from '../i18n/index.js';
+import type { LineMark } from '../editor/message-lines.js';
+import type { Messages } from '../i18n/en.js';
+import { catalogLoad, loadedMessagesFor } from '../i18n/lazy.js';
 import {
   SeBeforeSubmitEvent,
   SeChangeEvent,
@@ -33,7 +34,7 @@ import {
 import { EditorController } from './editor-controller.js';
 import { errorDetail, LoadController } from './load-controller.js';
 import { renderFrame, renderInput, renderStatement, renderToolbar } from './controls.js';
-import { renderDetails } from './results-view.js';
+import type * as ResultsViewModule from './results-view.js';
 import { SeSolveBase, type Handover } from './se-solve-base.js';
 import { SessionController } from './session-controller.js';
 import { TaskController } from './task-controller.js';
@@ -56,6 +57,21 @@ const scriptOrigin = (() => {
     return '';
   }
 })();
+
+// What shows a result (the final status, the details, the line marks): loaded once per page with
+// the first run or submission, since a widget that is only looked at never shows one.
+let resultsView: typeof ResultsViewModule | null = null;
+let resultsLoad: Promise<typeof ResultsViewModule> | null = null;
+function loadResultsView(): Promise<typeof ResultsViewModule> {
+  resultsLoad ??= import('./results-view.js').then(
+    (m) => (resultsView = m),
+    (err: unknown) => {
+      resultsLoad = null;
+      throw err;
+    },
+  );
+  return resultsLoad;
+}
 
 export type { SeSolveLoading, SeSolveTheme } from './se-solve-base.js';
 
@@ -304,7 +320,13 @@ export class SeSolve extends SeSolveBase {
   }
 
   private get messages(): Messages {
-    return messagesFor(this.resolvedLocale);
+    return loadedMessagesFor(this.resolvedLocale);
+  }
+
+  /** A widget in a locale whose catalog is not loaded yet renders once it is (in its own words). */
+  protected override scheduleUpdate(): void | Promise<unknown> {
+    const catalog = catalogLoad(this.resolvedLocale);
+    return catalog ? catalog.then(() => super.scheduleUpdate()) : super.scheduleUpdate();
   }
 
   private get dark(): boolean {
@@ -567,6 +589,13 @@ export class SeSolve extends SeSolveBase {
     if (this.loader.state === 'loading') await this.loader.settled;
     else if (this.loader.state !== 'ready') await this.load();
     if (this.loader.state !== 'ready' || !this.selected) return null;
+    try {
+      await loadResultsView();
+    } catch (err) {
+      this.fail({ code: 'network', message: errorDetail(err).message }, false);
+      return null;
+    }
+    if (this.task.busy) return null;
     const problemId = this.problemId();
     if (kind === 'submission' && problemId === null) {
       this.fail(
@@ -599,9 +628,14 @@ export class SeSolve extends SeSolveBase {
   }
 
   private onResult(result: V1Result): void {
+    // Loaded by send() before the task went out.
+    if (!resultsView) return void loadResultsView().then(() => this.onResult(result));
     this.result = result;
     this.stale = this.editor.source !== this.sentSource;
-    const marks = lineMarks(result.result.cmpinfo?.text ?? null, result.result.error?.text ?? null);
+    const marks = resultsView.lineMarks(
+      result.result.cmpinfo?.text ?? null,
+      result.result.error?.text ?? null,
+    );
     this.resultMarks = marks;
     void this.editor.mark(marks);
     this.dispatchEvent(new SeResultEvent(result));
@@ -676,11 +710,14 @@ export class SeSolve extends SeSolveBase {
           : nothing,
       resultsLabel: m.named(m.results, label),
       stale: this.stale,
-      status: renderStatus(m, locale, this.task, this.result, this.resultMarks),
+      status:
+        showResult && this.result && resultsView
+          ? resultsView.renderFinalStatus(m, this.result, this.resultMarks)
+          : renderStatus(m, this.task),
       details:
-        showResult && this.result
+        showResult && this.result && resultsView
           ? html`<div class="details">
-              ${renderDetails(
+              ${resultsView.renderDetails(
                 {
                   m,
                   locale,
@@ -692,7 +729,10 @@ export class SeSolve extends SeSolveBase {
               )}
             </div>`
           : nothing,
-      announcement: announcement(m, locale, this.task, this.result, this.resultMarks),
+      announcement:
+        showResult && this.result && resultsView
+          ? resultsView.verdictText(m, locale, this.result, this.resultMarks)
+          : announcement(m, this.task),
     });
   }
 }

@@ -1,12 +1,9 @@
 /** The parts of `<se-solve>`'s template, as functions of what they show. */
 import { html, nothing, type TemplateResult } from 'lit';
-import type { V1Result } from '../../shared/v1.js';
-import type { LineMark } from '../editor/message-lines.js';
 import type { SeErrorDetail } from '../events.js';
-import { statusText, type Messages } from '../i18n/index.js';
+import type { Messages } from '../i18n/en.js';
+import { statusText } from '../i18n/status-text.js';
 import { icon } from './icons.js';
-import { finalWords, statusLook, summaryOf, verdictText } from './results-view.js';
-import { shownStatus } from './reasons.js';
 import type { TaskController } from './task-controller.js';
 
 export interface Notice {
@@ -71,44 +68,27 @@ export function renderNotice(
   </div>`;
 }
 
-/** The visible status line (not a live region: `announcement` is what is announced). */
-export function renderStatus(
-  m: Messages,
-  locale: string,
-  t: TaskController,
-  result: V1Result | null,
-  marks: LineMark[],
-): TemplateResult | typeof nothing {
+/**
+ * The visible status line while a task is on its way (not a live region: `announcement` is what
+ * is announced). The final status is the results view's (`renderFinalStatus`).
+ */
+export function renderStatus(m: Messages, t: TaskController): TemplateResult | typeof nothing {
   if (t.phase === 'sending') return html`${icon('busy')}<span>${m.sending}</span>`;
   if (t.phase === 'waiting')
     return html`${icon('busy')}<span
         >${t.status ? statusText(m, t.status.code) : m.status_0}…</span
       >`;
   if (t.phase === 'stopped') return html`${icon('alert')}<span>${m.stopped}</span>`;
-  if (t.phase === 'done' && result) {
-    const code = shownStatus(result);
-    const look = statusLook(code);
-    const summary = summaryOf(m, result, marks);
-    return html`<span class="tone-${look.tone}">${icon(look.icon)}</span>
-      <span class="words tone-${look.tone}">${finalWords(m, result.kind, code)}.</span>
-      ${summary ? html`<span class="summary">${summary}</span>` : nothing}`;
-  }
   return nothing;
 }
 
 /**
- * What the live region says: once when the task was accepted, once with the verdict; nothing for
- * the interim statuses (they would make a screen reader talk five times per submit).
+ * What the live region says: once when the task was accepted, once with the verdict (the results
+ * view's `verdictText`); nothing for the interim statuses (they would make a screen reader talk
+ * five times per submit).
  */
-export function announcement(
-  m: Messages,
-  locale: string,
-  t: TaskController,
-  result: V1Result | null,
-  marks: LineMark[],
-): string {
+export function announcement(m: Messages, t: TaskController): string {
   if (t.phase === 'waiting') return m.sent;
   if (t.phase === 'stopped') return m.stopped;
-  if (t.phase === 'done' && result) return verdictText(m, locale, result, marks);
   return '';
 }
