@@ -94,6 +94,46 @@ export class SeFileSaveEvent extends Event {
   }
 }
 
+export interface SeFileCreateDetail {
+  path: string;
+  type: 'file' | 'dir';
+}
+
+/** `se-file-create`: the learner created an empty file or a folder in the tree. */
+export class SeFileCreateEvent extends Event {
+  static readonly type = 'se-file-create';
+  constructor(readonly detail: SeFileCreateDetail) {
+    super(SeFileCreateEvent.type, init);
+  }
+}
+
+export interface SeFileRenameDetail {
+  from: string;
+  to: string;
+  type: 'file' | 'dir';
+}
+
+/** `se-file-rename`: the learner renamed (or moved) a file or a folder. */
+export class SeFileRenameEvent extends Event {
+  static readonly type = 'se-file-rename';
+  constructor(readonly detail: SeFileRenameDetail) {
+    super(SeFileRenameEvent.type, init);
+  }
+}
+
+export interface SeFileDeleteDetail {
+  path: string;
+  type: 'file' | 'dir';
+}
+
+/** `se-file-delete`: the learner deleted a file, or a folder with what it held. */
+export class SeFileDeleteEvent extends Event {
+  static readonly type = 'se-file-delete';
+  constructor(readonly detail: SeFileDeleteDetail) {
+    super(SeFileDeleteEvent.type, init);
+  }
+}
+
 export interface SeScenarioStartDetail {
   scenario: string;
   /** the backend's id of the scenario run */
@@ -164,6 +204,9 @@ declare global {
     'se-file-open': SeFileOpenEvent;
     'se-file-change': SeFileChangeEvent;
     'se-file-save': SeFileSaveEvent;
+    'se-file-create': SeFileCreateEvent;
+    'se-file-rename': SeFileRenameEvent;
+    'se-file-delete': SeFileDeleteEvent;
     'se-scenario-start': SeScenarioStartEvent;
     'se-stage': SeStageEvent;
     'se-scenario-result': SeScenarioResultEvent;
