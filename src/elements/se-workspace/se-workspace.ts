@@ -81,7 +81,7 @@ const scriptOrigin = (() => {
 const SAVE_DELAY = 1000;
 /** How long before an unreachable backend is tried again. */
 const RETRY_DELAY = 3000;
-/** How often a running scenario is asked for its progress. */
+/** How often a running scenario is asked for its progress when its event stream is not there. */
 const POLL_EVERY = 250;
 
 /** One open file: its editor state and what the workspace holds of it. */
@@ -144,7 +144,12 @@ function subjectOf(token: string | null): string {
  * everything with `readonly`); hidden paths stay hidden. Open files keep their tabs across a
  * rename, after their edits are saved (a rename waits for that and is refused when they cannot
  * be saved); a deleted file's tab closes. A refused change is shown above the tree and fires
- * `se-error`. Escape then Tab leaves the editor
+ * `se-error`.
+ *
+ * Scenarios: a run's progress is pushed over the backend's event stream
+ * (`GET /v1/workspace/runs/:id/events`, server-sent events read with `fetch`, as `<se-solve>`
+ * follows its runs): its status as it changes, each stage once known, then the result. Only when
+ * the stream cannot be opened or breaks does the element read the run every 250 ms instead. Escape then Tab leaves the editor
  * and the terminal. Scenario results are announced once in a polite live region.
  *
  * @tag se-workspace
@@ -158,7 +163,7 @@ function subjectOf(token: string | null): string {
  * @event {SeFileRenameEvent} se-file-rename - A file or folder was renamed or moved. `detail: {from, to, type}`.
  * @event {SeFileDeleteEvent} se-file-delete - A file, or a folder with what it held, was deleted. `detail: {path, type}`.
  * @event {SeScenarioStartEvent} se-scenario-start - The backend accepted a scenario run. `detail: {scenario, id}`.
- * @event {SeStageEvent} se-stage - A stage of the running scenario started or its streams grew. `detail: {scenario, id, stage}`.
+ * @event {SeStageEvent} se-stage - A stage of the running scenario is known or changed (once per stage over the event stream). `detail: {scenario, id, stage}`.
  * @event {SeScenarioResultEvent} se-scenario-result - A scenario finished. `detail: {scenario, id, status, score, time, stages, tests}`.
  * @event {SeTerminalEvent} se-terminal - The terminal connected, its shell exited, or it disconnected. `detail: {state, code, reason}`.
  * @event {SeErrorEvent} se-error - A request failed; the widget shows why and keeps the learner's edits. `detail: {code, message, status?, details?}`.
@@ -301,6 +306,7 @@ export class SeWorkspace extends LitElement {
   private termLoad: Promise<TerminalSession | null> | null = null;
   private lastState: string = '';
   private openAbort = new AbortController();
+  private runAbort: AbortController | null = null;
   private started = false;
   private readonly onPageHide = () => this.persistAll(true);
   private readonly onOnline = () => void this.retrySaves();
@@ -348,6 +354,8 @@ export class SeWorkspace extends LitElement {
     window.removeEventListener('online', this.onOnline);
     document.removeEventListener('fullscreenchange', this.onFullscreen);
     this.openAbort.abort();
+    this.runAbort?.abort();
+    this.runAbort = null;
     clearTimeout(this.retryTimer);
     for (const d of this.docs.values()) clearTimeout(d.timer);
     this.term?.dispose();
@@ -891,20 +899,7 @@ export class SeWorkspace extends LitElement {
       const { id } = await this.call((t) => this.client().startScenario(t, scenario));
       const label = scenario ?? '';
       this.dispatchEvent(new SeScenarioStartEvent({ scenario: label, id }));
-      const seen = new Map<string, string>();
-      let r: V1ScenarioResult;
-      for (;;) {
-        r = await this.call((t) => this.client().scenarioResult(t, id));
-        this.result = r;
-        for (const stage of r.stages) {
-          const sig = `${stage.skipped}|${stage.exitCode}|${stage.output.length}|${stage.error.length}`;
-          if (seen.get(stage.name) === sig) continue;
-          seen.set(stage.name, sig);
-          this.dispatchEvent(new SeStageEvent({ scenario: r.scenario, id, stage }));
-        }
-        if (!r.executing) break;
-        await new Promise((res) => setTimeout(res, POLL_EVERY));
-      }
+      const r = await this.follow(id, label);
       const detail: SeScenarioResultDetail = {
         scenario: r.scenario,
         id: r.id,
@@ -921,13 +916,90 @@ export class SeWorkspace extends LitElement {
       this.dispatchEvent(new SeScenarioResultEvent(detail));
       return detail;
     } catch (err) {
-      this.dispatchEvent(new SeErrorEvent(this.errorOf(err)));
+      if (!(err instanceof DOMException && err.name === 'AbortError'))
+        this.dispatchEvent(new SeErrorEvent(this.errorOf(err)));
       return null;
     } finally {
       this.running = null;
       this.emitState();
     }
   }
+
+  /**
+   * A scenario run to its end: pushed over the backend's event stream; read every 250 ms only
+   * when the stream cannot be opened or breaks. Each stage's change fires `se-stage` once.
+   */
+  private async follow(id: string, label: string): Promise<V1ScenarioResult> {
+    this.runAbort?.abort();
+    const abort = new AbortController();
+    this.runAbort = abort;
+    const signal = abort.signal;
+    const seen = new Map<string, string>();
+    const stageSeen = (scenario: string, stage: Stage) => {
+      const sig = `${stage.skipped}|${stage.exitCode}|${stage.output.length}|${stage.error.length}`;
+      if (seen.get(stage.name) === sig) return;
+      seen.set(stage.name, sig);
+      this.dispatchEvent(new SeStageEvent({ scenario, id, stage }));
+    };
+    const gone = () => new DOMException('The element was removed.', 'AbortError');
+    try {
+      const token = await this.session.ensure();
+      let progress: V1ScenarioResult = {
+        id,
+        scenario: label,
+        executing: true,
+        status: { code: 0, name: 'waiting' },
+        score: 0,
+        time: 0,
+        stages: [],
+        tests: null,
+      };
+      for await (const ev of this.client().scenarioEvents(token, id, signal)) {
+        this.scenarioTransport = 'events';
+        if (ev.type === 'status') {
+          progress = { ...progress, executing: ev.data.executing, status: ev.data.status };
+          this.result = progress;
+        } else if (ev.type === 'stage') {
+          const stages = progress.stages.filter((x) => x.name !== ev.data.stage.name);
+          progress = {
+            ...progress,
+            scenario: ev.data.scenario,
+            stages: [...stages, ev.data.stage],
+          };
+          this.result = progress;
+          stageSeen(ev.data.scenario, ev.data.stage);
+        } else {
+          this.result = ev.data;
+          for (const stage of ev.data.stages) stageSeen(ev.data.scenario, stage);
+          return ev.data;
+        }
+      }
+    } catch (err) {
+      if (signal.aborted) throw gone();
+      // A refusal of the session or of the run is final; anything else (an older backend, a
+      // proxy that does not pass streams, a dropped connection) falls back to reading the run.
+      if (
+        err instanceof V1ClientError &&
+        ['token_expired', 'unauthorized', 'forbidden'].includes(err.code)
+      )
+        throw err;
+    }
+    this.scenarioTransport = 'polling';
+    for (;;) {
+      if (signal.aborted) throw gone();
+      const r = await this.call((t) => this.client().scenarioResult(t, id, signal));
+      this.result = r;
+      for (const stage of r.stages) stageSeen(r.scenario, stage);
+      if (!r.executing) return r;
+      await new Promise((res) => setTimeout(res, POLL_EVERY));
+    }
+  }
+
+  /**
+   * How the last scenario run was followed: `events` (pushed) or `polling` (the fallback).
+   * @internal
+   */
+  scenarioTransport: 'events' | 'polling' | null = null;
 
   /**
    * Puts one file (or, without a path, the whole workspace) back to the project's template. The
