@@ -387,8 +387,25 @@ export const styles = css`
     height: 100%;
     width: 100%;
   }
-  .terminal-note {
+  .terminal-bar {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    justify-content: space-between;
+    gap: 0.25rem 0.5rem;
     margin: 0 0 0.25rem;
+  }
+  .terminal-bar > button {
+    font-size: 0.8em;
+    padding: 0.1rem 0.45rem;
+    min-height: 1.75rem;
+  }
+  .terminal-bar > button[aria-pressed='true'] {
+    border-color: var(--se-workspace-accent);
+    font-weight: 600;
+  }
+  .terminal-note {
+    margin: 0;
     font-size: 0.85em;
     color: var(--se-workspace-muted);
   }

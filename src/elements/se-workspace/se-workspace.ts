@@ -134,8 +134,11 @@ function subjectOf(token: string | null): string {
  *
  * Keyboard: the file tree is a tree widget (Up and Down move, Right opens a folder or enters it,
  * Left closes it or goes to its parent, Home and End, Enter or Space opens a file, F2 renames the
- * focused item and Delete deletes it after a confirmation); the tabs of the
- * open files and of the bottom panel move with Left and Right.
+ * focused item and Delete deletes it after a confirmation); the tabs of the open files and of the
+ * bottom panel move with Left and Right. Escape then Tab leaves the editor and the terminal. With
+ * `terminal-screen-reader` (or the "Screen reader mode" switch in the terminal panel) the
+ * terminal runs in xterm's screen reader mode. Scenario results are announced once in a polite
+ * live region.
  *
  * Files: the buttons above the tree create a file or a folder (in the focused folder, or beside
  * the focused file), rename and delete the focused item, as `createEntry()`, `renameEntry()` and
@@ -149,8 +152,7 @@ function subjectOf(token: string | null): string {
  * Scenarios: a run's progress is pushed over the backend's event stream
  * (`GET /v1/workspace/runs/:id/events`, server-sent events read with `fetch`, as `<se-solve>`
  * follows its runs): its status as it changes, each stage once known, then the result. Only when
- * the stream cannot be opened or breaks does the element read the run every 250 ms instead. Escape then Tab leaves the editor
- * and the terminal. Scenario results are announced once in a polite live region.
+ * the stream cannot be opened or breaks does the element read the run every 250 ms instead.
  *
  * @tag se-workspace
  *
@@ -191,6 +193,7 @@ function subjectOf(token: string | null): string {
  * @csspart output - The Output tab's content: each stage's streams.
  * @csspart tests - The tests report table.
  * @csspart terminal - The terminal's box.
+ * @csspart screen-reader-button - The terminal's "Screen reader mode" switch (`aria-pressed`).
  * @csspart announcer - The polite live region announcing scenario results.
  * @csspart message - A connection, session or conflict message.
  *
@@ -255,6 +258,14 @@ export class SeWorkspace extends LitElement {
 
   /** The terminal tab: `open` (selected and connected at start), `collapsed` (default: there, opened on demand) or `hidden`. */
   @property() terminal: SeWorkspaceTerminal = 'collapsed';
+
+  /**
+   * The terminal in xterm's screen reader mode (its rows mirrored for assistive technology, new
+   * output announced). Off by default (the mode costs some speed); the learner can also switch it
+   * with the terminal's "Screen reader mode" button.
+   */
+  @property({ type: Boolean, reflect: true, attribute: 'terminal-screen-reader' })
+  terminalScreenReader = false;
 
   /** The file tree: `shown` (default) or `hidden`. */
   @property() explorer: SeWorkspaceExplorer = 'shown';
@@ -377,6 +388,8 @@ export class SeWorkspace extends LitElement {
   protected override updated(changed: PropertyValues<this>): void {
     if (changed.has('theme')) this.applyTheme();
     if (changed.has('readonly')) this.applyReadOnly();
+    if (changed.has('terminalScreenReader') && this.term)
+      this.term.term.options.screenReaderMode = this.terminalScreenReader;
     this.mountEditor();
   }
 
@@ -1188,6 +1201,7 @@ export class SeWorkspace extends LitElement {
       const t = new TerminalSession(box, {
         label: this.m.terminalLabel,
         dark: this.isDark,
+        screenReader: this.terminalScreenReader,
         connect: async () => {
           const ticket = await this.call((tok) => this.client().terminalTicket(tok));
           return { url: this.client().socketUrl(ticket.path), ticket: ticket.ticket };
@@ -2020,16 +2034,26 @@ export class SeWorkspace extends LitElement {
               ?hidden=${current !== 'terminal'}
               style="display:${current === 'terminal' ? 'grid' : 'none'};grid-template-rows:auto minmax(0,1fr)"
             >
-              <p class="terminal-note" role="status">
-                ${this.terminalLoading ? m.terminalLoading : this.terminalNote}
-                ${
-                  this.terminalNote && !this.terminalLoading
-                    ? html`<button type="button" @click=${() => void this.term?.connect()}>
-                        ${m.reconnect}
-                      </button>`
-                    : m.terminalHint
-                }
-              </p>
+              <div class="terminal-bar">
+                <p class="terminal-note" role="status">
+                  ${this.terminalLoading ? m.terminalLoading : this.terminalNote}
+                  ${
+                    this.terminalNote && !this.terminalLoading
+                      ? html`<button type="button" @click=${() => void this.term?.connect()}>
+                          ${m.reconnect}
+                        </button>`
+                      : m.terminalHint
+                  }
+                </p>
+                <button
+                  type="button"
+                  part="screen-reader-button"
+                  aria-pressed=${this.terminalScreenReader ? 'true' : 'false'}
+                  @click=${() => (this.terminalScreenReader = !this.terminalScreenReader)}
+                >
+                  ${m.screenReaderMode}
+                </button>
+              </div>
               <div class="terminal-box" part="terminal"></div>
             </div>`
           : nothing
