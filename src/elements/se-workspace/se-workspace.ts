@@ -390,7 +390,8 @@ export class SeWorkspace extends LitElement {
     if (changed.has('readonly')) this.applyReadOnly();
     if (changed.has('terminalScreenReader') && this.term)
       this.term.term.options.screenReaderMode = this.terminalScreenReader;
-    this.mountEditor();
+    // A removed element still renders when a late answer changes its state: it makes no editor.
+    if (this.isConnected) this.mountEditor();
   }
 
   // ---- opening -------------------------------------------------------------------------------
