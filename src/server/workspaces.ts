@@ -609,7 +609,12 @@ export class Workspaces {
     let wake: (() => void) | null = null;
     const wakers = this.waiting.get(upstreamId) ?? new Set<() => void>();
     this.waiting.set(upstreamId, wakers);
-    const onFinished = () => wake?.();
+    // told while reading: the next wait is skipped
+    let told = false;
+    const onFinished = () => {
+      told = true;
+      wake?.();
+    };
     wakers.add(onFinished);
     const timers: NodeJS.Timeout[] = [];
     const finish = () => {
@@ -621,7 +626,7 @@ export class Workspaces {
       wakers.delete(onFinished);
       if (wakers.size === 0 && this.waiting.get(upstreamId) === wakers)
         this.waiting.delete(upstreamId);
-      timers.forEach((t) => clearTimeout(t));
+      timers.forEach((t) => clearInterval(t));
       wake?.();
       res.off('close', finish);
       if (res.headersSent) res.end();
@@ -680,13 +685,17 @@ export class Workspaces {
             'upstream_timeout',
             `No result after ${Math.round(options.maxMs / 1000)} s.`,
           );
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          const t = setTimeout(resolve, wait);
-          t.unref();
-          timers.push(t);
-        });
+        if (!told)
+          await new Promise<void>((resolve) => {
+            const t = setTimeout(resolve, wait);
+            t.unref();
+            wake = () => {
+              clearTimeout(t);
+              resolve();
+            };
+          });
         wake = null;
+        told = false;
         if (closed) return;
         wait = Math.min(wait * 1.5, SCENARIO_READ_MAX_MS);
         s = await this.submission(upstreamId);
