@@ -33,6 +33,7 @@ export const enWorkspace = {
   nameTaken: (path: string) => `${path} already exists.`,
   notChangeable: (path: string) => `${path} cannot be changed here.`,
   notFound: (path: string) => `${path} is not there any more (or its folder is gone).`,
+  noFolder: (path: string) => `${path} cannot be made there: its folder does not exist.`,
   unsavedFirst: (path: string) =>
     `${path} has changes that are not saved yet; try again once they are.`,
   changeFailed: 'The change could not be made. Try again in a moment.',
@@ -133,6 +134,7 @@ export const plWorkspace: WorkspaceMessages = {
   nameTaken: (path: string) => `${path} już istnieje.`,
   notChangeable: (path: string) => `Nie można tu zmienić ${path}.`,
   notFound: (path: string) => `${path} już nie istnieje (albo zniknął jego folder).`,
+  noFolder: (path: string) => `Nie można utworzyć ${path}: nie ma takiego folderu.`,
   unsavedFirst: (path: string) =>
     `${path} ma niezapisane zmiany; spróbuj ponownie, gdy zostaną zapisane.`,
   changeFailed: 'Nie udało się wprowadzić zmiany. Spróbuj za chwilę.',

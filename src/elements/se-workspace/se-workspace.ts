@@ -1323,11 +1323,11 @@ export class SeWorkspace extends LitElement {
   }
 
   /** The words shown in the tree for a failed change. */
-  private changeWords(err: unknown, path: string): string {
+  private changeWords(err: unknown, path: string, making: boolean): string {
     const d = (err as { detail?: SeErrorDetail }).detail ?? this.errorOf(err);
     if (err instanceof V1ClientError) {
       if (d.code === 'conflict') return this.m.nameTaken(path);
-      if (d.code === 'not_found') return this.m.notFound(path);
+      if (d.code === 'not_found') return making ? this.m.noFolder(path) : this.m.notFound(path);
       if (d.code === 'forbidden') return this.m.notChangeable(path);
       if (d.code === 'network') return this.m.unreachable;
       return this.m.changeFailed;
@@ -1405,7 +1405,7 @@ export class SeWorkspace extends LitElement {
       this.focusTree();
     } catch (err) {
       // The field keeps what was typed, to correct it.
-      this.treeError = this.changeWords(err, path);
+      this.treeError = this.changeWords(err, path, true);
       void this.updateComplete.then(() =>
         this.renderRoot.querySelector<HTMLInputElement>('.tree-form input')?.focus(),
       );
@@ -1435,7 +1435,7 @@ export class SeWorkspace extends LitElement {
       this.focusTree();
     } catch (err) {
       this.confirmingDelete = null;
-      this.treeError = this.changeWords(err, path);
+      this.treeError = this.changeWords(err, path, false);
       this.focusTree();
     } finally {
       this.treeBusy = false;

@@ -107,7 +107,12 @@ describe('<se-workspace> create, rename and delete (keyboard only)', () => {
     // The name is selected: typing replaces it.
     await sendKeys({ type: 'app.py' });
     await sendKeys({ press: 'Enter' });
-    await until(() => events.some((e) => e.type === 'se-file-rename'), 'se-file-rename');
+    await until(() => events.some((e) => e.type === 'se-file-rename'), 'se-file-rename').catch(
+      (err: Error) => {
+        const said = shadow(el).querySelector('[part~="explorer-message"]')?.textContent;
+        throw new Error(`${err.message}; the tree says: ${said?.trim() ?? '(nothing)'}`);
+      },
+    );
     expect(events.find((e) => e.type === 'se-file-rename')?.detail).to.deep.equal({
       from: 'main.py',
       to: 'app.py',
@@ -222,6 +227,17 @@ describe('<se-workspace> create, rename and delete (keyboard only)', () => {
     await sendKeys({ press: 'Enter' });
     await el.updateComplete;
     expect(part(el, 'explorer-message').textContent).to.contain('without "." or ".." parts');
+    (part(el, 'name-field') as HTMLInputElement).select();
+    await sendKeys({ type: 'nowhere/x.py' });
+    await sendKeys({ press: 'Enter' });
+    await until(
+      () =>
+        (shadow(el).querySelector('[part~="explorer-message"]')?.textContent ?? '').includes(
+          'its folder does not exist',
+        ),
+      'the missing folder said',
+    );
+    expect(part(el, 'explorer-message').textContent).to.contain('nowhere/x.py');
   });
 
   it('uses the Polish catalog for the buttons, the field and the confirmation', async () => {
