@@ -68,6 +68,31 @@ export interface SeFileSaveDetail {
 /** `se-file-save`: a file was saved to the workspace. */
 export class SeFileSaveEvent extends seEvent('se-file-save')<SeFileSaveDetail> {}
 
+export interface SeFileCreateDetail {
+  path: string;
+  type: 'file' | 'dir';
+}
+
+/** `se-file-create`: the learner created an empty file or a folder in the tree. */
+export class SeFileCreateEvent extends seEvent('se-file-create')<SeFileCreateDetail> {}
+
+export interface SeFileRenameDetail {
+  from: string;
+  to: string;
+  type: 'file' | 'dir';
+}
+
+/** `se-file-rename`: the learner renamed (or moved) a file or a folder. */
+export class SeFileRenameEvent extends seEvent('se-file-rename')<SeFileRenameDetail> {}
+
+export interface SeFileDeleteDetail {
+  path: string;
+  type: 'file' | 'dir';
+}
+
+/** `se-file-delete`: the learner deleted a file, or a folder with what it held. */
+export class SeFileDeleteEvent extends seEvent('se-file-delete')<SeFileDeleteDetail> {}
+
 export interface SeScenarioStartDetail {
   scenario: string;
   /** the backend's id of the scenario run */
@@ -118,6 +143,9 @@ declare global {
     'se-file-open': SeFileOpenEvent;
     'se-file-change': SeFileChangeEvent;
     'se-file-save': SeFileSaveEvent;
+    'se-file-create': SeFileCreateEvent;
+    'se-file-rename': SeFileRenameEvent;
+    'se-file-delete': SeFileDeleteEvent;
     'se-scenario-start': SeScenarioStartEvent;
     'se-stage': SeStageEvent;
     'se-scenario-result': SeScenarioResultEvent;

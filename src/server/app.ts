@@ -82,7 +82,7 @@ type Route =
         | 'ws-run'
         | 'ws-terminal';
     }
-  | { name: 'ws-result'; id: string }
+  | { name: 'ws-result' | 'ws-events'; id: string }
   | { name: 'problem'; id: string }
   | { name: 'result' | 'events'; kind: 'run' | 'submission'; id: string };
 
@@ -103,8 +103,8 @@ function route(method: string, path: string): Route | null {
   if (method === 'POST' && path === '/v1/workspace/runs') return { name: 'ws-run' };
   if (method === 'POST' && path === '/v1/workspace/terminal') return { name: 'ws-terminal' };
   if (method !== 'GET') return null;
-  const run = /^\/v1\/workspace\/runs\/([A-Za-z0-9_-]+)$/.exec(path);
-  if (run) return { name: 'ws-result', id: run[1]! };
+  const run = /^\/v1\/workspace\/runs\/([A-Za-z0-9_-]+)(\/events)?$/.exec(path);
+  if (run) return { name: run[2] ? 'ws-events' : 'ws-result', id: run[1]! };
   let m = /^\/v1\/problems\/([^/]+)$/.exec(path);
   if (m) return { name: 'problem', id: decodeURIComponent(m[1]!) };
   m = /^\/v1\/(runs|submissions)\/([A-Za-z0-9_-]+)(\/events)?$/.exec(path);
@@ -207,6 +207,8 @@ export function createApp(
           return await workspaces.runRoute(session, req, res);
         case 'ws-result':
           return await workspaces.resultRoute(session, r.id, res);
+        case 'ws-events':
+          return await workspaces.eventsRoute(session, r.id, res, cors, events);
         case 'ws-terminal':
           return await terminals.ticketRoute(session, req, res);
       }
@@ -244,7 +246,7 @@ export function createApp(
         const h = await health.get();
         sendJson(res, h.ok ? 200 : 503, h);
       } else if (path === WEBHOOK_PATH && req.method === 'POST') {
-        await receiveWebhook(b, req, res);
+        await receiveWebhook(b, req, res, (id) => workspaces.scenarioFinished(id));
       } else if (serveEmbed(b, req, res, url)) {
         // The iframe pages (src/server/embed.ts).
       } else if (req.method === 'GET' || req.method === 'HEAD') {

@@ -16,12 +16,15 @@ export function webhookSignature(secret: string, body: string | Buffer): string 
 /**
  * `POST /webhooks/sphere-engine`: `{"event":"submission.finished","module":"compilers"|"problems",
  * "submission":{id, executing, result:{status}}}`, signed in `X-Sphere-Engine-Signature`. Answers
- * 204; 401 when the signature does not verify; 404 when no webhook secret is configured.
+ * 204; 401 when the signature does not verify; 404 when no webhook secret is configured. A
+ * `containers` submission (a workspace's scenario run) goes to `containersFinished`, which wakes
+ * that run's event streams.
  */
 export async function receiveWebhook(
   b: Backend,
   req: IncomingMessage,
   res: ServerResponse,
+  containersFinished?: (id: number) => void,
 ): Promise<void> {
   const secret = b.link.webhookSecret;
   if (!secret) throw notFound('No such resource.');
@@ -49,6 +52,12 @@ export async function receiveWebhook(
   }
   const s = event.submission;
   const status = s?.result?.status;
+  if (event.module === 'containers' && typeof s?.id === 'number') {
+    containersFinished?.(s.id);
+    res.writeHead(204);
+    res.end();
+    return;
+  }
   if (
     (event.module !== 'compilers' && event.module !== 'problems') ||
     typeof s?.id !== 'number' ||

@@ -17,6 +17,8 @@ import {
   type V1FileEntry,
   type V1File,
   type V1ScenarioResult,
+  type V1ScenarioStageEvent,
+  type V1ScenarioStatusEvent,
   type V1TestCase,
   type V1Workspace,
 } from '../shared/v1-workspace.js';
@@ -24,8 +26,17 @@ import { UpstreamHttpError } from '../upstream/index.js';
 import type { Backend, Session } from './backend.js';
 import type { WorkspacePolicy } from './config.js';
 import { packWorkspace } from './workspace-pack.js';
-import { ApiError, badRequest, forbidden, fromUpstream, notFound, tooLarge } from './errors.js';
-import { parseBody, readJson, sendJson } from './http.js';
+import {
+  ApiError,
+  badRequest,
+  forbidden,
+  fromUpstream,
+  notFound,
+  rateLimited,
+  tooLarge,
+} from './errors.js';
+import { MAX_STREAMS_PER_SUBJECT, type EventStreamOptions } from './events.js';
+import { apiHeaders, parseBody, readJson, sendJson } from './http.js';
 import type { WorkspaceStore } from './workspace-store.js';
 
 /** Workspace states of the Containers API. */
@@ -47,6 +58,13 @@ const RETENTION_STOPPED_MIN = 30 * 24 * 60;
 const STAGES: StageName[] = ['init', 'build', 'run', 'test', 'post'];
 
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * How often a scenario's event stream reads the run while it goes on: at first often (a run on
+ * the embedded engine, on loopback, takes a second or two), then less, to every 2 s (the hosted
+ * service's polling floor). The engine's `submission.finished` webhook cuts the wait short.
+ */
+const SCENARIO_READ_FIRST_MS = 100;
+const SCENARIO_READ_MAX_MS = 2000;
 const stateCode = (w: Workspace) => Number(w.state.code);
 
 /** A relative path as the page sends it: `/`-separated, no `.`/`..` parts, no NUL. */
@@ -114,6 +132,8 @@ export class Workspaces {
   /** whether the upstream runs a scenario on a workspace itself (null: not yet known) */
   private scenarioExtension: boolean | null = null;
   private projectIds = new Map<string, { at: number; id: string }>();
+  /** scenario runs' event streams waiting for their upstream submission, by its id */
+  private readonly waiting = new Map<number, Set<() => void>>();
   private warnedMemory = false;
 
   constructor(
@@ -549,20 +569,158 @@ export class Workspaces {
     return id;
   }
 
-  /** `GET /v1/workspace/runs/:id` */
-  async resultRoute(session: Session, id: string, res: ServerResponse): Promise<void> {
+  /** The upstream submission of a scenario run id the session owns. */
+  private scenarioRef(session: Session, id: string): number {
     this.policy(session);
     const ref = this.b.sealer.open(id, 'scenario');
     if (!ref) throw notFound('No such scenario run.');
     if (ref.sub !== session.sub || ref.widget !== session.widget.id)
       throw forbidden('This scenario run belongs to another session.');
-    let s: ContainersSubmission;
+    return ref.upstreamId;
+  }
+
+  private async submission(upstreamId: number): Promise<ContainersSubmission> {
     try {
-      s = await this.client().submission(ref.upstreamId);
+      return await this.client().submission(upstreamId);
     } catch (err) {
       throw fromUpstream(err, 'The scenario run');
     }
+  }
+
+  /** `GET /v1/workspace/runs/:id` */
+  async resultRoute(session: Session, id: string, res: ServerResponse): Promise<void> {
+    const s = await this.submission(this.scenarioRef(session, id));
     sendJson(res, 200, await this.result(session, id, s));
+  }
+
+  /** The upstream told (a webhook) that a Containers submission finished. */
+  scenarioFinished(upstreamId: number): void {
+    for (const wake of this.waiting.get(upstreamId) ?? []) wake();
+  }
+
+  /**
+   * `GET /v1/workspace/runs/:id/events`: the run's progress pushed as server-sent events, as
+   * `/v1/runs/:id/events` does for `<se-solve>`: `status` (`V1ScenarioStatusEvent`) on each
+   * change, then one `stage` (`V1ScenarioStageEvent`) per stage once it is known, then `result`
+   * (`V1ScenarioResult`) and the end of the stream; `error` (`V1Error`) when it fails.
+   */
+  async eventsRoute(
+    session: Session,
+    id: string,
+    res: ServerResponse,
+    cors: Record<string, string>,
+    options: EventStreamOptions,
+  ): Promise<void> {
+    const upstreamId = this.scenarioRef(session, id);
+    const b = this.b;
+    const open = b.openStreams.get(session.owner) ?? 0;
+    if (open >= MAX_STREAMS_PER_SUBJECT)
+      throw rateLimited(
+        `At most ${MAX_STREAMS_PER_SUBJECT} result streams may be open at once.`,
+        5,
+      );
+    b.openStreams.set(session.owner, open + 1);
+    let closed = false;
+    let wake: (() => void) | null = null;
+    const wakers = this.waiting.get(upstreamId) ?? new Set<() => void>();
+    this.waiting.set(upstreamId, wakers);
+    // told while reading: the next wait is skipped
+    let told = false;
+    const onFinished = () => {
+      told = true;
+      wake?.();
+    };
+    wakers.add(onFinished);
+    const timers: NodeJS.Timeout[] = [];
+    const finish = () => {
+      if (closed) return;
+      closed = true;
+      const n = (b.openStreams.get(session.owner) ?? 1) - 1;
+      if (n > 0) b.openStreams.set(session.owner, n);
+      else b.openStreams.delete(session.owner);
+      wakers.delete(onFinished);
+      if (wakers.size === 0 && this.waiting.get(upstreamId) === wakers)
+        this.waiting.delete(upstreamId);
+      timers.forEach((t) => clearInterval(t));
+      wake?.();
+      res.off('close', finish);
+      if (res.headersSent) res.end();
+    };
+    res.on('close', finish);
+    const send = (event: string, data: unknown) => {
+      if (!closed) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    };
+    let s: ContainersSubmission;
+    try {
+      s = await this.submission(upstreamId);
+    } catch (err) {
+      finish();
+      throw err;
+    }
+    if (closed) return;
+    res.writeHead(200, {
+      ...apiHeaders,
+      ...cors,
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'X-Accel-Buffering': 'no',
+      Connection: 'keep-alive',
+    });
+    res.flushHeaders();
+    const heartbeat = setInterval(() => {
+      if (!closed) res.write(': heartbeat\n\n');
+    }, options.heartbeatMs);
+    heartbeat.unref();
+    timers.push(heartbeat);
+    const deadline = Date.now() + options.maxMs;
+    let lastCode: number | null = null;
+    let wait = SCENARIO_READ_FIRST_MS;
+    try {
+      for (;;) {
+        if (s.result.status.code !== lastCode) {
+          lastCode = s.result.status.code;
+          const event: V1ScenarioStatusEvent = {
+            id,
+            executing: s.executing,
+            status: { code: s.result.status.code, name: s.result.status.name },
+          };
+          send('status', event);
+        }
+        if (!s.executing) {
+          const result = await this.result(session, id, s);
+          for (const stage of result.stages) {
+            const event: V1ScenarioStageEvent = { id, scenario: result.scenario, stage };
+            send('stage', event);
+          }
+          send('result', result);
+          break;
+        }
+        if (Date.now() > deadline)
+          throw new ApiError(
+            504,
+            'upstream_timeout',
+            `No result after ${Math.round(options.maxMs / 1000)} s.`,
+          );
+        if (!told)
+          await new Promise<void>((resolve) => {
+            const t = setTimeout(resolve, wait);
+            t.unref();
+            wake = () => {
+              clearTimeout(t);
+              resolve();
+            };
+          });
+        wake = null;
+        told = false;
+        if (closed) return;
+        wait = Math.min(wait * 1.5, SCENARIO_READ_MAX_MS);
+        s = await this.submission(upstreamId);
+      }
+    } catch (err) {
+      const e = err instanceof ApiError ? err : fromUpstream(err);
+      send('error', { error: { code: e.code, message: e.message } });
+    } finally {
+      finish();
+    }
   }
 
   private async result(

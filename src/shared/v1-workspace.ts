@@ -6,6 +6,9 @@
  * - `POST /v1/workspace`: opens it (creates, or resumes a stopped one) → `V1Workspace`
  * - `GET /v1/workspace/file?path=P` → `V1File`; `PUT /v1/workspace/file` `{path, content}` → `V1File`
  * - `POST /v1/workspace/runs` `{scenario?}` → `{id}`; `GET /v1/workspace/runs/:id` → `V1ScenarioResult`
+ * - `GET /v1/workspace/runs/:id/events` → server-sent events, as `/v1/runs/:id/events`: `status`
+ *   (`V1ScenarioStatusEvent`) on each change, one `stage` (`V1ScenarioStageEvent`) per stage once
+ *   known, then `result` (`V1ScenarioResult`) and the end; `error` (`V1Error`) when it fails
  * - `POST /v1/workspace/files` `{path, type: 'file' | 'dir'}` → 201 `V1FileEntry` (creates an empty
  *   file or a folder; its parent must exist; 409 `conflict` when the path exists)
  * - `POST /v1/workspace/rename` `{from, to}` → `V1FileEntry` (a file or a folder; `to`'s parent must
@@ -139,6 +142,22 @@ export const V1ScenarioResultSchema = v.object({
   tests: v.nullable(v.array(V1TestCaseSchema)),
 });
 export type V1ScenarioResult = v.InferOutput<typeof V1ScenarioResultSchema>;
+
+/** `status` event of `GET /v1/workspace/runs/:id/events`: the run's status changed. */
+export const V1ScenarioStatusEventSchema = v.object({
+  id: v.string(),
+  executing: v.boolean(),
+  status: v.object({ code: v.number(), name: v.string() }),
+});
+export type V1ScenarioStatusEvent = v.InferOutput<typeof V1ScenarioStatusEventSchema>;
+
+/** `stage` event of `GET /v1/workspace/runs/:id/events`: a stage's outcome and streams. */
+export const V1ScenarioStageEventSchema = v.object({
+  id: v.string(),
+  scenario: v.string(),
+  stage: V1StageSchema,
+});
+export type V1ScenarioStageEvent = v.InferOutput<typeof V1ScenarioStageEventSchema>;
 
 /** `POST /v1/workspace/terminal`. */
 export const V1TerminalTicketSchema = v.object({

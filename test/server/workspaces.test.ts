@@ -102,6 +102,50 @@ describe('/v1/workspace on the embedded engine', () => {
     assert.equal(t.status.code, t.tests.every((x: Loose) => x.status === 'ok') ? 15 : 14);
   });
 
+  it("pushes a scenario run's progress over its event stream: status, each stage, the result", async () => {
+    const token = await tokenFor('learner-events');
+    await call('POST', '/v1/workspace', token);
+    const run = await call('POST', '/v1/workspace/runs', token, { scenario: 'run' });
+    assert.equal(run.status, 201, run.text);
+    const id = run.json().id;
+    const parse = (text: string) =>
+      text
+        .split('\n\n')
+        .filter((b) => b.startsWith('event: '))
+        .map((b) => {
+          const [head, data] = b.split('\n');
+          return { event: head!.slice('event: '.length), data: JSON.parse(data!.slice(6)) };
+        });
+    const r = await call('GET', `/v1/workspace/runs/${id}/events`, token);
+    assert.equal(r.status, 200, r.text);
+    assert.match(r.headers.get('content-type') ?? '', /^text\/event-stream/);
+    const events = parse(r.text);
+    const names = events.map((e) => e.event);
+    assert.equal(names[0], 'status', r.text);
+    assert.equal(names.at(-1), 'result', r.text);
+    assert.deepEqual(
+      events.filter((e) => e.event === 'stage').map((e) => e.data.stage.name),
+      ['init', 'build', 'run', 'test', 'post'],
+    );
+    const result = events.at(-1)!.data;
+    assert.equal(result.status.code, 15, r.text);
+    assert.equal(result.executing, false);
+    const runStage = events.find((e) => e.event === 'stage' && e.data.stage.name === 'run');
+    assert.equal(runStage!.data.stage.output, result.stages[2].output);
+    assert.equal(runStage!.data.id, id);
+    // the last status event is the final one
+    const statuses = events.filter((e) => e.event === 'status');
+    assert.deepEqual(statuses.at(-1)!.data, { id, executing: false, status: result.status });
+    // a finished run's stream answers at once, the same way
+    const again = parse((await call('GET', `/v1/workspace/runs/${id}/events`, token)).text);
+    assert.deepEqual(again.at(-1)!.data, result);
+    // another learner's session may not follow it
+    const other = await tokenFor('learner-events-2');
+    const refused = await call('GET', `/v1/workspace/runs/${id}/events`, other);
+    assert.equal(refused.status, 403, refused.text);
+    assert.equal((await call('GET', `/v1/workspace/runs/nope/events`, token)).status, 404);
+  });
+
   it('keeps to the policy: hidden paths do not exist, read-only ones and big files are refused', async () => {
     const token = await tokenFor('learner-3');
     await call('POST', '/v1/workspace', token);

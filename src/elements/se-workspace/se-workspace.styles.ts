@@ -113,8 +113,58 @@ export const styles = css`
     color: var(--se-workspace-muted);
     margin: 0.25rem 0.6rem;
   }
+  .explorer-head {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    justify-content: space-between;
+    gap: 0.25rem;
+    padding-right: 0.4rem;
+  }
+  .file-actions {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.25rem;
+    padding: 0 0.4rem;
+  }
+  .file-actions button,
+  .tree-form button,
+  .tree-confirm button {
+    font-size: 0.8em;
+    padding: 0.1rem 0.45rem;
+    min-height: 1.75rem;
+  }
+  .tree-form,
+  .tree-confirm,
+  .tree-error {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: 0.3rem;
+    margin: 0.3rem 0.4rem;
+    font-size: 0.85em;
+  }
+  .tree-form label {
+    flex: 1 0 100%;
+  }
+  .tree-form input {
+    flex: 1 1 6rem;
+    min-width: 0;
+    font: inherit;
+    color: var(--se-workspace-foreground);
+    background: var(--se-workspace-background);
+    border: 1px solid var(--se-workspace-border-color);
+    border-radius: var(--se-workspace-radius);
+    padding: 0.2rem 0.35rem;
+  }
+  .tree-form input[aria-invalid='true'] {
+    border-color: var(--se-workspace-error);
+  }
+  .tree-error {
+    color: var(--se-workspace-error);
+  }
   [role='tree'],
-  [role='group'] {
+  [role='tree'] [role='group'] {
     list-style: none;
     margin: 0;
     padding: 0;
@@ -221,8 +271,25 @@ export const styles = css`
     height: 100%;
     width: 100%;
   }
-  .terminal-note {
+  .terminal-bar {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    justify-content: space-between;
+    gap: 0.25rem 0.5rem;
     margin: 0 0 0.25rem;
+  }
+  .terminal-bar > button {
+    font-size: 0.8em;
+    padding: 0.1rem 0.45rem;
+    min-height: 1.75rem;
+  }
+  .terminal-bar > button[aria-pressed='true'] {
+    border-color: var(--se-workspace-accent);
+    font-weight: 600;
+  }
+  .terminal-note {
+    margin: 0;
     font-size: 0.85em;
     color: var(--se-workspace-muted);
   }
@@ -383,7 +450,7 @@ export const styles = css`
     }
     .explorer {
       grid-row: auto;
-      max-height: 7rem;
+      max-height: 11rem;
       border-right: 0;
       border-bottom: 1px solid var(--se-workspace-border-color);
     }

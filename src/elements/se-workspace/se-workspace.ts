@@ -25,7 +25,10 @@ import { icon } from '../se-solve/icons.js';
 import { SessionController, rememberPublicSession } from '../se-solve/session-controller.js';
 import {
   SeFileChangeEvent,
+  SeFileCreateEvent,
+  SeFileDeleteEvent,
   SeFileOpenEvent,
+  SeFileRenameEvent,
   SeFileSaveEvent,
   SeScenarioResultEvent,
   SeScenarioStartEvent,
@@ -55,6 +58,13 @@ export type SeWorkspaceTheme = 'light' | 'dark' | 'auto';
 export type SeWorkspaceTerminal = 'open' | 'collapsed' | 'hidden';
 export type SeWorkspaceExplorer = 'shown' | 'hidden';
 type PanelTab = 'output' | 'tests' | 'terminal';
+/** The tree's name field: a new file or folder in `parent`, or a new name for `target`. */
+interface TreeEdit {
+  kind: 'file' | 'dir' | 'rename';
+  parent: string;
+  target: string;
+  value: string;
+}
 type Stage = V1ScenarioResult['stages'][number];
 
 /** The origin this module was loaded from: the default backend of a script-tag embed. */
@@ -71,7 +81,7 @@ const scriptOrigin = (() => {
 const SAVE_DELAY = 1000;
 /** How long before an unreachable backend is tried again. */
 const RETRY_DELAY = 3000;
-/** How often a running scenario is asked for its progress. */
+/** How often a running scenario is asked for its progress when its event stream is not there. */
 const POLL_EVERY = 250;
 
 /** One open file: its editor state and what the workspace holds of it. */
@@ -87,6 +97,8 @@ interface OpenDoc {
   conflict: boolean;
   offline: boolean;
   timer: ReturnType<typeof setTimeout> | undefined;
+  /** deleted from the workspace: never saved again */
+  gone?: boolean;
   marks: FileMark[];
   dark: boolean;
 }
@@ -121,9 +133,26 @@ function subjectOf(token: string | null): string {
  * is kept in `sessionStorage`, so a reload finds the same workspace.
  *
  * Keyboard: the file tree is a tree widget (Up and Down move, Right opens a folder or enters it,
- * Left closes it or goes to its parent, Home and End, Enter or Space opens a file); the tabs of the
- * open files and of the bottom panel move with Left and Right. Escape then Tab leaves the editor
- * and the terminal. Scenario results are announced once in a polite live region.
+ * Left closes it or goes to its parent, Home and End, Enter or Space opens a file, F2 renames the
+ * focused item and Delete deletes it after a confirmation); the tabs of the open files and of the
+ * bottom panel move with Left and Right. Escape then Tab leaves the editor and the terminal. With
+ * `terminal-screen-reader` (or the "Screen reader mode" switch in the terminal panel) the
+ * terminal runs in xterm's screen reader mode. Scenario results are announced once in a polite
+ * live region.
+ *
+ * Files: the buttons above the tree create a file or a folder (in the focused folder, or beside
+ * the focused file), rename and delete the focused item, as `createEntry()`, `renameEntry()` and
+ * `deleteEntry()` do. A name field takes the new name (Enter confirms, Escape cancels); a delete
+ * asks first. Nothing read-only changes (the widget's and the project's read-only paths, and
+ * everything with `readonly`); hidden paths stay hidden. Open files keep their tabs across a
+ * rename, after their edits are saved (a rename waits for that and is refused when they cannot
+ * be saved); a deleted file's tab closes. A refused change is shown above the tree and fires
+ * `se-error`.
+ *
+ * Scenarios: a run's progress is pushed over the backend's event stream
+ * (`GET /v1/workspace/runs/:id/events`, server-sent events read with `fetch`, as `<se-solve>`
+ * follows its runs): its status as it changes, each stage once known, then the result. Only when
+ * the stream cannot be opened or breaks does the element read the run every 250 ms instead.
  *
  * @tag se-workspace
  *
@@ -132,8 +161,11 @@ function subjectOf(token: string | null): string {
  * @event {SeFileOpenEvent} se-file-open - A file was opened or its tab selected. `detail: {path, readOnly}`.
  * @event {SeFileChangeEvent} se-file-change - A file's text changed in the editor. `detail: {path, content, byUser}`.
  * @event {SeFileSaveEvent} se-file-save - A file was saved to the workspace. `detail: {path, version}`.
+ * @event {SeFileCreateEvent} se-file-create - A file or folder was created. `detail: {path, type}` (`type` is `file` or `dir`).
+ * @event {SeFileRenameEvent} se-file-rename - A file or folder was renamed or moved. `detail: {from, to, type}`.
+ * @event {SeFileDeleteEvent} se-file-delete - A file, or a folder with what it held, was deleted. `detail: {path, type}`.
  * @event {SeScenarioStartEvent} se-scenario-start - The backend accepted a scenario run. `detail: {scenario, id}`.
- * @event {SeStageEvent} se-stage - A stage of the running scenario started or its streams grew. `detail: {scenario, id, stage}`.
+ * @event {SeStageEvent} se-stage - A stage of the running scenario is known or changed (once per stage over the event stream). `detail: {scenario, id, stage}`.
  * @event {SeScenarioResultEvent} se-scenario-result - A scenario finished. `detail: {scenario, id, status, score, time, stages, tests}`.
  * @event {SeTerminalEvent} se-terminal - The terminal connected, its shell exited, or it disconnected. `detail: {state, code, reason}`.
  * @event {SeErrorEvent} se-error - A request failed; the widget shows why and keeps the learner's edits. `detail: {code, message, status?, details?}`.
@@ -146,12 +178,22 @@ function subjectOf(token: string | null): string {
  * @csspart save-state - The saved / saving / offline / conflict indicator.
  * @csspart explorer - The file tree's box.
  * @csspart tree - The file tree (`role="tree"`).
+ * @csspart file-actions - The New file, New folder, Rename and Delete buttons above the tree.
+ * @csspart new-file-button - The New file button.
+ * @csspart new-folder-button - The New folder button.
+ * @csspart rename-button - The Rename button.
+ * @csspart delete-button - The Delete button.
+ * @csspart name-form - The name field of a new file or folder or of a rename.
+ * @csspart name-field - Its text input.
+ * @csspart delete-confirm - The button that confirms a delete.
+ * @csspart explorer-message - Why a change of the tree was refused.
  * @csspart tabs - The tabs of the open files.
  * @csspart editor - The box holding the code editor.
  * @csspart panel - The bottom panel (Output, Tests, Terminal).
  * @csspart output - The Output tab's content: each stage's streams.
  * @csspart tests - The tests report table.
  * @csspart terminal - The terminal's box.
+ * @csspart screen-reader-button - The terminal's "Screen reader mode" switch (`aria-pressed`).
  * @csspart announcer - The polite live region announcing scenario results.
  * @csspart message - A connection, session or conflict message.
  *
@@ -217,6 +259,14 @@ export class SeWorkspace extends LitElement {
   /** The terminal tab: `open` (selected and connected at start), `collapsed` (default: there, opened on demand) or `hidden`. */
   @property() terminal: SeWorkspaceTerminal = 'collapsed';
 
+  /**
+   * The terminal in xterm's screen reader mode (its rows mirrored for assistive technology, new
+   * output announced). Off by default (the mode costs some speed); the learner can also switch it
+   * with the terminal's "Screen reader mode" button.
+   */
+  @property({ type: Boolean, reflect: true, attribute: 'terminal-screen-reader' })
+  terminalScreenReader = false;
+
   /** The file tree: `shown` (default) or `hidden`. */
   @property() explorer: SeWorkspaceExplorer = 'shown';
 
@@ -238,6 +288,10 @@ export class SeWorkspace extends LitElement {
   @state() private running: string | null = null;
   @state() private announcement = '';
   @state() private confirmingReset = false;
+  @state() private treeEdit: TreeEdit | null = null;
+  @state() private confirmingDelete: string | null = null;
+  @state() private treeError = '';
+  @state() private treeBusy = false;
   @state() private fullscreen = false;
   @state() private terminalNote = '';
   @state() private terminalLoading = false;
@@ -263,6 +317,7 @@ export class SeWorkspace extends LitElement {
   private termLoad: Promise<TerminalSession | null> | null = null;
   private lastState: string = '';
   private openAbort = new AbortController();
+  private runAbort: AbortController | null = null;
   private started = false;
   private readonly onPageHide = () => this.persistAll(true);
   private readonly onOnline = () => void this.retrySaves();
@@ -310,6 +365,8 @@ export class SeWorkspace extends LitElement {
     window.removeEventListener('online', this.onOnline);
     document.removeEventListener('fullscreenchange', this.onFullscreen);
     this.openAbort.abort();
+    this.runAbort?.abort();
+    this.runAbort = null;
     clearTimeout(this.retryTimer);
     for (const d of this.docs.values()) clearTimeout(d.timer);
     this.term?.dispose();
@@ -331,7 +388,10 @@ export class SeWorkspace extends LitElement {
   protected override updated(changed: PropertyValues<this>): void {
     if (changed.has('theme')) this.applyTheme();
     if (changed.has('readonly')) this.applyReadOnly();
-    this.mountEditor();
+    if (changed.has('terminalScreenReader') && this.term)
+      this.term.term.options.screenReaderMode = this.terminalScreenReader;
+    // A removed element still renders when a late answer changes its state: it makes no editor.
+    if (this.isConnected) this.mountEditor();
   }
 
   // ---- opening -------------------------------------------------------------------------------
@@ -601,7 +661,7 @@ export class SeWorkspace extends LitElement {
   private async save(doc: OpenDoc, overwrite = false): Promise<void> {
     clearTimeout(doc.timer);
     doc.timer = undefined;
-    if (doc.saving || (doc.conflict && !overwrite) || doc.readOnly) return;
+    if (doc.saving || (doc.conflict && !overwrite) || doc.readOnly || doc.gone) return;
     const text = docText(doc);
     if (text === doc.savedText && !overwrite) {
       this.local?.delete(doc.path);
@@ -853,20 +913,7 @@ export class SeWorkspace extends LitElement {
       const { id } = await this.call((t) => this.client().startScenario(t, scenario));
       const label = scenario ?? '';
       this.dispatchEvent(new SeScenarioStartEvent({ scenario: label, id }));
-      const seen = new Map<string, string>();
-      let r: V1ScenarioResult;
-      for (;;) {
-        r = await this.call((t) => this.client().scenarioResult(t, id));
-        this.result = r;
-        for (const stage of r.stages) {
-          const sig = `${stage.skipped}|${stage.exitCode}|${stage.output.length}|${stage.error.length}`;
-          if (seen.get(stage.name) === sig) continue;
-          seen.set(stage.name, sig);
-          this.dispatchEvent(new SeStageEvent({ scenario: r.scenario, id, stage }));
-        }
-        if (!r.executing) break;
-        await new Promise((res) => setTimeout(res, POLL_EVERY));
-      }
+      const r = await this.follow(id, label);
       const detail: SeScenarioResultDetail = {
         scenario: r.scenario,
         id: r.id,
@@ -883,13 +930,90 @@ export class SeWorkspace extends LitElement {
       this.dispatchEvent(new SeScenarioResultEvent(detail));
       return detail;
     } catch (err) {
-      this.dispatchEvent(new SeErrorEvent(this.errorOf(err)));
+      if (!(err instanceof DOMException && err.name === 'AbortError'))
+        this.dispatchEvent(new SeErrorEvent(this.errorOf(err)));
       return null;
     } finally {
       this.running = null;
       this.emitState();
     }
   }
+
+  /**
+   * A scenario run to its end: pushed over the backend's event stream; read every 250 ms only
+   * when the stream cannot be opened or breaks. Each stage's change fires `se-stage` once.
+   */
+  private async follow(id: string, label: string): Promise<V1ScenarioResult> {
+    this.runAbort?.abort();
+    const abort = new AbortController();
+    this.runAbort = abort;
+    const signal = abort.signal;
+    const seen = new Map<string, string>();
+    const stageSeen = (scenario: string, stage: Stage) => {
+      const sig = `${stage.skipped}|${stage.exitCode}|${stage.output.length}|${stage.error.length}`;
+      if (seen.get(stage.name) === sig) return;
+      seen.set(stage.name, sig);
+      this.dispatchEvent(new SeStageEvent({ scenario, id, stage }));
+    };
+    const gone = () => new DOMException('The element was removed.', 'AbortError');
+    try {
+      const token = await this.session.ensure();
+      let progress: V1ScenarioResult = {
+        id,
+        scenario: label,
+        executing: true,
+        status: { code: 0, name: 'waiting' },
+        score: 0,
+        time: 0,
+        stages: [],
+        tests: null,
+      };
+      for await (const ev of this.client().scenarioEvents(token, id, signal)) {
+        this.scenarioTransport = 'events';
+        if (ev.type === 'status') {
+          progress = { ...progress, executing: ev.data.executing, status: ev.data.status };
+          this.result = progress;
+        } else if (ev.type === 'stage') {
+          const stages = progress.stages.filter((x) => x.name !== ev.data.stage.name);
+          progress = {
+            ...progress,
+            scenario: ev.data.scenario,
+            stages: [...stages, ev.data.stage],
+          };
+          this.result = progress;
+          stageSeen(ev.data.scenario, ev.data.stage);
+        } else {
+          this.result = ev.data;
+          for (const stage of ev.data.stages) stageSeen(ev.data.scenario, stage);
+          return ev.data;
+        }
+      }
+    } catch (err) {
+      if (signal.aborted) throw gone();
+      // A refusal of the session or of the run is final; anything else (an older backend, a
+      // proxy that does not pass streams, a dropped connection) falls back to reading the run.
+      if (
+        err instanceof V1ClientError &&
+        ['token_expired', 'unauthorized', 'forbidden'].includes(err.code)
+      )
+        throw err;
+    }
+    this.scenarioTransport = 'polling';
+    for (;;) {
+      if (signal.aborted) throw gone();
+      const r = await this.call((t) => this.client().scenarioResult(t, id, signal));
+      this.result = r;
+      for (const stage of r.stages) stageSeen(r.scenario, stage);
+      if (!r.executing) return r;
+      await new Promise((res) => setTimeout(res, POLL_EVERY));
+    }
+  }
+
+  /**
+   * How the last scenario run was followed: `events` (pushed) or `polling` (the fallback).
+   * @internal
+   */
+  scenarioTransport: 'events' | 'polling' | null = null;
 
   /**
    * Puts one file (or, without a path, the whole workspace) back to the project's template. The
@@ -922,6 +1046,98 @@ export class SeWorkspace extends LitElement {
     if (path === undefined) this.local?.clear();
     this.saveTick++;
     this.emitState();
+  }
+
+  /**
+   * Creates an empty file or a folder (its folder must exist); a new file opens in a tab. Rejects
+   * (after `se-error`) when the widget's policy, `readonly` or the backend refuses.
+   */
+  createEntry(path: string, type: 'file' | 'dir' = 'file'): Promise<void> {
+    return this.reported(async () => {
+      this.refuseChange(path, false);
+      await this.call((t) => this.client().createEntry(t, path, type));
+      await this.refreshTree();
+      this.revealPath(path);
+      this.announcement = this.m.created(path);
+      this.dispatchEvent(new SeFileCreateEvent({ path, type }));
+      if (type === 'file') await this.openFile(path).catch(() => undefined);
+    });
+  }
+
+  /**
+   * Renames or moves a file or folder. Its open files are saved first (the rename is refused
+   * while an edit of them cannot be saved, so nothing is lost) and keep their tabs.
+   */
+  renameEntry(from: string, to: string): Promise<void> {
+    return this.reported(async () => {
+      this.refuseChange(from, true);
+      this.refuseChange(to, false);
+      const type = this.entryType(from);
+      const affected = this.docsUnder(from);
+      await Promise.all(affected.map((d) => this.settle(d)));
+      const dirty = affected.find((d) => d.conflict || d.offline || docText(d) !== d.savedText);
+      if (dirty) throw this.refusal({ code: 'conflict', message: this.m.unsavedFirst(dirty.path) });
+      await this.call((t) => this.client().rename(t, from, to));
+      const moved = (p: string) => (p === from ? to : `${to}${p.slice(from.length)}`);
+      for (const d of affected) this.dropDoc(d);
+      const wasActive = this.active;
+      this.tabs = this.tabs.map((p) => (under(p, from) ? moved(p) : p));
+      if (wasActive && under(wasActive, from)) this.active = null;
+      const expanded = new Set<string>();
+      for (const p of this.expanded) expanded.add(under(p, from) ? moved(p) : p);
+      this.expanded = expanded;
+      await this.refreshTree();
+      this.revealPath(to);
+      this.announcement = this.m.renamed(from, to);
+      this.dispatchEvent(new SeFileRenameEvent({ from, to, type }));
+      if (wasActive && under(wasActive, from))
+        await this.openFile(moved(wasActive)).catch(() => undefined);
+    });
+  }
+
+  /** Deletes a file, or a folder with what it holds; their tabs close and their edits are dropped. */
+  deleteEntry(path: string): Promise<void> {
+    return this.reported(async () => {
+      this.refuseChange(path, true);
+      const type = this.entryType(path);
+      const affected = this.docsUnder(path);
+      // No autosave may land after the delete (it would bring the file back).
+      for (const d of affected) {
+        clearTimeout(d.timer);
+        d.timer = undefined;
+        d.gone = true;
+      }
+      try {
+        await Promise.all(affected.map((d) => this.settle(d)));
+        await this.call((t) => this.client().remove(t, path));
+      } catch (err) {
+        for (const d of affected) {
+          d.gone = false;
+          if (docText(d) !== d.savedText) this.scheduleSave(d, 0);
+        }
+        throw err;
+      }
+      const rows = visibleRows(buildTree(this.workspace?.files ?? []), this.expanded);
+      const i = rows.findIndex((r) => r.path === path);
+      const after = rows.slice(i + 1).find((r) => !under(r.path, path)) ?? rows[i - 1];
+      for (const d of affected) {
+        this.dropDoc(d);
+        this.local?.delete(d.path);
+      }
+      const tabs = this.tabs.filter((p) => !under(p, path));
+      const wasActive = this.active;
+      const at = wasActive ? this.tabs.indexOf(wasActive) : -1;
+      this.tabs = tabs;
+      if (wasActive && under(wasActive, path)) {
+        this.active = null;
+        const next = tabs[Math.min(at, tabs.length - 1)];
+        if (next) void this.openFile(next).catch(() => undefined);
+      }
+      await this.refreshTree();
+      if (after) this.focusedNode = after.path;
+      this.announcement = this.m.deleted(path);
+      this.dispatchEvent(new SeFileDeleteEvent({ path, type }));
+    });
   }
 
   /** Focuses the editor of the open file, else the file tree. */
@@ -986,6 +1202,7 @@ export class SeWorkspace extends LitElement {
       const t = new TerminalSession(box, {
         label: this.m.terminalLabel,
         dark: this.isDark,
+        screenReader: this.terminalScreenReader,
         connect: async () => {
           const ticket = await this.call((tok) => this.client().terminalTicket(tok));
           return { url: this.client().socketUrl(ticket.path), ticket: ticket.ticket };
@@ -1033,6 +1250,196 @@ export class SeWorkspace extends LitElement {
     this.panel = 'terminal';
     const t = await this.openTerminal();
     t?.input(text);
+  }
+
+  // ---- file tree changes ---------------------------------------------------------------------
+
+  private entryType(path: string): 'file' | 'dir' {
+    return this.workspace?.files.find((f) => f.path === path)?.type ?? 'file';
+  }
+
+  private docsUnder(path: string): OpenDoc[] {
+    return [...this.docs.values()].filter((d) => under(d.path, path));
+  }
+
+  /** Resolves when a document has no save in flight or waiting (saving what waits now). */
+  private async settle(doc: OpenDoc): Promise<void> {
+    if (doc.timer !== undefined && !doc.gone) await this.save(doc);
+    while (doc.saving) await new Promise((r) => setTimeout(r, 25));
+  }
+
+  /** Forgets an open document (its view too); its tab is the caller's. */
+  private dropDoc(doc: OpenDoc): void {
+    clearTimeout(doc.timer);
+    doc.timer = undefined;
+    if (this.docs.get(doc.path) === doc) this.docs.delete(doc.path);
+    if (this.viewPath === doc.path) {
+      this.view?.destroy();
+      this.view = null;
+      this.viewPath = null;
+    }
+    this.saveTick++;
+  }
+
+  private async refreshTree(): Promise<void> {
+    this.workspace = await this.call((t) => this.client().open(t));
+    this.emitState();
+  }
+
+  /** Opens the folders on the way to a path and makes it the tree's focused item. */
+  private revealPath(path: string): void {
+    const parts = path.split('/');
+    const expanded = new Set(this.expanded);
+    for (let i = 1; i < parts.length; i++) expanded.add(parts.slice(0, i).join('/'));
+    this.expanded = expanded;
+    this.focusedNode = path;
+  }
+
+  /** Runs a change; a failure the backend answered or the network caused fires `se-error`. */
+  private async reported(fn: () => Promise<void>): Promise<void> {
+    try {
+      await fn();
+    } catch (err) {
+      if (!(err as { detail?: unknown }).detail)
+        this.dispatchEvent(new SeErrorEvent(this.errorOf(err)));
+      throw err;
+    }
+  }
+
+  private refusal(detail: SeErrorDetail): Error {
+    this.dispatchEvent(new SeErrorEvent(detail));
+    return Object.assign(new Error(detail.message), { detail });
+  }
+
+  /** Throws (after `se-error`) when `readonly` or a read-only mark forbids changing a path. */
+  private refuseChange(path: string, existing: boolean): void {
+    const readOnly =
+      this.readonly ||
+      (this.workspace?.files ?? []).some(
+        (f) => f.readOnly && (under(path, f.path) || (existing && under(f.path, path))),
+      );
+    if (readOnly) throw this.refusal({ code: 'forbidden', message: this.m.notChangeable(path) });
+    if (!validPath(path)) throw this.refusal({ code: 'bad_request', message: this.m.nameInvalid });
+  }
+
+  /** The words shown in the tree for a failed change. */
+  private changeWords(err: unknown, path: string, making: boolean): string {
+    const d = (err as { detail?: SeErrorDetail }).detail ?? this.errorOf(err);
+    if (err instanceof V1ClientError) {
+      if (d.code === 'conflict') return this.m.nameTaken(path);
+      if (d.code === 'not_found') return making ? this.m.noFolder(path) : this.m.notFound(path);
+      if (d.code === 'forbidden') return this.m.notChangeable(path);
+      if (d.code === 'network') return this.m.unreachable;
+      return this.m.changeFailed;
+    }
+    return d.code === 'network' ? this.m.unreachable : d.message;
+  }
+
+  private startTreeEdit(kind: TreeEdit['kind']): void {
+    const node = this.focusedEntry();
+    this.confirmingDelete = null;
+    this.treeError = '';
+    if (kind === 'rename') {
+      if (!node) return;
+      this.treeEdit = {
+        kind,
+        parent: parentOf(node.path),
+        target: node.path,
+        value: node.path.slice(node.path.lastIndexOf('/') + 1),
+      };
+    } else {
+      const parent = !node ? '' : node.type === 'dir' ? node.path : parentOf(node.path);
+      if (parent) this.expanded = new Set([...this.expanded, parent]);
+      this.treeEdit = { kind, parent, target: '', value: '' };
+    }
+    void this.updateComplete.then(() => {
+      const input = this.renderRoot.querySelector<HTMLInputElement>('.tree-form input');
+      input?.focus();
+      input?.select();
+    });
+  }
+
+  private focusedEntry(): V1FileEntry | undefined {
+    return this.workspace?.files.find((f) => f.path === this.focusedNode);
+  }
+
+  /** Puts the focus back on the tree's focused item. */
+  private focusTree(): void {
+    void this.updateComplete.then(() => {
+      const path = this.focusedNode;
+      const item =
+        (path &&
+          this.renderRoot.querySelector<HTMLElement>(
+            `[role="treeitem"][data-path="${CSS.escape(path)}"]`,
+          )) ||
+        this.renderRoot.querySelector<HTMLElement>('[role="treeitem"][tabindex="0"]');
+      item?.focus();
+    });
+  }
+
+  private cancelTreeEdit(): void {
+    this.treeEdit = null;
+    this.confirmingDelete = null;
+    this.focusTree();
+  }
+
+  private async submitTreeEdit(): Promise<void> {
+    const edit = this.treeEdit;
+    if (!edit || this.treeBusy) return;
+    const name = edit.value.trim();
+    const path = edit.parent ? `${edit.parent}/${name}` : name;
+    if (!validPath(name)) {
+      this.treeError = this.m.nameInvalid;
+      return;
+    }
+    if (edit.kind === 'rename' && path === edit.target) {
+      this.cancelTreeEdit();
+      return;
+    }
+    this.treeBusy = true;
+    this.treeError = '';
+    try {
+      if (edit.kind === 'rename') await this.renameEntry(edit.target, path);
+      else await this.createEntry(path, edit.kind);
+      this.treeEdit = null;
+      this.focusTree();
+    } catch (err) {
+      // The field keeps what was typed, to correct it.
+      this.treeError = this.changeWords(err, path, true);
+      void this.updateComplete.then(() =>
+        this.renderRoot.querySelector<HTMLInputElement>('.tree-form input')?.focus(),
+      );
+    } finally {
+      this.treeBusy = false;
+    }
+  }
+
+  private askDelete(): void {
+    const node = this.focusedEntry();
+    if (!node) return;
+    this.treeEdit = null;
+    this.treeError = '';
+    this.confirmingDelete = node.path;
+    void this.updateComplete.then(() =>
+      this.renderRoot.querySelector<HTMLElement>('[part~="delete-confirm"]')?.focus(),
+    );
+  }
+
+  private async confirmDelete(): Promise<void> {
+    const path = this.confirmingDelete;
+    if (!path || this.treeBusy) return;
+    this.treeBusy = true;
+    try {
+      await this.deleteEntry(path);
+      this.confirmingDelete = null;
+      this.focusTree();
+    } catch (err) {
+      this.confirmingDelete = null;
+      this.treeError = this.changeWords(err, path, false);
+      this.focusTree();
+    } finally {
+      this.treeBusy = false;
+    }
   }
 
   // ---- interaction ---------------------------------------------------------------------------
@@ -1084,6 +1491,12 @@ export class SeWorkspace extends LitElement {
       case ' ':
         if (cur.type === 'dir') this.toggle(cur.path);
         else void this.openFile(cur.path);
+        break;
+      case 'F2':
+      case 'Delete':
+        if (this.readonly || cur.readOnly) this.treeError = this.m.notChangeable(cur.path);
+        else if (e.key === 'F2') this.startTreeEdit('rename');
+        else this.askDelete();
         break;
       default:
         return;
@@ -1341,12 +1754,61 @@ export class SeWorkspace extends LitElement {
         }
       </li>`;
     };
+    const entry = this.workspace?.files.find((f) => f.path === focused);
+    const locked = this.readonly || !this.workspace || this.treeBusy;
+    const fixed = locked || !entry || entry.readOnly;
     return html`<nav class="explorer" part="explorer" aria-labelledby="${this.uid}-files">
-      <h2 id="${this.uid}-files">${m.files}</h2>
+      <div class="explorer-head">
+        <h2 id="${this.uid}-files">${m.files}</h2>
+        <div class="file-actions" role="group" aria-label=${m.fileActions} part="file-actions">
+          <button
+            type="button"
+            part="new-file-button"
+            ?disabled=${locked}
+            @click=${() => this.startTreeEdit('file')}
+          >
+            ${m.newFile}
+          </button>
+          <button
+            type="button"
+            part="new-folder-button"
+            ?disabled=${locked}
+            @click=${() => this.startTreeEdit('dir')}
+          >
+            ${m.newFolder}
+          </button>
+          <button
+            type="button"
+            part="rename-button"
+            ?disabled=${fixed}
+            @click=${() => this.startTreeEdit('rename')}
+          >
+            ${m.rename}
+          </button>
+          <button
+            type="button"
+            part="delete-button"
+            ?disabled=${fixed}
+            @click=${() => this.askDelete()}
+          >
+            ${m.delete}
+          </button>
+        </div>
+      </div>
+      ${this.renderTreeForm(m)}
+      ${
+        this.treeError
+          ? html`<p class="tree-error" role="alert" part="explorer-message">
+              ${icon('alert')}<span>${this.treeError}</span>
+            </p>`
+          : nothing
+      }
+      <p class="sr-only" id="${this.uid}-tree-hint">${m.treeHint}</p>
       <ul
         role="tree"
         part="tree"
         aria-labelledby="${this.uid}-files"
+        aria-describedby="${this.uid}-tree-hint"
         @keydown=${(e: KeyboardEvent) => this.onTreeKey(e, rows)}
         @focusin=${(e: FocusEvent) => {
           const p = (e.target as HTMLElement)
@@ -1358,6 +1820,74 @@ export class SeWorkspace extends LitElement {
         ${roots.map(item)}
       </ul>
     </nav>`;
+  }
+
+  /** The name field of a new file, folder or name, or the delete confirmation. */
+  private renderTreeForm(m: WorkspaceMessages): TemplateResult | typeof nothing {
+    const del = this.confirmingDelete;
+    if (del) {
+      const folder = this.entryType(del) === 'dir';
+      return html`<div
+        class="tree-confirm"
+        role="group"
+        aria-labelledby="${this.uid}-delete-q"
+        @keydown=${(e: KeyboardEvent) => {
+          if (e.key !== 'Escape') return;
+          e.preventDefault();
+          this.cancelTreeEdit();
+        }}
+      >
+        <span id="${this.uid}-delete-q">${m.deleteConfirm(del, folder)}</span>
+        <button
+          type="button"
+          part="delete-confirm"
+          ?disabled=${this.treeBusy}
+          @click=${() => void this.confirmDelete()}
+        >
+          ${m.delete}
+        </button>
+        <button type="button" @click=${() => this.cancelTreeEdit()}>${m.cancel}</button>
+      </div>`;
+    }
+    const edit = this.treeEdit;
+    if (!edit) return nothing;
+    const label =
+      edit.kind === 'rename'
+        ? m.renameName(edit.target)
+        : edit.kind === 'dir'
+          ? m.newFolderName(edit.parent)
+          : m.newFileName(edit.parent);
+    return html`<form
+      class="tree-form"
+      part="name-form"
+      @submit=${(e: Event) => {
+        e.preventDefault();
+        void this.submitTreeEdit();
+      }}
+      @keydown=${(e: KeyboardEvent) => {
+        if (e.key !== 'Escape') return;
+        e.preventDefault();
+        this.cancelTreeEdit();
+      }}
+    >
+      <label for="${this.uid}-name">${label}</label>
+      <input
+        id="${this.uid}-name"
+        part="name-field"
+        autocomplete="off"
+        spellcheck="false"
+        .value=${edit.value}
+        aria-invalid=${this.treeError ? 'true' : 'false'}
+        ?disabled=${this.treeBusy}
+        @input=${(e: Event) => {
+          edit.value = (e.target as HTMLInputElement).value;
+        }}
+      />
+      <button type="submit" ?disabled=${this.treeBusy}>
+        ${edit.kind === 'rename' ? m.rename : m.create}
+      </button>
+      <button type="button" @click=${() => this.cancelTreeEdit()}>${m.cancel}</button>
+    </form>`;
   }
 
   private isDirty(path: string): boolean {
@@ -1505,16 +2035,26 @@ export class SeWorkspace extends LitElement {
               ?hidden=${current !== 'terminal'}
               style="display:${current === 'terminal' ? 'grid' : 'none'};grid-template-rows:auto minmax(0,1fr)"
             >
-              <p class="terminal-note" role="status">
-                ${this.terminalLoading ? m.terminalLoading : this.terminalNote}
-                ${
-                  this.terminalNote && !this.terminalLoading
-                    ? html`<button type="button" @click=${() => void this.term?.connect()}>
-                        ${m.reconnect}
-                      </button>`
-                    : m.terminalHint
-                }
-              </p>
+              <div class="terminal-bar">
+                <p class="terminal-note" role="status">
+                  ${this.terminalLoading ? m.terminalLoading : this.terminalNote}
+                  ${
+                    this.terminalNote && !this.terminalLoading
+                      ? html`<button type="button" @click=${() => void this.term?.connect()}>
+                          ${m.reconnect}
+                        </button>`
+                      : m.terminalHint
+                  }
+                </p>
+                <button
+                  type="button"
+                  part="screen-reader-button"
+                  aria-pressed=${this.terminalScreenReader ? 'true' : 'false'}
+                  @click=${() => (this.terminalScreenReader = !this.terminalScreenReader)}
+                >
+                  ${m.screenReaderMode}
+                </button>
+              </div>
               <div class="terminal-box" part="terminal"></div>
             </div>`
           : nothing
@@ -1619,6 +2159,21 @@ function readOnlyExt(on: boolean): Extension {
 
 function docText(doc: OpenDoc): string {
   return doc.state.doc.toString();
+}
+
+/** A path is `path` itself or inside the folder `path`. */
+function under(path: string, dir: string): boolean {
+  return path === dir || path.startsWith(`${dir}/`);
+}
+
+/** A relative path the backend takes: no `.`/`..`/empty parts, no leading or trailing `/`. */
+function validPath(path: string): boolean {
+  return (
+    path.length > 0 &&
+    path.length <= 1024 &&
+    !path.includes('\0') &&
+    path.split('/').every((p) => p !== '' && p !== '.' && p !== '..')
+  );
 }
 
 function parentOf(path: string): string {

@@ -17,6 +17,8 @@ export interface TerminalOptions {
   report(detail: SeTerminalDetail): void;
   label: string;
   dark: boolean;
+  /** xterm's screen reader mode: its rows mirrored in an accessibility tree, output announced */
+  screenReader: boolean;
 }
 
 /** Close codes after which reconnecting is pointless without the learner asking. */
@@ -56,6 +58,9 @@ export class TerminalSession {
       fontFamily: 'ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace',
       fontSize: 14,
       scrollback: 5000,
+      screenReaderMode: options.screenReader,
+      // Colours programs choose are lifted to a readable contrast (WCAG AA).
+      minimumContrastRatio: 4.5,
       theme: options.dark
         ? { background: '#1e1f22', foreground: '#e8eaed' }
         : { background: '#ffffff', foreground: '#1f2328', cursor: '#1f2328' },

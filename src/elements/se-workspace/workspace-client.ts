@@ -2,14 +2,24 @@
  * The client side of the backend's `/v1/workspace` routes (`src/shared/v1-workspace.ts`): the
  * same requests, errors and Bearer session as `<se-solve>`'s client.
  */
+import type { V1Error } from '../../shared/v1.js';
 import type {
   V1File,
   V1FileEntry,
   V1ScenarioResult,
+  V1ScenarioStageEvent,
+  V1ScenarioStatusEvent,
   V1TerminalTicket,
   V1Workspace,
 } from '../../shared/v1-workspace.js';
-import { V1Client } from '../se-solve/api-client.js';
+import { V1Client, V1ClientError } from '../se-solve/api-client.js';
+import { readServerSentEvents } from '../se-solve/sse.js';
+
+/** What a scenario run's event stream reports, in order: status changes, stages, the result. */
+export type ScenarioEvent =
+  | { type: 'status'; data: V1ScenarioStatusEvent }
+  | { type: 'stage'; data: V1ScenarioStageEvent }
+  | { type: 'result'; data: V1ScenarioResult };
 
 export class WorkspaceClient extends V1Client {
   open(token: string, signal?: AbortSignal): Promise<V1Workspace> {
@@ -70,6 +80,64 @@ export class WorkspaceClient extends V1Client {
       undefined,
       signal,
     );
+  }
+
+  /**
+   * Follows a scenario run through the backend's server-sent events (fetch: EventSource cannot
+   * send an Authorization header). Throws `V1ClientError` when the stream cannot be opened, is
+   * not an event stream, reports an error or ends without a result.
+   */
+  async *scenarioEvents(
+    token: string,
+    id: string,
+    signal: AbortSignal,
+  ): AsyncGenerator<ScenarioEvent> {
+    let res: Response;
+    try {
+      res = await fetch(this.url(`/v1/workspace/runs/${encodeURIComponent(id)}/events`), {
+        headers: { Accept: 'text/event-stream', Authorization: `Bearer ${token}` },
+        signal,
+        credentials: 'omit',
+        referrerPolicy: 'no-referrer',
+        cache: 'no-store',
+      });
+    } catch (err) {
+      if (signal.aborted) throw err;
+      throw new V1ClientError('network', err instanceof Error ? err.message : String(err));
+    }
+    if (!res.ok) {
+      let e: Partial<V1Error['error']> = {};
+      try {
+        e = ((await res.json()) as Partial<V1Error>).error ?? {};
+      } catch {
+        // not JSON
+      }
+      throw new V1ClientError(
+        e.code ?? (res.status === 401 ? 'unauthorized' : 'internal'),
+        e.message ?? `HTTP ${res.status}`,
+        res.status,
+      );
+    }
+    if (!res.body || !/^text\/event-stream/i.test(res.headers.get('Content-Type') ?? ''))
+      throw new V1ClientError('internal', 'The result stream is not an event stream.');
+    for await (const ev of readServerSentEvents(res.body, signal)) {
+      let data: unknown;
+      try {
+        data = JSON.parse(ev.data);
+      } catch {
+        continue;
+      }
+      if (ev.event === 'status') yield { type: 'status', data: data as V1ScenarioStatusEvent };
+      else if (ev.event === 'stage') yield { type: 'stage', data: data as V1ScenarioStageEvent };
+      else if (ev.event === 'result') {
+        yield { type: 'result', data: data as V1ScenarioResult };
+        return;
+      } else if (ev.event === 'error') {
+        const e = (data as Partial<V1Error>).error;
+        throw new V1ClientError(e?.code ?? 'internal', e?.message ?? 'The result stream failed.');
+      }
+    }
+    if (!signal.aborted) throw new V1ClientError('network', 'The result stream ended early.');
   }
 
   terminalTicket(token: string, terminal?: '1' | '2' | '3'): Promise<V1TerminalTicket> {

@@ -125,6 +125,54 @@ describe('<se-workspace> terminal', () => {
     expect(shadow(el).activeElement).to.not.equal(input);
   });
 
+  it('terminal-screen-reader: xterm mirrors its rows for assistive technology', async () => {
+    const el = await mount({ attrs: { terminal: 'open', 'terminal-screen-reader': '' } });
+    const rec = record(el, ['se-terminal']);
+    await until(
+      () => rec.some((e) => (e.detail as { state: string }).state === 'open'),
+      'open',
+      30000,
+    );
+    const box = part(el, 'terminal');
+    const tree = () => box.querySelector('.xterm-accessibility-tree');
+    expect(tree()).to.not.equal(null);
+    expect(part(el, 'screen-reader-button').getAttribute('aria-pressed')).to.equal('true');
+    box.querySelector<HTMLTextAreaElement>('textarea')?.focus();
+    await sendKeys({ type: 'echo sr-$((2*3))' });
+    await sendKeys({ press: 'Enter' });
+    await until(
+      () => (tree()?.textContent ?? '').includes('sr-6'),
+      'the output in the tree',
+      20000,
+    );
+  });
+
+  it('without it the mode is off; the switch turns it on and off from the keyboard', async () => {
+    const el = await mount({ attrs: { terminal: 'open' } });
+    const rec = record(el, ['se-terminal']);
+    await until(
+      () => rec.some((e) => (e.detail as { state: string }).state === 'open'),
+      'open',
+      30000,
+    );
+    const box = part(el, 'terminal');
+    const tree = () => box.querySelector('.xterm-accessibility-tree');
+    expect(tree()).to.equal(null);
+    const button = part(el, 'screen-reader-button');
+    expect(button.getAttribute('aria-pressed')).to.equal('false');
+    expect(button.textContent?.trim()).to.equal('Screen reader mode');
+    button.focus();
+    await sendKeys({ press: 'Enter' });
+    await el.updateComplete;
+    expect(el.hasAttribute('terminal-screen-reader')).to.equal(true);
+    expect(button.getAttribute('aria-pressed')).to.equal('true');
+    await until(() => tree() !== null, 'the accessibility tree');
+    await sendKeys({ press: ' ' });
+    await el.updateComplete;
+    expect(el.terminalScreenReader).to.equal(false);
+    await until(() => tree() === null, 'no accessibility tree');
+  });
+
   it('has no terminal tab with terminal="hidden"', async () => {
     const el = await mount({ attrs: { token: await learnerToken(), terminal: 'hidden' } });
     expect(shadow(el).querySelector('[data-panel="terminal"]')).to.equal(null);
