@@ -84,6 +84,16 @@ async function startBackend(pageOrigin) {
     hash: 'feedface0feedface0feedface0feed0',
     origins: ['self', pageOrigin, secondOrigin],
   });
+  // A workspace widget reached by a hosted workspace id (pages written for the hosted JS SDK's
+  // workspaces), host-signed only: the page's data-workspace-token is its session.
+  if (workspace)
+    raw.widgets.push({
+      ...workspace,
+      id: 'hosted-workspace',
+      hash: '0123456789abcdef0123456789abcdef',
+      public: false,
+      origins: ['self', pageOrigin, secondOrigin],
+    });
   raw.sessions = { ...raw.sessions, perMinute: many };
   raw.limits = {
     ...raw.limits,
@@ -139,7 +149,8 @@ async function createHostileProblem(engineUrl, token) {
  */
 async function probeEmbedFrame(session, { action = 'layout', widget = '' }) {
   const page = session.browser.getPage(session.id);
-  const match = (f) => f.url().includes('/embed/solve') && f.url().includes(`widget=${widget}`);
+  const match = (f) =>
+    /\/embed\/(solve|workspace)\?/.test(f.url()) && f.url().includes(`widget=${widget}`);
   // The frame is out of process: the browser may tell of it (or of its URL) a little after the
   // page heard from it, more so on a loaded machine. Wait for it, within a bound.
   const frame =
@@ -167,6 +178,29 @@ async function probeEmbedFrame(session, { action = 'layout', widget = '' }) {
         theme: el?.theme ?? null,
         text: document.body.innerText.slice(0, 500),
         shadowText: el?.shadowRoot?.textContent?.replace(/\s+/g, ' ').slice(0, 2000) ?? null,
+      };
+    });
+  }
+  if (action === 'workspace') {
+    // What the iframe-embed tests of <se-workspace> read inside the frame.
+    return frame.evaluate(() => {
+      const el = document.querySelector('se-workspace');
+      const root = el?.shadowRoot;
+      return {
+        present: Boolean(el),
+        theme: el?.getAttribute('theme') ?? null,
+        terminal: el?.terminal ?? null,
+        text: document.body.innerText.slice(0, 1000),
+        alert: document.querySelector('[role="alert"]')?.textContent ?? null,
+        editor: root?.querySelector('.cm-content')?.textContent ?? null,
+        focused: root?.activeElement?.className ?? null,
+        fill: document.documentElement.classList.contains('fill'),
+        innerHeight: window.innerHeight,
+        innerWidth: window.innerWidth,
+        scrollHeight: document.documentElement.scrollHeight,
+        scrollWidth: document.documentElement.scrollWidth,
+        elementBottom: el ? el.getBoundingClientRect().bottom : null,
+        barBottom: document.querySelector('.bar')?.getBoundingClientRect().bottom ?? null,
       };
     });
   }
