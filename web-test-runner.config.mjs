@@ -147,7 +147,7 @@ async function createHostileProblem(engineUrl, token) {
  * test/embed: looks inside the embed page's iframe, which is cross-origin to the test page (the
  * backend), through the browser's own protocol: its layout, the widget's results, or axe-core.
  */
-async function probeEmbedFrame(session, { action = 'layout', widget = '' }) {
+async function probeEmbedFrame(session, { action = 'layout', widget = '', part = '' }) {
   const page = session.browser.getPage(session.id);
   const match = (f) =>
     /\/embed\/(solve|workspace)\?/.test(f.url()) && f.url().includes(`widget=${widget}`);
@@ -180,6 +180,32 @@ async function probeEmbedFrame(session, { action = 'layout', widget = '' }) {
         shadowText: el?.shadowRoot?.textContent?.replace(/\s+/g, ' ').slice(0, 2000) ?? null,
       };
     });
+  }
+  if (action === 'workspace-click') {
+    // A click on a part of <se-workspace> in the frame (e.g. a scenario button), as a learner's,
+    // once the workspace shows it.
+    await frame
+      .waitForFunction(
+        (name) =>
+          document.querySelector('se-workspace')?.shadowRoot?.querySelector(`[part~="${name}"]`),
+        { timeout: 15000 },
+        part,
+      )
+      .catch(() => null);
+    const box = await frame.evaluate((name) => {
+      const target = document
+        .querySelector('se-workspace')
+        ?.shadowRoot?.querySelector(`[part~="${name}"]`);
+      if (!target) return null;
+      target.scrollIntoView();
+      const r = target.getBoundingClientRect();
+      return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+    }, part);
+    if (!box) throw new Error(`no part '${part}' in the workspace frame`);
+    const element = await frame.frameElement();
+    const outer = await element.boundingBox();
+    await page.mouse.click(outer.x + box.x, outer.y + box.y);
+    return true;
   }
   if (action === 'workspace') {
     // What the iframe-embed tests of <se-workspace> read inside the frame.

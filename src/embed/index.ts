@@ -22,6 +22,11 @@ export type {
   SdkEventData,
   SdkEventName,
   SdkGlobal,
+  SdkScenarioResult,
   SdkWidget,
   SdkWidgetConfig,
+  SdkWorkspace,
+  SdkWorkspaceCallback,
+  SdkWorkspaceEventData,
+  SdkWorkspaceEventName,
 } from './sdk-types.js';
