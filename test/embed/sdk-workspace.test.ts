@@ -115,7 +115,7 @@ describe('SDK drop-in: a page written for the hosted workspaces', () => {
       action: 'workspace-click',
       part: 'default-scenario',
     });
-    await until(() => of(win, 'afterScenarioExecutionExt').length === 1, 'the events', 60000);
+    await until(() => of(win, 'afterScenarioExecutionExt').length === 1, 'the events', 45000);
     const [plain] = of(win, 'afterScenarioExecution');
     const [ext] = of(win, 'afterScenarioExecutionExt');
     expect(plain!.data.scenario).to.equal('run');
