@@ -160,6 +160,30 @@ describe('SDK drop-in: a page written for the hosted workspaces', () => {
   });
 });
 
+describe('SDK drop-in: workspaces in full screen', () => {
+  it('enterFullScreen and exitFullScreen follow the workspace’s own Full screen button', async () => {
+    const { win, ws } = await hostedWorkspace(await learnerToken());
+    ws.events.subscribe('enterFullScreen', (e) => win.seen.push(e as never));
+    ws.events.subscribe('exitFullScreen', (e) => win.seen.push(e as never));
+    (win.frameElement as HTMLElement).scrollIntoView();
+    const frame = win.document.querySelector('[data-workspace] iframe');
+    for (let attempt = 0; attempt < 3 && !win.document.fullscreenElement; attempt++) {
+      // A learner's click (a user gesture) on the button inside the frame.
+      await executeServerCommand('se-embed-frame', {
+        widget: HASH,
+        action: 'workspace-click',
+        part: 'fullscreen-button',
+      });
+      await until(() => !!win.document.fullscreenElement, 'fullscreen', 3000).catch(() => {});
+    }
+    await until(() => of(win, 'enterFullScreen').length === 1, 'enterFullScreen');
+    expect(win.document.fullscreenElement).to.equal(frame);
+    expect(of(win, 'enterFullScreen')[0]).to.deep.equal({ event: 'enterFullScreen', data: {} });
+    await win.document.exitFullscreen();
+    await until(() => of(win, 'exitFullScreen').length === 1, 'exitFullScreen');
+  });
+});
+
 describe('SDK drop-in: workspaces, bad input and destroy', () => {
   it('a token of another learner’s workspace: a warning, and the frame says why', async () => {
     const { win } = await hostedWorkspace(await learnerToken());

@@ -437,6 +437,18 @@ describe('embedWorkspace: sizing', () => {
   });
 });
 
+describe('embedWorkspace: accessibility', () => {
+  it('has no serious or critical accessibility finding inside the frame', async () => {
+    const h = embed({ token: await learnerToken() });
+    await next(h, 'se-ready');
+    const findings = (await executeServerCommand('se-embed-frame', {
+      widget: 'workspace-demo',
+      action: 'axe',
+    })) as string[];
+    expect(findings.filter((f) => /^(serious|critical)/.test(f))).to.deep.equal([]);
+  });
+});
+
 describe('embedWorkspace: destroy', () => {
   it('removes the frame and its listener; pending and later calls reject', async () => {
     const added: unknown[] = [];
