@@ -26,6 +26,8 @@ const texts = {
     workspaceLoading: 'Opening the workspace…',
     notWorkspace: (id: string) =>
       `Widget “${id}” is not a workspace: /embed/workspace shows widgets of "mode": "workspace" (use /embed/solve for the others).`,
+    isWorkspace: (id: string) =>
+      `Widget “${id}” is a workspace: embed it with /embed/workspace (embedWorkspace, or a data-workspace placeholder).`,
     open: 'Open in a new window',
     noscript: 'This exercise needs JavaScript.',
     notFound: (id: string) => `There is no widget “${id}” on this server.`,
@@ -42,6 +44,8 @@ const texts = {
     workspaceLoading: 'Otwieranie projektu…',
     notWorkspace: (id: string) =>
       `Widżet „${id}” nie jest projektem: /embed/workspace pokazuje widżety z "mode": "workspace" (pozostałe: /embed/solve).`,
+    isWorkspace: (id: string) =>
+      `Widżet „${id}” jest projektem: osadź go przez /embed/workspace (embedWorkspace albo element z data-workspace).`,
     open: 'Otwórz w nowym oknie',
     noscript: 'To zadanie wymaga JavaScriptu.',
     notFound: (id: string) => `Na tym serwerze nie ma widżetu „${id}”.`,
@@ -250,8 +254,9 @@ export function serveEmbed(
     sendErrorPage(req, res, 403, locale, t.noSelf(widget.id), ancestors);
     return true;
   }
-  if (workspace && widget.mode !== 'workspace') {
-    sendErrorPage(req, res, 404, locale, t.notWorkspace(widget.id), ancestors);
+  if (workspace !== (widget.mode === 'workspace')) {
+    const message = workspace ? t.notWorkspace(widget.id) : t.isWorkspace(widget.id);
+    sendErrorPage(req, res, 404, locale, message, ancestors);
     return true;
   }
   const config = {

@@ -261,6 +261,10 @@ describe('GET /embed/workspace', () => {
     assert.deepEqual(csp(run.headers).get('frame-ancestors')!.includes(LMS), true);
     const pl = await ws('widget=run&locale=pl');
     assert.match(pl.text, /nie jest projektem/);
+    // And the other way round: /embed/solve names the page a workspace needs.
+    const solve = await page('widget=ws');
+    assert.equal(solve.status, 404);
+    assert.match(solve.text, /Widget “ws” is a workspace: embed it with \/embed\/workspace/);
     const noSelf = await ws('widget=ws-no-self');
     assert.equal(noSelf.status, 403);
     assert.deepEqual(csp(noSelf.headers).get('frame-ancestors'), [LMS]);
