@@ -207,6 +207,26 @@ async function probeEmbedFrame(session, { action = 'layout', widget = '', part =
     await page.mouse.click(outer.x + box.x, outer.y + box.y);
     return true;
   }
+  if (action === 'workspace-open-window') {
+    // A real click on "Open in a new window" of a workspace frame; what the opened window shows.
+    const opened = new Promise((resolve) => page.browser().once('targetcreated', resolve));
+    await frame.click('#se-open');
+    const popup = await (await opened).page();
+    try {
+      await popup.waitForFunction(
+        () => document.querySelector('se-workspace')?.shadowRoot?.querySelector('.cm-content'),
+        { timeout: 20000 },
+      );
+      return await popup.evaluate(() => ({
+        url: location.href,
+        editor: document.querySelector('se-workspace').shadowRoot.querySelector('.cm-content')
+          .textContent,
+        barHidden: document.querySelector('.bar').hidden,
+      }));
+    } finally {
+      await popup.close();
+    }
+  }
   if (action === 'workspace') {
     // What the iframe-embed tests of <se-workspace> read inside the frame.
     return frame.evaluate(() => {

@@ -437,6 +437,28 @@ describe('embedWorkspace: sizing', () => {
   });
 });
 
+describe('the /embed/workspace page: open in a new window', () => {
+  it('opens the workspace in a window of its own, with the session', async () => {
+    // hosted-workspace has no public sessions: the new window works only with the handed-over token.
+    const token = await learnerToken('hosted-workspace');
+    const h = embed({ widget: 'hosted-workspace', token });
+    await next(h, 'se-ready');
+    await h.setFileContent('main.py', 'print("carried over")\n');
+    await h.flush();
+    const opened = (await executeServerCommand('se-embed-frame', {
+      widget: 'hosted-workspace',
+      action: 'workspace-open-window',
+    })) as { url: string; editor: string; barHidden: boolean };
+    const url = new URL(opened.url);
+    expect(url.origin).to.equal(backendOrigin());
+    expect(url.pathname).to.equal('/embed/workspace');
+    expect(url.search).to.not.match(/token|sdk/);
+    // The same learner's workspace: the file saved through the frame.
+    expect(opened.editor).to.equal('print("carried over")');
+    expect(opened.barHidden).to.equal(true);
+  });
+});
+
 describe('embedWorkspace: accessibility', () => {
   it('has no serious or critical accessibility finding inside the frame', async () => {
     const h = embed({ token: await learnerToken() });
