@@ -84,6 +84,16 @@ async function startBackend(pageOrigin) {
     hash: 'feedface0feedface0feedface0feed0',
     origins: ['self', pageOrigin, secondOrigin],
   });
+  // A workspace widget reached by a hosted workspace id (pages written for the hosted JS SDK's
+  // workspaces), host-signed only: the page's data-workspace-token is its session.
+  if (workspace)
+    raw.widgets.push({
+      ...workspace,
+      id: 'hosted-workspace',
+      hash: '0123456789abcdef0123456789abcdef',
+      public: false,
+      origins: ['self', pageOrigin, secondOrigin],
+    });
   raw.sessions = { ...raw.sessions, perMinute: many };
   raw.limits = {
     ...raw.limits,
@@ -137,9 +147,10 @@ async function createHostileProblem(engineUrl, token) {
  * test/embed: looks inside the embed page's iframe, which is cross-origin to the test page (the
  * backend), through the browser's own protocol: its layout, the widget's results, or axe-core.
  */
-async function probeEmbedFrame(session, { action = 'layout', widget = '' }) {
+async function probeEmbedFrame(session, { action = 'layout', widget = '', part = '' }) {
   const page = session.browser.getPage(session.id);
-  const match = (f) => f.url().includes('/embed/solve') && f.url().includes(`widget=${widget}`);
+  const match = (f) =>
+    /\/embed\/(solve|workspace)\?/.test(f.url()) && f.url().includes(`widget=${widget}`);
   // The frame is out of process: the browser may tell of it (or of its URL) a little after the
   // page heard from it, more so on a loaded machine. Wait for it, within a bound.
   const frame =
@@ -167,6 +178,75 @@ async function probeEmbedFrame(session, { action = 'layout', widget = '' }) {
         theme: el?.theme ?? null,
         text: document.body.innerText.slice(0, 500),
         shadowText: el?.shadowRoot?.textContent?.replace(/\s+/g, ' ').slice(0, 2000) ?? null,
+      };
+    });
+  }
+  if (action === 'workspace-click') {
+    // A click on a part of <se-workspace> in the frame (e.g. a scenario button), as a learner's,
+    // once the workspace shows it.
+    await frame
+      .waitForFunction(
+        (name) =>
+          document.querySelector('se-workspace')?.shadowRoot?.querySelector(`[part~="${name}"]`),
+        { timeout: 15000 },
+        part,
+      )
+      .catch(() => null);
+    const box = await frame.evaluate((name) => {
+      const target = document
+        .querySelector('se-workspace')
+        ?.shadowRoot?.querySelector(`[part~="${name}"]`);
+      if (!target) return null;
+      target.scrollIntoView();
+      const r = target.getBoundingClientRect();
+      return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+    }, part);
+    if (!box) throw new Error(`no part '${part}' in the workspace frame`);
+    const element = await frame.frameElement();
+    const outer = await element.boundingBox();
+    await page.mouse.click(outer.x + box.x, outer.y + box.y);
+    return true;
+  }
+  if (action === 'workspace-open-window') {
+    // A real click on "Open in a new window" of a workspace frame; what the opened window shows.
+    const opened = new Promise((resolve) => page.browser().once('targetcreated', resolve));
+    await frame.click('#se-open');
+    const popup = await (await opened).page();
+    try {
+      await popup.waitForFunction(
+        () => document.querySelector('se-workspace')?.shadowRoot?.querySelector('.cm-content'),
+        { timeout: 20000 },
+      );
+      return await popup.evaluate(() => ({
+        url: location.href,
+        editor: document.querySelector('se-workspace').shadowRoot.querySelector('.cm-content')
+          .textContent,
+        barHidden: document.querySelector('.bar').hidden,
+      }));
+    } finally {
+      await popup.close();
+    }
+  }
+  if (action === 'workspace') {
+    // What the iframe-embed tests of <se-workspace> read inside the frame.
+    return frame.evaluate(() => {
+      const el = document.querySelector('se-workspace');
+      const root = el?.shadowRoot;
+      return {
+        present: Boolean(el),
+        theme: el?.getAttribute('theme') ?? null,
+        terminal: el?.terminal ?? null,
+        text: document.body.innerText.slice(0, 1000),
+        alert: document.querySelector('[role="alert"]')?.textContent ?? null,
+        editor: root?.querySelector('.cm-content')?.textContent ?? null,
+        focused: root?.activeElement?.className ?? null,
+        fill: document.documentElement.classList.contains('fill'),
+        innerHeight: window.innerHeight,
+        innerWidth: window.innerWidth,
+        scrollHeight: document.documentElement.scrollHeight,
+        scrollWidth: document.documentElement.scrollWidth,
+        elementBottom: el ? el.getBoundingClientRect().bottom : null,
+        barBottom: document.querySelector('.bar')?.getBoundingClientRect().bottom ?? null,
       };
     });
   }

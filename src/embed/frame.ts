@@ -1,6 +1,7 @@
 /**
- * The script of the embed page (`/embed/solve`, built to `dist/cdn/se-embed-frame.js`): hosts one
- * `<se-solve>` (defined by the script-tag bundle loaded before it), talks to the host page over a
+ * The script of the embed pages (`/embed/solve` and `/embed/workspace`, built to
+ * `dist/cdn/se-embed-frame.js`): hosts one `<se-solve>` or one `<se-workspace>` (defined by the
+ * script-tag bundle loaded before it), talks to the host page over a
  * private `MessageChannel` after one checked handshake (see `protocol.ts`), reports its height to
  * LMSs, and offers an "open in a new window" escape.
  *
@@ -10,6 +11,7 @@
  */
 import {
   COMMANDS,
+  type EmbedKind,
   envelope,
   type Envelope,
   type Fit,
@@ -17,10 +19,14 @@ import {
   MIRRORED_EVENTS,
   parseEnvelope,
   type Theme,
+  WORKSPACE_COMMANDS,
+  WORKSPACE_EVENTS,
 } from './protocol.js';
 
 /** The settings the server writes into the page. */
 interface PageConfig {
+  /** the element the page hosts */
+  kind: EmbedKind;
   widget: string;
   /** exact origins allowed to frame the page and to connect */
   origins: string[];
@@ -28,6 +34,38 @@ interface PageConfig {
   sdk: boolean;
   theme: Theme;
   locale: string;
+  /** `<se-workspace>`'s `terminal` attribute, when the page was asked for one */
+  terminal?: 'open' | 'collapsed' | 'hidden';
+}
+
+/** What the frame uses of `<se-workspace>` (its public API). */
+interface WorkspaceElement extends HTMLElement {
+  backend: string;
+  widget: string;
+  token: string;
+  theme: Theme;
+  locale: string;
+  terminal: string;
+  runScenario(name?: string): Promise<unknown>;
+  getFileContent(path: string): Promise<string>;
+  setFileContent(path: string, text: string): Promise<void>;
+  openFile(path: string): Promise<void>;
+  getStageStream(stage: string, stream: string): string | null;
+  reset(path?: string): Promise<void>;
+  flush(): Promise<void>;
+}
+
+/** The widget a session token's scope names (read, not verified: the backend verifies it). */
+function tokenWidget(token: string): string | null {
+  try {
+    const part = token.split('.')[1] ?? '';
+    const claims = JSON.parse(atob(part.replace(/-/g, '+').replace(/_/g, '/'))) as {
+      scope?: { widget?: unknown };
+    };
+    return typeof claims.scope?.widget === 'string' ? claims.scope.widget : null;
+  } catch {
+    return null;
+  }
 }
 
 /** What the frame uses of `<se-solve>` (the element is defined by the script-tag bundle). */
@@ -74,10 +112,16 @@ function readConfig(): PageConfig | null {
     !c.origins.every((o) => typeof o === 'string') ||
     typeof c.sdk !== 'boolean' ||
     !themes.includes(c.theme) ||
-    typeof c.locale !== 'string'
+    typeof c.locale !== 'string' ||
+    (c.kind !== undefined && c.kind !== 'solve' && c.kind !== 'workspace') ||
+    (c.terminal !== undefined && !['open', 'collapsed', 'hidden'].includes(c.terminal as string))
   )
     return null;
   return {
+    kind: c.kind === 'workspace' ? 'workspace' : 'solve',
+    ...(c.terminal !== undefined
+      ? { terminal: c.terminal as 'open' | 'collapsed' | 'hidden' }
+      : {}),
     widget: c.widget,
     origins: c.origins as string[],
     sdk: c.sdk,
@@ -99,6 +143,10 @@ function plainDetail(name: string, detail: unknown): unknown {
 
 class EmbedFrame {
   private el: SolveElement | null = null;
+  /** the `<se-workspace>` of `/embed/workspace` */
+  private ws: WorkspaceElement | null = null;
+  /** why the page refused to open the widget (a token of another workspace), if it did */
+  private refusal: string | null = null;
   /** the host's session token, if it gave one */
   private token = '';
   private mounted = false;
@@ -226,6 +274,7 @@ class EmbedFrame {
   private mount(handoff?: { source?: string; language?: string }): void {
     if (this.mounted) return;
     this.mounted = true;
+    if (this.config.kind === 'workspace') return this.mountWorkspace();
     void customElements.whenDefined('se-solve').then(() => {
       const el = document.createElement('se-solve') as SolveElement;
       // The frame is the widget: the host page decides when it loads, so the editor comes at once.
@@ -256,6 +305,68 @@ class EmbedFrame {
       this.main.insertBefore(el, this.main.querySelector('.bar'));
       this.whenMounted?.();
     });
+  }
+
+  /**
+   * `/embed/workspace`: creates the `<se-workspace>`, unless the host's token is for another
+   * widget (the learner's workspace there is not the one this page is for): then the page says so
+   * and the host gets `se-error` (`forbidden`).
+   */
+  private mountWorkspace(): void {
+    const named = this.token ? tokenWidget(this.token) : null;
+    if (named !== null && named !== this.config.widget) {
+      this.refuse(this.messages().otherWorkspace(this.config.widget, named));
+      return;
+    }
+    // The script-tag bundle loads <se-workspace>'s chunk once the page holds one: add it first.
+    const el = document.createElement('se-workspace') as WorkspaceElement;
+    el.backend = location.origin;
+    el.widget = this.config.widget;
+    if (this.token) el.token = this.token;
+    el.theme = (document.documentElement.dataset.theme as Theme | undefined) ?? this.config.theme;
+    if (this.config.locale) el.locale = this.config.locale;
+    if (this.config.terminal) el.terminal = this.config.terminal;
+    for (const name of WORKSPACE_EVENTS) {
+      el.addEventListener(name, (e) =>
+        this.mirror(name, (e as Event & { detail?: unknown }).detail),
+      );
+    }
+    const startMeasuring = () => {
+      this.measuring = true;
+      this.markSettled();
+      this.scheduleResize();
+    };
+    el.addEventListener('se-ready', startMeasuring, { once: true });
+    el.addEventListener('se-error', startMeasuring, { once: true });
+    this.ws = el;
+    document.getElementById('se-loading')?.remove();
+    this.main.insertBefore(el, this.main.querySelector('.bar'));
+    void customElements.whenDefined('se-workspace').then(() => this.whenMounted?.());
+  }
+
+  private messages() {
+    const pl = this.config.locale === 'pl';
+    return {
+      otherWorkspace: (want: string, got: string) =>
+        pl
+          ? `Ten obszar roboczy („${want}”) nie należy do tej sesji: token dotyczy widżetu „${got}”.`
+          : `This workspace (“${want}”) is not the learner's: the session token is for widget “${got}”.`,
+    };
+  }
+
+  /** Shows why the widget is not opened (text only), and tells the host as `se-error`. */
+  private refuse(message: string): void {
+    this.refusal = message;
+    const p = document.createElement('p');
+    p.className = 'loading';
+    p.setAttribute('role', 'alert');
+    p.textContent = message;
+    document.getElementById('se-loading')?.replaceWith(p);
+    this.mirror('se-error', { code: 'forbidden', message, status: 403 });
+    this.measuring = true;
+    this.markSettled();
+    this.scheduleResize();
+    this.whenMounted?.();
   }
 
   private onBeforeSubmit(el: SolveElement, e: Event): void {
@@ -311,7 +422,10 @@ class EmbedFrame {
   }
 
   private onCommand(e: MessageEvent): void {
-    const msg = parseEnvelope(e.data, COMMANDS);
+    const msg = parseEnvelope(
+      e.data,
+      this.config.kind === 'workspace' ? WORKSPACE_COMMANDS : COMMANDS,
+    );
     if (!msg || msg.id === undefined) return;
     const id = msg.id;
     // Commands take effect in the order they were sent; a run or submit holds the line only
@@ -342,6 +456,7 @@ class EmbedFrame {
   /** Applies a command; `result` settles with its answer. */
   private async execute(msg: Envelope): Promise<{ result: Promise<unknown> }> {
     const done = (value?: unknown) => ({ result: Promise.resolve(value) });
+    if (this.config.kind === 'workspace') return this.executeWorkspace(msg);
     const el = this.el ?? (await this.mountedElement());
     const p = msg.p as Record<string, string | undefined>;
     // The code is the restored one only once the widget has loaded its languages.
@@ -384,6 +499,54 @@ class EmbedFrame {
     throw new Error(`Unknown command ${msg.t}.`);
   }
 
+  /** Applies a command of `/embed/workspace` (each maps to one method of `<se-workspace>`). */
+  private async executeWorkspace(msg: Envelope): Promise<{ result: Promise<unknown> }> {
+    const done = (value?: unknown) => ({ result: Promise.resolve(value) });
+    if (!this.ws && !this.refusal) await this.mountedElement();
+    // Theme and token apply to the page even when the widget was refused.
+    const p = msg.p as Record<string, string | undefined>;
+    if (msg.t === 'se:theme.set') {
+      this.setTheme(p.theme as Theme);
+      return done();
+    }
+    if (this.refusal) throw new Error(this.refusal);
+    const el = this.ws as WorkspaceElement;
+    await customElements.whenDefined('se-workspace');
+    // File commands act on the open workspace: wait until it opened (or failed to).
+    if (msg.t !== 'se:editor.focus' && msg.t !== 'se:token.set') await this.settled;
+    switch (msg.t) {
+      case 'se:scenario.run':
+        return { result: el.runScenario(p.scenario).then((r) => plainDetail('', r)) };
+      case 'se:file.get':
+        return done({ content: await el.getFileContent(p.path ?? '') });
+      case 'se:file.set':
+        await el.setFileContent(p.path ?? '', p.content ?? '');
+        return done();
+      case 'se:file.open':
+        await el.openFile(p.path ?? '');
+        return done();
+      case 'se:stage.get':
+        return done({ content: el.getStageStream(p.stage ?? '', p.stream ?? 'stdout') });
+      case 'se:workspace.reset':
+        await el.reset(p.path);
+        return done();
+      case 'se:workspace.flush':
+        await el.flush();
+        return done();
+      case 'se:editor.focus':
+        el.focus();
+        return done();
+      case 'se:token.set': {
+        const named = tokenWidget(p.token ?? '');
+        if (named !== null && named !== this.config.widget)
+          throw new Error(this.messages().otherWorkspace(this.config.widget, named));
+        this.setToken(p.token ?? '');
+        return done();
+      }
+    }
+    throw new Error(`Unknown command ${msg.t}.`);
+  }
+
   /** A run or submit command's answer: its result, or that of the run the host approved. */
   private async outcome(first: unknown): Promise<unknown> {
     const held = this.gated;
@@ -395,11 +558,13 @@ class EmbedFrame {
   private setToken(token: string): void {
     this.token = token;
     if (this.el) this.el.token = token;
+    if (this.ws) this.ws.token = token;
   }
 
   private setTheme(theme: Theme): void {
     document.documentElement.dataset.theme = theme;
     if (this.el) this.el.theme = theme;
+    if (this.ws) this.ws.theme = theme;
   }
 
   private applyFit(): void {
@@ -451,7 +616,7 @@ class EmbedFrame {
     const link = document.getElementById('se-open') as HTMLAnchorElement | null;
     if (!link) return;
     link.addEventListener('click', (e) => {
-      const el = this.el;
+      const el = this.el ?? this.ws;
       if (!el) return;
       const opened = window.open(link.href, '_blank');
       if (!opened) return;
@@ -460,11 +625,11 @@ class EmbedFrame {
         if (m.source !== opened || m.origin !== location.origin) return;
         if (!parseEnvelope(m.data, ['se:frame.announce'])) return;
         window.removeEventListener('message', onMessage);
-        const p: Record<string, string> = {
-          source: el.source,
-          language: el.language,
-          theme: el.theme,
-        };
+        // A workspace keeps its files on the backend: the new window needs only the session.
+        const p: Record<string, string> =
+          'source' in el
+            ? { source: el.source, language: el.language, theme: el.theme }
+            : { theme: el.theme };
         if (el.token) p.token = el.token;
         try {
           opened.postMessage(envelope('se:handoff.init', p), location.origin);

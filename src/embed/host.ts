@@ -1,14 +1,20 @@
 /**
  * The host side of iframe embeds: `embedSolve()` puts a backend's `/embed/solve` page in an iframe
- * and talks to it over a private `MessageChannel` (see `protocol.ts`).
+ * (`embedWorkspace()` its `/embed/workspace` page) and talks to it over a private `MessageChannel`
+ * (see `protocol.ts`).
  */
 import type { StatusInfo } from '../shared/compilers.js';
+import type {
+  V1FileEntry,
+  V1ScenarioResult,
+  V1TestCase,
+  V1Workspace,
+} from '../shared/v1-workspace.js';
 import type { V1Error, V1Language, V1Result, WidgetInfo } from '../shared/v1.js';
 import {
   envelope,
   type Envelope,
   type Fit,
-  type MirroredEvent,
   parseEnvelope,
   randomNonce,
   type Theme,
@@ -122,6 +128,112 @@ export interface EmbedSolveHandle {
 /** Decides whether a run or submission may go (see {@link EmbedSolveHandle.setSubmitGate}). */
 export type SubmitGate = (detail: EmbedEventMap['se-before-submit']) => boolean | Promise<boolean>;
 
+/** Options of {@link embedWorkspace}. */
+export interface EmbedWorkspaceOptions {
+  /** the signing backend's URL (its origin is used: the backend serves `/embed/workspace`) */
+  backend: string;
+  /** a widget of `"mode": "workspace"` (its id or hosted hash); its `origins` list this page's and `"self"` */
+  widget: string;
+  /** a session token minted by your server with the `workspace` action (sent over the channel) */
+  token?: string;
+  /** colour theme (default `light`) */
+  theme?: Theme;
+  /** the iframe's height in pixels until the widget reports its own (default 600) */
+  height?: number;
+  /** follow the heights the widget reports (default true); false: the widget fills `height` */
+  autoResize?: boolean;
+  /** language of the widget's interface: `en` or `pl` */
+  locale?: string;
+  /** the iframe's accessible name (default "Coding workspace") */
+  title?: string;
+  /** the element's `terminal`: `open`, `collapsed` (its default) or `hidden` */
+  terminal?: 'open' | 'collapsed' | 'hidden';
+}
+
+type WorkspaceStage = V1ScenarioResult['stages'][number];
+
+/**
+ * What the host receives for each mirrored event of `<se-workspace>`: the `detail` of the
+ * element's event of the same name (see the `<se-workspace>` reference), as plain data.
+ */
+export interface EmbedWorkspaceEventMap {
+  'se-ready': {
+    widget: WidgetInfo | null;
+    files: V1FileEntry[];
+    scenarios: V1Workspace['scenarios'];
+    terminal: boolean;
+  };
+  'se-state': {
+    state: 'connecting' | 'saving' | 'saved' | 'offline' | 'conflict' | 'running' | 'error';
+    workspace: string | null;
+    unsaved: string[];
+  };
+  'se-file-open': { path: string; readOnly: boolean };
+  'se-file-change': { path: string; content: string; byUser: boolean };
+  'se-file-save': { path: string; version: string };
+  'se-scenario-start': { scenario: string; id: string };
+  'se-stage': { scenario: string; id: string; stage: WorkspaceStage };
+  'se-scenario-result': {
+    scenario: string;
+    id: string;
+    status: { code: number; name: string };
+    score: number;
+    time: number;
+    stages: WorkspaceStage[];
+    tests: V1TestCase[] | null;
+  };
+  'se-terminal': { state: 'open' | 'exit' | 'closed'; code: number | null; reason: string };
+  'se-error': EmbedEventMap['se-error'];
+  'se-token-expired': EmbedEventMap['se-token-expired'];
+  /** the frame connected (after each (re)load of the embed page) */
+  connect: { widget: string };
+  /** the widget reported the height its content needs (pixels) */
+  resize: { height: number };
+}
+
+export type EmbedWorkspaceEventName = keyof EmbedWorkspaceEventMap;
+
+/**
+ * The embedded workspace, as returned by {@link embedWorkspace}: each method of `<se-workspace>`
+ * as a command over the channel. Calls made before the frame connected wait for it; file and
+ * scenario calls wait until the workspace is open.
+ */
+export interface EmbedWorkspaceHandle {
+  /** the iframe (already in the container) */
+  readonly iframe: HTMLIFrameElement;
+  /** resolves at the first handshake; rejects if the handle is destroyed first */
+  readonly ready: Promise<void>;
+  /** Listens to a mirrored event; returns the function that stops listening. */
+  on<K extends EmbedWorkspaceEventName>(
+    event: K,
+    listener: (detail: EmbedWorkspaceEventMap[K]) => void,
+  ): () => void;
+  /** Runs a scenario (default: the widget's default) after saving; its result, or null. */
+  runScenario(name?: string): Promise<EmbedWorkspaceEventMap['se-scenario-result'] | null>;
+  /** A file's text: the editor's when it is open (saved or not), else the workspace's. */
+  getFileContent(path: string): Promise<string>;
+  /** Replaces a file's text; it is saved like an edit (`flush()` saves at once). */
+  setFileContent(path: string, content: string): Promise<void>;
+  /** Opens a file in a tab and selects it. */
+  openFile(path: string): Promise<void>;
+  /** The stdout (`stdout`, `output`) or stderr (`stderr`, `error`) of a stage of the last run, or null. */
+  getStageStream(
+    stage: string,
+    stream: 'stdout' | 'stderr' | 'output' | 'error',
+  ): Promise<string | null>;
+  /** Puts one file (or the whole workspace) back to the project's template. */
+  reset(path?: string): Promise<void>;
+  /** Saves every file with unsaved changes now. */
+  flush(): Promise<void>;
+  setTheme(theme: Theme): Promise<void>;
+  /** Focuses the iframe and the editor inside it. */
+  focus(): Promise<void>;
+  /** Hands the widget a new session token (e.g. on `se-token-expired`). */
+  setToken(token: string): Promise<void>;
+  /** Removes the iframe and every listener; pending calls reject. Safe to call twice. */
+  destroy(): void;
+}
+
 /** Commands other than run and submit fail after this long without an answer. */
 const COMMAND_TIMEOUT_MS = 15_000;
 const FROM_FRAME = [
@@ -142,36 +254,68 @@ interface Pending {
   timer?: ReturnType<typeof setTimeout>;
 }
 
-function backendOrigin(backend: string): string {
+function backendOrigin(backend: string, caller: string): string {
   let url: URL;
   try {
     url = new URL(backend, location.href);
   } catch {
-    throw new TypeError(`embedSolve: backend '${backend}' is not a URL`);
+    throw new TypeError(`${caller}: backend '${backend}' is not a URL`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:')
-    throw new TypeError(`embedSolve: backend '${backend}' is not an http(s) URL`);
+    throw new TypeError(`${caller}: backend '${backend}' is not an http(s) URL`);
   return url.origin;
 }
 
+/** The options both kinds of embed share. */
+interface FrameOptions {
+  backend: string;
+  widget: string;
+  token?: string;
+  theme?: Theme;
+  height?: number;
+  autoResize?: boolean;
+  locale?: string;
+  title?: string;
+}
+
+/** The channel to one embed page, shared by {@link embedSolve} and {@link embedWorkspace}. */
+interface Frame {
+  iframe: HTMLIFrameElement;
+  ready: Promise<void>;
+  on(event: string, listener: (detail: never) => void): () => void;
+  /** sends a command (queued until the handshake); `bounded`: fails after COMMAND_TIMEOUT_MS */
+  command(t: string, p: Record<string, unknown>, bounded: boolean): Promise<unknown>;
+  setTheme(theme: Theme): Promise<void>;
+  setToken(token: string): Promise<void>;
+  focus(): Promise<void>;
+  destroy(): void;
+}
+
 /**
- * Embeds a `<se-solve>` widget in an iframe served by the signing backend, in `container`.
- *
- * The iframe gets `allow="clipboard-write; fullscreen"` and a title before its `src`. The handle
- * talks to the frame only after the frame announced itself from the iframe's window and the
- * backend's exact origin; it then transfers one end of a `MessageChannel` to that origin with a
- * random nonce (and the token, if any). Everything else, both ways, goes over that channel.
+ * Creates the iframe of `path` and runs the handshake: the frame is answered only after it
+ * announced itself from the iframe's window and the backend's exact origin, with one end of a
+ * fresh `MessageChannel` transferred to that origin. `ask` answers `se:submit.ask` (embedSolve's
+ * gate); `query` adds page parameters.
  */
-export function embedSolve(container: HTMLElement, options: EmbedSolveOptions): EmbedSolveHandle {
-  const origin = backendOrigin(options.backend);
+function openFrame(
+  container: HTMLElement,
+  options: FrameOptions,
+  page: {
+    caller: string;
+    path: string;
+    title: string;
+    query?: Record<string, string>;
+    ask?: (detail: unknown) => Promise<boolean>;
+  },
+): Frame {
+  const origin = backendOrigin(options.backend, page.caller);
   if (typeof options.widget !== 'string' || options.widget === '')
-    throw new TypeError('embedSolve: widget is required');
+    throw new TypeError(`${page.caller}: widget is required`);
   const autoResize = options.autoResize !== false;
   const initialHeight = Math.max(MIN_HEIGHT, Math.round(options.height ?? 600));
 
   let token = options.token;
   let theme = options.theme;
-  let gate: SubmitGate | null = null;
   let port: MessagePort | null = null;
   let nonce = '';
   let connected = false;
@@ -180,7 +324,7 @@ export function embedSolve(container: HTMLElement, options: EmbedSolveOptions): 
   const pending = new Map<string, Pending>();
   /** commands given before the handshake, sent once it is done */
   const queue: Envelope[] = [];
-  const listeners = new Map<EmbedEventName, Set<(detail: never) => void>>();
+  const listeners = new Map<string, Set<(detail: never) => void>>();
 
   let markReady: () => void = () => {};
   let failReady: (err: Error) => void = () => {};
@@ -194,7 +338,7 @@ export function embedSolve(container: HTMLElement, options: EmbedSolveOptions): 
   const iframe = document.createElement('iframe');
   // Permissions first: `allow` is read when the navigation starts.
   iframe.setAttribute('allow', 'clipboard-write; fullscreen');
-  iframe.title = options.title ?? 'Code exercise';
+  iframe.title = options.title ?? page.title;
   // The backend learns the host's origin (it checks it anyway), never the page's path.
   iframe.referrerPolicy = 'origin';
   iframe.style.display = 'block';
@@ -202,10 +346,10 @@ export function embedSolve(container: HTMLElement, options: EmbedSolveOptions): 
   iframe.style.border = '0';
   iframe.style.height = `${initialHeight}px`;
 
-  function emit<K extends EmbedEventName>(name: K, detail: EmbedEventMap[K]): void {
+  function emit(name: string, detail: unknown): void {
     for (const listener of [...(listeners.get(name) ?? [])]) {
       try {
-        (listener as (d: EmbedEventMap[K]) => void)(detail);
+        (listener as (d: unknown) => void)(detail);
       } catch (err) {
         // One faulty listener must not stop the others or the channel.
         queueMicrotask(() => {
@@ -246,25 +390,16 @@ export function embedSolve(container: HTMLElement, options: EmbedSolveOptions): 
         return;
       }
       case 'se:submit.ask': {
-        if (!connected) return;
+        if (!connected || !page.ask) return;
         const ask = p.ask as string;
-        const current = gate;
-        void (async () => {
-          try {
-            return current
-              ? (await current(p.detail as EmbedEventMap['se-before-submit'])) === true
-              : true;
-          } catch {
-            return false;
-          }
-        })().then((allow) => {
+        void page.ask(p.detail).then((allow) => {
           if (!destroyed) port?.postMessage(envelope('se:submit.answer', { ask, allow }));
         });
         return;
       }
       case 'se:event.emit':
         if (!connected) return;
-        emit(p.name as MirroredEvent, p.detail as never);
+        emit(p.name as string, p.detail);
         return;
       case 'se:command.reply': {
         const waiting = msg.id === undefined ? undefined : pending.get(msg.id);
@@ -330,26 +465,84 @@ export function embedSolve(container: HTMLElement, options: EmbedSolveOptions): 
   }
 
   window.addEventListener('message', onWindowMessage);
-  const url = new URL('/embed/solve', origin);
+  const url = new URL(page.path, origin);
   url.searchParams.set('widget', options.widget);
   url.searchParams.set('sdk', '1');
   if (theme) url.searchParams.set('theme', theme);
   if (options.locale) url.searchParams.set('locale', options.locale);
+  for (const [k, v] of Object.entries(page.query ?? {})) url.searchParams.set(k, v);
   iframe.src = url.href;
   container.append(iframe);
 
   return {
     iframe,
     ready,
+    command,
     on(event, listener) {
       let set = listeners.get(event);
       if (!set) listeners.set(event, (set = new Set()));
-      const fn = listener as (detail: never) => void;
-      set.add(fn);
+      set.add(listener);
       return () => {
-        listeners.get(event)?.delete(fn);
+        listeners.get(event)?.delete(listener);
       };
     },
+    async setTheme(next) {
+      theme = next;
+      await command('se:theme.set', { theme: next }, true);
+    },
+    async setToken(next) {
+      token = next;
+      await command('se:token.set', { token: next }, true);
+    },
+    async focus() {
+      iframe.focus();
+      await command('se:editor.focus', {}, true);
+    },
+    destroy() {
+      if (destroyed) return;
+      destroyed = true;
+      window.removeEventListener('message', onWindowMessage);
+      port?.close();
+      port = null;
+      queue.length = 0;
+      failPending('The embedded widget was destroyed.');
+      failReady(new Error('The embedded widget was destroyed before it connected.'));
+      listeners.clear();
+      iframe.remove();
+    },
+  };
+}
+
+/**
+ * Embeds a `<se-solve>` widget in an iframe served by the signing backend, in `container`.
+ *
+ * The iframe gets `allow="clipboard-write; fullscreen"` and a title before its `src`. The handle
+ * talks to the frame only after the frame announced itself from the iframe's window and the
+ * backend's exact origin; it then transfers one end of a `MessageChannel` to that origin with a
+ * random nonce (and the token, if any). Everything else, both ways, goes over that channel.
+ */
+export function embedSolve(container: HTMLElement, options: EmbedSolveOptions): EmbedSolveHandle {
+  let gate: SubmitGate | null = null;
+  const f = openFrame(container, options, {
+    caller: 'embedSolve',
+    path: '/embed/solve',
+    title: 'Code exercise',
+    async ask(detail) {
+      const current = gate;
+      try {
+        return current
+          ? (await current(detail as EmbedEventMap['se-before-submit'])) === true
+          : true;
+      } catch {
+        return false;
+      }
+    },
+  });
+  const { command } = f;
+  return {
+    iframe: f.iframe,
+    ready: f.ready,
+    on: (event, listener) => f.on(event, listener as (detail: never) => void),
     async setCode(source, language, input) {
       const p: Record<string, unknown> = { source: String(source) };
       if (language !== undefined) p.language = String(language);
@@ -368,14 +561,8 @@ export function embedSolve(container: HTMLElement, options: EmbedSolveOptions): 
       const value = (await command('se:code.get', {}, true)) as { source?: unknown } | undefined;
       return typeof value?.source === 'string' ? value.source : '';
     },
-    async setTheme(next) {
-      theme = next;
-      await command('se:theme.set', { theme: next }, true);
-    },
-    async focus() {
-      iframe.focus();
-      await command('se:editor.focus', {}, true);
-    },
+    setTheme: f.setTheme,
+    focus: f.focus,
     async run(input) {
       const p: Record<string, unknown> = input === undefined ? {} : { input: String(input) };
       return ((await command('se:code.run', p, false)) ?? null) as V1Result | null;
@@ -383,21 +570,66 @@ export function embedSolve(container: HTMLElement, options: EmbedSolveOptions): 
     async submit() {
       return ((await command('se:code.submit', {}, false)) ?? null) as V1Result | null;
     },
-    async setToken(next) {
-      token = next;
-      await command('se:token.set', { token: next }, true);
+    setToken: f.setToken,
+    destroy: f.destroy,
+  };
+}
+
+/**
+ * Embeds a `<se-workspace>` (a widget of `"mode": "workspace"`) in an iframe served by the
+ * signing backend (`/embed/workspace`), in `container`: the handshake, channel and checks of
+ * {@link embedSolve}. Each method of the element is a command over the channel.
+ */
+export function embedWorkspace(
+  container: HTMLElement,
+  options: EmbedWorkspaceOptions,
+): EmbedWorkspaceHandle {
+  if (options.terminal !== undefined && !['open', 'collapsed', 'hidden'].includes(options.terminal))
+    throw new TypeError(
+      `embedWorkspace: terminal '${String(options.terminal)}' is not open, collapsed or hidden`,
+    );
+  const f = openFrame(container, options, {
+    caller: 'embedWorkspace',
+    path: '/embed/workspace',
+    title: 'Coding workspace',
+    query: options.terminal ? { terminal: options.terminal } : {},
+  });
+  const { command } = f;
+  const text = (v: unknown): string => String(v);
+  return {
+    iframe: f.iframe,
+    ready: f.ready,
+    on: (event, listener) => f.on(event, listener as (detail: never) => void),
+    async runScenario(name) {
+      const p = name === undefined ? {} : { scenario: text(name) };
+      return ((await command('se:scenario.run', p, false)) ?? null) as
+        EmbedWorkspaceEventMap['se-scenario-result'] | null;
     },
-    destroy() {
-      if (destroyed) return;
-      destroyed = true;
-      window.removeEventListener('message', onWindowMessage);
-      port?.close();
-      port = null;
-      queue.length = 0;
-      failPending('The embedded widget was destroyed.');
-      failReady(new Error('The embedded widget was destroyed before it connected.'));
-      listeners.clear();
-      iframe.remove();
+    async getFileContent(path) {
+      const v = (await command('se:file.get', { path: text(path) }, true)) as
+        { content?: unknown } | undefined;
+      return typeof v?.content === 'string' ? v.content : '';
     },
+    async setFileContent(path, content) {
+      await command('se:file.set', { path: text(path), content: text(content) }, true);
+    },
+    async openFile(path) {
+      await command('se:file.open', { path: text(path) }, true);
+    },
+    async getStageStream(stage, stream) {
+      const v = (await command('se:stage.get', { stage: text(stage), stream }, true)) as
+        { content?: unknown } | undefined;
+      return typeof v?.content === 'string' ? v.content : null;
+    },
+    async reset(path) {
+      await command('se:workspace.reset', path === undefined ? {} : { path: text(path) }, false);
+    },
+    async flush() {
+      await command('se:workspace.flush', {}, false);
+    },
+    setTheme: f.setTheme,
+    focus: f.focus,
+    setToken: f.setToken,
+    destroy: f.destroy,
   };
 }

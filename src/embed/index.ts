@@ -2,7 +2,7 @@
  * `se-widgets/embed.js` (and the script-tag build `dist/cdn/se-embed.js`): embed widgets in
  * iframes served by the signing backend, and talk to them from the host page.
  */
-export { embedSolve } from './host.js';
+export { embedSolve, embedWorkspace } from './host.js';
 export type {
   EmbedEventMap,
   EmbedEventName,
@@ -10,6 +10,10 @@ export type {
   EmbedSolveHandle,
   EmbedSolveOptions,
   EmbedTheme,
+  EmbedWorkspaceEventMap,
+  EmbedWorkspaceEventName,
+  EmbedWorkspaceHandle,
+  EmbedWorkspaceOptions,
   SubmitGate,
 } from './host.js';
 export { MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from './protocol.js';
@@ -18,6 +22,11 @@ export type {
   SdkEventData,
   SdkEventName,
   SdkGlobal,
+  SdkScenarioResult,
   SdkWidget,
   SdkWidgetConfig,
+  SdkWorkspace,
+  SdkWorkspaceCallback,
+  SdkWorkspaceEventData,
+  SdkWorkspaceEventName,
 } from './sdk-types.js';

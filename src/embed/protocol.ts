@@ -47,6 +47,25 @@ export const MIRRORED_EVENTS = [
 ] as const;
 export type MirroredEvent = (typeof MIRRORED_EVENTS)[number];
 
+/** The `se-*` events of `<se-workspace>` that the frame of `/embed/workspace` mirrors. */
+export const WORKSPACE_EVENTS = [
+  'se-ready',
+  'se-state',
+  'se-file-open',
+  'se-file-change',
+  'se-file-save',
+  'se-scenario-start',
+  'se-stage',
+  'se-scenario-result',
+  'se-terminal',
+  'se-error',
+  'se-token-expired',
+] as const;
+export type WorkspaceMirroredEvent = (typeof WORKSPACE_EVENTS)[number];
+
+/** Which element an embed page hosts. */
+export type EmbedKind = 'solve' | 'workspace';
+
 export interface Envelope<P = Record<string, unknown>> {
   t: string;
   v: typeof PROTOCOL_VERSION;
@@ -86,6 +105,8 @@ const theme = v.picklist(['light', 'dark', 'auto']);
 const widgetId = str(256);
 const token = str(MAX_TOKEN, TOKEN);
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** A workspace path (relative, as the `/v1/workspace` API names files); the backend checks it. */
+const path = str(4096);
 
 /** A message of type `t`: its payload's schema, and whether it needs an `id`. */
 const message = <const T extends string, const E extends v.ObjectEntries>(
@@ -123,7 +144,7 @@ const messages = {
   'se:frame.resize': message('se:frame.resize', { height: int(0, 100_000) }, 'none'),
   'se:event.emit': message(
     'se:event.emit',
-    { name: v.picklist(MIRRORED_EVENTS), detail: data },
+    { name: v.picklist([...new Set([...MIRRORED_EVENTS, ...WORKSPACE_EVENTS])]), detail: data },
     'none',
   ),
   'se:command.reply': message(
@@ -155,6 +176,19 @@ const messages = {
   'se:theme.set': message('se:theme.set', { theme }, 'required'),
   'se:editor.focus': message('se:editor.focus', {}, 'required'),
   'se:token.set': message('se:token.set', { token }, 'required'),
+  // host -> frame (port): commands of /embed/workspace (with se:theme.set, se:editor.focus and
+  // se:token.set above)
+  'se:scenario.run': message('se:scenario.run', { scenario: v.optional(str(128)) }, 'required'),
+  'se:file.get': message('se:file.get', { path }, 'required'),
+  'se:file.set': message('se:file.set', { path, content: str(MAX_MESSAGE_BYTES) }, 'required'),
+  'se:file.open': message('se:file.open', { path }, 'required'),
+  'se:stage.get': message(
+    'se:stage.get',
+    { stage: str(64), stream: v.picklist(['stdout', 'stderr', 'output', 'error']) },
+    'required',
+  ),
+  'se:workspace.reset': message('se:workspace.reset', { path: v.optional(path) }, 'required'),
+  'se:workspace.flush': message('se:workspace.flush', {}, 'required'),
   // embed page -> the window it opened ("open in a new window"): same origin only
   'se:handoff.init': message(
     'se:handoff.init',
@@ -185,6 +219,20 @@ export const COMMANDS = [
   'se:token.set',
   'se:languages.set',
   'se:gate.set',
+] as const;
+
+/** Message types the frame of `/embed/workspace` accepts as commands on the port. */
+export const WORKSPACE_COMMANDS = [
+  'se:scenario.run',
+  'se:file.get',
+  'se:file.set',
+  'se:file.open',
+  'se:stage.get',
+  'se:workspace.reset',
+  'se:workspace.flush',
+  'se:theme.set',
+  'se:editor.focus',
+  'se:token.set',
 ] as const;
 
 /** Size of a value as UTF-8 JSON, or Infinity when it is not JSON (cycles, BigInt, ...). */

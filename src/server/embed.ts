@@ -5,6 +5,14 @@ import { findWidget, type WidgetConfig } from './config.js';
 /** Path of the iframe page of `<se-solve>`: `/embed/solve?widget=ID[&theme=][&locale=][&sdk=1]`. */
 export const EMBED_SOLVE_PATH = '/embed/solve';
 
+/**
+ * Path of the iframe page of `<se-workspace>`:
+ * `/embed/workspace?widget=ID[&theme=][&locale=][&terminal=][&sdk=1]`.
+ */
+export const EMBED_WORKSPACE_PATH = '/embed/workspace';
+
+const TERMINALS = new Set(['open', 'collapsed', 'hidden']);
+
 /** The scripts of the embed page: the script-tag bundle, then the frame's own script. */
 const SCRIPTS = ['/dist/cdn/se-widgets.js', '/dist/cdn/se-embed-frame.js'];
 
@@ -13,7 +21,13 @@ const THEMES = new Set(['light', 'dark', 'auto']);
 const texts = {
   en: {
     title: 'Code exercise',
+    workspaceTitle: 'Coding workspace',
     loading: 'Loading the exercise…',
+    workspaceLoading: 'Opening the workspace…',
+    notWorkspace: (id: string) =>
+      `Widget “${id}” is not a workspace: /embed/workspace shows widgets of "mode": "workspace" (use /embed/solve for the others).`,
+    isWorkspace: (id: string) =>
+      `Widget “${id}” is a workspace: embed it with /embed/workspace (embedWorkspace, or a data-workspace placeholder).`,
     open: 'Open in a new window',
     noscript: 'This exercise needs JavaScript.',
     notFound: (id: string) => `There is no widget “${id}” on this server.`,
@@ -21,11 +35,17 @@ const texts = {
       `Widget “${id}” cannot be embedded in an iframe: add "self" to its origins in the backend's configuration.`,
     badRequest: 'This address is not a valid embed address.',
     tokenInUrl:
-      'Session tokens are never accepted in a URL. Give the token to the embed SDK (embedSolve), which sends it over a private channel.',
+      'Session tokens are never accepted in a URL. Give the token to the embed SDK (embedSolve, embedWorkspace), which sends it over a private channel.',
   },
   pl: {
     title: 'Zadanie programistyczne',
+    workspaceTitle: 'Projekt programistyczny',
     loading: 'Wczytywanie zadania…',
+    workspaceLoading: 'Otwieranie projektu…',
+    notWorkspace: (id: string) =>
+      `Widżet „${id}” nie jest projektem: /embed/workspace pokazuje widżety z "mode": "workspace" (pozostałe: /embed/solve).`,
+    isWorkspace: (id: string) =>
+      `Widżet „${id}” jest projektem: osadź go przez /embed/workspace (embedWorkspace albo element z data-workspace).`,
     open: 'Otwórz w nowym oknie',
     noscript: 'To zadanie wymaga JavaScriptu.',
     notFound: (id: string) => `Na tym serwerze nie ma widżetu „${id}”.`,
@@ -33,7 +53,7 @@ const texts = {
       `Widżetu „${id}” nie można osadzić w ramce: dodaj "self" do jego origins w konfiguracji backendu.`,
     badRequest: 'To nie jest poprawny adres osadzenia.',
     tokenInUrl:
-      'Tokeny sesji nigdy nie są przyjmowane w adresie URL. Przekaż token do SDK (embedSolve), które wysyła go prywatnym kanałem.',
+      'Tokeny sesji nigdy nie są przyjmowane w adresie URL. Przekaż token do SDK (embedSolve, embedWorkspace), które wysyła go prywatnym kanałem.',
   },
 } as const;
 type Locale = keyof typeof texts;
@@ -158,7 +178,7 @@ html[data-theme=auto]{color-scheme:light dark}
 html,body{margin:0;padding:0}
 body{font:1rem/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif}
 main{display:block}
-se-solve{display:block}
+se-solve,se-workspace{display:block}
 .loading{margin:0;padding:1rem}
 .bar{margin:0;padding:0.25rem 0.5rem;text-align:end;font-size:0.875rem}
 .bar a{color:inherit}
@@ -166,6 +186,7 @@ se-solve{display:block}
 html.fill,html.fill body{height:100%}
 html.fill main{display:flex;flex-direction:column;height:100%}
 html.fill se-solve{flex:1 1 0;min-height:0;--se-solve-height:100%}
+html.fill se-workspace{flex:1 1 0;min-height:0;--se-workspace-height:100%}
 html.fill .bar{flex:none}
 `
   .trim()
@@ -178,12 +199,14 @@ function localeOf(url: URL): Locale | null {
 }
 
 /**
- * Serves `GET /embed/solve`: a small page hosting one `<se-solve>` that fills the frame, for
- * iframe embeds (see `src/embed/`). Answers false for any other path (the caller goes on routing).
+ * Serves `GET /embed/solve` and `GET /embed/workspace`: a small page hosting one `<se-solve>` (or
+ * one `<se-workspace>`, for a widget of `"mode": "workspace"`) that fills the frame, for iframe
+ * embeds (see `src/embed/`). Answers false for any other path (the caller goes on routing).
  *
  * Query: `widget` (required), `theme` (`light`, `dark`, `auto`), `locale` (`en`, `pl`), `sdk=1`
- * (embedded by the SDK: the page waits for its handshake). A token in the query is refused: tokens
- * travel over the SDK's channel only.
+ * (embedded by the SDK: the page waits for its handshake); for workspaces also `terminal`
+ * (`open`, `collapsed`, `hidden`). A token in the query is refused: tokens travel over the SDK's
+ * channel only.
  */
 export function serveEmbed(
   b: Backend,
@@ -191,7 +214,8 @@ export function serveEmbed(
   res: ServerResponse,
   url: URL,
 ): boolean {
-  if (url.pathname !== EMBED_SOLVE_PATH) return false;
+  if (url.pathname !== EMBED_SOLVE_PATH && url.pathname !== EMBED_WORKSPACE_PATH) return false;
+  const workspace = url.pathname === EMBED_WORKSPACE_PATH;
   const locale = localeOf(url) ?? 'en';
   const t = texts[locale];
   if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -206,12 +230,14 @@ export function serveEmbed(
   const id = params.get('widget') ?? '';
   const theme = params.get('theme') ?? 'light';
   const sdk = params.get('sdk');
+  const terminal = params.get('terminal');
   if (
     !id ||
     id.length > 256 ||
     !THEMES.has(theme) ||
     localeOf(url) === null ||
-    (sdk !== null && sdk !== '1')
+    (sdk !== null && sdk !== '1') ||
+    (terminal !== null && (!workspace || !TERMINALS.has(terminal)))
   ) {
     sendErrorPage(req, res, 400, locale, t.badRequest);
     return true;
@@ -228,24 +254,39 @@ export function serveEmbed(
     sendErrorPage(req, res, 403, locale, t.noSelf(widget.id), ancestors);
     return true;
   }
-  const config = { widget: widget.id, origins: ancestors, sdk: sdk === '1', theme, locale };
+  if (workspace !== (widget.mode === 'workspace')) {
+    const message = workspace ? t.notWorkspace(widget.id) : t.isWorkspace(widget.id);
+    sendErrorPage(req, res, 404, locale, message, ancestors);
+    return true;
+  }
+  const config = {
+    kind: workspace ? 'workspace' : 'solve',
+    widget: widget.id,
+    origins: ancestors,
+    sdk: sdk === '1',
+    theme,
+    locale,
+    ...(terminal !== null ? { terminal } : {}),
+  };
   const open = new URLSearchParams({ widget: widget.id, theme, locale });
+  if (terminal !== null) open.set('terminal', terminal);
+  const path = workspace ? EMBED_WORKSPACE_PATH : EMBED_SOLVE_PATH;
   const html = `<!doctype html>
 <html lang="${locale}" data-theme="${escapeHtml(theme)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
-<title>${escapeHtml(t.title)}</title>
+<title>${escapeHtml(workspace ? t.workspaceTitle : t.title)}</title>
 <style>${PAGE_STYLE}</style>
 <script type="application/json" id="se-embed-config">${inlineJson(config)}</script>
 ${SCRIPTS.map((s) => `<script type="module" src="${s}"></script>`).join('\n')}
 </head>
 <body>
 <main>
-<p id="se-loading" class="loading" role="status">${escapeHtml(t.loading)}</p>
+<p id="se-loading" class="loading" role="status">${escapeHtml(workspace ? t.workspaceLoading : t.loading)}</p>
 <noscript><p class="loading">${escapeHtml(t.noscript)}</p></noscript>
-<p class="bar"><a id="se-open" href="${escapeHtml(`${EMBED_SOLVE_PATH}?${open}`)}" target="_blank" rel="noopener">${escapeHtml(t.open)}</a></p>
+<p class="bar"><a id="se-open" href="${escapeHtml(`${path}?${open}`)}" target="_blank" rel="noopener">${escapeHtml(t.open)}</a></p>
 </main>
 </body>
 </html>

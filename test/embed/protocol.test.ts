@@ -7,6 +7,7 @@ import {
   MAX_MESSAGE_BYTES,
   parseEnvelope,
   randomNonce,
+  WORKSPACE_COMMANDS,
 } from '../../src/embed/protocol.js';
 import { backendOrigin, backendUrl, cleanup, container, sleep } from './helpers.js';
 
@@ -60,6 +61,33 @@ describe('parseEnvelope', () => {
       parseEnvelope({ t: 'se:host.connect', v: 1, p }, ['se:host.connect']);
     expect(connect({ nonce: randomNonce() })).to.not.equal(null);
     expect(connect({ nonce: 'short' })).to.equal(null);
+  });
+
+  it('checks the workspace commands, and keeps them apart from the solve ones', () => {
+    const cmd = (t: string, p: unknown) =>
+      parseEnvelope({ t, v: 1, id: 'w', p }, WORKSPACE_COMMANDS);
+    expect(cmd('se:file.get', { path: 'main.py' })).to.not.equal(null);
+    expect(cmd('se:file.get', { path: 7 })).to.equal(null);
+    expect(cmd('se:file.get', {})).to.equal(null);
+    expect(cmd('se:file.set', { path: 'a.py', content: 'x' })).to.not.equal(null);
+    expect(cmd('se:file.set', { path: 'a.py' })).to.equal(null);
+    expect(cmd('se:scenario.run', {})).to.not.equal(null);
+    expect(cmd('se:scenario.run', { scenario: 'test' })).to.not.equal(null);
+    expect(cmd('se:scenario.run', { scenario: 'test', then: 'rm' })).to.equal(null);
+    expect(cmd('se:stage.get', { stage: 'run', stream: 'stderr' })).to.not.equal(null);
+    expect(cmd('se:stage.get', { stage: 'run', stream: 'env' })).to.equal(null);
+    expect(cmd('se:workspace.reset', {})).to.not.equal(null);
+    expect(cmd('se:workspace.reset', { path: 'main.py' })).to.not.equal(null);
+    expect(cmd('se:workspace.flush', {})).to.not.equal(null);
+    expect(cmd('se:code.get', {})).to.equal(null);
+    expect(parseEnvelope({ t: 'se:file.get', v: 1, id: 'w', p: { path: 'a' } }, COMMANDS)).to.equal(
+      null,
+    );
+    const emit = (name: string) =>
+      parseEnvelope({ t: 'se:event.emit', v: 1, p: { name, detail: {} } }, ['se:event.emit']);
+    expect(emit('se-scenario-result')).to.not.equal(null);
+    expect(emit('se-result')).to.not.equal(null);
+    expect(emit('se-anything')).to.equal(null);
   });
 
   it('drops a message over the size cap', () => {

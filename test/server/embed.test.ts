@@ -1,4 +1,4 @@
-// The iframe page of the signing backend (GET /embed/solve): headers, the page's settings, errors,
+// The iframe pages of the signing backend (GET /embed/solve, GET /embed/workspace): headers, the page's settings, errors,
 // and that nothing secret reaches it. Real HTTP against startServer; no upstream is needed.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -14,6 +14,21 @@ const config = {
     { id: 'school', mode: 'run', origins: [SCHOOL, 'self'], public: false },
     { id: 'self-only', mode: 'run', origins: ['self'], public: true },
     { id: 'no-self', mode: 'run', origins: [LMS], public: true },
+    {
+      id: 'ws',
+      hash: 'abcdefabcdefabcdefabcdefabcdef01',
+      mode: 'workspace',
+      workspace: { project: 'PYTHON-UNITTEST', scenarios: ['run', 'test'], terminal: true },
+      origins: [LMS, 'self'],
+      public: true,
+    },
+    {
+      id: 'ws-no-self',
+      mode: 'workspace',
+      workspace: { project: 'PYTHON-UNITTEST' },
+      origins: [LMS],
+      public: true,
+    },
   ],
   upstream: {
     compilers: { url: 'http://127.0.0.1:9/compilers/api/v4', token: TOKENS.compilers },
@@ -181,5 +196,99 @@ describe('GET /embed/solve', () => {
     assert.equal((await rec.fetch(`${server.url}/embed/other`)).status, 404);
     const health = await rec.fetch(`${server.url}/healthz`);
     assert.ok([200, 503].includes(health.status));
+  });
+});
+
+describe('GET /embed/workspace', () => {
+  const ws = (query: string, init?: RequestInit) =>
+    rec.fetch(`${server.url}/embed/workspace?${query}`, init);
+
+  it('serves a workspace widget’s page with the headers of /embed/solve', async () => {
+    const [r, solve] = [
+      await ws('widget=ws&sdk=1&theme=dark&terminal=open'),
+      await page('widget=run'),
+    ];
+    assert.equal(r.status, 200);
+    const policy = csp(r.headers);
+    const ancestors = policy.get('frame-ancestors')!;
+    assert.ok(ancestors.includes(LMS));
+    assert.ok(ancestors.includes(`http://127.0.0.1:${server.port}`), ancestors.join(' '));
+    assert.ok(!r.headers.get('content-security-policy')!.includes('*'), 'no wildcard anywhere');
+    // The same policy as /embed/solve but for the widget's own origins.
+    assert.equal(
+      r.headers.get('content-security-policy'),
+      solve.headers.get('content-security-policy'),
+    );
+    for (const h of [
+      'referrer-policy',
+      'x-content-type-options',
+      'cache-control',
+      'permissions-policy',
+    ])
+      assert.equal(r.headers.get(h), solve.headers.get(h), h);
+    const c = pageConfig(r.text) as ReturnType<typeof pageConfig> & {
+      kind: string;
+      terminal: string;
+    };
+    assert.equal(c.kind, 'workspace');
+    assert.equal(c.widget, 'ws');
+    assert.equal(c.terminal, 'open');
+    assert.deepEqual([...c.origins].sort(), [...ancestors].sort());
+    assert.equal((r.text.match(/<script/g) ?? []).length, 3);
+    assert.match(r.text, /<title>Coding workspace<\/title>/);
+    assert.match(
+      r.text,
+      /id="se-open" href="\/embed\/workspace\?widget=ws&amp;theme=dark&amp;locale=en&amp;terminal=open"/,
+    );
+    // /embed/solve's page says it hosts <se-solve>.
+    assert.equal((pageConfig(solve.text) as { kind?: string }).kind, 'solve');
+  });
+
+  it('accepts the widget’s hosted hash and names the widget by its id', async () => {
+    const r = await ws('widget=abcdefabcdefabcdefabcdefabcdef01');
+    assert.equal(r.status, 200);
+    assert.equal(pageConfig(r.text).widget, 'ws');
+  });
+
+  it('answers an unknown widget, or one that is not a workspace, with a clear page', async () => {
+    const unknown = await ws('widget=nope');
+    assert.equal(unknown.status, 404);
+    assert.match(unknown.text, /There is no widget “nope” on this server\./);
+    const run = await ws('widget=run');
+    assert.equal(run.status, 404);
+    assert.match(run.text, /Widget “run” is not a workspace/);
+    assert.ok(!run.text.includes('<script'), 'the error page runs nothing');
+    assert.deepEqual(csp(run.headers).get('frame-ancestors')!.includes(LMS), true);
+    const pl = await ws('widget=run&locale=pl');
+    assert.match(pl.text, /nie jest projektem/);
+    // And the other way round: /embed/solve names the page a workspace needs.
+    const solve = await page('widget=ws');
+    assert.equal(solve.status, 404);
+    assert.match(solve.text, /Widget “ws” is a workspace: embed it with \/embed\/workspace/);
+    const noSelf = await ws('widget=ws-no-self');
+    assert.equal(noSelf.status, 403);
+    assert.deepEqual(csp(noSelf.headers).get('frame-ancestors'), [LMS]);
+  });
+
+  it('refuses a token in the URL and bad parameters', async () => {
+    for (const q of ['widget=ws&token=abc', 'widget=ws&access_token=abc'])
+      assert.equal((await ws(q)).status, 400, q);
+    for (const q of ['', 'widget=ws&theme=neon', 'widget=ws&terminal=big', 'widget=ws&sdk=2'])
+      assert.equal((await ws(q)).status, 400, q);
+    // terminal is a workspace setting only.
+    assert.equal((await page('widget=run&terminal=open')).status, 400);
+    assert.equal((await ws('widget=ws', { method: 'POST' })).status, 405);
+  });
+
+  it('puts no token, access token or secret in any page', async () => {
+    for (const q of ['widget=ws', 'widget=ws&sdk=1', 'widget=run', 'widget=nope']) await ws(q);
+    const secrets = [
+      TOKENS.compilers,
+      TOKENS.problems,
+      ...SECRET.split(',').map((p) => p.slice(p.indexOf(':') + 1)),
+      'eyJ',
+      'access_token',
+    ];
+    assert.equal(rec.leak(secrets), null);
   });
 });
