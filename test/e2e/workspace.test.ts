@@ -217,7 +217,12 @@ describe('<se-workspace> on the demo page, end to end', () => {
     await page.keyboard.press('Control+End');
     // The template ends with a newline: the last line is empty.
     await page.keyboard.type('# edited just before the reload');
-    // At once: well before the autosave's delay.
+    // At once, while the edit is not saved yet (the autosave waits a second after the last key).
+    assert.equal(
+      (await ws.locator('[part~="save-state"]').textContent())?.trim(),
+      'Saving…',
+      'the edit is not saved yet',
+    );
     await page.reload();
     const again = page.locator('#python-project');
     await ready(again, 'main.py');
@@ -225,6 +230,10 @@ describe('<se-workspace> on the demo page, end to end', () => {
       .locator('.cm-line', { hasText: '# edited just before the reload' })
       .waitFor({ timeout: 10_000 });
     assert.equal(await editorText(again), `${pyTemplate}# edited just before the reload`);
+    // And it reaches the workspace.
+    await again
+      .locator('[part~="save-state"]', { hasText: 'All changes saved' })
+      .waitFor({ timeout: 10_000 });
     await page.context().close();
   });
 
