@@ -84,9 +84,17 @@ async function demo(id: 'python-project' | 'c-project'): Promise<{ page: Page; w
   return { page, ws };
 }
 
-/** The editor's text, as its lines show it. */
+/** The editor's text, as its lines show it once two readings 50 ms apart agree (no redraw). */
 async function editorText(ws: Locator): Promise<string> {
-  return (await ws.locator('.cm-content .cm-line').allTextContents()).join('\n');
+  const read = async () => (await ws.locator('.cm-content .cm-line').allTextContents()).join('\n');
+  let last = await read();
+  for (let i = 0; i < 40; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    const now = await read();
+    if (now === last) return now;
+    last = now;
+  }
+  return last;
 }
 
 /** Replaces the open file's text with the keyboard: select all, then the new text as one input. */
@@ -268,6 +276,18 @@ describe('<se-workspace> on the demo page, end to end', () => {
       headers: { Authorization: `Bearer ${token}` },
     });
     assert.equal(((await read.json()) as { content: string }).content, before);
+    // Nor from the terminal: the file is mounted read-only in the workspace's sandbox.
+    await openTerminal(ws);
+    await page.keyboard.type('echo "all: evil" >> Makefile; echo "exit $?"\n');
+    await waitForLine(ws, (l) => /^exit [0-9]+$/.test(l.trim()), 'the exit code');
+    const lines = await terminalLines(ws);
+    assert.ok(
+      lines.some((l) => /Makefile: (Read-only file system|Permission denied)$/.test(l)),
+      lines.join('\n'),
+    );
+    assert.ok(lines.some((l) => l.trim() === 'exit 1'));
+    await page.keyboard.type('head -c 6 Makefile; echo\n');
+    await waitForLine(ws, (l) => l.trim() === 'CFLAGS', 'the Makefile');
     await context.close();
   });
 
