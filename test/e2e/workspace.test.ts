@@ -154,7 +154,7 @@ def word_counts(text):
 `;
 }
 
-describe('<se-workspace> on the demo page, end to end', () => {
+describe('<se-workspace> end to end: the demo page, and an LMS page with host-signed tokens', () => {
   it('names the failing test of an edited Python file, then passes them all once fixed', async () => {
     const { page, ws } = await demo('python-project');
     assert.equal(await editorText(ws), pyTemplate, 'the template is open');
