@@ -1,8 +1,9 @@
 /* global document -- used in functions that run in the page */
 // Takes docs/workspace.png, the picture of the workspace demo (/workspace.html): starts the real
-// backend and engine in-process, opens the page in Debian's Chromium, runs the Test scenario on
-// the template (some tests fail), then shoots; with --terminal, also docs/workspace-terminal.png
-// after typing a command into the terminal.
+// backend and engine in-process, opens the page in Debian's Chromium, runs the Test scenario of
+// the Python exercise on its template (some tests fail) and the Run scenario of the C exercise
+// (it builds with make and runs), then shoots the whole page; with --terminal, also
+// docs/workspace-terminal.png after typing a command into the Python workspace's terminal.
 //
 //   node scripts/screenshot-workspace.mjs [out.png] [--terminal]   (needs dist/cdn)
 import { existsSync } from 'node:fs';
@@ -33,6 +34,21 @@ try {
   await ws.locator('[data-scenario="test"]').click();
   await page.waitForFunction(
     () => document.querySelector('#python-project')?.shadowRoot?.querySelector('[part~="tests"]'),
+    undefined,
+    { timeout: 60000 },
+  );
+  const c = page.locator('#c-project');
+  await page.waitForFunction(
+    () => document.querySelector('#c-project')?.shadowRoot?.querySelector('.cm-content'),
+    undefined,
+    { timeout: 60000 },
+  );
+  await c.locator('[data-scenario="run"]').click();
+  await page.waitForFunction(
+    () =>
+      document
+        .querySelector('#c-project')
+        ?.shadowRoot?.querySelector('.status-line.ok, .status-line.fail'),
     undefined,
     { timeout: 60000 },
   );

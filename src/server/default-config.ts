@@ -34,5 +34,19 @@ export const defaultConfigJson = {
       origins: ['self'],
       public: true,
     },
+    {
+      id: 'workspace-c-demo',
+      mode: 'workspace',
+      workspace: {
+        project: 'C-MAKE',
+        scenarios: ['run', 'test'],
+        terminal: true,
+        // The project keeps its Makefile read-only; input.txt (what Run feeds main) stays the
+        // learner's to change. A C source needs no megabyte.
+        fileBytes: 256 * 1024,
+      },
+      origins: ['self'],
+      public: true,
+    },
   ],
 } as const;

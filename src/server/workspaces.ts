@@ -392,6 +392,10 @@ export class Workspaces {
           } catch (err) {
             if (!(err instanceof ApiError && err.status === 404)) throw err;
           }
+          // The file already holding this very text is no conflict: the same edit sent twice
+          // (the pagehide save and the reloaded page's resend of its kept copy) would otherwise
+          // refuse the second one.
+          if (current === body.content) return;
           if (current !== null && version(current) !== body.baseVersion)
             throw new ApiError(
               409,

@@ -84,6 +84,15 @@ describe('/v1/workspace on the embedded engine', () => {
     });
     assert.equal(stale.status, 409, stale.text);
     assert.equal(stale.json().error.code, 'conflict');
+    // The same text again from that version is no conflict: the file already holds it (a
+    // pagehide save, then the reloaded page resending the copy it kept).
+    const again = await call('PUT', '/v1/workspace/file', token, {
+      path: 'main.py',
+      content: solution,
+      baseVersion: before.version,
+    });
+    assert.equal(again.status, 200, again.text);
+    assert.equal(again.json().version, put.json().version);
     assert.equal(
       (await call('GET', '/v1/workspace/file?path=main.py', token)).json().content,
       solution,
