@@ -50,6 +50,9 @@ interface WorkspaceElement extends HTMLElement {
   getFileContent(path: string): Promise<string>;
   setFileContent(path: string, text: string): Promise<void>;
   openFile(path: string): Promise<void>;
+  createEntry(path: string, type?: 'file' | 'dir'): Promise<void>;
+  renameEntry(from: string, to: string): Promise<void>;
+  deleteEntry(path: string): Promise<void>;
   getStageStream(stage: string, stream: string): string | null;
   reset(path?: string): Promise<void>;
   flush(): Promise<void>;
@@ -524,6 +527,15 @@ class EmbedFrame {
         return done();
       case 'se:file.open':
         await el.openFile(p.path ?? '');
+        return done();
+      case 'se:file.create':
+        await el.createEntry(p.path ?? '', p.type === 'dir' ? 'dir' : 'file');
+        return done();
+      case 'se:file.rename':
+        await el.renameEntry(p.path ?? '', p.to ?? '');
+        return done();
+      case 'se:file.delete':
+        await el.deleteEntry(p.path ?? '');
         return done();
       case 'se:stage.get':
         return done({ content: el.getStageStream(p.stage ?? '', p.stream ?? 'stdout') });

@@ -171,6 +171,9 @@ export interface EmbedWorkspaceEventMap {
   'se-file-open': { path: string; readOnly: boolean };
   'se-file-change': { path: string; content: string; byUser: boolean };
   'se-file-save': { path: string; version: string };
+  'se-file-create': { path: string; type: 'file' | 'dir' };
+  'se-file-rename': { from: string; to: string; type: 'file' | 'dir' };
+  'se-file-delete': { path: string; type: 'file' | 'dir' };
   'se-scenario-start': { scenario: string; id: string };
   'se-stage': { scenario: string; id: string; stage: WorkspaceStage };
   'se-scenario-result': {
@@ -216,6 +219,12 @@ export interface EmbedWorkspaceHandle {
   setFileContent(path: string, content: string): Promise<void>;
   /** Opens a file in a tab and selects it. */
   openFile(path: string): Promise<void>;
+  /** Creates an empty file (or a folder) where the widget lets the learner change files. */
+  createEntry(path: string, type?: 'file' | 'dir'): Promise<void>;
+  /** Renames (or moves) a file or folder; its open tabs follow. */
+  renameEntry(from: string, to: string): Promise<void>;
+  /** Deletes a file, or a folder with what it holds. */
+  deleteEntry(path: string): Promise<void>;
   /** The stdout (`stdout`, `output`) or stderr (`stderr`, `error`) of a stage of the last run, or null. */
   getStageStream(
     stage: string,
@@ -615,6 +624,15 @@ export function embedWorkspace(
     },
     async openFile(path) {
       await command('se:file.open', { path: text(path) }, true);
+    },
+    async createEntry(path, type = 'file') {
+      await command('se:file.create', { path: text(path), type }, true);
+    },
+    async renameEntry(from, to) {
+      await command('se:file.rename', { path: text(from), to: text(to) }, true);
+    },
+    async deleteEntry(path) {
+      await command('se:file.delete', { path: text(path) }, true);
     },
     async getStageStream(stage, stream) {
       const v = (await command('se:stage.get', { stage: text(stage), stream }, true)) as

@@ -267,6 +267,10 @@ describe('embedWorkspace: events', () => {
     await h.setFileContent('main.py', 'print(1)\n');
     await h.flush();
     const result = await h.runScenario('run');
+    await h.createEntry('notes', 'dir');
+    await h.createEntry('notes/a.txt');
+    await h.renameEntry('notes/a.txt', 'notes/b.txt');
+    await h.deleteEntry('notes');
     await h.openFile('no-such-file.py').catch(() => undefined);
     await until(() => seen.has('se-terminal'), 'se-terminal', 30000);
     // A learner whose token has ended: se-token-expired (a second frame).
@@ -290,6 +294,15 @@ describe('embedWorkspace: events', () => {
       byUser: false,
     });
     expect((seen.get('se-file-save')![0] as { path: string }).path).to.equal('main.py');
+    expect(seen.get('se-file-create')).to.deep.equal([
+      { path: 'notes', type: 'dir' },
+      { path: 'notes/a.txt', type: 'file' },
+    ]);
+    expect(seen.get('se-file-rename')).to.deep.equal([
+      { from: 'notes/a.txt', to: 'notes/b.txt', type: 'file' },
+    ]);
+    expect(seen.get('se-file-delete')).to.deep.equal([{ path: 'notes', type: 'dir' }]);
+    expect(await h.getFileContent('notes/b.txt').catch(() => 'gone')).to.equal('gone');
     const start = seen.get('se-scenario-start')![0] as { scenario: string; id: string };
     expect(start).to.deep.equal({ scenario: 'run', id: result!.id });
     const stages = seen.get('se-stage') as EmbedWorkspaceEventMap['se-stage'][];
