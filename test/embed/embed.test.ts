@@ -8,9 +8,11 @@ import {
   backendUrl,
   cleanup,
   container,
+  frameAxeFindings,
   next,
   signToken,
   sleep,
+  spyMessageListeners,
   track,
   until,
 } from './helpers.js';
@@ -321,49 +323,32 @@ describe('embedSolve: sizing', () => {
   it('has no serious or critical accessibility finding inside the frame', async () => {
     const h = embed();
     await next(h, 'se-ready');
-    const findings = (await executeServerCommand('se-embed-frame', {
-      widget: 'run-demo',
-      action: 'axe',
-    })) as string[];
-    expect(findings.filter((f) => /^(serious|critical)/.test(f))).to.deep.equal([]);
+    expect(await frameAxeFindings('run-demo')).to.deep.equal([]);
   });
 });
 
 describe('embedSolve: destroy', () => {
   it('removes the frame and its listeners; pending and later calls reject', async () => {
-    const added: EventListenerOrEventListenerObject[] = [];
-    const removed: EventListenerOrEventListenerObject[] = [];
-    const add = window.addEventListener;
-    const remove = window.removeEventListener;
-    window.addEventListener = function (this: Window, type: string, fn: never, o?: never) {
-      if (type === 'message') added.push(fn);
-      return add.call(this, type, fn, o);
-    } as typeof window.addEventListener;
-    window.removeEventListener = function (this: Window, type: string, fn: never, o?: never) {
-      if (type === 'message') removed.push(fn);
-      return remove.call(this, type, fn, o);
-    } as typeof window.removeEventListener;
+    const creating = spyMessageListeners();
     let h: EmbedSolveHandle;
     try {
       h = embedSolve(container(), { backend: backendUrl(), widget: 'run-demo' });
     } finally {
-      window.addEventListener = add;
-      window.removeEventListener = remove;
+      creating.stop();
     }
     await h.ready;
     let events = 0;
     h.on('se-ready', () => events++);
     const pending = h.run('never');
-    window.removeEventListener = function (this: Window, type: string, fn: never, o?: never) {
-      if (type === 'message') removed.push(fn);
-      return remove.call(this, type, fn, o);
-    } as typeof window.removeEventListener;
+    const destroying = spyMessageListeners();
     try {
       h.destroy();
       h.destroy();
     } finally {
-      window.removeEventListener = remove;
+      destroying.stop();
     }
+    const { added } = creating;
+    const { removed } = destroying;
     expect(added.length).to.equal(1);
     expect(removed).to.deep.equal(added);
     expect(h.iframe.isConnected).to.equal(false);

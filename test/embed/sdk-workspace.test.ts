@@ -4,7 +4,7 @@
 import { expect } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
 import type { SdkGlobal, SdkWorkspace } from '../../src/embed/index.js';
-import { backendUrl, sleep, until } from './helpers.js';
+import { backendUrl, liveListeners, sleep, until, warnings } from './helpers.js';
 
 const HASH = '0123456789abcdef0123456789abcdef';
 
@@ -59,18 +59,6 @@ async function hostedWorkspace(token: string): Promise<{ win: HostedWindow; ws: 
   if (!ws) throw new Error('no workspace');
   expect(await Promise.race([ws.ready, sleep(20000).then(() => 'no connection')])).to.equal(true);
   return { win, ws };
-}
-
-/** Records the console warnings of `win`. */
-function warnings(win: Window): string[] {
-  const seen: string[] = [];
-  const c = (win as Window & { console: Console }).console;
-  const original = c.warn.bind(c);
-  c.warn = (...args: unknown[]) => {
-    seen.push(args.map(String).join(' '));
-    original(...args);
-  };
-  return seen;
 }
 
 const of = (win: HostedWindow, event: string) => win.seen.filter((e) => e.event === event);
@@ -234,19 +222,7 @@ describe('SDK drop-in: workspaces, bad input and destroy', () => {
 
   it('destroy() leaves no frame and no listener; calls after it warn and resolve false or null', async () => {
     const { win } = await hostedWorkspace(await learnerToken());
-    const live = new Map<string, number>();
-    for (const target of [win, win.document] as EventTarget[]) {
-      const add = target.addEventListener.bind(target);
-      const remove = target.removeEventListener.bind(target);
-      target.addEventListener = (type: string, ...rest: [never, never?]) => {
-        live.set(type, (live.get(type) ?? 0) + 1);
-        add(type, ...rest);
-      };
-      target.removeEventListener = (type: string, ...rest: [never, never?]) => {
-        live.set(type, (live.get(type) ?? 0) - 1);
-        remove(type, ...rest);
-      };
-    }
+    const live = liveListeners(win);
     const el = win.document.createElement('div');
     el.dataset.workspace = HASH;
     el.dataset.workspaceToken = await learnerToken();

@@ -5,7 +5,7 @@
 import { expect } from '@open-wc/testing';
 import { executeServerCommand, sendMouse } from '@web/test-runner-commands';
 import type { SdkGlobal, SdkWidget } from '../../src/embed/index.js';
-import { backendUrl, sleep, until } from './helpers.js';
+import { backendUrl, liveListeners, sleep, until, warnings } from './helpers.js';
 
 const PROBLEM_HASH = 'feedface0feedface0feedface0feed0';
 const COMPILERS_HASH = 'c0ffee00c0ffee00c0ffee00c0ffee00';
@@ -65,18 +65,6 @@ async function problemsPage(): Promise<{ win: HostedWindow; widget: SdkWidget }>
     true,
   );
   return { win, widget };
-}
-
-/** Records the console warnings of `win`. */
-function warnings(win: Window): string[] {
-  const seen: string[] = [];
-  const c = (win as Window & { console: Console }).console;
-  const original = c.warn.bind(c);
-  c.warn = (...args: unknown[]) => {
-    seen.push(args.map(String).join(' '));
-    original(...args);
-  };
-  return seen;
 }
 
 describe('SDK drop-in: the script', () => {
@@ -232,19 +220,7 @@ describe('SDK drop-in: widgets added later, destroy and bad input', () => {
 
   it('destroy() leaves no listener and no frame; calls after it warn and do nothing', async () => {
     const { win } = await problemsPage();
-    const live = new Map<string, number>();
-    for (const target of [win, win.document] as EventTarget[]) {
-      const add = target.addEventListener.bind(target);
-      const remove = target.removeEventListener.bind(target);
-      target.addEventListener = (type: string, ...rest: [never, never?]) => {
-        live.set(type, (live.get(type) ?? 0) + 1);
-        add(type, ...rest);
-      };
-      target.removeEventListener = (type: string, ...rest: [never, never?]) => {
-        live.set(type, (live.get(type) ?? 0) - 1);
-        remove(type, ...rest);
-      };
-    }
+    const live = liveListeners(win);
     const el = win.document.createElement('div');
     el.dataset.widget = COMPILERS_HASH;
     win.document.body.prepend(el);

@@ -6,11 +6,19 @@ import { executeServerCommand } from '@web/test-runner-commands';
 import {
   embedWorkspace,
   type EmbedWorkspaceEventMap,
-  type EmbedWorkspaceEventName,
   type EmbedWorkspaceHandle,
 } from '../../src/embed/index.js';
 import { MAX_MESSAGE_BYTES, randomNonce, WORKSPACE_EVENTS } from '../../src/embed/protocol.js';
-import { backendOrigin, backendUrl, container, sleep, until } from './helpers.js';
+import {
+  backendOrigin,
+  backendUrl,
+  container,
+  frameAxeFindings,
+  nextWorkspace,
+  sleep,
+  spyMessageListeners,
+  until,
+} from './helpers.js';
 
 interface Inside {
   present: boolean;
@@ -65,23 +73,7 @@ afterEach(() => {
   for (const f of document.querySelectorAll('div > iframe')) f.parentElement?.remove();
 });
 
-function next<K extends EmbedWorkspaceEventName>(
-  h: EmbedWorkspaceHandle,
-  event: K,
-  ms = 30000,
-): Promise<EmbedWorkspaceEventMap[K]> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`no ${event} within ${ms} ms`));
-    }, ms);
-    const off = h.on(event, (d) => {
-      clearTimeout(timer);
-      off();
-      resolve(d);
-    });
-  });
-}
+const next = nextWorkspace;
 
 /** Reads a file from the backend as the learner (not through the frame). */
 async function backendFile(token: string, path: string): Promise<string> {
@@ -476,28 +468,14 @@ describe('embedWorkspace: accessibility', () => {
   it('has no serious or critical accessibility finding inside the frame', async () => {
     const h = embed({ token: await learnerToken() });
     await next(h, 'se-ready');
-    const findings = (await executeServerCommand('se-embed-frame', {
-      widget: 'workspace-demo',
-      action: 'axe',
-    })) as string[];
-    expect(findings.filter((f) => /^(serious|critical)/.test(f))).to.deep.equal([]);
+    expect(await frameAxeFindings('workspace-demo')).to.deep.equal([]);
   });
 });
 
 describe('embedWorkspace: destroy', () => {
   it('removes the frame and its listener; pending and later calls reject', async () => {
-    const added: unknown[] = [];
-    const removed: unknown[] = [];
-    const add = window.addEventListener;
-    const remove = window.removeEventListener;
-    window.addEventListener = function (this: Window, type: string, fn: never, o?: never) {
-      if (type === 'message') added.push(fn);
-      return add.call(this, type, fn, o);
-    } as typeof window.addEventListener;
-    window.removeEventListener = function (this: Window, type: string, fn: never, o?: never) {
-      if (type === 'message') removed.push(fn);
-      return remove.call(this, type, fn, o);
-    } as typeof window.removeEventListener;
+    const spy = spyMessageListeners();
+    const { added, removed } = spy;
     try {
       const h = embedWorkspace(container(), { backend: backendUrl(), widget: 'workspace-demo' });
       await h.ready;
@@ -514,8 +492,7 @@ describe('embedWorkspace: destroy', () => {
       await h.getFileContent('main.py').catch((e: unknown) => (laterError = e));
       expect(String(laterError)).to.match(/destroyed/);
     } finally {
-      window.addEventListener = add;
-      window.removeEventListener = remove;
+      spy.stop();
     }
   });
 
