@@ -291,23 +291,31 @@ class EmbedFrame {
       if (handoff?.source !== undefined) el.source = handoff.source;
       // The host's veto (SDK `beforeSendSubmission`): hold each run and submission until it says.
       el.addEventListener('se-before-submit', (e) => this.onBeforeSubmit(el, e));
-      for (const name of MIRRORED_EVENTS) {
-        el.addEventListener(name, (e) =>
-          this.mirror(name, (e as Event & { detail?: unknown }).detail),
-        );
-      }
-      const startMeasuring = () => {
-        this.measuring = true;
-        this.markSettled();
-        this.scheduleResize();
-      };
-      el.addEventListener('se-ready', startMeasuring, { once: true });
-      el.addEventListener('se-error', startMeasuring, { once: true });
+      this.follow(el, MIRRORED_EVENTS);
       this.el = el;
       document.getElementById('se-loading')?.remove();
       this.main.insertBefore(el, this.main.querySelector('.bar'));
       this.whenMounted?.();
     });
+  }
+
+  /**
+   * Mirrors the element's `events` to the host, and starts measuring its height once it is ready
+   * (or failed to be).
+   */
+  private follow(el: HTMLElement, events: readonly string[]): void {
+    for (const name of events) {
+      el.addEventListener(name, (e) =>
+        this.mirror(name, (e as Event & { detail?: unknown }).detail),
+      );
+    }
+    const startMeasuring = () => {
+      this.measuring = true;
+      this.markSettled();
+      this.scheduleResize();
+    };
+    el.addEventListener('se-ready', startMeasuring, { once: true });
+    el.addEventListener('se-error', startMeasuring, { once: true });
   }
 
   /**
@@ -329,18 +337,7 @@ class EmbedFrame {
     el.theme = (document.documentElement.dataset.theme as Theme | undefined) ?? this.config.theme;
     if (this.config.locale) el.locale = this.config.locale;
     if (this.config.terminal) el.terminal = this.config.terminal;
-    for (const name of WORKSPACE_EVENTS) {
-      el.addEventListener(name, (e) =>
-        this.mirror(name, (e as Event & { detail?: unknown }).detail),
-      );
-    }
-    const startMeasuring = () => {
-      this.measuring = true;
-      this.markSettled();
-      this.scheduleResize();
-    };
-    el.addEventListener('se-ready', startMeasuring, { once: true });
-    el.addEventListener('se-error', startMeasuring, { once: true });
+    this.follow(el, WORKSPACE_EVENTS);
     this.ws = el;
     document.getElementById('se-loading')?.remove();
     this.main.insertBefore(el, this.main.querySelector('.bar'));

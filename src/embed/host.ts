@@ -57,7 +57,21 @@ export interface EmbedProblemSummary {
  * What the host receives for each mirrored event: the `detail` of the element's event of the same
  * name (see the `<se-solve>` reference), as plain data.
  */
-export interface EmbedEventMap {
+/** The events every embed frame sends: the element's errors and token ends, and the frame's own. */
+export interface EmbedFrameEventMap {
+  'se-error': {
+    code: V1Error['error']['code'] | 'network' | 'not_configured';
+    message: string;
+    status?: number;
+  };
+  'se-token-expired': { reason: 'expiring' | 'expired'; expiresAt: string | null };
+  /** the frame connected (after each (re)load of the embed page) */
+  connect: { widget: string };
+  /** the widget reported the height its content needs (pixels) */
+  resize: { height: number };
+}
+
+export interface EmbedEventMap extends EmbedFrameEventMap {
   'se-ready': {
     widget: WidgetInfo | null;
     languages: V1Language[];
@@ -76,16 +90,6 @@ export interface EmbedEventMap {
   'se-submit': { kind: 'run' | 'submission'; id: string };
   'se-status': { kind: 'run' | 'submission'; id: string; executing: boolean; status: StatusInfo };
   'se-result': V1Result;
-  'se-error': {
-    code: V1Error['error']['code'] | 'network' | 'not_configured';
-    message: string;
-    status?: number;
-  };
-  'se-token-expired': { reason: 'expiring' | 'expired'; expiresAt: string | null };
-  /** the frame connected (after each (re)load of the embed page) */
-  connect: { widget: string };
-  /** the widget reported the height its content needs (pixels) */
-  resize: { height: number };
 }
 
 export type EmbedEventName = keyof EmbedEventMap;
@@ -156,7 +160,7 @@ type WorkspaceStage = V1ScenarioResult['stages'][number];
  * What the host receives for each mirrored event of `<se-workspace>`: the `detail` of the
  * element's event of the same name (see the `<se-workspace>` reference), as plain data.
  */
-export interface EmbedWorkspaceEventMap {
+export interface EmbedWorkspaceEventMap extends EmbedFrameEventMap {
   'se-ready': {
     widget: WidgetInfo | null;
     files: V1FileEntry[];
@@ -186,12 +190,6 @@ export interface EmbedWorkspaceEventMap {
     tests: V1TestCase[] | null;
   };
   'se-terminal': { state: 'open' | 'exit' | 'closed'; code: number | null; reason: string };
-  'se-error': EmbedEventMap['se-error'];
-  'se-token-expired': EmbedEventMap['se-token-expired'];
-  /** the frame connected (after each (re)load of the embed page) */
-  connect: { widget: string };
-  /** the widget reported the height its content needs (pixels) */
-  resize: { height: number };
 }
 
 export type EmbedWorkspaceEventName = keyof EmbedWorkspaceEventMap;

@@ -5,6 +5,7 @@
 export { embedSolve, embedWorkspace } from './host.js';
 export type {
   EmbedEventMap,
+  EmbedFrameEventMap,
   EmbedEventName,
   EmbedProblemSummary,
   EmbedSolveHandle,
