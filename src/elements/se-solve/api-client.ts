@@ -128,9 +128,29 @@ export class V1Client {
     id: string,
     signal: AbortSignal,
   ): AsyncGenerator<TaskEvent> {
+    const path = `/v1/${paths[kind]}/${encodeURIComponent(id)}/events`;
+    for await (const ev of this.eventStream(path, token, signal)) {
+      if (ev.event === 'status') yield { type: 'status', data: ev.data as V1StatusEvent };
+      else if (ev.event === 'result') {
+        yield { type: 'result', data: ev.data as V1Result };
+        return;
+      }
+    }
+  }
+
+  /**
+   * The JSON events of a backend event stream at `path` (fetch: EventSource cannot send an
+   * Authorization header), ended by an `error` event as a thrown `V1ClientError`; a stream that
+   * cannot be opened or is not an event stream throws too.
+   */
+  protected async *eventStream(
+    path: string,
+    token: string,
+    signal: AbortSignal,
+  ): AsyncGenerator<{ event: string; data: unknown }> {
     let res: Response;
     try {
-      res = await fetch(this.url(`/v1/${paths[kind]}/${encodeURIComponent(id)}/events`), {
+      res = await fetch(this.url(path), {
         headers: { Accept: 'text/event-stream', Authorization: `Bearer ${token}` },
         signal,
         credentials: 'omit',
@@ -151,14 +171,11 @@ export class V1Client {
       } catch {
         continue;
       }
-      if (ev.event === 'status') yield { type: 'status', data: data as V1StatusEvent };
-      else if (ev.event === 'result') {
-        yield { type: 'result', data: data as V1Result };
-        return;
-      } else if (ev.event === 'error') {
+      if (ev.event === 'error') {
         const e = (data as Partial<V1Error>).error;
         throw new V1ClientError(e?.code ?? 'internal', e?.message ?? 'The result stream failed.');
       }
+      yield { event: ev.event, data };
     }
   }
 }

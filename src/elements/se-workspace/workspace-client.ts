@@ -2,7 +2,6 @@
  * The client side of the backend's `/v1/workspace` routes (`src/shared/v1-workspace.ts`): the
  * same requests, errors and Bearer session as `<se-solve>`'s client.
  */
-import type { V1Error } from '../../shared/v1.js';
 import type {
   V1File,
   V1FileEntry,
@@ -13,7 +12,6 @@ import type {
   V1Workspace,
 } from '../../shared/v1-workspace.js';
 import { V1Client, V1ClientError } from '../se-solve/api-client.js';
-import { readServerSentEvents } from '../se-solve/sse.js';
 
 /** What a scenario run's event stream reports, in order: status changes, stages, the result. */
 export type ScenarioEvent =
@@ -92,49 +90,13 @@ export class WorkspaceClient extends V1Client {
     id: string,
     signal: AbortSignal,
   ): AsyncGenerator<ScenarioEvent> {
-    let res: Response;
-    try {
-      res = await fetch(this.url(`/v1/workspace/runs/${encodeURIComponent(id)}/events`), {
-        headers: { Accept: 'text/event-stream', Authorization: `Bearer ${token}` },
-        signal,
-        credentials: 'omit',
-        referrerPolicy: 'no-referrer',
-        cache: 'no-store',
-      });
-    } catch (err) {
-      if (signal.aborted) throw err;
-      throw new V1ClientError('network', err instanceof Error ? err.message : String(err));
-    }
-    if (!res.ok) {
-      let e: Partial<V1Error['error']> = {};
-      try {
-        e = ((await res.json()) as Partial<V1Error>).error ?? {};
-      } catch {
-        // not JSON
-      }
-      throw new V1ClientError(
-        e.code ?? (res.status === 401 ? 'unauthorized' : 'internal'),
-        e.message ?? `HTTP ${res.status}`,
-        res.status,
-      );
-    }
-    if (!res.body || !/^text\/event-stream/i.test(res.headers.get('Content-Type') ?? ''))
-      throw new V1ClientError('internal', 'The result stream is not an event stream.');
-    for await (const ev of readServerSentEvents(res.body, signal)) {
-      let data: unknown;
-      try {
-        data = JSON.parse(ev.data);
-      } catch {
-        continue;
-      }
-      if (ev.event === 'status') yield { type: 'status', data: data as V1ScenarioStatusEvent };
-      else if (ev.event === 'stage') yield { type: 'stage', data: data as V1ScenarioStageEvent };
+    const path = `/v1/workspace/runs/${encodeURIComponent(id)}/events`;
+    for await (const ev of this.eventStream(path, token, signal)) {
+      if (ev.event === 'status') yield { type: 'status', data: ev.data as V1ScenarioStatusEvent };
+      else if (ev.event === 'stage') yield { type: 'stage', data: ev.data as V1ScenarioStageEvent };
       else if (ev.event === 'result') {
-        yield { type: 'result', data: data as V1ScenarioResult };
+        yield { type: 'result', data: ev.data as V1ScenarioResult };
         return;
-      } else if (ev.event === 'error') {
-        const e = (data as Partial<V1Error>).error;
-        throw new V1ClientError(e?.code ?? 'internal', e?.message ?? 'The result stream failed.');
       }
     }
     if (!signal.aborted) throw new V1ClientError('network', 'The result stream ended early.');
