@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import {
   V1FileEntrySchema,
   V1FileSchema,
@@ -357,6 +358,16 @@ export function useWorkspaceBackend(o: {
         },
         body: body === undefined ? undefined : JSON.stringify(body),
       }),
+    /** Polls a scenario run until it is no longer executing; its last answer. */
+    async final(id: string, token: string): Promise<Loose> {
+      for (let i = 0; i < 600; i++) {
+        const r = await this.call('GET', `/v1/workspace/runs/${id}`, token);
+        assert.equal(r.status, 200, r.text);
+        if (!r.json().executing) return r.json();
+        await new Promise((res) => setTimeout(res, 100));
+      }
+      throw new Error('the scenario did not finish');
+    },
     tokenFor: async (widget: string, sub: string) =>
       (await signSession({ secret: o.secret, widget, sub, actions: ['workspace'] })).token,
     async restart(): Promise<void> {

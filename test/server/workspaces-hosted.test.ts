@@ -26,15 +26,7 @@ const SOLUTION =
 describe('/v1/workspace on a hosted Containers service (the spec methods only)', () => {
   const w = useWorkspaceBackend({ config: CONFIG, secret: SECRET, origin: ORIGIN, hosted: true });
   const call = w.call;
-  const final = async (id: string, token: string): Promise<Loose> => {
-    for (let i = 0; i < 600; i++) {
-      const r = await call('GET', `/v1/workspace/runs/${id}`, token);
-      assert.equal(r.status, 200, r.text);
-      if (!r.json().executing) return r.json();
-      await new Promise((res) => setTimeout(res, 100));
-    }
-    throw new Error('the scenario did not finish');
-  };
+  const final = (id: string, token: string) => w.final(id, token);
 
   it('runs scenarios on the files as saved: a failing test named, then all passing', async () => {
     const token = await w.tokenFor('py-project', 'hosted-1');

@@ -32,15 +32,7 @@ describe('/v1/workspace on the embedded engine', () => {
   const w = useWorkspaceBackend({ config: CONFIG, secret: SECRET, origin: ORIGIN });
   const call = w.call;
   const tokenFor = (sub: string) => w.tokenFor('py-project', sub);
-  const final = async (id: string, token: string): Promise<Loose> => {
-    for (let i = 0; i < 600; i++) {
-      const r = await call('GET', `/v1/workspace/runs/${id}`, token);
-      assert.equal(r.status, 200, r.text);
-      if (!r.json().executing) return r.json();
-      await new Promise((res) => setTimeout(res, 100));
-    }
-    throw new Error('the scenario did not finish');
-  };
+  const final = (id: string, token: string) => w.final(id, token);
 
   it("opens the subject's own workspace: its files, the offered scenarios, the terminal", async () => {
     const token = await tokenFor('learner-1');
