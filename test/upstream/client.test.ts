@@ -71,7 +71,12 @@ describe('upstream client', () => {
       [1, 2],
     );
     const out = await up.compilers!.stream(1, 'output', 1000);
-    assert.deepEqual(out, { text: 'hello world', bytes: 11, complete: true });
+    assert.deepEqual(out, {
+      text: 'hello world',
+      bytes: 11,
+      complete: true,
+      raw: Buffer.from('hello world'),
+    });
     assert.ok(standin.requests.every((r) => r.authorized));
     const ids = standin.requests.find((r) => r.path === '/submissions' && r.method === 'GET');
     assert.deepEqual(ids?.query, { ids: '1,2' });
@@ -184,9 +189,27 @@ describe('upstream client', () => {
         url,
         token: 'tok-123456789',
       });
-      assert.deepEqual(await t.text('/x', 3), { text: 'ab', bytes: 2, complete: false });
-      assert.deepEqual(await t.text('/x', 5), { text: 'ab€', bytes: 5, complete: false });
-      assert.deepEqual(await t.text('/x', 100), { text: 'ab€cd', bytes: 7, complete: true });
+      // `raw` is every byte read up to the cap, a cut character's first byte included
+      const all = Buffer.from('ab€cd');
+      const capped = (n: number) => all.subarray(0, n);
+      assert.deepEqual(await t.text('/x', 3), {
+        text: 'ab',
+        bytes: 2,
+        complete: false,
+        raw: capped(3),
+      });
+      assert.deepEqual(await t.text('/x', 5), {
+        text: 'ab€',
+        bytes: 5,
+        complete: false,
+        raw: capped(5),
+      });
+      assert.deepEqual(await t.text('/x', 100), {
+        text: 'ab€cd',
+        bytes: 7,
+        complete: true,
+        raw: all,
+      });
     } finally {
       server.close();
     }
