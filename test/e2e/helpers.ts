@@ -6,10 +6,12 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Locator } from 'playwright-core';
+import { after, before } from 'node:test';
+import { chromium, type Browser, type Locator } from 'playwright-core';
+import { chromiumLaunchOptions } from '../../scripts/chromium.mjs';
 import { startAll, type StartedAll } from '../../src/cli/serve.js';
 import { defaultConfig } from '../../src/server/index.js';
-import { listenLocal } from '../helpers/http.js';
+import { closeNow, listenLocal } from '../helpers/http.js';
 
 /** The repository's root folder. */
 export const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -52,4 +54,40 @@ export async function pickLanguage(widget: Locator, prefix: string): Promise<voi
   const value = index < 0 ? null : await options.nth(index).getAttribute('value');
   assert.ok(value, `no ${prefix} in the picker`);
   await picker.selectOption(value);
+}
+
+/** What an end-to-end test file runs against (see {@link useE2e}). */
+export interface E2e {
+  backend: StartedAll;
+  browser: Browser;
+  /** the LMS's origin, whose pages are `page(path)` */
+  lmsUrl: string;
+}
+
+/**
+ * For the length of a test file: the bundles built unless they are (`buildUnlessBuilt(...build)`),
+ * an LMS on an origin of its own answering `page(path)`, the backend with the demo widgets usable
+ * from that origin, Chromium, then `then(e)`; all closed after.
+ */
+export function useE2e(
+  page: (path: string) => string,
+  build: [string, string[][]],
+  /** more set-up once all is started (in the same hook: another top-level hook may run alongside) */
+  then?: (e: E2e) => Promise<void>,
+): E2e {
+  const e = {} as E2e;
+  let lms: Server | undefined;
+  before(async () => {
+    buildUnlessBuilt(...build);
+    ({ server: lms, url: e.lmsUrl } = await startLms(page));
+    e.backend = await startBackend(e.lmsUrl);
+    e.browser = await chromium.launch(chromiumLaunchOptions);
+    await then?.(e);
+  });
+  after(async () => {
+    await e.browser?.close();
+    await e.backend?.close();
+    if (lms) await closeNow(lms);
+  });
+  return e;
 }

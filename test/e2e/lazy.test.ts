@@ -4,25 +4,11 @@
 // arrives.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import {
-  chromium,
-  type Browser,
-  type BrowserContext,
-  type Locator,
-  type Page,
-} from 'playwright-core';
-import { chromiumLaunchOptions } from '../../scripts/chromium.mjs';
-import type { StartedAll } from '../../src/cli/serve.js';
-import { buildUnlessBuilt, pickLanguage, root, startBackend, startLms } from './helpers.js';
-
-let backend: StartedAll;
-let browser: Browser;
-let lms: Server;
-let lmsUrl: string;
+import type { BrowserContext, Locator, Page } from 'playwright-core';
+import { pickLanguage, root, useE2e } from './helpers.js';
 
 const filler = Array.from(
   { length: 40 },
@@ -32,8 +18,8 @@ const filler = Array.from(
 
 /** Lesson pages of the LMS; `bundle` is the backend's module bundle or its classic script. */
 function page(path: string): string {
-  const module = `<script type="module" src="${backend.url}/dist/cdn/se-widgets.js"></script>`;
-  const classic = `<script src="${backend.url}/dist/cdn/se-widgets.classic.js"></script>`;
+  const module = `<script type="module" src="${e2e.backend.url}/dist/cdn/se-widgets.js"></script>`;
+  const classic = `<script src="${e2e.backend.url}/dist/cdn/se-widgets.classic.js"></script>`;
   const widget = (attrs = '') => `<se-solve id="w" widget="run-demo" ${attrs}></se-solve>`;
   const body: Record<string, string> = {
     // Far below the fold of a 1280 x 720 window.
@@ -48,18 +34,7 @@ function page(path: string): string {
     <body style="font: 16px/1.5 sans-serif; max-width: 760px; margin: 0 auto">${body[path] ?? ''}</body></html>`;
 }
 
-before(async () => {
-  buildUnlessBuilt('se-widgets.classic.js', [['build'], ['build', '--mode', 'classic']]);
-  ({ server: lms, url: lmsUrl } = await startLms(page));
-  backend = await startBackend(lmsUrl);
-  browser = await chromium.launch(chromiumLaunchOptions);
-});
-
-after(async () => {
-  await browser?.close();
-  await backend?.close();
-  lms?.close();
-});
+const e2e = useE2e(page, ['se-widgets.classic.js', [['build'], ['build', '--mode', 'classic']]]);
 
 interface Visit {
   context: BrowserContext;
@@ -73,7 +48,7 @@ interface Visit {
 
 /** A fresh browser (empty cache and storage) on an LMS page; `hold` holds back the element's chunk. */
 async function visit(path: string, hold = false): Promise<Visit> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  const context = await e2e.browser.newContext({ viewport: { width: 1280, height: 720 } });
   const page = await context.newPage();
   const requests: string[] = [];
   page.on('request', (r) => void requests.push(r.url()));
@@ -84,7 +59,7 @@ async function visit(path: string, hold = false): Promise<Visit> {
     await gate;
     await route.continue();
   });
-  await page.goto(`${lmsUrl}${path}`);
+  await page.goto(`${e2e.lmsUrl}${path}`);
   const widget = page.locator('#w');
   // The shell has drawn the placeholder (or, loading at once, already the editor).
   await widget.locator('textarea.code, .cm-content').first().waitFor({ state: 'attached' });
@@ -158,7 +133,9 @@ describe('the script-tag bundle loads the editor lazily', () => {
   it('typing and pasting into the placeholder before the editor loads keeps every character, caret at the end', async () => {
     const v = await visit('/far', true);
     try {
-      await v.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: lmsUrl });
+      await v.context.grantPermissions(['clipboard-read', 'clipboard-write'], {
+        origin: e2e.lmsUrl,
+      });
       const box = v.widget.locator('textarea.code');
       // The placeholder is a labelled text box that takes the keyboard focus.
       assert.equal(await box.getAttribute('aria-label'), 'Source code');
@@ -214,8 +191,8 @@ describe('the script-tag bundle loads the editor lazily', () => {
     try {
       await loaded(v.widget);
       const scripts = v.requests.filter((u) => u.includes('/dist/cdn/'));
-      assert.equal(scripts[0], `${backend.url}/dist/cdn/se-widgets.classic.js`);
-      assert.ok(scripts.includes(`${backend.url}/dist/cdn/se-widgets.js`), scripts.join(', '));
+      assert.equal(scripts[0], `${e2e.backend.url}/dist/cdn/se-widgets.classic.js`);
+      assert.ok(scripts.includes(`${e2e.backend.url}/dist/cdn/se-widgets.js`), scripts.join(', '));
       assert.ok(
         scripts.some((u) => /\/chunks\/se-solve-[^/]*\.js$/.test(u)),
         scripts.join(', '),

@@ -5,47 +5,33 @@ import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import { chromiumLaunchOptions } from '../../scripts/chromium.mjs';
-import type { StartedAll } from '../../src/cli/serve.js';
-import { buildUnlessBuilt, pickLanguage, root, startBackend, startLms } from './helpers.js';
+import type { Locator, Page } from 'playwright-core';
+import { pickLanguage, root, startLms, useE2e } from './helpers.js';
 
-let backend: StartedAll;
-let browser: Browser;
 /** An LMS on another origin: its lesson page loads the script-tag bundle from the backend. */
-let lms: Server;
-let lmsUrl: string;
+const e2e = useE2e(
+  () => `<!doctype html><html lang="en"><body>
+      <script type="module" src="${e2e.backend.url}/dist/cdn/se-widgets.js"></script>
+      <se-solve id="run-demo" widget="run-demo"></se-solve></body></html>`,
+  ['se-widgets.js', [['build']]],
+);
 /** A second LMS whose origin nobody listed: it pastes the README's snippet as it stands. */
 let unlisted: Server;
 let unlistedUrl: string;
 
 before(async () => {
-  buildUnlessBuilt('se-widgets.js', [['build']]);
-  ({ server: lms, url: lmsUrl } = await startLms(
-    () => `<!doctype html><html lang="en"><body>
-      <script type="module" src="${backend.url}/dist/cdn/se-widgets.js"></script>
-      <se-solve id="run-demo" widget="run-demo"></se-solve></body></html>`,
-  ));
   ({ server: unlisted, url: unlistedUrl } = await startLms(
     () => `<!doctype html><html lang="en"><body>
-      <script type="module" src="${backend.url}/dist/cdn/se-widgets.js"></script>
+      <script type="module" src="${e2e.backend.url}/dist/cdn/se-widgets.js"></script>
       <se-solve widget="run-demo"></se-solve></body></html>`,
   ));
-  // The demo widgets, usable from the LMS's origin too.
-  backend = await startBackend(lmsUrl);
-  browser = await chromium.launch(chromiumLaunchOptions);
 });
 
-after(async () => {
-  await browser?.close();
-  await backend?.close();
-  lms?.close();
-  unlisted?.close();
-});
+after(() => unlisted?.close());
 
 async function demo(): Promise<Page> {
-  const page = await browser.newPage();
-  await page.goto(`${backend.url}/`);
+  const page = await e2e.browser.newPage();
+  await page.goto(`${e2e.backend.url}/`);
   await page.waitForFunction(`[...document.querySelectorAll('se-solve')].every(
     (e) => e.shadowRoot?.querySelector('.cm-content') && !e.shadowRoot.querySelector('select[disabled]'))`);
   return page;
@@ -144,10 +130,10 @@ describe('the demo page, end to end', () => {
   it('works on a page of another origin that loads the script-tag bundle', async () => {
     // The module script, the language pack it imports and the API calls all cross origins: the
     // browser fetches each with CORS.
-    const page = await browser.newPage();
-    await page.goto(`${lmsUrl}/lesson.html`);
+    const page = await e2e.browser.newPage();
+    await page.goto(`${e2e.lmsUrl}/lesson.html`);
     const run = page.locator('#run-demo');
-    // Ready: the editor is up and the picker holds the languages from the backend.
+    // Ready: the editor is up and the picker holds the languages from the e2e.backend.
     await run.locator('[part~="language-picker"]:enabled').waitFor({ timeout: 30_000 });
     await pickLanguage(run, 'Python');
     await run.evaluate((el: { source: string }) => {
@@ -161,7 +147,7 @@ describe('the demo page, end to end', () => {
   });
 
   it('tells the author of a page on an origin that is not listed what to add, and where', async () => {
-    const page = await browser.newPage();
+    const page = await e2e.browser.newPage();
     await page.goto(`${unlistedUrl}/lesson.html`);
     const widget = page.locator('se-solve');
     const message = widget.locator('[part~="message"]');
@@ -179,8 +165,8 @@ describe('the demo page, end to end', () => {
   it('works in the app page built from the npm package (demo/app)', async () => {
     // `npm test` builds dist/ first (the demo app imports dist/elements through the exports map).
     assert.ok(existsSync(join(root, 'dist/demo-app/main.js')), 'dist/demo-app is built');
-    const page = await browser.newPage();
-    await page.goto(`${backend.url}/app.html`);
+    const page = await e2e.browser.newPage();
+    await page.goto(`${e2e.backend.url}/app.html`);
     const solve = page.locator('#app-solve');
     // The app sets its program on se-ready: a click before it runs the starting code.
     await page.locator('#events', { hasText: 'se-ready' }).waitFor();

@@ -3,60 +3,37 @@
 // backend and embedded engine (Containers module: bubblewrap workspaces, scenarios, terminals).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import {
-  chromium,
-  type Browser,
-  type BrowserContext,
-  type Locator,
-  type Page,
-} from 'playwright-core';
-import { chromiumLaunchOptions } from '../../scripts/chromium.mjs';
-import type { StartedAll } from '../../src/cli/serve.js';
+import { describe, it } from 'node:test';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { signSession } from '../../src/server/index.js';
-import { closeNow } from '../helpers/http.js';
-import { buildUnlessBuilt, root, startBackend, startLms } from './helpers.js';
+import { root, useE2e } from './helpers.js';
 
-let backend: StartedAll;
-let browser: Browser;
-/** An LMS on another origin: `/<widget>/<learner>` is a page with that learner's own token. */
-let lms: Server;
-let lmsUrl: string;
 const tokens = new Map<string, string>();
-
 const LEARNERS = [
   ['workspace-c-demo', 'ro-learner'],
   ['workspace-demo', 'two-tabs-learner'],
 ] as const;
 
-before(async () => {
-  buildUnlessBuilt('se-widgets.js', [['build']]);
-  ({ server: lms, url: lmsUrl } = await startLms(
-    (path) => `<!doctype html><html lang="en"><body>
-      <script type="module" src="${backend.url}/dist/cdn/se-widgets.js"></script>
+/** An LMS on another origin: `/<widget>/<learner>` is a page with that learner's own token. */
+const e2e = useE2e(
+  (path) => `<!doctype html><html lang="en"><body>
+      <script type="module" src="${e2e.backend.url}/dist/cdn/se-widgets.js"></script>
       <se-workspace id="ws" token="${tokens.get(path) ?? ''}"></se-workspace></body></html>`,
-  ));
-  backend = await startBackend(lmsUrl);
-  for (const [widget, sub] of LEARNERS) {
-    const { token } = await signSession({
-      secret: backend.sessionSecret,
-      widget,
-      sub,
-      actions: ['workspace'],
-      ttlSeconds: 900,
-    });
-    tokens.set(`/${widget}/${sub}`, token);
-  }
-  browser = await chromium.launch(chromiumLaunchOptions);
-});
-
-after(async () => {
-  await browser?.close();
-  await backend?.close();
-  if (lms) await closeNow(lms);
-});
+  ['se-widgets.js', [['build']]],
+  async ({ backend }) => {
+    for (const [widget, sub] of LEARNERS) {
+      const { token } = await signSession({
+        secret: backend.sessionSecret,
+        widget,
+        sub,
+        actions: ['workspace'],
+        ttlSeconds: 900,
+      });
+      tokens.set(`/${widget}/${sub}`, token);
+    }
+  },
+);
 
 /** Waits until the workspace `ws` shows an editor with `file` open in it. */
 async function ready(ws: Locator, file: string): Promise<void> {
@@ -68,7 +45,7 @@ async function ready(ws: Locator, file: string): Promise<void> {
 
 /** A browser context that counts the page's scenario results (`window.seResults`). */
 async function newContext(): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const context = await e2e.browser.newContext({ viewport: { width: 1280, height: 900 } });
   await context.addInitScript(`window.seResults = 0;
     document.addEventListener('se-scenario-result', () => window.seResults++);`);
   return context;
@@ -77,7 +54,7 @@ async function newContext(): Promise<BrowserContext> {
 /** A fresh learner (a context of its own: its own session, so its own workspace) on the demo. */
 async function demo(id: 'python-project' | 'c-project'): Promise<{ page: Page; ws: Locator }> {
   const page = await (await newContext()).newPage();
-  await page.goto(`${backend.url}/workspace.html`);
+  await page.goto(`${e2e.backend.url}/workspace.html`);
   const ws = page.locator(`#${id}`);
   await ws.scrollIntoViewIfNeeded();
   await ready(ws, id === 'c-project' ? 'main.c' : 'main.py');
@@ -248,7 +225,7 @@ describe('<se-workspace> end to end: the demo page, and an LMS page with host-si
   it('does not let the learner change a read-only file', async () => {
     const context = await newContext();
     const page = await context.newPage();
-    await page.goto(`${lmsUrl}/workspace-c-demo/ro-learner`);
+    await page.goto(`${e2e.lmsUrl}/workspace-c-demo/ro-learner`);
     const ws = page.locator('#ws');
     await ready(ws, 'main.c');
     const item = ws.locator('[role="treeitem"][data-path="Makefile"]');
@@ -266,13 +243,13 @@ describe('<se-workspace> end to end: the demo page, and an LMS page with host-si
     assert.equal(await editorText(ws), before, 'the editor refused the edit');
     // Nor around the element: the backend refuses to write it for this learner.
     const token = tokens.get('/workspace-c-demo/ro-learner') ?? '';
-    const res = await fetch(`${backend.url}/v1/workspace/file`, {
+    const res = await fetch(`${e2e.backend.url}/v1/workspace/file`, {
       method: 'PUT',
       headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({ path: 'Makefile', content: 'all: evil\n' }),
     });
     assert.equal(res.status, 403);
-    const read = await fetch(`${backend.url}/v1/workspace/file?path=Makefile`, {
+    const read = await fetch(`${e2e.backend.url}/v1/workspace/file?path=Makefile`, {
       headers: { Authorization: `Bearer ${token}` },
     });
     assert.equal(((await read.json()) as { content: string }).content, before);
@@ -293,7 +270,7 @@ describe('<se-workspace> end to end: the demo page, and an LMS page with host-si
 
   it('hands the terminal to a second tab, and the first one says so', async () => {
     const context = await newContext();
-    const url = `${lmsUrl}/workspace-demo/two-tabs-learner`;
+    const url = `${e2e.lmsUrl}/workspace-demo/two-tabs-learner`;
     const first = await context.newPage();
     await first.goto(url);
     const ws1 = first.locator('#ws');
