@@ -1,8 +1,8 @@
 /** Shared by the browser tests of the elements: the real backend started by the test runner. */
-import { oneEvent } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
 import '../../src/elements/define/se-solve.js';
 import './report-failures.js';
+import { mountElement, part, shadow, unmountAll, until, type MountOptions } from './dom.js';
 import type { SeSolve } from '../../src/elements/index.js';
 import type { V1Result } from '../../src/shared/v1.js';
 
@@ -30,66 +30,25 @@ export async function signToken(payload: {
 }
 
 let n = 0;
-const mounted = new Set<HTMLElement>();
 
 /** A unique widget-local storage name, so tests do not see each other's autosaves. */
 export function uniqueId(prefix = 'solve'): string {
   return `${prefix}-${Date.now().toString(36)}-${n++}`;
 }
 
-export interface MountOptions {
-  attrs?: Record<string, string>;
-  style?: string;
-  /** wait for se-ready (default true) */
-  ready?: boolean;
-  parent?: HTMLElement;
-}
+export type { MountOptions };
+export { part, shadow, unmountAll, until };
 
 /** Creates an `<se-solve>` on the real backend, appends it and (by default) waits for se-ready. */
-export async function mount(options: MountOptions = {}): Promise<SeSolve> {
-  const el = document.createElement('se-solve');
-  el.setAttribute('backend', backendUrl());
-  el.id = uniqueId();
-  for (const [k, v] of Object.entries(options.attrs ?? { widget: 'run-demo' }))
-    el.setAttribute(k, v);
-  if (options.style) el.setAttribute('style', options.style);
-  const ready = oneEvent(el, 'se-ready');
-  (options.parent ?? document.body).append(el);
-  mounted.add(el);
-  if (options.ready !== false) await ready;
-  await el.updateComplete;
-  return el;
-}
-
-/** Removes every element mounted by the current test. */
-export function unmountAll(): void {
-  for (const el of mounted) el.remove();
-  mounted.clear();
-}
-
-export function shadow(el: SeSolve): ShadowRoot {
-  if (!el.shadowRoot) throw new Error('no shadow root');
-  return el.shadowRoot;
-}
-
-export function part(el: SeSolve, name: string): HTMLElement {
-  const found = shadow(el).querySelector<HTMLElement>(`[part~="${name}"]`);
-  if (!found) throw new Error(`no part ${name}`);
-  return found;
+export function mount(options: MountOptions = {}): Promise<SeSolve> {
+  const attrs = { id: uniqueId(), ...(options.attrs ?? { widget: 'run-demo' }) };
+  return mountElement<SeSolve>('se-solve', backendUrl(), attrs, options);
 }
 
 export function editorContent(el: SeSolve): HTMLElement {
   const found = shadow(el).querySelector<HTMLElement>('.cm-content');
   if (!found) throw new Error('no editor content');
   return found;
-}
-
-export async function until(check: () => boolean, what: string, ms = 10000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /** Picks the first language whose option text starts with `name`, as a learner's change does. */

@@ -2,33 +2,7 @@ import { expect, oneEvent } from '@open-wc/testing';
 import { executeServerCommand, sendKeys } from '@web/test-runner-commands';
 import type { SeSolve } from '../../../src/elements/index.js';
 import { mount, part, pick, runSource, shadow, unmountAll } from '../helpers.js';
-
-interface AxeResult {
-  violations: Array<{ id: string; impact: string | null; help: string; nodes: unknown[] }>;
-}
-interface Axe {
-  run(context: Element, options?: object): Promise<AxeResult>;
-}
-
-let axePromise: Promise<Axe> | null = null;
-function loadAxe(): Promise<Axe> {
-  axePromise ??= new Promise((resolve, reject) => {
-    const s = document.createElement('script');
-    s.src = '/node_modules/axe-core/axe.min.js';
-    s.onload = () => resolve((window as unknown as { axe: Axe }).axe);
-    s.onerror = () => reject(new Error('axe-core did not load'));
-    document.head.append(s);
-  });
-  return axePromise;
-}
-
-/** Serious and critical axe findings (every finding is listed in the failure message). */
-async function seriousFindings(el: Element): Promise<string[]> {
-  const axe = await loadAxe();
-  const r = await axe.run(el, { resultTypes: ['violations'] });
-  const all = r.violations.map((v) => `${v.impact}: ${v.id} (${v.nodes.length}) ${v.help}`);
-  return all.filter((v) => v.startsWith('serious') || v.startsWith('critical'));
-}
+import { loadAxe, seriousFindings } from '../dom.js';
 
 afterEach(() => unmountAll());
 

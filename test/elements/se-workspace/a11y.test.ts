@@ -3,36 +3,7 @@ import { setViewport } from '@web/test-runner-commands';
 import type { SeWorkspace } from '../../../src/elements/index.js';
 import { sendKeys } from '@web/test-runner-commands';
 import { editorText, mount, part, shadow, unmountAll, until } from './helpers.js';
-
-interface AxeResult {
-  violations: Array<{ id: string; impact: string | null; help: string; nodes: unknown[] }>;
-}
-interface Axe {
-  run(context: Element, options?: object): Promise<AxeResult>;
-}
-
-let axePromise: Promise<Axe> | null = null;
-function loadAxe(): Promise<Axe> {
-  axePromise ??= new Promise((resolve, reject) => {
-    const s = document.createElement('script');
-    s.src = '/node_modules/axe-core/axe.min.js';
-    s.onload = () => resolve((window as unknown as { axe: Axe }).axe);
-    s.onerror = () => reject(new Error('axe-core did not load'));
-    document.head.append(s);
-  });
-  return axePromise;
-}
-
-/** Serious and critical axe findings (every finding is listed in the failure message). */
-async function seriousFindings(el: Element): Promise<string[]> {
-  const axe = await loadAxe();
-  const r = await axe.run(el, { resultTypes: ['violations'] });
-  const all = r.violations.map(
-    (v) =>
-      `${v.impact}: ${v.id} (${v.nodes.length}) ${v.help} ${JSON.stringify(v.nodes.map((n) => (n as { target: unknown }).target))}`,
-  );
-  return all.filter((v) => v.startsWith('serious') || v.startsWith('critical'));
-}
+import { seriousFindings } from '../dom.js';
 
 /** A workspace with a failed test run shown, the Tests tab selected. */
 async function withResults(attrs: Record<string, string> = {}): Promise<SeWorkspace> {

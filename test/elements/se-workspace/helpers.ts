@@ -1,15 +1,21 @@
 /** Shared by the `<se-workspace>` browser tests: the real backend and engine of the test runner. */
-import { oneEvent } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
 import '../../../src/elements/define/se-workspace.js';
 import '../report-failures.js';
+import {
+  mountElement,
+  part,
+  shadow,
+  unmountAll,
+  until as untilIn,
+  type MountOptions,
+} from '../dom.js';
 import type { SeWorkspace } from '../../../src/elements/index.js';
 import { backendUrl } from '../helpers.js';
 
 export { backendUrl };
 
 let n = 0;
-const mounted = new Set<HTMLElement>();
 
 /** A fresh learner: a host-signed token of the demo workspace widget for a new subject. */
 export async function learnerToken(
@@ -24,55 +30,23 @@ export async function learnerToken(
   return r.token;
 }
 
-export interface MountOptions {
-  attrs?: Record<string, string>;
-  ready?: boolean;
-  parent?: HTMLElement;
-  style?: string;
-}
+export type { MountOptions };
+export { part, shadow, unmountAll };
 
 /** Creates an `<se-workspace>` on the real backend (a new learner unless `token` is given). */
 export async function mount(options: MountOptions = {}): Promise<SeWorkspace> {
-  const el = document.createElement('se-workspace');
-  el.setAttribute('backend', backendUrl());
   const attrs = { ...(options.attrs ?? {}) };
   if (!attrs.token && !attrs.widget) attrs.token = await learnerToken();
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
-  if (options.style) el.setAttribute('style', options.style);
-  const ready = oneEvent(el, 'se-ready');
-  (options.parent ?? document.body).append(el);
-  mounted.add(el);
-  if (options.ready !== false) await ready;
-  await el.updateComplete;
-  return el;
-}
-
-export function unmountAll(): void {
-  for (const el of mounted) el.remove();
-  mounted.clear();
-}
-
-export function shadow(el: SeWorkspace): ShadowRoot {
-  if (!el.shadowRoot) throw new Error('no shadow root');
-  return el.shadowRoot;
-}
-
-export function part(el: SeWorkspace, name: string): HTMLElement {
-  const found = shadow(el).querySelector<HTMLElement>(`[part~="${name}"]`);
-  if (!found) throw new Error(`no part ${name}`);
-  return found;
+  return mountElement<SeWorkspace>('se-workspace', backendUrl(), attrs, options);
 }
 
 export function editorText(el: SeWorkspace): string {
   return shadow(el).querySelector('.cm-content')?.textContent ?? '';
 }
 
-export async function until(check: () => boolean, what: string, ms = 20000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+/** As dom.ts's `until`, with the longer default a workspace needs. */
+export function until(check: () => boolean, what: string, ms = 20000): Promise<void> {
+  return untilIn(check, what, ms);
 }
 
 /** Collects every event of the given names the element fires. */
