@@ -244,8 +244,10 @@ class EmbedFrame {
     this.handshakeDone = true;
     window.removeEventListener('message', this.onWindowMessage);
     this.hostOrigin = e.origin;
-    const p = msg.p as { nonce: string; token?: string; theme?: Theme; fit?: Fit };
+    const p = msg.p as { nonce: string; token?: string; theme?: Theme; fit?: Fit; gate?: boolean };
     this.port = port;
+    // a reloaded page keeps the host's veto (the host sends it with every handshake)
+    if (p.gate) this.gate = true;
     port.onmessage = (m) => {
       const answer = parseEnvelope(m.data, ['se:submit.answer']);
       if (answer) {

@@ -313,6 +313,8 @@ function openFrame(
     title: string;
     query?: Record<string, string>;
     ask?: (detail: unknown) => Promise<boolean>;
+    /** whether the host holds a gate now: sent with each handshake, so a reloaded page keeps it */
+    gated?: () => boolean;
   },
 ): Frame {
   const origin = backendOrigin(options.backend, page.caller);
@@ -432,6 +434,7 @@ function openFrame(
     const p: Record<string, unknown> = { nonce, fit: (autoResize ? 'content' : 'fill') as Fit };
     if (token) p.token = token;
     if (theme) p.theme = theme;
+    if (page.gated?.()) p.gate = true;
     iframe.contentWindow?.postMessage(envelope('se:host.connect', p), origin, [channel.port2]);
   }
 
@@ -534,6 +537,7 @@ export function embedSolve(container: HTMLElement, options: EmbedSolveOptions): 
     caller: 'embedSolve',
     path: '/embed/solve',
     title: 'Code exercise',
+    gated: () => gate !== null,
     async ask(detail) {
       const current = gate;
       try {

@@ -9,7 +9,7 @@
  * Handshake (window messages, the only ones not on the private channel):
  * 1. frame -> parent: `se:frame.announce` `{widget}` (no secret), posted to the parent's exact
  *    origin (or to each allowed origin when the browser does not tell which one it is).
- * 2. host -> frame: `se:host.connect` `{nonce, token?, theme?, fit?}` with one `MessagePort`,
+ * 2. host -> frame: `se:host.connect` `{nonce, token?, theme?, fit?, gate?}` with one `MessagePort`,
  *    posted to the backend's exact origin. The frame accepts one, from `window.parent` and an
  *    origin of the widget's list that the page got from the server.
  * 3. frame -> host, on the port: `se:frame.ready` `{nonce, widget}`. Everything after goes over the
@@ -139,6 +139,8 @@ const messages = {
       token: v.optional(token),
       theme: v.optional(theme),
       fit: v.optional(v.picklist(['content', 'fill'])),
+      /** the host approves each run and submission (as `se:gate.set` {on: true}) */
+      gate: v.optional(v.boolean()),
     },
     'none',
   ),

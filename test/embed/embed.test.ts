@@ -159,6 +159,26 @@ describe('embedSolve: the iframe and the handshake', () => {
     await again;
     expect(await h.getCode()).to.equal('print("before")'); // saved in the frame's storage
   });
+
+  it("keeps the host's submit gate across a reload of the embed page", async () => {
+    const h = embed();
+    await next(h, 'se-ready');
+    const asked: string[] = [];
+    await h.setSubmitGate((detail) => {
+      asked.push(detail.kind);
+      return false;
+    });
+    const again = next(h, 'connect');
+    const readyAgain = next(h, 'se-ready', 30000);
+    h.iframe.contentWindow?.location.replace(h.iframe.src);
+    await again;
+    await readyAgain;
+    let submitted = 0;
+    h.on('se-submit', () => submitted++);
+    expect(await h.run('x')).to.equal(null);
+    expect(asked).to.deep.equal(['run']);
+    expect(submitted).to.equal(0);
+  });
 });
 
 describe('embedSolve: commands and events', () => {
