@@ -183,29 +183,40 @@ async function probeEmbedFrame(session, { action = 'layout', widget = '', part =
   }
   if (action === 'workspace-click') {
     // A click on a part of <se-workspace> in the frame (e.g. a scenario button), as a learner's,
-    // once the workspace shows it.
+    // once the workspace shows it enabled (a click on a disabled button would be lost).
     await frame
       .waitForFunction(
-        (name) =>
-          document.querySelector('se-workspace')?.shadowRoot?.querySelector(`[part~="${name}"]`),
-        { timeout: 15000 },
+        (name) => {
+          const target = document
+            .querySelector('se-workspace')
+            ?.shadowRoot?.querySelector(`[part~="${name}"]`);
+          return target && !target.disabled;
+        },
+        { timeout: 30000 },
         part,
       )
       .catch(() => null);
-    const box = await frame.evaluate((name) => {
-      const target = document
-        .querySelector('se-workspace')
-        ?.shadowRoot?.querySelector(`[part~="${name}"]`);
-      if (!target) return null;
-      target.scrollIntoView();
-      const r = target.getBoundingClientRect();
-      return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
-    }, part);
-    if (!box) throw new Error(`no part '${part}' in the workspace frame`);
-    const element = await frame.frameElement();
-    const outer = await element.boundingBox();
-    await page.mouse.click(outer.x + box.x, outer.y + box.y);
-    return true;
+    // The frames may still move (their height follows the content): a click that did not reach
+    // the part is tried again at its new place, at most three times.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const box = await frame.evaluate((name) => {
+        const target = document
+          .querySelector('se-workspace')
+          ?.shadowRoot?.querySelector(`[part~="${name}"]`);
+        if (!target) return null;
+        target.scrollIntoView();
+        window.__seClicked = false;
+        target.addEventListener('click', () => (window.__seClicked = true), { once: true });
+        const r = target.getBoundingClientRect();
+        return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+      }, part);
+      if (!box) throw new Error(`no part '${part}' in the workspace frame`);
+      const element = await frame.frameElement();
+      const outer = await element.boundingBox();
+      await page.mouse.click(outer.x + box.x, outer.y + box.y);
+      if (await frame.evaluate(() => window.__seClicked)) return true;
+    }
+    throw new Error(`three clicks missed the part '${part}' in the workspace frame`);
   }
   if (action === 'workspace-open-window') {
     // A real click on "Open in a new window" of a workspace frame; what the opened window shows.
