@@ -102,7 +102,7 @@ export function editorAliases(prefix: string): CSSResult {
   );
 }
 
-/** The rules both elements start with: `hidden`, border-box sizing and the status icons. */
+/** The rules both elements start with: `hidden`, border-box sizing, status icons, `.sr-only`. */
 export const baseRules = css`
   :host([hidden]) {
     display: none;
@@ -129,5 +129,16 @@ export const baseRules = css`
     .icon .spin {
       animation: none;
     }
+  }
+  .sr-only {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    padding: 0;
+    margin: -1px;
+    overflow: hidden;
+    clip: rect(0, 0, 0, 0);
+    white-space: nowrap;
+    border: 0;
   }
 `;

@@ -311,13 +311,16 @@ class EmbedFrame {
         this.mirror(name, (e as Event & { detail?: unknown }).detail),
       );
     }
-    const startMeasuring = () => {
-      this.measuring = true;
-      this.markSettled();
-      this.scheduleResize();
-    };
-    el.addEventListener('se-ready', startMeasuring, { once: true });
-    el.addEventListener('se-error', startMeasuring, { once: true });
+    const start = () => this.startMeasuring();
+    el.addEventListener('se-ready', start, { once: true });
+    el.addEventListener('se-error', start, { once: true });
+  }
+
+  /** The widget is ready (or failed to be): its height is worth reporting from now on. */
+  private startMeasuring(): void {
+    this.measuring = true;
+    this.markSettled();
+    this.scheduleResize();
   }
 
   /**
@@ -365,9 +368,7 @@ class EmbedFrame {
     p.textContent = message;
     document.getElementById('se-loading')?.replaceWith(p);
     this.mirror('se-error', { code: 'forbidden', message, status: 403 });
-    this.measuring = true;
-    this.markSettled();
-    this.scheduleResize();
+    this.startMeasuring();
     this.whenMounted?.();
   }
 

@@ -53,10 +53,6 @@ export interface EmbedProblemSummary {
   languages?: number[];
 }
 
-/**
- * What the host receives for each mirrored event: the `detail` of the element's event of the same
- * name (see the `<se-solve>` reference), as plain data.
- */
 /** The events every embed frame sends: the element's errors and token ends, and the frame's own. */
 export interface EmbedFrameEventMap {
   'se-error': {
@@ -71,6 +67,10 @@ export interface EmbedFrameEventMap {
   resize: { height: number };
 }
 
+/**
+ * What the host receives for each mirrored event: the `detail` of the element's event of the same
+ * name (see the `<se-solve>` reference), as plain data.
+ */
 export interface EmbedEventMap extends EmbedFrameEventMap {
   'se-ready': {
     widget: WidgetInfo | null;
@@ -606,43 +606,42 @@ export function embedWorkspace(
     query: options.terminal ? { terminal: options.terminal } : {},
   });
   const { command } = f;
-  const text = (v: unknown): string => String(v);
   return {
     iframe: f.iframe,
     ready: f.ready,
     on: (event, listener) => f.on(event, listener as (detail: never) => void),
     async runScenario(name) {
-      const p = name === undefined ? {} : { scenario: text(name) };
+      const p = name === undefined ? {} : { scenario: String(name) };
       return ((await command('se:scenario.run', p, false)) ?? null) as
         EmbedWorkspaceEventMap['se-scenario-result'] | null;
     },
     async getFileContent(path) {
-      const v = (await command('se:file.get', { path: text(path) }, true)) as
+      const v = (await command('se:file.get', { path: String(path) }, true)) as
         { content?: unknown } | undefined;
       return typeof v?.content === 'string' ? v.content : '';
     },
     async setFileContent(path, content) {
-      await command('se:file.set', { path: text(path), content: text(content) }, true);
+      await command('se:file.set', { path: String(path), content: String(content) }, true);
     },
     async openFile(path) {
-      await command('se:file.open', { path: text(path) }, true);
+      await command('se:file.open', { path: String(path) }, true);
     },
     async createEntry(path, type = 'file') {
-      await command('se:file.create', { path: text(path), type }, true);
+      await command('se:file.create', { path: String(path), type }, true);
     },
     async renameEntry(from, to) {
-      await command('se:file.rename', { path: text(from), to: text(to) }, true);
+      await command('se:file.rename', { path: String(from), to: String(to) }, true);
     },
     async deleteEntry(path) {
-      await command('se:file.delete', { path: text(path) }, true);
+      await command('se:file.delete', { path: String(path) }, true);
     },
     async getStageStream(stage, stream) {
-      const v = (await command('se:stage.get', { stage: text(stage), stream }, true)) as
+      const v = (await command('se:stage.get', { stage: String(stage), stream }, true)) as
         { content?: unknown } | undefined;
       return typeof v?.content === 'string' ? v.content : null;
     },
     async reset(path) {
-      await command('se:workspace.reset', path === undefined ? {} : { path: text(path) }, false);
+      await command('se:workspace.reset', path === undefined ? {} : { path: String(path) }, false);
     },
     async flush() {
       await command('se:workspace.flush', {}, false);

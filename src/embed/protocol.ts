@@ -45,7 +45,6 @@ export const MIRRORED_EVENTS = [
   'se-error',
   'se-token-expired',
 ] as const;
-export type MirroredEvent = (typeof MIRRORED_EVENTS)[number];
 
 /** The `se-*` events of `<se-workspace>` that the frame of `/embed/workspace` mirrors. */
 export const WORKSPACE_EVENTS = [
@@ -64,7 +63,6 @@ export const WORKSPACE_EVENTS = [
   'se-error',
   'se-token-expired',
 ] as const;
-export type WorkspaceMirroredEvent = (typeof WORKSPACE_EVENTS)[number];
 
 /** Which element an embed page hosts. */
 export type EmbedKind = 'solve' | 'workspace';

@@ -7,6 +7,7 @@
  * the viewport. Each widget is an iframe embed
  * (`host.ts`): exact-origin messaging, a private channel, the backend's checks.
  */
+import { CUSTOM_DATA_MAX } from '../shared/sdk.js';
 import {
   type EmbedSolveHandle,
   type EmbedWorkspaceHandle,
@@ -41,8 +42,6 @@ const WORKSPACE_EVENTS: readonly SdkWorkspaceEventName[] = [
   'exitFullScreen',
   'ready',
 ];
-/** The hosted SDK keeps this much of `data-custom-data`. */
-const CUSTOM_DATA_MAX = 256;
 /** A frame that loaded but did not connect after this long: warn (unknown widget, origin, ...). */
 const CONNECT_WARN_MS = 8000;
 /** Frames are created when their placeholder comes this close to the viewport. */

@@ -8,7 +8,7 @@
 import { gunzipSync } from 'node:zlib';
 import { decodeText, InvalidText } from './http/body.js';
 import { LIMITS } from './limits.js';
-import { tarOf } from '../shared/tar.js';
+import { tarOf, type TarFile } from '../shared/tar.js';
 
 /** Caps of an archive (the unpacked files also follow the multi-file rules and the source cap). */
 export const ARCHIVE_LIMITS = {
@@ -32,11 +32,7 @@ export class ArchiveError extends Error {
 const BLOCK = 512;
 
 /** An entry of an archive, as taken: a plain file or a folder, with a relative name. */
-export interface TarEntry {
-  name: string;
-  type: 'file' | 'dir';
-  /** the permission bits given (files: 0644 or 0755 are what a reader should keep) */
-  mode: number;
+export interface TarEntry extends TarFile {
   data: Buffer;
 }
 

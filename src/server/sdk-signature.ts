@@ -19,10 +19,10 @@ import {
   type KeyRing,
   parseSessionSecret,
 } from './sessions.js';
+import { CUSTOM_DATA_MAX } from '../shared/sdk.js';
 
 export const SDK_SIGNATURE_VERSION = 'se-sdk-v1';
-/** The hosted SDK keeps this much of `data-custom-data`. */
-export const CUSTOM_DATA_MAX = 256;
+export { CUSTOM_DATA_MAX };
 
 /** The signed fields of a placeholder. */
 export interface SdkFields {

@@ -7,10 +7,10 @@
 import { gzipSync } from 'node:zlib';
 import { tarOf, type TarFile } from '../shared/tar.js';
 import type { ContainersClient } from '../upstream/containers.js';
-import { ApiError } from './errors.js';
+import { tooLarge } from './errors.js';
 
 /** What one packed run may hold (the hosted service's upload limit is 16 MiB a file). */
-export const PACK_LIMITS = {
+const PACK_LIMITS = {
   /** bytes of the files, all together */
   bytes: 16 * 1024 * 1024,
   /** files and folders */
@@ -19,10 +19,8 @@ export const PACK_LIMITS = {
   depth: 32,
 } as const;
 
-const tooLarge = (what: string) =>
-  new ApiError(
-    413,
-    'too_large',
+const overCap = (what: string) =>
+  tooLarge(
     `The workspace is too large to run here: more than ${what}. Remove files you do not need.`,
   );
 
@@ -37,19 +35,19 @@ export async function packWorkspace(client: ContainersClient, id: string): Promi
     return Number.isFinite(bits) ? bits & 0o777 : 0o644;
   };
   const walk = async (dir: string, depth: number): Promise<void> => {
-    if (depth > PACK_LIMITS.depth) throw tooLarge(`${PACK_LIMITS.depth} folders deep`);
+    if (depth > PACK_LIMITS.depth) throw overCap(`${PACK_LIMITS.depth} folders deep`);
     const listing = await client.listFiles(id, dir === '' ? undefined : `${dir}/`);
     for (const f of listing.files) {
       const path = dir ? `${dir}/${f.name}` : f.name;
-      if (entries.length >= PACK_LIMITS.entries) throw tooLarge(`${PACK_LIMITS.entries} files`);
+      if (entries.length >= PACK_LIMITS.entries) throw overCap(`${PACK_LIMITS.entries} files`);
       const body = await client.file(id, path, PACK_LIMITS.bytes - bytes);
-      if (!body.complete) throw tooLarge(`${PACK_LIMITS.bytes / 1024 / 1024} MiB of files`);
+      if (!body.complete) throw overCap(`${PACK_LIMITS.bytes / 1024 / 1024} MiB of files`);
       bytes += body.raw.length;
       entries.push({ name: `workspace/${path}`, type: 'file', mode: mode(f.perm), data: body.raw });
     }
     for (const d of listing.dirs) {
       const path = dir ? `${dir}/${d.name}` : d.name;
-      if (entries.length >= PACK_LIMITS.entries) throw tooLarge(`${PACK_LIMITS.entries} files`);
+      if (entries.length >= PACK_LIMITS.entries) throw overCap(`${PACK_LIMITS.entries} files`);
       entries.push({
         name: `workspace/${path}`,
         type: 'dir',

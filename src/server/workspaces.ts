@@ -68,7 +68,7 @@ const SCENARIO_READ_MAX_MS = 2000;
 const stateCode = (w: Workspace) => Number(w.state.code);
 
 /** A relative path as the page sends it: `/`-separated, no `.`/`..` parts, no NUL. */
-export function cleanPath(path: string): string {
+function cleanPath(path: string): string {
   const p = path.replace(/^\.\/+/, '').replace(/\/+$/, '');
   if (
     p === '' ||
@@ -537,7 +537,6 @@ export class Workspaces {
       await this.writes.get(session.owner)?.catch(() => undefined);
       id = await this.startScenario(w, scenario);
     } catch (err) {
-      if (err instanceof ApiError) throw err;
       throw fromUpstream(err);
     }
     this.b.log(`se-widgets: scenario ${scenario} started (widget ${session.widget.id})`);
@@ -720,7 +719,7 @@ export class Workspaces {
         s = await this.submission(upstreamId);
       }
     } catch (err) {
-      const e = err instanceof ApiError ? err : fromUpstream(err);
+      const e = fromUpstream(err);
       send('error', { error: { code: e.code, message: e.message } });
     } finally {
       finish();

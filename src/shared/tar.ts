@@ -22,9 +22,9 @@ const utf8 = new TextEncoder();
 const octal = (n: number, width: number) => `${n.toString(8).padStart(width - 1, '0')}\0`;
 
 /** `entries` as one tar (uncompressed): what a Containers `source` holds once gunzipped. */
-export function tarOf(entries: readonly TarFile[], mtimeSeconds = Date.now() / 1000): Uint8Array {
+export function tarOf(entries: readonly TarFile[]): Uint8Array {
   const blocks: Uint8Array[] = [];
-  const mtime = octal(Math.floor(mtimeSeconds), 12);
+  const mtime = octal(Math.floor(Date.now() / 1000), 12);
   const put = (h: Uint8Array, at: number, text: string, max: number) =>
     h.set(utf8.encode(text).subarray(0, max), at);
   const header = (name: Uint8Array, type: string, mode: number, size: number) => {

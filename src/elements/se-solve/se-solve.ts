@@ -24,6 +24,7 @@ import {
   type SeErrorDetail,
   type SeTaskKind,
 } from '../events.js';
+import { backendBase } from '../script-origin.js';
 import { V1Client } from './api-client.js';
 import {
   AutosaveController,
@@ -47,16 +48,6 @@ import {
   renderStatus,
   type Notice,
 } from './views.js';
-
-/** The origin this module was loaded from: the default backend of a script-tag embed. */
-const scriptOrigin = (() => {
-  try {
-    const u = new URL(import.meta.url);
-    return u.protocol === 'http:' || u.protocol === 'https:' ? u.origin : '';
-  } catch {
-    return '';
-  }
-})();
 
 // What shows a result (the final status, the details, the line marks): loaded once per page with
 // the first run or submission, since a widget that is only looked at never shows one.
@@ -349,7 +340,7 @@ export class SeSolve extends SeSolveBase {
   }
 
   private client(): V1Client {
-    const base = this.backend || scriptOrigin || location.origin;
+    const base = backendBase(this.backend);
     if (this.apiClient?.backend !== base) this.apiClient = new V1Client(base);
     return this.apiClient;
   }

@@ -394,17 +394,6 @@ export const styles = css`
   .notice.error {
     border-color: var(--se-workspace-error);
   }
-  .sr-only {
-    position: absolute;
-    width: 1px;
-    height: 1px;
-    padding: 0;
-    margin: -1px;
-    overflow: hidden;
-    clip: rect(0, 0, 0, 0);
-    white-space: nowrap;
-    border: 0;
-  }
   .hint {
     font-size: 0.8em;
     color: var(--se-workspace-muted);

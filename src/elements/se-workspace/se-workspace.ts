@@ -8,12 +8,14 @@ import type {
   V1ScenarioResult,
   V1Workspace,
 } from '../../shared/v1-workspace.js';
+import { Status } from '../../shared/status.js';
 import { basicSetup } from '../editor/basic-setup.js';
 import { changeListener } from '../editor/change-listener.js';
 import { contentLabel } from '../editor/content-attributes.js';
 import { showDiagnostics } from '../editor/diagnostics.js';
 import { loadLanguage } from '../editor/language.js';
 import { editorTheme } from '../editor/theme.js';
+import { backendBase } from '../script-origin.js';
 import { SeErrorEvent, SeTokenExpiredEvent, type SeErrorDetail } from '../events.js';
 import {
   scenarioStatusText,
@@ -66,16 +68,6 @@ interface TreeEdit {
   value: string;
 }
 type Stage = V1ScenarioResult['stages'][number];
-
-/** The origin this module was loaded from: the default backend of a script-tag embed. */
-const scriptOrigin = (() => {
-  try {
-    const u = new URL(import.meta.url);
-    return u.protocol === 'http:' || u.protocol === 'https:' ? u.origin : '';
-  } catch {
-    return '';
-  }
-})();
 
 /** How long after the last keystroke a file is saved. */
 const SAVE_DELAY = 1000;
@@ -319,7 +311,7 @@ export class SeWorkspace extends LitElement {
   private openAbort = new AbortController();
   private runAbort: AbortController | null = null;
   private started = false;
-  private readonly onPageHide = () => this.persistAll(true);
+  private readonly onPageHide = () => this.persistAll();
   private readonly onOnline = () => void this.retrySaves();
   private readonly onFullscreen = () => {
     this.fullscreen = document.fullscreenElement === this;
@@ -339,7 +331,7 @@ export class SeWorkspace extends LitElement {
   }
 
   private client(): WorkspaceClient {
-    const base = this.backend || scriptOrigin || location.origin;
+    const base = backendBase(this.backend);
     if (!this.apiClient || this.apiClient.backend !== base)
       this.apiClient = new WorkspaceClient(base);
     return this.apiClient;
@@ -360,7 +352,7 @@ export class SeWorkspace extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.persistAll(true);
+    this.persistAll();
     window.removeEventListener('pagehide', this.onPageHide);
     window.removeEventListener('online', this.onOnline);
     document.removeEventListener('fullscreenchange', this.onFullscreen);
@@ -723,12 +715,12 @@ export class SeWorkspace extends LitElement {
   }
 
   /** Keeps every unsaved edit in this browser; with `send`, also tries a last save. */
-  private persistAll(send: boolean): void {
+  private persistAll(): void {
     for (const doc of this.docs.values()) {
       const text = docText(doc);
       if (text === doc.savedText) continue;
       this.local?.set(doc.path, { content: text, base: doc.version || null });
-      if (send && !doc.saving && !doc.conflict && this.session.token && !doc.readOnly) {
+      if (!doc.saving && !doc.conflict && this.session.token && !doc.readOnly) {
         // keepalive lets the request outlive the page.
         const body: Record<string, string> = { path: doc.path, content: text };
         if (doc.version) body.baseVersion = doc.version;
@@ -925,7 +917,8 @@ export class SeWorkspace extends LitElement {
       };
       this.markErrors(r.stages);
       if (r.tests && r.tests.length) this.panel = 'tests';
-      else if (this.panel !== 'terminal' || r.status.code !== 15) this.panel = 'output';
+      else if (this.panel !== 'terminal' || r.status.code !== Status.Accepted)
+        this.panel = 'output';
       this.announcement = this.resultWords(r);
       this.dispatchEvent(new SeScenarioResultEvent(detail));
       return detail;
@@ -2063,7 +2056,7 @@ export class SeWorkspace extends LitElement {
   }
 
   private statusLine(m: WorkspaceMessages, r: V1ScenarioResult): TemplateResult {
-    const ok = r.status.code === 15;
+    const ok = r.status.code === Status.Accepted;
     return html`<p class="status-line ${r.executing ? '' : ok ? 'ok' : 'fail'}">
       ${r.executing ? icon('busy') : ok ? icon('ok') : icon('fail')}
       ${
@@ -2087,12 +2080,8 @@ export class SeWorkspace extends LitElement {
             <h3>
               ${m.stage(s.name)}
               <span class="meta"
-                >${
-                  s.skipped
-                    ? m.skipped
-                    : html`${s.exitCode !== null ? m.exitCode(s.exitCode) : ''}
-                      ${m.seconds(s.time.toFixed(2))}`
-                }</span
+                >${s.exitCode !== null ? m.exitCode(s.exitCode) : ''}
+                ${m.seconds(s.time.toFixed(2))}</span
               >
             </h3>
             ${
