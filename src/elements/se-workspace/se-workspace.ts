@@ -292,6 +292,8 @@ export class SeWorkspace extends LitElement {
 
   private readonly uid = `sew${++counter}`;
   private readonly session: SessionController;
+  /** the session token last kept for a reload (keepSession) */
+  private keptToken: string | null = null;
   private apiClient: WorkspaceClient | null = null;
   private docs = new Map<string, OpenDoc>();
   private loading = new Map<string, Promise<OpenDoc>>();
@@ -384,6 +386,9 @@ export class SeWorkspace extends LitElement {
       this.term.term.options.screenReaderMode = this.terminalScreenReader;
     // A removed element still renders when a late answer changes its state: it makes no editor.
     if (this.isConnected) this.mountEditor();
+    // A renewed public session is what a reload must find (the old token ends, and a new session
+    // would be a new learner with a new workspace).
+    if (this.workspace && this.session.token !== this.keptToken) this.keepSession();
   }
 
   // ---- opening -------------------------------------------------------------------------------
@@ -490,6 +495,7 @@ export class SeWorkspace extends LitElement {
   }
 
   private keepSession(): void {
+    this.keptToken = this.session.token;
     if (this.token || !this.widget || !this.session.token || !this.session.widget) return;
     try {
       sessionStorage.setItem(

@@ -170,3 +170,23 @@ describe('<se-workspace> reset', () => {
     expect(await el.getFileContent('other.py')).to.equal('kept = True\n');
   });
 });
+
+describe('<se-workspace> public session across a reload', () => {
+  it('keeps the renewed session for the next load of the page, not the first one', async () => {
+    sessionStorage.clear();
+    const el = await mount({ attrs: { widget: 'workspace-demo' } });
+    const key = `se-workspace-session:${backendUrl()}|workspace-demo`;
+    const first = JSON.parse(sessionStorage.getItem(key) ?? 'null') as { token: string } | null;
+    expect(first?.token).to.be.a('string');
+    // The session renews itself before its token ends (as it does ten seconds before the end).
+    const session = (el as unknown as { session: { renew(): Promise<void>; token: string } })
+      .session;
+    await session.renew();
+    expect(session.token).to.not.equal(first!.token);
+    await until(
+      () => JSON.parse(sessionStorage.getItem(key) ?? '{}').token === session.token,
+      'the renewed token kept for a reload',
+    );
+    sessionStorage.clear();
+  });
+});
